@@ -1,0 +1,155 @@
+package admit
+
+import "time"
+
+// Channel is the way a participant joins.
+type Channel string
+
+// Channels.
+const (
+	ChannelWeb   Channel = "web"
+	ChannelApp   Channel = "app"
+	ChannelPhone Channel = "phone"
+	ChannelAPI   Channel = "api"
+)
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	return c == ChannelWeb || c == ChannelApp || c == ChannelPhone || c == ChannelAPI
+}
+
+// RefusalMessage is the one message of every refusal short of fully valid
+// credentials, whatever the cause.
+const RefusalMessage = "Invalid meeting ID or passcode."
+
+// JoinRequest is a participant's attempt to join. Exactly one of MeetingID,
+// AccessCode and Token identifies the meeting.
+type JoinRequest struct {
+	MeetingID  string `json:"meeting_id,omitempty"`
+	AccessCode string `json:"access_code,omitempty"`
+	Token      string `json:"token,omitempty"`
+	Passcode   string `json:"passcode,omitempty"`
+	// Pwd is the encoded passcode of a join URL (…/j/{meeting_id}?pwd=…).
+	Pwd     string  `json:"pwd,omitempty"`
+	Name    string  `json:"name,omitempty"`
+	Channel Channel `json:"channel,omitempty"`
+	// Source is the caller's address (or caller ID on the phone); set by the
+	// transport, never by the caller.
+	Source string `json:"-"`
+}
+
+// Max lengths of join request fields (longer values are refused before any
+// lookup).
+const (
+	MaxCredentialLength = 64
+)
+
+// JoinStatus is the outcome of an accepted join.
+type JoinStatus string
+
+// Join statuses.
+const (
+	StatusAdmitted JoinStatus = "admitted"
+	StatusWaiting  JoinStatus = "waiting"
+)
+
+// JoinResult is the answer to an accepted join.
+type JoinResult struct {
+	Status         JoinStatus   `json:"status"`
+	Participant    *Participant `json:"participant"`
+	AdmissionToken string       `json:"admission_token,omitempty"`
+	Meeting        *JoinMeeting `json:"meeting"`
+}
+
+// JoinMeeting is what a participant learns of the meeting they joined.
+type JoinMeeting struct {
+	MeetingID  string    `json:"meeting_id"`
+	Topic      string    `json:"topic"`
+	Occurrence int       `json:"occurrence"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+}
+
+// Outcomes of join attempts, as recorded.
+const (
+	OutcomeAdmitted = "admitted"
+	OutcomeWaiting  = "waiting"
+	OutcomeRefused  = "refused"
+	OutcomeNotOpen  = "not_open"
+	OutcomeEnded    = "ended"
+	OutcomeInvalid  = "invalid_request"
+)
+
+// Internal reasons of refusals, recorded with the attempt and never shown to
+// the participant.
+const (
+	ReasonUnknownMeeting    = "unknown_meeting"
+	ReasonWrongPasscode     = "wrong_passcode"
+	ReasonUnknownAccessCode = "unknown_access_code"
+	ReasonExpiredAccessCode = "expired_access_code"
+	ReasonRevokedAccessCode = "revoked_access_code"
+	ReasonMaxUses           = "max_uses_reached"
+	ReasonUnknownToken      = "unknown_token"
+	ReasonWrongPwd          = "wrong_pwd"
+	ReasonNotOpen           = "not_open"
+	ReasonEnded             = "ended"
+	ReasonMeetingDeleted    = "meeting_deleted"
+)
+
+// Attempt is the record of one join attempt, successful or not.
+type Attempt struct {
+	ID            int64     `json:"id"`
+	At            time.Time `json:"at"`
+	MeetingPK     int64     `json:"-"`
+	OccurrencePK  int64     `json:"-"`
+	Occurrence    int       `json:"occurrence,omitempty"`
+	Channel       Channel   `json:"channel"`
+	Source        string    `json:"source"`
+	Method        string    `json:"method"` // meeting_id, access_code, token, join_url
+	Outcome       string    `json:"outcome"`
+	Reason        string    `json:"reason,omitempty"`
+	ParticipantPK int64     `json:"-"`
+}
+
+// Participant states.
+const (
+	StateWaiting  = "waiting"
+	StateAdmitted = "admitted"
+	StateDenied   = "denied"
+	StateRemoved  = "removed"
+	StateLeft     = "left"
+)
+
+// Participant is a person in (or waiting for, or once in) an occurrence.
+type Participant struct {
+	PK               int64      `json:"-"`
+	ID               string     `json:"id"`
+	OccurrencePK     int64      `json:"-"`
+	Occurrence       int        `json:"occurrence"`
+	InviteePK        int64      `json:"-"`
+	InviteeID        string     `json:"invitee_id,omitempty"`
+	DisplayName      string     `json:"display_name"`
+	BaseName         string     `json:"-"` // the name before any "(n)" suffix
+	SharedCredential bool       `json:"shared_credential"`
+	Channel          Channel    `json:"channel"`
+	Source           string     `json:"source,omitempty"`
+	State            string     `json:"state"`
+	JoinedAt         time.Time  `json:"joined_at"`
+	AdmittedAt       *time.Time `json:"admitted_at,omitempty"`
+	LeftAt           *time.Time `json:"left_at,omitempty"`
+}
+
+// Active reports whether the participant is in the meeting or waiting for it.
+func (p *Participant) Active() bool {
+	return p.State == StateWaiting || p.State == StateAdmitted
+}
+
+// Admission is what the store commits atomically when a join is accepted.
+type Admission struct {
+	Participant *Participant // ID, OccurrencePK, InviteePK, BaseName, Channel, Source, State, JoinedAt set
+	// ViaAccessCode with MaxUses > 0 consumes one use of the occurrence's access
+	// code; the store refuses (ECONFLICT, field "max_uses") when none is left.
+	ViaAccessCode bool
+	MaxUses       int
+	Attempt       *Attempt
+}

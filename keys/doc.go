@@ -1,0 +1,7 @@
+// Package keys implements admit.Keyring: the master key kept in a file
+// outside the database, subkeys derived from it with HKDF-SHA256, keyed
+// HMAC-SHA256 indexes for lookups by value, and AES-256-GCM sealing for
+// secrets hosts must be able to display.
+//
+// It imports only the standard library and the admit domain package.
+package keys

@@ -1,0 +1,357 @@
+package admit
+
+import (
+	"context"
+	"crypto/subtle"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Service implements admit's behaviour on top of a Store. It is safe for
+// concurrent use.
+type Service struct {
+	Store  Store
+	Keys   Keyring
+	Signer AdmissionSigner
+	Clock  Clock
+	Rand   io.Reader    // crypto/rand.Reader in production
+	Logger *slog.Logger // never given secrets
+	// BaseURL prefixes join links ("http://127.0.0.1:8080").
+	BaseURL string
+}
+
+// Purposes of keyed indexes.
+const (
+	purposeCredential = "credential"
+	purposeAccessCode = "access-code"
+	purposeToken      = "invitee-token"
+	purposeAPIToken   = "api-token"
+	purposePwd        = "join-url-pwd"
+)
+
+// credentialIndex is the lookup index of a passcode-like value of a meeting,
+// keyed by the meeting's public ID so that equal passcodes of two meetings
+// have unrelated indexes.
+func (s *Service) credentialIndex(meetingID string, value string) []byte {
+	b := make([]byte, 0, len(meetingID)+1+len(value))
+	b = append(b, meetingID...)
+	b = append(b, 0)
+	return s.Keys.Index(purposeCredential, append(b, value...))
+}
+
+func (s *Service) accessCodeIndex(code string) []byte {
+	return s.Keys.Index(purposeAccessCode, []byte(code))
+}
+
+func (s *Service) tokenIndex(token string) []byte {
+	return s.Keys.Index(purposeToken, []byte(token))
+}
+
+// APITokenIndex is the lookup index of an API token.
+func (s *Service) APITokenIndex(token string) []byte {
+	return s.Keys.Index(purposeAPIToken, []byte(token))
+}
+
+// pwd returns the encoded passcode a join URL carries for a meeting: a keyed
+// MAC of the meeting number and passcode, so the URL never shows the
+// passcode itself and changes when the passcode does.
+func (s *Service) pwd(number, passcode string) string {
+	mac := s.Keys.Index(purposePwd, []byte(number+"\x00"+passcode))
+	return encodeURLSafe(mac[:16])
+}
+
+func (s *Service) pwdIndex(pwd string) []byte {
+	return s.Keys.Index(purposePwd+"-index", []byte(pwd))
+}
+
+// seal makes a Secret of value: its index (under the given index) and a
+// sealed copy bound to ad.
+func (s *Service) seal(index []byte, value, ad string) (*Secret, error) {
+	sealed, err := s.Keys.Seal([]byte(value), []byte(ad))
+	if err != nil {
+		return nil, err
+	}
+	return &Secret{Index: index, Sealed: sealed, Plain: value}, nil
+}
+
+// open fills sec.Plain from its sealed copy.
+func (s *Service) open(sec *Secret, ad string) string {
+	if sec == nil {
+		return ""
+	}
+	if sec.Plain != "" || len(sec.Sealed) == 0 {
+		return sec.Plain
+	}
+	p, err := s.Keys.Open(sec.Sealed, []byte(ad))
+	if err != nil {
+		s.logger().Error("open sealed secret", "ad", ad, "err", err)
+		return ""
+	}
+	sec.Plain = string(p)
+	return sec.Plain
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+
+// equalSecret compares two secrets in constant time.
+func equalSecret(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
+
+// EnsureDefaultAccount returns the deployment's default account, creating it
+// on first start (created reports that).
+func (s *Service) EnsureDefaultAccount(ctx context.Context) (a *Account, created bool, err error) {
+	a, err = s.Store.FindDefaultAccount(ctx)
+	if err == nil {
+		return a, false, nil
+	} else if ErrorCode(err) != ENOTFOUND {
+		return nil, false, err
+	}
+	a = &Account{Name: "Default", Plan: PlanFree, Security: DefaultAccountSecurity()}
+	if err := s.Store.CreateAccount(ctx, a); err != nil {
+		return nil, false, err
+	}
+	s.event(ctx, &Event{AccountID: a.ID, Actor: "system", Action: "account.create", Target: "account:" + itoa(a.ID), Outcome: "ok"})
+	return a, true, nil
+}
+
+// CreateUser adds a user to an account and makes their personal meeting
+// room. Returns EINVALID for a bad email, name or role, ECONFLICT when the
+// email is taken.
+func (s *Service) CreateUser(ctx context.Context, accountID int64, email, name string, role Role) (*User, error) {
+	email, err := ValidateEmail("email", email, false)
+	if err != nil {
+		return nil, err
+	}
+	if name, err = ValidateName("name", name); err != nil {
+		return nil, err
+	}
+	if !role.Valid() {
+		return nil, FieldErrorf("role", "role must be owner, admin or host")
+	}
+	acct, err := s.Store.FindAccountByID(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{AccountID: accountID, Email: email, Name: name, Role: role, Timezone: "UTC"}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	if _, err := s.createPersonalRoom(ctx, acct, u); err != nil {
+		return nil, err
+	}
+	s.event(ctx, &Event{AccountID: accountID, Actor: "system", Action: "user.create", Target: "user:" + itoa(u.ID), Outcome: "ok"})
+	return u, nil
+}
+
+// CreateAPIToken makes a new 128-bit API token for the user and returns it;
+// only its keyed hash is stored. Scopes default to manage.
+func (s *Service) CreateAPIToken(ctx context.Context, userID int64, scopes []string) (string, error) {
+	u, err := s.Store.FindUserByID(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if len(scopes) == 0 {
+		scopes = []string{ScopeManage}
+	}
+	for _, sc := range scopes {
+		if sc != ScopeRead && sc != ScopeManage {
+			return "", FieldErrorf("scopes", "scope %q is not read or manage", sc)
+		}
+	}
+	raw, err := RandomToken(s.Rand, 16)
+	if err != nil {
+		return "", err
+	}
+	token := "adm_" + raw
+	t := &APIToken{UserID: u.ID, Index: s.APITokenIndex(token), Scopes: scopes}
+	if err := s.Store.CreateAPIToken(ctx, t); err != nil {
+		return "", err
+	}
+	s.event(ctx, &Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "token.create", Target: "token:" + itoa(t.ID), Outcome: "ok", Detail: strings.Join(scopes, ",")})
+	return token, nil
+}
+
+// Authenticate returns the actor an API token belongs to. EUNAUTHORIZED for
+// any unknown or malformed token.
+func (s *Service) Authenticate(ctx context.Context, token, source string) (*Actor, error) {
+	unauthorized := &Error{Code: EUNAUTHORIZED, Message: "A valid API token is required."}
+	if !strings.HasPrefix(token, "adm_") || len(token) > 64 {
+		return nil, unauthorized
+	}
+	t, err := s.Store.FindAPIToken(ctx, s.APITokenIndex(token))
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, unauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	u, err := s.Store.FindUserByID(ctx, t.UserID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, unauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	return &Actor{User: u, Token: t, Source: source}, nil
+}
+
+// require checks that the actor's token carries scope (the CLI has no token
+// and every scope).
+func require(a *Actor, scope string) error {
+	if a == nil || a.User == nil {
+		return &Error{Code: EUNAUTHORIZED, Message: "A valid API token is required."}
+	}
+	if a.Token != nil && !a.Token.HasScope(scope) {
+		return &Error{Code: EFORBIDDEN, Message: "This API token lacks the " + scope + " scope."}
+	}
+	return nil
+}
+
+func (a *Actor) name() string {
+	if a == nil || a.User == nil {
+		return "system"
+	}
+	return "user:" + itoa(a.User.ID)
+}
+
+func (a *Actor) source() string {
+	if a == nil {
+		return ""
+	}
+	return a.Source
+}
+
+// event appends an audit event; a failure is logged, not returned, so that
+// reading a meeting does not fail on the audit trail.
+func (s *Service) event(ctx context.Context, e *Event) {
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	if err := s.Store.AppendEvents(ctx, e); err != nil {
+		s.logger().Error("append audit event", "action", e.Action, "err", err)
+	}
+}
+
+// AccountSecurity returns the actor's account security defaults.
+func (s *Service) AccountSecurity(ctx context.Context, a *Actor) (*AccountSecurity, error) {
+	if err := require(a, ScopeRead); err != nil {
+		return nil, err
+	}
+	acct, err := s.Store.FindAccountByID(ctx, a.User.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	return &acct.Security, nil
+}
+
+// UpdateAccountSecurity changes the account's defaults and locks. Owners and
+// admins only (EFORBIDDEN); EINVALID names a bad field.
+func (s *Service) UpdateAccountSecurity(ctx context.Context, a *Actor, in *AccountSecurityInput) (*AccountSecurity, error) {
+	if err := require(a, ScopeManage); err != nil {
+		return nil, err
+	}
+	if !a.User.CanManageAccount() {
+		return nil, &Error{Code: EFORBIDDEN, Message: "Only the account's owner and admins change its security defaults."}
+	}
+	acct, err := s.Store.FindAccountByID(ctx, a.User.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	sec := acct.Security
+	if in.PasscodeValue != nil {
+		return nil, FieldErrorf("passcode_value", "passcode_value belongs to a meeting, not to the account defaults")
+	}
+	if err := sec.Security.Apply(&in.SecurityInput, nil, "security"); err != nil {
+		return nil, err
+	}
+	if in.Locked != nil {
+		sec.Locked = append([]string{}, (*in.Locked)...)
+	}
+	if err := sec.ValidateLocks(); err != nil {
+		return nil, err
+	}
+	acct.Security = sec
+	if err := s.Store.UpdateAccount(ctx, acct); err != nil {
+		return nil, err
+	}
+	s.event(ctx, &Event{AccountID: acct.ID, Actor: a.name(), Action: "security.update", Target: "account:" + itoa(acct.ID), Source: a.source(), Outcome: "ok"})
+	return &acct.Security, nil
+}
+
+// Contacts lists the address book of the actor's account.
+func (s *Service) Contacts(ctx context.Context, a *Actor) ([]*Contact, error) {
+	if err := require(a, ScopeRead); err != nil {
+		return nil, err
+	}
+	return s.Store.FindContacts(ctx, a.User.AccountID)
+}
+
+// CreateContact adds a contact. EINVALID names a bad field.
+func (s *Service) CreateContact(ctx context.Context, a *Actor, in *ContactInput) (*Contact, error) {
+	if err := require(a, ScopeManage); err != nil {
+		return nil, err
+	}
+	c := &Contact{AccountID: a.User.AccountID}
+	if in.Name == nil {
+		return nil, FieldErrorf("name", "name is required")
+	}
+	if err := applyContact(c, in); err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateContact(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// UpdateContact changes a contact. ENOTFOUND, EINVALID.
+func (s *Service) UpdateContact(ctx context.Context, a *Actor, id int64, in *ContactInput) (*Contact, error) {
+	if err := require(a, ScopeManage); err != nil {
+		return nil, err
+	}
+	c, err := s.Store.FindContactByID(ctx, a.User.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyContact(c, in); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateContact(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DeleteContact removes a contact. Invitees made from it keep their names.
+func (s *Service) DeleteContact(ctx context.Context, a *Actor, id int64) error {
+	if err := require(a, ScopeManage); err != nil {
+		return err
+	}
+	return s.Store.DeleteContact(ctx, a.User.AccountID, id)
+}
+
+func applyContact(c *Contact, in *ContactInput) error {
+	var err error
+	if in.Name != nil {
+		if c.Name, err = ValidateName("name", *in.Name); err != nil {
+			return err
+		}
+	}
+	if in.Email != nil {
+		if c.Email, err = ValidateEmail("email", *in.Email, true); err != nil {
+			return err
+		}
+	}
+	if in.Phone != nil {
+		if c.Phone, err = ValidatePhone("phone", *in.Phone); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,386 @@
+package admit
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Join methods, as recorded on attempts.
+const (
+	MethodMeetingID  = "meeting_id"
+	MethodAccessCode = "access_code"
+	MethodToken      = "token"
+	MethodJoinURL    = "join_url"
+)
+
+// DefaultGuestName names a participant who gives no name and is not an invitee.
+const DefaultGuestName = "Guest"
+
+// refusal is the one error of every refusal short of fully valid credentials.
+func refusal() *Error { return &Error{Code: EREFUSED, Message: RefusalMessage} }
+
+// joinTarget is what the credentials of a join resolved to.
+type joinTarget struct {
+	meeting *Meeting
+	occ     *Occurrence // set by the access-code path
+	invitee *Credential // set when the credential identifies an invitee
+}
+
+// Join decides a join attempt: it returns the admitted or waiting
+// participant, EREFUSED (one message whatever the cause), ENOTOPEN or EENDED
+// for fully valid credentials outside the window, or EINVALID for a
+// malformed request. Every attempt is recorded.
+func (s *Service) Join(ctx context.Context, req *JoinRequest) (*JoinResult, error) {
+	now := s.now()
+	method, err := checkJoinRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	at := &Attempt{At: now, Channel: req.Channel, Source: req.Source, Method: method}
+	var t *joinTarget
+	var reason string
+	switch method {
+	case MethodMeetingID, MethodJoinURL:
+		t, reason, err = s.resolveMeetingID(ctx, req)
+	case MethodAccessCode:
+		t, reason, err = s.resolveAccessCode(ctx, req, now)
+	case MethodToken:
+		t, reason, err = s.resolveToken(ctx, req)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if reason != "" {
+		return nil, s.refuse(ctx, at, t, reason)
+	}
+	at.MeetingPK = t.meeting.PK
+	occ := t.occ
+	if occ == nil {
+		var next *Occurrence
+		if occ, next, err = s.occurrenceNow(ctx, t.meeting, now); err != nil {
+			return nil, err
+		}
+		if occ == nil {
+			return nil, s.outsideWindow(ctx, at, t.meeting, next)
+		}
+	} else if occ.State(now) == WindowNotOpen {
+		return nil, s.outsideWindow(ctx, at, t.meeting, occ)
+	}
+	at.OccurrencePK, at.Occurrence = occ.PK, occ.Index
+	viaCode := method == MethodAccessCode && t.meeting.Security.MaxUses > 0
+	if viaCode && occ.Uses >= t.meeting.Security.MaxUses {
+		return nil, s.refuse(ctx, at, t, ReasonMaxUses)
+	}
+
+	p := &Participant{OccurrencePK: occ.PK, Occurrence: occ.Index, Channel: req.Channel, Source: req.Source, JoinedAt: now, State: StateAdmitted}
+	if p.ID, err = RandomID(s.Rand, "p"); err != nil {
+		return nil, err
+	}
+	p.BaseName = req.Name
+	if t.invitee != nil && t.invitee.InviteePK != 0 {
+		p.InviteePK, p.InviteeID, p.BaseName = t.invitee.InviteePK, t.invitee.InviteeID, t.invitee.InviteeName
+	}
+	if p.BaseName == "" {
+		p.BaseName = DefaultGuestName
+	}
+	at.Outcome = OutcomeAdmitted
+	if t.meeting.Security.WaitingRoom {
+		p.State, at.Outcome = StateWaiting, OutcomeWaiting
+	} else {
+		p.AdmittedAt = &now
+	}
+	adm := &Admission{Participant: p, ViaAccessCode: viaCode, MaxUses: t.meeting.Security.MaxUses, Attempt: at}
+	if err := s.Store.Admit(ctx, adm); ErrorCode(err) == ECONFLICT && ErrorField(err) == "max_uses" {
+		at.Outcome = ""
+		return nil, s.refuse(ctx, at, t, ReasonMaxUses)
+	} else if err != nil {
+		return nil, err
+	}
+	return s.joinResult(t.meeting, occ, p)
+}
+
+// checkJoinRequest validates the shape of a join request and returns its method.
+func checkJoinRequest(req *JoinRequest) (string, error) {
+	if req.Channel == "" {
+		req.Channel = ChannelAPI
+	}
+	if !req.Channel.Valid() {
+		return "", FieldErrorf("channel", "channel must be web, app, phone or api")
+	}
+	n := 0
+	method := ""
+	for _, f := range []struct{ name, value, method string }{
+		{"meeting_id", req.MeetingID, MethodMeetingID},
+		{"access_code", req.AccessCode, MethodAccessCode},
+		{"token", req.Token, MethodToken},
+	} {
+		if len(f.value) > MaxCredentialLength {
+			return "", FieldErrorf(f.name, "%s may have at most %d characters", f.name, MaxCredentialLength)
+		}
+		if f.value != "" {
+			n++
+			method = f.method
+		}
+	}
+	if n != 1 {
+		return "", FieldErrorf("meeting_id", "give exactly one of meeting_id, access_code and token")
+	}
+	if len(req.Passcode) > MaxCredentialLength {
+		return "", FieldErrorf("passcode", "passcode may have at most %d characters", MaxCredentialLength)
+	}
+	if len(req.Pwd) > MaxCredentialLength {
+		return "", FieldErrorf("pwd", "pwd may have at most %d characters", MaxCredentialLength)
+	}
+	if req.Pwd != "" {
+		if method != MethodMeetingID {
+			return "", FieldErrorf("pwd", "pwd goes with meeting_id")
+		}
+		if req.Passcode != "" {
+			return "", FieldErrorf("pwd", "give passcode or pwd, not both")
+		}
+		method = MethodJoinURL
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	if req.Name != "" {
+		if _, err := ValidateName("name", req.Name); err != nil {
+			return "", err
+		}
+	}
+	if !utf8.ValidString(req.Passcode) {
+		return "", FieldErrorf("passcode", "passcode is not valid UTF-8")
+	}
+	return method, nil
+}
+
+// dummyMeetingID keys the lookup made for an unknown meeting, so that the
+// refusal does the same work as a wrong passcode.
+const dummyMeetingID = "m-unknown"
+
+func (s *Service) resolveMeetingID(ctx context.Context, req *JoinRequest) (*joinTarget, string, error) {
+	number, err := ParseMeetingNumber("meeting_id", req.MeetingID)
+	if err != nil {
+		return nil, "", err
+	}
+	m, err := s.Store.FindJoinMeeting(ctx, number)
+	if ErrorCode(err) == ENOTFOUND {
+		_, _ = s.Store.FindCredential(ctx, 0, s.credentialIndex(dummyMeetingID, req.Passcode+req.Pwd))
+		return nil, ReasonUnknownMeeting, nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	t := &joinTarget{meeting: m}
+	if req.Pwd != "" {
+		if m.PwdIndex == nil || !equalSecret(s.pwdIndex(req.Pwd), m.PwdIndex) {
+			return t, ReasonWrongPwd, nil
+		}
+		return t, "", nil
+	}
+	reason, err := s.checkPasscode(ctx, t, req.Passcode)
+	return t, reason, err
+}
+
+// checkPasscode checks a typed passcode (shared, unique, phone form or PIN)
+// against the meeting and records the invitee it identifies.
+func (s *Service) checkPasscode(ctx context.Context, t *joinTarget, passcode string) (string, error) {
+	m := t.meeting
+	if passcode == "" {
+		if m.Security.Passcode == PasscodeNone {
+			return "", nil
+		}
+		_, _ = s.Store.FindCredential(ctx, m.PK, s.credentialIndex(m.ID, passcode))
+		return ReasonWrongPasscode, nil
+	}
+	c, err := s.Store.FindCredential(ctx, m.PK, s.credentialIndex(m.ID, passcode))
+	if ErrorCode(err) == ENOTFOUND {
+		if m.Security.Passcode == PasscodeNone {
+			return "", nil // a meeting without passcode ignores what is typed
+		}
+		return ReasonWrongPasscode, nil
+	} else if err != nil {
+		return "", err
+	}
+	if c.InviteePK != 0 {
+		t.invitee = c
+	}
+	return "", nil
+}
+
+func (s *Service) resolveAccessCode(ctx context.Context, req *JoinRequest, now time.Time) (*joinTarget, string, error) {
+	code, err := ParseAccessCode("access_code", req.AccessCode)
+	if err != nil {
+		return nil, "", err
+	}
+	match, err := s.Store.FindAccessCode(ctx, s.accessCodeIndex(code), now)
+	if ErrorCode(err) == ENOTFOUND {
+		_, _ = s.Store.FindCredential(ctx, 0, s.credentialIndex(dummyMeetingID, req.Passcode))
+		return nil, ReasonUnknownAccessCode, nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	m, err := s.Store.FindJoinMeetingByPK(ctx, match.Occurrence.MeetingPK)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, ReasonMeetingDeleted, nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	t := &joinTarget{meeting: m, occ: match.Occurrence}
+	reason, err := s.checkPasscode(ctx, t, req.Passcode)
+	switch {
+	case err != nil || reason != "":
+		return t, reason, err
+	case match.Revoked:
+		return t, ReasonRevokedAccessCode, nil
+	case match.Occurrence.State(now) == WindowClosed:
+		return t, ReasonExpiredAccessCode, nil
+	}
+	return t, "", nil
+}
+
+func (s *Service) resolveToken(ctx context.Context, req *JoinRequest) (*joinTarget, string, error) {
+	inv, err := s.Store.FindInviteeByToken(ctx, s.tokenIndex(req.Token))
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, ReasonUnknownToken, nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	m, err := s.Store.FindJoinMeetingByPK(ctx, inv.MeetingPK)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, ReasonMeetingDeleted, nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	return &joinTarget{meeting: m, invitee: &Credential{Kind: "invitee_token", InviteePK: inv.PK, InviteeID: inv.ID, InviteeName: inv.Name}}, "", nil
+}
+
+// occurrenceNow returns the meeting's open occurrence (a personal room opens
+// one on demand), or the next to open.
+func (s *Service) occurrenceNow(ctx context.Context, m *Meeting, now time.Time) (open, next *Occurrence, err error) {
+	if m.Kind == KindPersonal {
+		open, err = s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *Occurrence {
+			sec := m.Security
+			sec.EarlyJoinMinutes = 0
+			return NewOccurrence(index, now, m.Duration, sec)
+		})
+		return open, nil, err
+	}
+	return s.Store.FindOccurrenceAt(ctx, m.PK, now)
+}
+
+// refuse records a refused attempt and returns the uniform refusal.
+func (s *Service) refuse(ctx context.Context, at *Attempt, t *joinTarget, reason string) error {
+	if t != nil && t.meeting != nil {
+		at.MeetingPK = t.meeting.PK
+		if t.occ != nil && at.OccurrencePK == 0 {
+			at.OccurrencePK, at.Occurrence = t.occ.PK, t.occ.Index
+		}
+	}
+	at.Outcome, at.Reason = OutcomeRefused, reason
+	if err := s.Store.RecordAttempt(ctx, at); err != nil {
+		return err
+	}
+	return refusal()
+}
+
+// outsideWindow records and returns the answer to fully valid credentials
+// outside the window: not open yet (next is the occurrence to open) or ended.
+func (s *Service) outsideWindow(ctx context.Context, at *Attempt, m *Meeting, next *Occurrence) error {
+	if next == nil {
+		at.Outcome, at.Reason = OutcomeEnded, ReasonEnded
+		if err := s.Store.RecordAttempt(ctx, at); err != nil {
+			return err
+		}
+		return &Error{Code: EENDED, Message: "This meeting has ended."}
+	}
+	at.Outcome, at.Reason = OutcomeNotOpen, ReasonNotOpen
+	at.OccurrencePK, at.Occurrence = next.PK, next.Index
+	if err := s.Store.RecordAttempt(ctx, at); err != nil {
+		return err
+	}
+	return &Error{Code: ENOTOPEN, Message: OpensMessage(next, m.Timezone, s.now()),
+		Detail: map[string]any{"opens_at": next.OpensAt.Format(time.RFC3339), "start": next.Start.Format(time.RFC3339)}}
+}
+
+// OpensMessage says when an occurrence opens, in the meeting's time zone:
+// "This meeting opens at 09:45 (15 minutes before its start)".
+func OpensMessage(o *Occurrence, tz string, now time.Time) string {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		loc = time.UTC
+	}
+	opens := o.OpensAt.In(loc)
+	when := "at " + opens.Format("15:04")
+	if n := now.In(loc); n.YearDay() != opens.YearDay() || n.Year() != opens.Year() {
+		when = "on " + opens.Format("Mon 2 Jan 2006") + " at " + opens.Format("15:04")
+	}
+	if loc != time.UTC {
+		when += " " + opens.Format("MST")
+	}
+	early := int(o.Start.Sub(o.OpensAt) / time.Minute)
+	if early == 0 {
+		return "This meeting opens " + when + " (at its start)."
+	}
+	unit := "minutes"
+	if early == 1 {
+		unit = "minute"
+	}
+	return "This meeting opens " + when + " (" + itoa(int64(early)) + " " + unit + " before its start)."
+}
+
+// joinResult builds the answer for an accepted participant.
+func (s *Service) joinResult(m *Meeting, o *Occurrence, p *Participant) (*JoinResult, error) {
+	r := &JoinResult{Status: JoinStatus(p.State), Participant: p,
+		Meeting: &JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End}}
+	if p.State == StateAdmitted {
+		exp := o.ClosesAt
+		if o.EndedAt != nil {
+			exp = *o.EndedAt
+		}
+		tok, err := s.Signer.SignAdmission(AdmissionClaims{ParticipantID: p.ID, DisplayName: p.DisplayName,
+			MeetingID: m.Number, Occurrence: o.Index, IssuedAt: s.now(), ExpiresAt: exp})
+		if err != nil {
+			return nil, err
+		}
+		r.AdmissionToken = tok
+	}
+	return r, nil
+}
+
+// ParticipantStatus tells a participant (who holds the unguessable
+// participant ID) where they stand: waiting, admitted (with an admission
+// token), denied, removed or left. ENOTFOUND.
+func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*JoinResult, error) {
+	p, m, o, err := s.participant(ctx, pid)
+	if err != nil {
+		return nil, err
+	}
+	return s.joinResult(m, o, p)
+}
+
+// Leave records that a participant left. ENOTFOUND; ECONFLICT when they are
+// no longer in the meeting.
+func (s *Service) Leave(ctx context.Context, pid string) (*Participant, error) {
+	p, _, _, err := s.participant(ctx, pid)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.TransitionParticipant(ctx, p.PK, []string{StateWaiting, StateAdmitted}, StateLeft, s.now())
+}
+
+// participant finds a participant with their meeting and occurrence.
+func (s *Service) participant(ctx context.Context, pid string) (*Participant, *Meeting, *Occurrence, error) {
+	notFound := &Error{Code: ENOTFOUND, Message: "No such participant."}
+	if len(pid) > MaxCredentialLength || !strings.HasPrefix(pid, "p") {
+		return nil, nil, nil, notFound
+	}
+	p, err := s.Store.FindParticipant(ctx, pid)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	o, m, err := s.occurrenceByPK(ctx, p.OccurrencePK)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, m, o, nil
+}

@@ -1,0 +1,176 @@
+package admit
+
+import (
+	"context"
+	"time"
+)
+
+// occurrenceByPK returns an occurrence and its meeting (join fields only).
+func (s *Service) occurrenceByPK(ctx context.Context, pk int64) (*Occurrence, *Meeting, error) {
+	o, err := s.Store.FindOccurrence(ctx, pk)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := s.Store.FindJoinMeetingByPK(ctx, o.MeetingPK)
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, m, nil
+}
+
+// Roster returns who is in an occurrence (n, or with 0 the open one, else
+// the next, else the last) and who waits. ENOTFOUND.
+func (s *Service) Roster(ctx context.Context, a *Actor, id string, n int) (*Roster, error) {
+	if err := require(a, ScopeRead); err != nil {
+		return nil, err
+	}
+	m, o, err := s.meetingOccurrence(ctx, a, id, n)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.Store.FindParticipants(ctx, o.PK)
+	if err != nil {
+		return nil, err
+	}
+	r := &Roster{MeetingID: m.Number, Occurrence: o.Index, State: o.State(s.now()).String(),
+		Participants: []*Participant{}, Waiting: []*Participant{}}
+	for _, p := range ps {
+		switch p.State {
+		case StateAdmitted:
+			r.Participants = append(r.Participants, p)
+		case StateWaiting:
+			r.Waiting = append(r.Waiting, p)
+		}
+	}
+	return r, nil
+}
+
+func (s *Service) meetingOccurrence(ctx context.Context, a *Actor, id string, n int) (*Meeting, *Occurrence, error) {
+	m, err := s.findMeeting(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := s.pickOccurrence(m, n, s.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, o, nil
+}
+
+// Host decisions on participants.
+const (
+	DecisionAdmit  = "admit"
+	DecisionDeny   = "deny"
+	DecisionRemove = "remove"
+)
+
+// Decide admits or denies a waiting participant, or removes one. ENOTFOUND
+// when the participant is not in this meeting; ECONFLICT when their state
+// does not allow it.
+func (s *Service) Decide(ctx context.Context, a *Actor, id, pid, decision string) (*Participant, error) {
+	if err := require(a, ScopeManage); err != nil {
+		return nil, err
+	}
+	m, err := s.findMeeting(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	p, pm, o, err := s.participant(ctx, pid)
+	if ErrorCode(err) == ENOTFOUND || err == nil && pm.PK != m.PK {
+		return nil, &Error{Code: ENOTFOUND, Message: "No such participant in this meeting."}
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var from []string
+	var to string
+	switch decision {
+	case DecisionAdmit:
+		if o.State(now) != WindowOpen {
+			return nil, &Error{Code: ECONFLICT, Message: "The occurrence is no longer open."}
+		}
+		from, to = []string{StateWaiting}, StateAdmitted
+	case DecisionDeny:
+		from, to = []string{StateWaiting}, StateDenied
+	case DecisionRemove:
+		from, to = []string{StateWaiting, StateAdmitted}, StateRemoved
+	default:
+		return nil, FieldErrorf("decision", "decision must be admit, deny or remove")
+	}
+	p, err = s.Store.TransitionParticipant(ctx, p.PK, from, to, now)
+	if ErrorCode(err) == ECONFLICT {
+		return nil, &Error{Code: ECONFLICT, Message: "The participant is not in a state to " + decision + "."}
+	} else if err != nil {
+		return nil, err
+	}
+	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "participant." + decision, Target: "participant:" + p.ID, Source: a.source(), Outcome: "ok"})
+	return p, nil
+}
+
+// Attendance returns an occurrence's attendance record. ENOTFOUND.
+func (s *Service) Attendance(ctx context.Context, a *Actor, id string, n int) (*Attendance, error) {
+	if err := require(a, ScopeRead); err != nil {
+		return nil, err
+	}
+	m, o, err := s.meetingOccurrence(ctx, a, id, n)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.Store.FindParticipants(ctx, o.PK)
+	if err != nil {
+		return nil, err
+	}
+	emails := map[int64]string{}
+	for _, inv := range m.Invitees {
+		emails[inv.PK] = inv.Email
+	}
+	now := s.now()
+	out := &Attendance{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, Rows: []*AttendanceRow{}}
+	for _, p := range ps {
+		row := &AttendanceRow{ParticipantID: p.ID, DisplayName: p.DisplayName, InviteeID: p.InviteeID, Email: emails[p.InviteePK],
+			SharedCredential: p.SharedCredential, Channel: p.Channel, Source: p.Source, State: p.State,
+			JoinedAt: p.JoinedAt, AdmittedAt: p.AdmittedAt, LeftAt: p.LeftAt}
+		if p.AdmittedAt != nil {
+			end := now
+			if p.LeftAt != nil {
+				end = *p.LeftAt
+			} else if o.EndedAt != nil {
+				end = *o.EndedAt
+			} else if o.ClosesAt.Before(end) {
+				end = o.ClosesAt
+			}
+			if d := end.Sub(*p.AdmittedAt); d > 0 {
+				row.DurationSeconds = int64(d / time.Second)
+			}
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return out, nil
+}
+
+// FailedAttempts lists a meeting's recent refused attempts with their
+// internal reasons, for the host. ENOTFOUND.
+func (s *Service) FailedAttempts(ctx context.Context, a *Actor, id string, limit int) ([]*Attempt, error) {
+	if err := require(a, ScopeRead); err != nil {
+		return nil, err
+	}
+	m, err := s.findMeeting(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	return s.Store.FindAttempts(ctx, m.PK, limit)
+}
+
+// Events pages through the actor's account's audit trail.
+func (s *Service) Events(ctx context.Context, a *Actor, afterID int64, limit int) ([]*Event, error) {
+	if err := require(a, ScopeRead); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	return s.Store.FindEvents(ctx, EventFilter{AccountID: a.User.AccountID, AfterID: afterID, Limit: limit})
+}

@@ -1,0 +1,112 @@
+package admit
+
+import "time"
+
+// MeetingView is a meeting as the API and CLI show it. Secret fields are
+// filled only where the caller asked to see them (and that is audited).
+type MeetingView struct {
+	ID               string            `json:"id"`
+	MeetingID        string            `json:"meeting_id"`
+	MeetingIDDisplay string            `json:"meeting_id_display"`
+	Topic            string            `json:"topic"`
+	Kind             Kind              `json:"kind"`
+	HostID           int64             `json:"host_id"`
+	JoinURL          string            `json:"join_url,omitempty"`
+	Start            *time.Time        `json:"start,omitempty"`
+	DurationMinutes  int               `json:"duration_minutes"`
+	Timezone         string            `json:"timezone"`
+	Recurrence       *Recurrence       `json:"recurrence,omitempty"`
+	Security         Security          `json:"security"`
+	Passcode         string            `json:"passcode,omitempty"`
+	PhonePasscode    string            `json:"phone_passcode,omitempty"`
+	Occurrences      []*OccurrenceView `json:"occurrences"`
+	Invitees         []*InviteeView    `json:"invitees"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
+}
+
+// OccurrenceView is an occurrence as shown.
+type OccurrenceView struct {
+	Index             int        `json:"index"`
+	Start             time.Time  `json:"start"`
+	End               time.Time  `json:"end"`
+	OpensAt           time.Time  `json:"opens_at"`
+	ClosesAt          time.Time  `json:"closes_at"`
+	EndedAt           *time.Time `json:"ended_at,omitempty"`
+	State             string     `json:"state"` // "not_open", "open", "ended"
+	AccessCode        string     `json:"access_code,omitempty"`
+	AccessCodeDisplay string     `json:"access_code_display,omitempty"`
+	Uses              int        `json:"uses"`
+}
+
+// InviteeView is an invitee as shown.
+type InviteeView struct {
+	ID            string `json:"id"`
+	ContactID     *int64 `json:"contact_id,omitempty"`
+	Name          string `json:"name"`
+	Email         string `json:"email,omitempty"`
+	Phone         string `json:"phone,omitempty"`
+	Link          string `json:"link,omitempty"`
+	PIN           string `json:"pin,omitempty"`
+	Passcode      string `json:"passcode,omitempty"`
+	PhonePasscode string `json:"phone_passcode,omitempty"`
+}
+
+// StateName names a window state as the API does.
+func (s WindowState) String() string {
+	switch s {
+	case WindowNotOpen:
+		return "not_open"
+	case WindowOpen:
+		return "open"
+	}
+	return "ended"
+}
+
+// Roster is who is in an occurrence, and who waits.
+type Roster struct {
+	MeetingID    string         `json:"meeting_id"`
+	Occurrence   int            `json:"occurrence"`
+	State        string         `json:"state"`
+	Participants []*Participant `json:"participants"` // admitted
+	Waiting      []*Participant `json:"waiting"`
+}
+
+// AttendanceRow is one participant's record in an occurrence's attendance.
+type AttendanceRow struct {
+	ParticipantID    string     `json:"participant_id"`
+	DisplayName      string     `json:"display_name"`
+	InviteeID        string     `json:"invitee_id,omitempty"`
+	Email            string     `json:"email,omitempty"`
+	SharedCredential bool       `json:"shared_credential"`
+	Channel          Channel    `json:"channel"`
+	Source           string     `json:"source,omitempty"`
+	State            string     `json:"state"`
+	JoinedAt         time.Time  `json:"joined_at"`
+	AdmittedAt       *time.Time `json:"admitted_at,omitempty"`
+	LeftAt           *time.Time `json:"left_at,omitempty"`
+	DurationSeconds  int64      `json:"duration_seconds"`
+}
+
+// Attendance is an occurrence's attendance record.
+type Attendance struct {
+	MeetingID  string           `json:"meeting_id"`
+	Topic      string           `json:"topic"`
+	Occurrence int              `json:"occurrence"`
+	Start      time.Time        `json:"start"`
+	End        time.Time        `json:"end"`
+	Rows       []*AttendanceRow `json:"participants"`
+}
+
+// Actor is the authenticated caller of a host operation.
+type Actor struct {
+	User   *User
+	Token  *APIToken // nil for the CLI
+	Source string    // address, or "cli"
+}
+
+// AccountSecurityInput changes an account's security defaults and locks.
+type AccountSecurityInput struct {
+	SecurityInput
+	Locked *[]string `json:"locked,omitempty"`
+}
