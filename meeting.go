@@ -85,6 +85,9 @@ type Occurrence struct {
 	EndedAt   *time.Time
 	// AccessCode is the current access code (nil when the meeting has none).
 	AccessCode *Secret
+	// CodeIssuedAt is when AccessCode was drawn, while the occurrence is
+	// being saved; zero for occurrences read back from the store.
+	CodeIssuedAt time.Time
 	// Uses counts the joins the access code has let in.
 	Uses int
 }
@@ -122,8 +125,17 @@ func (o *Occurrence) State(now time.Time) WindowState {
 }
 
 // ReservedFrom and ReservedUntil bound the time during which the
-// occurrence's access code may not be given to any other occurrence.
-func (o *Occurrence) ReservedFrom() time.Time  { return o.OpensAt }
+// occurrence's access code identifies it and may not be given to any other
+// occurrence: from when the code is issued (so that a code typed before its
+// window opens is told "not open yet", not "invalid") until CodeQuarantine
+// after the window closes. A store that keeps a code across a save keeps the
+// earlier of the stored and the new ReservedFrom.
+func (o *Occurrence) ReservedFrom() time.Time {
+	if !o.CodeIssuedAt.IsZero() && o.CodeIssuedAt.Before(o.OpensAt) {
+		return o.CodeIssuedAt
+	}
+	return o.OpensAt
+}
 func (o *Occurrence) ReservedUntil() time.Time { return o.ClosesAt.Add(CodeQuarantine) }
 
 // Invitee is a person invited to a meeting, with credentials of their own.

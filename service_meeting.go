@@ -231,6 +231,7 @@ func (s *Service) newAccessCode(m *Meeting, o *Occurrence) error {
 		return err
 	}
 	o.AccessCode, err = s.seal(s.accessCodeIndex(code), code, codeAD(m, o.Index))
+	o.CodeIssuedAt = s.now()
 	return err
 }
 

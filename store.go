@@ -57,7 +57,9 @@ type Store interface {
 	// code whose Index differs from the stored one replaces it (the old one
 	// is revoked at now and keeps its reservation), invitees are matched by
 	// PK (PK 0 inserted, missing ones removed), and credentials whose Index
-	// differs are replaced. Secrets with a nil value are removed.
+	// differs are replaced. Secrets with a nil value are removed. Two things
+	// are not overwritten: an occurrence's Uses (Admit owns the counter) and
+	// a set EndedAt.
 	// It returns ECONFLICT with Field "meeting_id" when the number was ever
 	// issued to another meeting, Field "access_code" and Detail["occurrence"]
 	// (the Index) when an access code's reservation overlaps another with the
@@ -84,7 +86,8 @@ type Store interface {
 	EndOccurrence(ctx context.Context, occurrencePK int64, now time.Time) error
 	// OpenPersonalOccurrence returns the personal room's open occurrence at
 	// now, or atomically adds the next one (Index one past the last, Start
-	// now) built by make when none is open.
+	// now) built by make when none is open. make runs inside the store's
+	// write transaction and must not call the store.
 	OpenPersonalOccurrence(ctx context.Context, meetingPK int64, now time.Time, make func(index int) *Occurrence) (*Occurrence, error)
 
 	// JoinStore is the hot path.
@@ -132,7 +135,9 @@ type JoinStore interface {
 	// now and that has not ended (the earliest starting, if several), else
 	// nil; and the next occurrence to open after now, else nil.
 	FindOccurrenceAt(ctx context.Context, meetingPK int64, now time.Time) (open, next *Occurrence, err error)
-	// Admit commits an accepted join atomically: it consumes an access-code
+	// Admit commits an accepted join atomically (filling in the
+	// participant's PK, DisplayName, SharedCredential and AdmittedAt, and the
+	// attempt's ID and ParticipantPK): it consumes an access-code
 	// use when asked (ECONFLICT, field "max_uses", when none is left), names
 	// the participant (BaseName, or "BaseName (n)" with SharedCredential set
 	// when an earlier holder of the same invitee credential is still active;

@@ -1,0 +1,302 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/admit-project/admit"
+)
+
+// Admit commits an accepted join in one savepoint of the writer's group:
+// it consumes an access-code use when asked (ECONFLICT, field "max_uses",
+// when none is left), names the participant, inserts it (setting PK) and
+// the attempt (setting ID and ParticipantPK). It returns once the group is
+// durably committed; nothing is written on error.
+func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
+	p := a.Participant
+	if p == nil {
+		return errors.New("sqlite: Admit without a participant")
+	}
+	var res admission
+	err := db.write(ctx, func(ctx context.Context, tx *wtx) error {
+		var err error
+		res, err = admitTx(ctx, tx, a)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	p.PK, p.Occurrence, p.DisplayName, p.SharedCredential = res.pk, res.occurrence, res.name, res.seq > 1
+	if p.InviteeID == "" {
+		p.InviteeID = res.inviteeID
+	}
+	if p.State == admit.StateAdmitted && p.AdmittedAt == nil {
+		t := p.JoinedAt
+		p.AdmittedAt = &t
+	}
+	if a.Attempt != nil {
+		a.Attempt.ID, a.Attempt.ParticipantPK = res.attemptID, res.pk
+		if a.Attempt.Occurrence == 0 {
+			a.Attempt.Occurrence = res.occurrence
+		}
+	}
+	return nil
+}
+
+// admission is what admitTx decided, applied to the caller's values once
+// committed.
+type admission struct {
+	pk, attemptID int64
+	occurrence    int
+	seq           int
+	name          string
+	inviteeID     string
+}
+
+func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error) {
+	p := a.Participant
+	var r admission
+	if err := tx.QueryRowContext(ctx, `SELECT idx FROM occurrences WHERE pk = ?`, p.OccurrencePK).Scan(&r.occurrence); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, notFound("occurrence")
+		}
+		return r, err
+	}
+
+	if a.ViaAccessCode {
+		res, err := tx.ExecContext(ctx, `UPDATE access_codes SET uses = uses + 1
+			WHERE occurrence_pk = ? AND revoked_at IS NULL AND (?2 <= 0 OR uses < ?2)`, p.OccurrencePK, a.MaxUses)
+		if err != nil {
+			return r, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return r, err
+		} else if n == 0 && a.MaxUses > 0 {
+			return r, &admit.Error{Code: admit.ECONFLICT, Field: "max_uses",
+				Message: "The access code has been used the maximum number of times."}
+		}
+	}
+
+	r.seq, r.name, r.inviteeID = 1, p.BaseName, p.InviteeID
+	if p.InviteePK != 0 {
+		if r.inviteeID == "" {
+			tx.QueryRowContext(ctx, `SELECT id FROM invitees WHERE pk = ?`, p.InviteePK).Scan(&r.inviteeID)
+		}
+		seq, err := nextSeq(ctx, tx, p.OccurrencePK, p.InviteePK)
+		if err != nil {
+			return r, err
+		}
+		r.seq = seq
+		if seq > 1 {
+			r.name = fmt.Sprintf("%s (%d)", p.BaseName, seq)
+		}
+	}
+
+	var admitted sql.NullInt64
+	if p.AdmittedAt != nil {
+		admitted = nullNanos(*p.AdmittedAt)
+	} else if p.State == admit.StateAdmitted {
+		admitted = nullNanos(p.JoinedAt)
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
+		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+		p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, r.seq > 1,
+		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted).Scan(&r.pk)
+	if err != nil {
+		return r, err
+	}
+	if a.Attempt != nil {
+		at := *a.Attempt
+		at.ParticipantPK = r.pk
+		if at.Occurrence == 0 {
+			at.Occurrence = r.occurrence
+		}
+		if r.attemptID, err = insertAttempt(ctx, tx, &at); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// nextSeq returns the number for the next holder of the invitee's
+// credential in the occurrence: 1 (no suffix) when no holder is active,
+// else the smallest n from 2 that no active holder uses.
+func nextSeq(ctx context.Context, tx *wtx, occurrencePK, inviteePK int64) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT seq FROM participants
+		WHERE occurrence_pk = ? AND invitee_pk = ? AND state IN ('waiting', 'admitted') ORDER BY seq`,
+		occurrencePK, inviteePK)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	used := make(map[int]bool)
+	for rows.Next() {
+		var seq int
+		if err := rows.Scan(&seq); err != nil {
+			return 0, err
+		}
+		used[seq] = true
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(used) == 0 {
+		return 1, nil
+	}
+	n := 2
+	for used[n] {
+		n++
+	}
+	return n, nil
+}
+
+// RecordAttempt appends a refused attempt, setting its ID. It returns once
+// the record is durably committed.
+func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
+	var id int64
+	err := db.write(ctx, func(ctx context.Context, tx *wtx) error {
+		var err error
+		id, err = insertAttempt(ctx, tx, a)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	a.ID = id
+	return nil
+}
+
+func insertAttempt(ctx context.Context, tx *wtx, a *admit.Attempt) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel,
+		source, method, outcome, reason, participant_pk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		nanos(a.At), a.MeetingPK, a.OccurrencePK, a.Occurrence, string(a.Channel), a.Source, a.Method,
+		a.Outcome, a.Reason, a.ParticipantPK).Scan(&id)
+	return id, err
+}
+
+// FindAttempts lists the meeting's most recent attempts, newest first.
+func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*admit.Attempt, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := db.rdb.QueryContext(ctx, `SELECT id, at, meeting_pk, occurrence_pk, occurrence, channel,
+		source, method, outcome, reason, participant_pk FROM attempts WHERE meeting_pk = ?
+		ORDER BY id DESC LIMIT ?`, meetingPK, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*admit.Attempt
+	for rows.Next() {
+		var a admit.Attempt
+		var at int64
+		var channel string
+		if err := rows.Scan(&a.ID, &at, &a.MeetingPK, &a.OccurrencePK, &a.Occurrence, &channel,
+			&a.Source, &a.Method, &a.Outcome, &a.Reason, &a.ParticipantPK); err != nil {
+			return nil, err
+		}
+		a.At, a.Channel = fromNanos(at), admit.Channel(channel)
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
+const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
+	p.base_name, p.shared_credential, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at`
+
+const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
+
+func scanParticipant(row interface{ Scan(...any) error }) (*admit.Participant, error) {
+	var p admit.Participant
+	var channel string
+	var joined int64
+	var admitted, left sql.NullInt64
+	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
+		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("participant")
+	} else if err != nil {
+		return nil, err
+	}
+	p.Channel, p.JoinedAt = admit.Channel(channel), fromNanos(joined)
+	p.AdmittedAt, p.LeftAt = ptrFromNanos(admitted), ptrFromNanos(left)
+	return &p, nil
+}
+
+// FindParticipant returns the participant with the public id, with
+// Occurrence set. ENOTFOUND.
+func (db *DB) FindParticipant(ctx context.Context, id string) (*admit.Participant, error) {
+	return scanParticipant(db.rdb.QueryRowContext(ctx, `SELECT `+participantColumns+participantFrom+`WHERE p.id = ?`, id))
+}
+
+// FindParticipants lists the occurrence's participants by join time.
+func (db *DB) FindParticipants(ctx context.Context, occurrencePK int64) ([]*admit.Participant, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT `+participantColumns+participantFrom+
+		`WHERE p.occurrence_pk = ? ORDER BY p.joined_at, p.pk`, occurrencePK)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []*admit.Participant
+	for rows.Next() {
+		p, err := scanParticipant(rows)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
+}
+
+// TransitionParticipant moves the participant from one of the states in
+// from to state to at now (setting AdmittedAt for admitted, LeftAt for left,
+// denied and removed) and returns it. ECONFLICT when it is in none of from;
+// ENOTFOUND.
+func (db *DB) TransitionParticipant(ctx context.Context, pk int64, from []string, to string, now time.Time) (*admit.Participant, error) {
+	n := nanos(now.UTC())
+	set := `state = ?`
+	args := []any{to}
+	switch to {
+	case admit.StateAdmitted:
+		set += `, admitted_at = ?`
+		args = append(args, n)
+	case admit.StateLeft, admit.StateDenied, admit.StateRemoved:
+		set += `, left_at = ?`
+		args = append(args, n)
+	}
+	args = append(args, pk)
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(from)), ", ")
+	for _, s := range from {
+		args = append(args, s)
+	}
+	var p *admit.Participant
+	err := db.write(ctx, func(ctx context.Context, tx *wtx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE participants SET `+set+` WHERE pk = ? AND state IN (`+in+`)`, args...)
+		if err != nil {
+			return err
+		}
+		changed, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		p, err = scanParticipant(tx.QueryRowContext(ctx, `SELECT `+participantColumns+participantFrom+`WHERE p.pk = ?`, pk))
+		if err != nil {
+			return err
+		}
+		if changed == 0 {
+			return &admit.Error{Code: admit.ECONFLICT, Field: "state",
+				Message: fmt.Sprintf("The participant is %s.", p.State)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}

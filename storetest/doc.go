@@ -1,0 +1,8 @@
+// Package storetest is the conformance suite of admit.Store: every backend
+// (sqlite, later postgres) runs Run against a fresh store and must pass it.
+//
+// The suite builds its meetings by hand, with arbitrary byte strings for the
+// secret indexes and fixed times, so that it tests the store's rules alone
+// and not admit.Service. It may import the standard library and package
+// admit only.
+package storetest
