@@ -47,10 +47,14 @@ const (
 // JoinStatus is the outcome of an accepted join.
 type JoinStatus string
 
-// Join statuses.
+// Join statuses: a join answers admitted or waiting; a participant's later
+// status (GET /api/v1/participants/{pid}) may also be denied, removed or left.
 const (
 	StatusAdmitted JoinStatus = "admitted"
 	StatusWaiting  JoinStatus = "waiting"
+	StatusDenied   JoinStatus = "denied"
+	StatusRemoved  JoinStatus = "removed"
+	StatusLeft     JoinStatus = "left"
 )
 
 // JoinResult is the answer to an accepted join.

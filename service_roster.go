@@ -161,7 +161,17 @@ func (s *Service) FailedAttempts(ctx context.Context, a *Actor, id string, limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	return s.Store.FindAttempts(ctx, m.PK, limit)
+	all, err := s.Store.FindAttempts(ctx, m.PK, limit)
+	if err != nil {
+		return nil, err
+	}
+	refused := make([]*Attempt, 0, len(all))
+	for _, at := range all {
+		if at.Outcome != OutcomeAdmitted && at.Outcome != OutcomeWaiting {
+			refused = append(refused, at)
+		}
+	}
+	return refused, nil
 }
 
 // Events pages through the actor's account's audit trail.

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/jwt"
+	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/sqlite"
+)
+
+// Defaults of the flags shared by every command.
+const (
+	defaultData = "./admit-data"
+	defaultHTTP = "127.0.0.1:8080"
+)
+
+// storeFlags are the flags every command takes.
+type storeFlags struct {
+	data    string
+	keyFile string
+}
+
+func (m *Main) addStoreFlags(fs *flag.FlagSet, sf *storeFlags) {
+	fs.StringVar(&sf.data, "data", envOr(m.Getenv, "ADMIT_DATA", defaultData), "data directory of the embedded store ($ADMIT_DATA)")
+	fs.StringVar(&sf.keyFile, "key-file", m.Getenv("ADMIT_KEY_FILE"), "master key file (default DATA/admit.key; $ADMIT_KEY_FILE)")
+}
+
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// env is an opened store with its service.
+type env struct {
+	db      *sqlite.DB
+	ring    *keys.Ring
+	service *admit.Service
+	fresh   bool // the store was created now
+}
+
+// open opens (creating on first use) the store and key under sf.
+func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logger *slog.Logger) (*env, error) {
+	if err := os.MkdirAll(sf.data, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	keyFile := sf.keyFile
+	if keyFile == "" {
+		keyFile = filepath.Join(sf.data, "admit.key")
+	}
+	ring, _, err := keys.Load(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlite.Open(filepath.Join(sf.data, "admit.db"))
+	if err != nil {
+		return nil, err
+	}
+	db.Now = clock.Now // the store's timestamps follow a test clock too
+	secret := ring.AdmissionKey()
+	if s := m.Getenv("ADMIT_ADMISSION_SECRET"); s != "" {
+		if secret, err = hex.DecodeString(s); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("ADMIT_ADMISSION_SECRET must be hex")
+		}
+	}
+	signer, err := jwt.NewSigner(secret)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, Logger: logger, BaseURL: "http://" + defaultHTTP}
+	_, fresh, err := svc.EnsureDefaultAccount(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &env{db: db, ring: ring, service: svc, fresh: fresh}, nil
+}
+
+func (e *env) Close() error { return e.db.Close() }
+
+// actor returns the CLI acting as the user with the email.
+func (e *env) actor(ctx context.Context, email string) (*admit.Actor, error) {
+	if email == "" {
+		return nil, admit.FieldErrorf("email", "--email is required: the user to act as")
+	}
+	u, err := e.db.FindUserByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	return &admit.Actor{User: u, Source: "cli"}, nil
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/admit-project/admit"
+	admithttp "github.com/admit-project/admit/http"
+)
+
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	var sf storeFlags
+	m.addStoreFlags(fs, &sf)
+	addr := fs.String("http", envOr(m.Getenv, "ADMIT_HTTP", defaultHTTP), "HTTP listen address ($ADMIT_HTTP)")
+	baseURL := fs.String("base-url", m.Getenv("ADMIT_BASE_URL"), "public URL of the service, for join links (default http://ADDR; $ADMIT_BASE_URL)")
+	testClock := fs.Bool("test-clock", false, "enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return admit.FieldErrorf("log-level", "--log-level must be debug, info, warn or error")
+	}
+	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+
+	var clock admit.Clock = admit.SystemClock{}
+	var tc *admit.TestClock
+	if *testClock {
+		tc = &admit.TestClock{}
+		clock = tc
+		fmt.Fprintln(m.Stderr, "admit: WARNING: --test-clock is on: anyone can move this service's clock with POST /api/v1/test-clock. Never use it in production.")
+	}
+	e, err := m.open(ctx, &sf, clock, logger)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	if *baseURL != "" {
+		e.service.BaseURL = strings.TrimRight(*baseURL, "/")
+	} else {
+		e.service.BaseURL = url
+	}
+	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(m.Stdout, "admit: listening on %s (data in %s)\n", url, sf.data)
+	if err := m.printGettingStarted(ctx, e, sf.data, url); err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(m.Stderr, "admit: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// printGettingStarted tells the operator how to get in while the store has
+// no user yet.
+func (m *Main) printGettingStarted(ctx context.Context, e *env, data, url string) error {
+	acct, err := e.db.FindDefaultAccount(ctx)
+	if err != nil {
+		return err
+	}
+	users, err := e.db.FindUsers(ctx, acct.ID)
+	if err != nil || len(users) > 0 {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, `admit: the store has no user yet. To get in, in another terminal:
+  admit user create --data %[1]s --email you@example.com --name "Your Name"
+  TOKEN=$(admit token create --data %[1]s --email you@example.com)
+  curl -H "Authorization: Bearer $TOKEN" %[2]s/api/v1/meetings
+`, data, url)
+	return nil
+}

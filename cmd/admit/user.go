@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/admit-project/admit"
+)
+
+func (m *Main) runUser(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(m.Stderr, "usage: admit user create --email E --name N [--role owner|admin|host]")
+		return errUsage
+	}
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	var sf storeFlags
+	m.addStoreFlags(fs, &sf)
+	email := fs.String("email", "", "the user's email address")
+	name := fs.String("name", "", "the user's name")
+	role := fs.String("role", "", "owner, admin or host (default: owner for the first user, host after)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errUsage
+	}
+	e, err := m.open(ctx, &sf, admit.SystemClock{}, nil)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	acct, err := e.db.FindDefaultAccount(ctx)
+	if err != nil {
+		return err
+	}
+	r := admit.Role(*role)
+	if r == "" {
+		users, err := e.db.FindUsers(ctx, acct.ID)
+		if err != nil {
+			return err
+		}
+		r = admit.RoleHost
+		if len(users) == 0 {
+			r = admit.RoleOwner
+		}
+	}
+	u, err := e.service.CreateUser(ctx, acct.ID, *email, *name, r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "created user %d <%s> (%s)\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+func (m *Main) runToken(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(m.Stderr, "usage: admit token create --email E [--scopes read,manage]")
+		return errUsage
+	}
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	var sf storeFlags
+	m.addStoreFlags(fs, &sf)
+	email := fs.String("email", "", "the user the token acts as")
+	scopes := fs.String("scopes", "manage", "comma-separated scopes: read, manage")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errUsage
+	}
+	e, err := m.open(ctx, &sf, admit.SystemClock{}, nil)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	a, err := e.actor(ctx, *email)
+	if err != nil {
+		return err
+	}
+	tok, err := e.service.CreateAPIToken(ctx, a.User.ID, splitComma(*scopes))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, tok)
+	return nil
+}
+
+func splitComma(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+}

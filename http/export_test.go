@@ -1,0 +1,18 @@
+package http
+
+import "io"
+
+// Routes lists the operations s registers, as "METHOD /path/{param}".
+func Routes(s *Server) []string {
+	var out []string
+	for _, rt := range s.routes() {
+		out = append(out, rt.method+" "+rt.path)
+	}
+	return out
+}
+
+// DecodeJoinRequest exposes the join request decoder to the fuzz test.
+func DecodeJoinRequest(body io.Reader) (any, error) { return decodeJoinRequest(body) }
+
+// CSVCell exposes the CSV formula guard.
+var CSVCell = csvCell

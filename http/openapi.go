@@ -1,0 +1,22 @@
+package http
+
+import (
+	_ "embed"
+	"net/http"
+)
+
+// OpenAPIDocument is the OpenAPI 3.0 description of the API, as served at
+// GET /api/v1/openapi.json. A test checks it against the routes and the
+// responses of the handler.
+//
+//go:embed openapi.json
+var OpenAPIDocument []byte
+
+// openAPIRoutes registers the API's description.
+func (s *Server) openAPIRoutes() []route {
+	return []route{{"GET", "/api/v1/openapi.json", s.handleOpenAPI}}
+}
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	writeBytes(w, http.StatusOK, jsonContentType, OpenAPIDocument)
+}

@@ -1,0 +1,141 @@
+package http
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/admit-project/admit"
+)
+
+// Body limits. Join requests carry a few short credentials, so they get a
+// much smaller budget than host requests.
+const (
+	MaxBodyBytes     = 64 << 10
+	MaxJoinBodyBytes = 8 << 10
+)
+
+// Server serves admit's JSON API. Set its fields, then call Handler.
+type Server struct {
+	// Service is what the API serves.
+	Service *admit.Service
+	// Clock, when not nil, is the settable clock of `admit serve
+	// --test-clock`; it enables POST /api/v1/test-clock. It should be the
+	// Service's clock too.
+	Clock *admit.TestClock
+	// Logger receives internal errors (never secrets); slog.Default when nil.
+	Logger *slog.Logger
+}
+
+// route is one registered operation: a method, a ServeMux path template and
+// its handler.
+type route struct {
+	method  string
+	path    string
+	handler http.HandlerFunc
+}
+
+// routes returns every operation of the API, gathered from the file of each
+// resource.
+func (s *Server) routes() []route {
+	var rs []route
+	rs = append(rs, s.healthRoutes()...)
+	rs = append(rs, s.openAPIRoutes()...)
+	rs = append(rs, s.meetingRoutes()...)
+	rs = append(rs, s.joinRoutes()...)
+	rs = append(rs, s.participantRoutes()...)
+	rs = append(rs, s.attendanceRoutes()...)
+	rs = append(rs, s.auditRoutes()...)
+	rs = append(rs, s.contactRoutes()...)
+	rs = append(rs, s.accountRoutes()...)
+	if s.Clock != nil {
+		rs = append(rs, s.testClockRoutes()...)
+	}
+	return rs
+}
+
+// Handler returns the API's handler: every route, JSON answers for unknown
+// routes and methods, and the security headers on every response.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.HandleFunc(rt.method+" "+rt.path, rt.handler)
+	}
+	mux.HandleFunc("/", s.noRoute(mux))
+	return secureHeaders{mux}
+}
+
+// Header values, allocated once and shared by every response (net/http
+// never modifies them).
+var (
+	nosniff         = []string{"nosniff"}
+	noStore         = []string{"no-store"}
+	jsonContentType = []string{"application/json"}
+	csvContentType  = []string{"text/csv; charset=utf-8"}
+	bearerChallenge = []string{`Bearer realm="admit"`}
+)
+
+// secureHeaders sets the headers every response carries. It assigns header
+// map entries directly: it is on the path of every join.
+type secureHeaders struct{ next http.Handler }
+
+func (h secureHeaders) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd["X-Content-Type-Options"] = nosniff
+	hd["Cache-Control"] = noStore
+	h.next.ServeHTTP(w, r)
+}
+
+// allMethods are the methods the API uses, tried when a path has no route
+// for the request's method.
+var allMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// noRoute answers requests no route matches: 405 with Allow when the path
+// exists for other methods, else 404, both as JSON errors.
+func (s *Server) noRoute(mux *http.ServeMux) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range allMethods {
+			r2 := r.Clone(r.Context())
+			r2.Method = m
+			if _, p := mux.Handler(r2); p != "" && p != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			s.Error(w, r, &admit.Error{Code: EMETHOD, Message: "This route does not accept " + r.Method + "; it accepts " + strings.Join(allow, ", ") + "."})
+			return
+		}
+		s.Error(w, r, &admit.Error{Code: admit.ENOTFOUND, Message: "No such route."})
+	}
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+// clientIP returns the address of the peer: the host part of RemoteAddr.
+// Forwarding headers are not trusted.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// healthRoutes registers the liveness probe.
+func (s *Server) healthRoutes() []route {
+	return []route{{"GET", "/healthz", s.handleHealth}}
+}
+
+var healthBody = []byte(`{"status":"ok"}` + "\n")
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeBytes(w, http.StatusOK, jsonContentType, healthBody)
+}
