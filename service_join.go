@@ -35,21 +35,22 @@ type joinTarget struct {
 func (s *Service) Join(ctx context.Context, req *JoinRequest) (*JoinResult, error) {
 	now := s.now()
 	method, err := checkJoinRequest(req)
-	if err != nil {
-		return nil, err
-	}
 	at := &Attempt{At: now, Channel: req.Channel, Source: req.Source, Method: method}
 	var t *joinTarget
 	var reason string
-	switch method {
-	case MethodMeetingID, MethodJoinURL:
-		t, reason, err = s.resolveMeetingID(ctx, req)
-	case MethodAccessCode:
-		t, reason, err = s.resolveAccessCode(ctx, req, now)
-	case MethodToken:
-		t, reason, err = s.resolveToken(ctx, req)
+	if err == nil {
+		switch method {
+		case MethodMeetingID, MethodJoinURL:
+			t, reason, err = s.resolveMeetingID(ctx, req)
+		case MethodAccessCode:
+			t, reason, err = s.resolveAccessCode(ctx, req, now)
+		case MethodToken:
+			t, reason, err = s.resolveToken(ctx, req)
+		}
 	}
-	if err != nil {
+	if ErrorCode(err) == EINVALID {
+		return nil, s.recordInvalid(ctx, at, err)
+	} else if err != nil {
 		return nil, err
 	}
 	if reason != "" {
@@ -266,6 +267,22 @@ func (s *Service) occurrenceNow(ctx context.Context, m *Meeting, now time.Time) 
 		return open, nil, err
 	}
 	return s.Store.FindOccurrenceAt(ctx, m.PK, now)
+}
+
+// recordInvalid records a malformed join request (war-dialling makes many)
+// and returns its error, which names the field at fault.
+func (s *Service) recordInvalid(ctx context.Context, at *Attempt, invalid error) error {
+	if !at.Channel.Valid() {
+		at.Channel = ChannelAPI
+	}
+	if at.Method == "" {
+		at.Method = "unknown"
+	}
+	at.Outcome, at.Reason = OutcomeInvalid, "invalid "+ErrorField(invalid)
+	if err := s.Store.RecordAttempt(ctx, at); err != nil {
+		return err
+	}
+	return invalid
 }
 
 // refuse records a refused attempt and returns the uniform refusal.

@@ -242,3 +242,34 @@ func TestCodeViewIsAudited(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryAttemptIsRecorded(t *testing.T) {
+	svc, _, _ := mustService(t, rand.Reader)
+	ctx := context.Background()
+	// Attempts that name no meeting are kept under meeting 0.
+	reqs := []*admit.JoinRequest{
+		{MeetingID: "12345", Source: "192.0.2.1"},                              // malformed
+		{MeetingID: "12345678901", Passcode: "x", Source: "192.0.2.2"},         // unknown meeting
+		{AccessCode: "123456789", Source: "192.0.2.3", Channel: "phone"},       // unknown code
+		{Token: "AAAAAAAAAAAAAAAAAAAAAA", Source: "192.0.2.4", Channel: "app"}, // unknown token
+	}
+	for _, r := range reqs {
+		if _, err := svc.Join(ctx, r); err == nil {
+			t.Fatalf("join %+v succeeded", r)
+		}
+	}
+	ats, err := svc.Store.FindAttempts(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ats) != len(reqs) {
+		t.Fatalf("%d attempts recorded, want %d", len(ats), len(reqs))
+	}
+	want := map[string]string{"192.0.2.1": "invalid meeting_id", "192.0.2.2": admit.ReasonUnknownMeeting,
+		"192.0.2.3": admit.ReasonUnknownAccessCode, "192.0.2.4": admit.ReasonUnknownToken}
+	for _, a := range ats {
+		if want[a.Source] != a.Reason {
+			t.Errorf("attempt from %s: reason %q, want %q", a.Source, a.Reason, want[a.Source])
+		}
+	}
+}
