@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+)
+
+// TestRun runs the whole benchmark on two tiny stores and checks that every
+// phase was answered as expected, and that a second run reuses the stores.
+func TestRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds stores and runs load for a few seconds")
+	}
+	cache := t.TempDir()
+	args := []string{"--meetings", "300,600", "--duration", "300ms", "--concurrency", "8", "--sources", "16", "--cache", cache, "--json"}
+	for run := range 2 {
+		var stdout, stderr bytes.Buffer
+		m := &Main{Stdout: &stdout, Stderr: &stderr}
+		if err := m.Run(context.Background(), args); err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, stderr.String())
+		}
+		if got := bytes.Contains(stderr.Bytes(), []byte("seeding")); got != (run == 0) {
+			t.Errorf("run %d: seeding reported: %v, want %v", run, got, run == 0)
+		}
+		var rep report
+		if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, stdout.String())
+		}
+		if len(rep.Stores) != 2 {
+			t.Fatalf("run %d: %d stores, want 2", run, len(rep.Stores))
+		}
+		for _, s := range rep.Stores {
+			if s.Sample != s.Meetings {
+				t.Errorf("%d meetings: sample of %d, want all", s.Meetings, s.Sample)
+			}
+			if len(s.Phases) != 4 {
+				t.Errorf("%d meetings: %d phases, want 4", s.Meetings, len(s.Phases))
+			}
+			for _, p := range s.Phases {
+				if p.Requests == 0 || p.Errors != 0 {
+					t.Errorf("%d meetings, %s: %d requests, %d errors (first: %s)", s.Meetings, p.Name, p.Requests, p.Errors, p.FirstError)
+				}
+			}
+		}
+		if len(rep.Targets) != 10 {
+			t.Errorf("%d targets judged, want 10", len(rep.Targets))
+		}
+	}
+}
+
+var parseCountsTests = []struct {
+	in   string
+	want []int
+	ok   bool
+}{
+	{"10000,1000000", []int{10000, 1000000}, true},
+	{"10k, 1M", []int{10000, 1000000}, true},
+	{"5", []int{5}, true},
+	{"0", nil, false},
+	{"x", nil, false},
+	{"10000,", nil, false},
+	{"200M", nil, false},
+}
+
+func TestParseCounts(t *testing.T) {
+	for _, tt := range parseCountsTests {
+		got, err := parseCounts(tt.in)
+		if (err == nil) != tt.ok || tt.ok && !equalInts(got, tt.want) {
+			t.Errorf("parseCounts(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

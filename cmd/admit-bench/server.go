@@ -1,0 +1,109 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/admit-project/admit"
+	admithttp "github.com/admit-project/admit/http"
+	"github.com/admit-project/admit/jwt"
+)
+
+// server is an HTTP server of the benchmark on a loopback port.
+type server struct {
+	url string // "http://127.0.0.1:PORT"
+	hs  *http.Server
+}
+
+// serve serves h on a new loopback port with the timeouts of `admit serve`.
+func serve(h http.Handler, logger *slog.Logger) (*server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serve", "err", err)
+		}
+	}()
+	return &server{url: "http://" + ln.Addr().String(), hs: hs}, nil
+}
+
+// Close stops the server and its connections.
+func (s *server) Close() error { return s.hs.Close() }
+
+func benchLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// bareBody is the bare handler's answer: a fixed JSON document of the shape
+// and about the size (770 bytes) of an admitted join's answer.
+var bareBody = []byte(`{"status":"admitted","participant":{"id":"p` + strings.Repeat("x", 26) +
+	`","occurrence":1,"display_name":"Bench 1234","shared_credential":false,"channel":"api",` +
+	`"source":"127.0.0.1","state":"admitted","joined_at":"2030-03-04T15:01:00Z","admitted_at":"2030-03-04T15:01:00Z"},` +
+	`"admission_token":"` + strings.Repeat("t", 342) + `",` +
+	`"meeting":{"meeting_id":"81234567890","topic":"Bench's meeting","occurrence":1,` +
+	`"start":"2030-03-04T15:00:00Z","end":"2030-03-05T15:00:00Z"}}` + "\n")
+
+var bareLength = []string{strconv.Itoa(len(bareBody))}
+
+// bareHandler is the baseline: it reads the request body and writes the
+// fixed answer with the headers admit's answers carry.
+func bareHandler(w http.ResponseWriter, r *http.Request) {
+	if _, err := io.Copy(io.Discard, r.Body); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = bareLength
+	h["X-Content-Type-Options"] = []string{"nosniff"}
+	h["Cache-Control"] = []string{"no-store"}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(bareBody)
+}
+
+// startBare serves the bare handler.
+func startBare() (*server, error) {
+	return serve(http.HandlerFunc(bareHandler), benchLogger())
+}
+
+// bareRequests are the requests of the baseline: a join-sized POST body,
+// answered 200.
+func (s *server) bareRequests() requests {
+	body := []byte(`{"meeting_id":"81234567890","passcode":"Ab3dE9xYz","name":"Bench 1234"}`)
+	return requests{url: s.url + "/api/v1/join", want: http.StatusOK, body: func(*mrand.Rand) []byte { return body }}
+}
+
+// startAdmit serves admit's API over the store as cmd/admit wires it, with
+// the service's clock standing one minute past the start of every seeded
+// meeting so that all of them are open.
+func startAdmit(st *store) (*server, error) {
+	signer, err := jwt.NewSigner(st.ring.AdmissionKey())
+	if err != nil {
+		return nil, err
+	}
+	logger := benchLogger()
+	svc := &admit.Service{Store: st.db, Keys: st.ring, Signer: signer, Clock: admit.NewFixedClock(seedStart.Add(time.Minute)),
+		Rand: rand.Reader, Logger: logger, BaseURL: "http://127.0.0.1:8080"}
+	srv := &admithttp.Server{Service: svc, Logger: logger}
+	return serve(srv.Handler(), logger)
+}
