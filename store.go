@@ -195,6 +195,7 @@ type ParticipantStore interface {
 // Event is an entry of the audit trail.
 type Event struct {
 	ID        int64     `json:"id"`
+	Seq       int64     `json:"seq,omitempty"` // position in the audit chain, from 1`
 	At        time.Time `json:"at"`
 	AccountID int64     `json:"account_id,omitempty"`
 	Actor     string    `json:"actor"`  // "user:12", "participant:p…", "system", "cli"
@@ -203,6 +204,8 @@ type Event struct {
 	Source    string    `json:"source,omitempty"`
 	Outcome   string    `json:"outcome"`
 	Detail    string    `json:"detail,omitempty"`
+	PrevHash  []byte    `json:"prev_hash,omitempty"` // the previous entry's Hash
+	Hash      []byte    `json:"hash,omitempty"`      // ChainHash(key, PrevHash, entry)
 }
 
 // EventFilter selects audit events.

@@ -1,0 +1,198 @@
+package admit
+
+import (
+	"context"
+	"math"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// SourcePolicy bounds the failed join attempts one source may make across
+// all meetings.
+type SourcePolicy struct {
+	// MaxFailures is the most failures a source may have in Window (default 20).
+	MaxFailures int `json:"max_failures"`
+	// Window is the sliding window failures count in (default one hour).
+	Window time.Duration `json:"-"`
+	// FreeFailures are the failures allowed before delays begin (default 3);
+	// after them a source waits BaseDelay, doubling with each failure up to
+	// MaxDelay, before its next attempt.
+	FreeFailures int           `json:"-"`
+	BaseDelay    time.Duration `json:"-"`
+	MaxDelay     time.Duration `json:"-"`
+}
+
+// DefaultSourcePolicy returns the default per-source limits: 20 failures an
+// hour, delays from the fourth failure on (1 s, 2 s, 4 s … up to 5 minutes).
+func DefaultSourcePolicy() SourcePolicy {
+	return SourcePolicy{MaxFailures: 20, Window: time.Hour, FreeFailures: 3, BaseDelay: time.Second, MaxDelay: 5 * time.Minute}
+}
+
+// Delay returns how long a source with n failures in the window must wait
+// after its last failure.
+func (p SourcePolicy) Delay(n int) time.Duration {
+	if n <= p.FreeFailures {
+		return 0
+	}
+	shift := n - p.FreeFailures - 1
+	if shift > 30 {
+		return p.MaxDelay
+	}
+	d := p.BaseDelay << shift
+	if d > p.MaxDelay || d <= 0 {
+		return p.MaxDelay
+	}
+	return d
+}
+
+// SourceKey normalises where an attempt comes from into the key limits are
+// kept under: an IPv4 address, the /64 prefix of an IPv6 address, or
+// "tel:" and the caller ID on the phone.
+func SourceKey(channel Channel, source string) string {
+	if channel == ChannelPhone && !looksLikeIP(source) {
+		return "tel:" + strings.TrimSpace(source)
+	}
+	a, err := netip.ParseAddr(source)
+	if err != nil {
+		return "raw:" + source
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
+
+func looksLikeIP(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// Reservation is a permission to evaluate one attempt; Done reports whether
+// the attempt failed. Every reservation must be done exactly once.
+type Reservation interface {
+	Done(failed bool)
+}
+
+// SourceLimiter enforces a SourcePolicy. Reserve returns ERATELIMITED, with
+// Detail["retry_after"] (whole seconds), when the source may not try now.
+// Concurrent attempts from one source hold reservations, so that a burst
+// cannot get more attempts evaluated than the limit allows.
+type SourceLimiter interface {
+	Reserve(ctx context.Context, key string, now time.Time) (Reservation, error)
+}
+
+// MemoryLimiter is a SourceLimiter in one process's memory. It is safe for
+// concurrent use.
+type MemoryLimiter struct {
+	Policy SourcePolicy
+
+	mu      sync.Mutex
+	sources map[string]*sourceState
+	swept   time.Time
+}
+
+type sourceState struct {
+	failures []time.Time // within the window, oldest first
+	inflight int
+}
+
+// NewMemoryLimiter returns a limiter enforcing p.
+func NewMemoryLimiter(p SourcePolicy) *MemoryLimiter {
+	return &MemoryLimiter{Policy: p, sources: map[string]*sourceState{}}
+}
+
+// RateLimited returns the ERATELIMITED error for a wait of d.
+func RateLimited(d time.Duration) *Error {
+	secs := int(math.Ceil(d.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	return &Error{Code: ERATELIMITED, Message: "Too many attempts. Try again later.", Detail: map[string]any{"retry_after": secs}}
+}
+
+// Reserve implements SourceLimiter.
+func (l *MemoryLimiter) Reserve(ctx context.Context, key string, now time.Time) (Reservation, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	st := l.sources[key]
+	if st == nil {
+		st = &sourceState{}
+		l.sources[key] = st
+	}
+	st.expire(now, l.Policy.Window)
+	n := len(st.failures)
+	if n+st.inflight >= l.Policy.MaxFailures {
+		wait := time.Second
+		if n > 0 && n >= l.Policy.MaxFailures {
+			wait = st.failures[n-l.Policy.MaxFailures].Add(l.Policy.Window).Sub(now)
+		}
+		return nil, RateLimited(wait)
+	}
+	if n > 0 {
+		if next := st.failures[n-1].Add(l.Policy.Delay(n)); now.Before(next) {
+			return nil, RateLimited(next.Sub(now))
+		}
+	}
+	// Attempts in flight count as failures until they are done: once the
+	// delays would apply, one attempt at a time, so a burst cannot overtake
+	// them.
+	if st.inflight > 0 && l.Policy.Delay(n+st.inflight) > 0 {
+		return nil, RateLimited(l.Policy.Delay(n + st.inflight))
+	}
+	st.inflight++
+	return &memReservation{l: l, key: key, now: now}, nil
+}
+
+func (st *sourceState) expire(now time.Time, window time.Duration) {
+	i := 0
+	for i < len(st.failures) && !now.Before(st.failures[i].Add(window)) {
+		i++
+	}
+	st.failures = st.failures[i:]
+}
+
+// sweep drops idle sources once a minute, so memory follows active sources.
+func (l *MemoryLimiter) sweep(now time.Time) {
+	if now.Sub(l.swept) < time.Minute {
+		return
+	}
+	l.swept = now
+	for k, st := range l.sources {
+		st.expire(now, l.Policy.Window)
+		if len(st.failures) == 0 && st.inflight == 0 {
+			delete(l.sources, k)
+		}
+	}
+}
+
+type memReservation struct {
+	l    *MemoryLimiter
+	key  string
+	now  time.Time
+	done bool
+}
+
+func (r *memReservation) Done(failed bool) {
+	r.l.mu.Lock()
+	defer r.l.mu.Unlock()
+	if r.done {
+		return
+	}
+	r.done = true
+	st := r.l.sources[r.key]
+	if st == nil {
+		st = &sourceState{}
+		r.l.sources[r.key] = st
+	}
+	if st.inflight > 0 {
+		st.inflight--
+	}
+	if failed {
+		st.failures = append(st.failures, r.now)
+	}
+}
