@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +21,23 @@ type Service struct {
 	Logger *slog.Logger // never given secrets
 	// BaseURL prefixes join links ("http://127.0.0.1:8080").
 	BaseURL string
+
+	cacheOnce sync.Once
+	cache     *JoinCache
+}
+
+// joinCache returns the service's join cache, made on first use.
+func (s *Service) joinCache() *JoinCache {
+	s.cacheOnce.Do(func() { s.cache = NewJoinCache(s.Store) })
+	return s.cache
+}
+
+// changed drops a meeting the service has just written from the join cache,
+// so that the change holds at once for the next join.
+func (s *Service) changed(meetingPK int64) {
+	if meetingPK != 0 {
+		s.joinCache().Drop(meetingPK)
+	}
 }
 
 // Purposes of keyed indexes.

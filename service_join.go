@@ -23,10 +23,17 @@ func refusal() *Error { return &Error{Code: EREFUSED, Message: RefusalMessage} }
 
 // joinTarget is what the credentials of a join resolved to.
 type joinTarget struct {
+	data    *JoinData
 	meeting *Meeting
 	occ     *Occurrence // set by the access-code path
 	invitee *Credential // set when the credential identifies an invitee
 }
+
+func newTarget(d *JoinData) *joinTarget { return &joinTarget{data: d, meeting: d.Meeting} }
+
+// noData stands in for an unknown meeting, so that its refusal does the same
+// work as a wrong passcode: a keyed hash and a credential lookup.
+var noData = &JoinData{Meeting: &Meeting{ID: "m-unknown"}, Credentials: map[string]*Credential{}}
 
 // Join decides a join attempt: it returns the admitted or waiting
 // participant, EREFUSED (one message whatever the cause), ENOTOPEN or EENDED
@@ -60,7 +67,7 @@ func (s *Service) Join(ctx context.Context, req *JoinRequest) (*JoinResult, erro
 	occ := t.occ
 	if occ == nil {
 		var next *Occurrence
-		if occ, next, err = s.occurrenceNow(ctx, t.meeting, now); err != nil {
+		if occ, next, err = s.occurrenceNow(ctx, t.data, now); err != nil {
 			return nil, err
 		}
 		if occ == nil {
@@ -155,57 +162,48 @@ func checkJoinRequest(req *JoinRequest) (string, error) {
 	return method, nil
 }
 
-// dummyMeetingID keys the lookup made for an unknown meeting, so that the
-// refusal does the same work as a wrong passcode.
-const dummyMeetingID = "m-unknown"
-
 func (s *Service) resolveMeetingID(ctx context.Context, req *JoinRequest) (*joinTarget, string, error) {
 	number, err := ParseMeetingNumber("meeting_id", req.MeetingID)
 	if err != nil {
 		return nil, "", err
 	}
-	m, err := s.Store.FindJoinMeeting(ctx, number)
+	d, err := s.joinCache().ByNumber(ctx, number)
 	if ErrorCode(err) == ENOTFOUND {
-		_, _ = s.Store.FindCredential(ctx, 0, s.credentialIndex(dummyMeetingID, req.Passcode+req.Pwd))
+		s.findCredential(newTarget(noData), req.Passcode+req.Pwd)
 		return nil, ReasonUnknownMeeting, nil
 	} else if err != nil {
 		return nil, "", err
 	}
-	t := &joinTarget{meeting: m}
+	t := newTarget(d)
+	m := d.Meeting
 	if req.Pwd != "" {
 		if m.PwdIndex == nil || !equalSecret(s.pwdIndex(req.Pwd), m.PwdIndex) {
 			return t, ReasonWrongPwd, nil
 		}
 		return t, "", nil
 	}
-	reason, err := s.checkPasscode(ctx, t, req.Passcode)
-	return t, reason, err
+	return t, s.checkPasscode(t, req.Passcode), nil
+}
+
+// findCredential looks a typed value up among the meeting's credentials.
+func (s *Service) findCredential(t *joinTarget, value string) *Credential {
+	return t.data.Credentials[string(s.credentialIndex(t.meeting.ID, value))]
 }
 
 // checkPasscode checks a typed passcode (shared, unique, phone form or PIN)
-// against the meeting and records the invitee it identifies.
-func (s *Service) checkPasscode(ctx context.Context, t *joinTarget, passcode string) (string, error) {
-	m := t.meeting
-	if passcode == "" {
-		if m.Security.Passcode == PasscodeNone {
-			return "", nil
-		}
-		_, _ = s.Store.FindCredential(ctx, m.PK, s.credentialIndex(m.ID, passcode))
-		return ReasonWrongPasscode, nil
-	}
-	c, err := s.Store.FindCredential(ctx, m.PK, s.credentialIndex(m.ID, passcode))
-	if ErrorCode(err) == ENOTFOUND {
-		if m.Security.Passcode == PasscodeNone {
-			return "", nil // a meeting without passcode ignores what is typed
-		}
-		return ReasonWrongPasscode, nil
-	} else if err != nil {
-		return "", err
-	}
-	if c.InviteePK != 0 {
+// against the meeting, records the invitee it identifies, and returns the
+// reason of a refusal, or "".
+func (s *Service) checkPasscode(t *joinTarget, passcode string) string {
+	c := s.findCredential(t, passcode)
+	switch {
+	case c == nil && t.meeting.Security.Passcode == PasscodeNone:
+		return "" // a meeting without passcode ignores what is typed
+	case c == nil:
+		return ReasonWrongPasscode
+	case c.InviteePK != 0:
 		t.invitee = c
 	}
-	return "", nil
+	return ""
 }
 
 func (s *Service) resolveAccessCode(ctx context.Context, req *JoinRequest, now time.Time) (*joinTarget, string, error) {
@@ -215,22 +213,23 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *JoinRequest, now t
 	}
 	match, err := s.Store.FindAccessCode(ctx, s.accessCodeIndex(code), now)
 	if ErrorCode(err) == ENOTFOUND {
-		_, _ = s.Store.FindCredential(ctx, 0, s.credentialIndex(dummyMeetingID, req.Passcode))
+		s.findCredential(newTarget(noData), req.Passcode)
 		return nil, ReasonUnknownAccessCode, nil
 	} else if err != nil {
 		return nil, "", err
 	}
-	m, err := s.Store.FindJoinMeetingByPK(ctx, match.Occurrence.MeetingPK)
+	d, err := s.joinCache().ByPK(ctx, match.Occurrence.MeetingPK)
 	if ErrorCode(err) == ENOTFOUND {
+		s.findCredential(newTarget(noData), req.Passcode)
 		return nil, ReasonMeetingDeleted, nil
 	} else if err != nil {
 		return nil, "", err
 	}
-	t := &joinTarget{meeting: m, occ: match.Occurrence}
-	reason, err := s.checkPasscode(ctx, t, req.Passcode)
-	switch {
-	case err != nil || reason != "":
-		return t, reason, err
+	t := newTarget(d)
+	t.occ = match.Occurrence
+	switch reason := s.checkPasscode(t, req.Passcode); {
+	case reason != "":
+		return t, reason, nil
 	case match.Revoked:
 		return t, ReasonRevokedAccessCode, nil
 	case match.Occurrence.State(now) == WindowClosed:
@@ -246,27 +245,44 @@ func (s *Service) resolveToken(ctx context.Context, req *JoinRequest) (*joinTarg
 	} else if err != nil {
 		return nil, "", err
 	}
-	m, err := s.Store.FindJoinMeetingByPK(ctx, inv.MeetingPK)
+	d, err := s.joinCache().ByPK(ctx, inv.MeetingPK)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, ReasonMeetingDeleted, nil
 	} else if err != nil {
 		return nil, "", err
 	}
-	return &joinTarget{meeting: m, invitee: &Credential{Kind: "invitee_token", InviteePK: inv.PK, InviteeID: inv.ID, InviteeName: inv.Name}}, "", nil
+	t := newTarget(d)
+	t.invitee = &Credential{Kind: "invitee_token", InviteePK: inv.PK, InviteeID: inv.ID, InviteeName: inv.Name}
+	return t, "", nil
 }
 
-// occurrenceNow returns the meeting's open occurrence (a personal room opens
-// one on demand), or the next to open.
-func (s *Service) occurrenceNow(ctx context.Context, m *Meeting, now time.Time) (open, next *Occurrence, err error) {
-	if m.Kind == KindPersonal {
-		open, err = s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *Occurrence {
-			sec := m.Security
-			sec.EarlyJoinMinutes = 0
-			return NewOccurrence(index, now, m.Duration, sec)
-		})
-		return open, nil, err
+// occurrenceNow returns the meeting's open occurrence (the earliest
+// starting, if several; a personal room opens one on demand), or the next to
+// open.
+func (s *Service) occurrenceNow(ctx context.Context, d *JoinData, now time.Time) (open, next *Occurrence, err error) {
+	for _, o := range d.Occurrences {
+		switch o.State(now) {
+		case WindowOpen:
+			if open == nil || o.Start.Before(open.Start) {
+				open = o
+			}
+		case WindowNotOpen:
+			if o.EndedAt == nil && (next == nil || o.OpensAt.Before(next.OpensAt)) {
+				next = o
+			}
+		}
 	}
-	return s.Store.FindOccurrenceAt(ctx, m.PK, now)
+	m := d.Meeting
+	if open != nil || m.Kind != KindPersonal {
+		return open, next, nil
+	}
+	open, err = s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *Occurrence {
+		sec := m.Security
+		sec.EarlyJoinMinutes = 0
+		return NewOccurrence(index, now, m.Duration, sec)
+	})
+	s.changed(m.PK)
+	return open, nil, err
 }
 
 // recordInvalid records a malformed join request (war-dialling makes many)

@@ -385,6 +385,7 @@ func (s *Service) addInvitees(ctx context.Context, m *Meeting, ins []*InviteeInp
 // save writes m, redrawing what the store reports as taken: the meeting
 // number, an occurrence's access code, or invitee credentials.
 func (s *Service) save(ctx context.Context, m *Meeting, now time.Time, chosen *string) error {
+	defer s.changed(m.PK)
 	for try := 0; ; try++ {
 		err := s.Store.SaveMeeting(ctx, m, now)
 		var e *Error
@@ -714,7 +715,9 @@ func (s *Service) EndMeeting(ctx context.Context, a *Actor, id string, n int) (*
 	if o == nil {
 		return nil, &Error{Code: ECONFLICT, Field: "occurrence", Message: "No occurrence of this meeting is open."}
 	}
-	if err := s.Store.EndOccurrence(ctx, o.PK, now); err != nil {
+	err = s.Store.EndOccurrence(ctx, o.PK, now)
+	s.changed(m.PK)
+	if err != nil {
 		return nil, err
 	}
 	o.EndedAt = &now
@@ -735,7 +738,9 @@ func (s *Service) DeleteMeeting(ctx context.Context, a *Actor, id string) error 
 	if m.Kind == KindPersonal {
 		return &Error{Code: ECONFLICT, Message: "A personal meeting room cannot be deleted; regenerate its passcode instead."}
 	}
-	if err := s.Store.DeleteMeeting(ctx, m.PK, s.now()); err != nil {
+	err = s.Store.DeleteMeeting(ctx, m.PK, s.now())
+	s.changed(m.PK)
+	if err != nil {
 		return err
 	}
 	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "meeting.delete", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok"})

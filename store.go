@@ -145,9 +145,27 @@ type JoinStore interface {
 	// participant (setting PK) and the attempt. Nothing is written on error.
 	// Once Admit returns, the admission survives a crash of the process.
 	Admit(ctx context.Context, a *Admission) error
+	// FindJoinData returns, in one consistent read, what the join path needs
+	// of the live meeting with the number: its join fields, every credential
+	// by index, and its occurrences by Index. ENOTFOUND.
+	FindJoinData(ctx context.Context, number string) (*JoinData, error)
+	// FindJoinDataByPK is FindJoinData by primary key.
+	FindJoinDataByPK(ctx context.Context, pk int64) (*JoinData, error)
+	// MeetingChanges returns the meetings whose join data changed after
+	// seq, by any writer, and the latest seq. With all set, the log does not
+	// reach back to seq: the caller must forget everything it cached.
+	MeetingChanges(ctx context.Context, afterSeq int64) (latest int64, meetingPKs []int64, all bool, err error)
 	// RecordAttempt appends a refused attempt. Once it returns, the record
 	// survives a crash of the process.
 	RecordAttempt(ctx context.Context, a *Attempt) error
+}
+
+// JoinData is a meeting as the join path needs it. It is shared by the
+// join cache: nobody may change it.
+type JoinData struct {
+	Meeting     *Meeting               // join fields, without occurrences or invitees
+	Credentials map[string]*Credential // by string(Index)
+	Occurrences []*Occurrence          // by Index
 }
 
 // Credential kinds.

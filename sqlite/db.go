@@ -123,7 +123,13 @@ func (db *DB) Close() error {
 // write runs fn in a savepoint of the writer's next group commit and returns
 // once that group is committed (or fn failed and was rolled back).
 func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *wtx) error) error {
-	return db.w.do(ctx, fn)
+	return db.w.do(ctx, fn, false)
+}
+
+// writeOne is write for an fn that runs exactly one statement: SQLite undoes
+// a failed statement by itself, so it needs no savepoint of its own.
+func (db *DB) writeOne(ctx context.Context, fn func(ctx context.Context, tx *wtx) error) error {
+	return db.w.do(ctx, fn, true)
 }
 
 // mustSub returns the subtree dir of fsys, which must exist.

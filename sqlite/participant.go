@@ -59,12 +59,14 @@ type admission struct {
 
 func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error) {
 	p := a.Participant
-	var r admission
-	if err := tx.QueryRowContext(ctx, `SELECT idx FROM occurrences WHERE pk = ?`, p.OccurrencePK).Scan(&r.occurrence); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return r, notFound("occurrence")
+	r := admission{occurrence: p.Occurrence}
+	if r.occurrence == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT idx FROM occurrences WHERE pk = ?`, p.OccurrencePK).Scan(&r.occurrence); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return r, notFound("occurrence")
+			}
+			return r, err
 		}
-		return r, err
 	}
 
 	if a.ViaAccessCode {
@@ -102,12 +104,15 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error
 	} else if p.State == admit.StateAdmitted {
 		admitted = nullNanos(p.JoinedAt)
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
+	res, err := tx.ExecContext(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
 		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, r.seq > 1,
-		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted).Scan(&r.pk)
+		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted)
 	if err != nil {
+		return r, err
+	}
+	if r.pk, err = res.LastInsertId(); err != nil {
 		return r, err
 	}
 	if a.Attempt != nil {
@@ -159,7 +164,7 @@ func nextSeq(ctx context.Context, tx *wtx, occurrencePK, inviteePK int64) (int, 
 // the record is durably committed.
 func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 	var id int64
-	err := db.write(ctx, func(ctx context.Context, tx *wtx) error {
+	err := db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
 		var err error
 		id, err = insertAttempt(ctx, tx, a)
 		return err
@@ -172,12 +177,14 @@ func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 }
 
 func insertAttempt(ctx context.Context, tx *wtx, a *admit.Attempt) (int64, error) {
-	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel,
-		source, method, outcome, reason, participant_pk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel,
+		source, method, outcome, reason, participant_pk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nanos(a.At), a.MeetingPK, a.OccurrencePK, a.Occurrence, string(a.Channel), a.Source, a.Method,
-		a.Outcome, a.Reason, a.ParticipantPK).Scan(&id)
-	return id, err
+		a.Outcome, a.Reason, a.ParticipantPK)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // FindAttempts lists the meeting's most recent attempts, newest first.

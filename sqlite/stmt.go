@@ -76,17 +76,31 @@ func (r *readDB) Close() error {
 // group commit and reused by every operation of the group: under load a
 // group holds up to MaxBatch admissions running the same statements.
 type wtx struct {
-	tx *sql.Tx
-	m  map[string]*sql.Stmt
+	tx    *sql.Tx
+	m     map[string]*sql.Stmt // bound to tx
+	store map[string]*sql.Stmt // prepared on the write pool for the writer's lifetime
+	fresh []string             // queries to prepare on the pool once tx ends
 }
 
+// stmt returns query prepared for the transaction. A statement the writer
+// has prepared on its one connection before is bound to tx without being
+// parsed again (database/sql reuses the connection's statement); a new one
+// is prepared in tx, and on the pool once the connection is free again (the
+// pool's only connection is tx's until then), so that SQLite parses each
+// statement once for the writer's lifetime, not once per batch.
 func (t *wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if s := t.m[query]; s != nil {
 		return s, nil
 	}
-	s, err := t.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	var s *sql.Stmt
+	if ps := t.store[query]; ps != nil {
+		s = t.tx.StmtContext(ctx, ps)
+	} else {
+		var err error
+		if s, err = t.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		t.fresh = append(t.fresh, query)
 	}
 	t.m[query] = s
 	return s, nil

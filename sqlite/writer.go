@@ -16,9 +16,10 @@ var errClosed = errors.New("sqlite: database closed")
 
 // writeOp is one queued write.
 type writeOp struct {
-	ctx  context.Context
-	fn   func(ctx context.Context, tx *wtx) error
-	done chan error
+	ctx    context.Context
+	fn     func(ctx context.Context, tx *wtx) error
+	single bool // fn runs one statement: no savepoint needed
+	done   chan error
 }
 
 // writer is the group commit: one goroutine takes queued operations, runs
@@ -28,6 +29,7 @@ type writeOp struct {
 // cost of the fsync is shared by the whole group.
 type writer struct {
 	db      *sql.DB
+	stmts   map[string]*sql.Stmt // prepared on db; used by the writer goroutine only
 	ops     chan *writeOp
 	stopped chan struct{}
 
@@ -37,7 +39,7 @@ type writer struct {
 
 // newWriter starts the writer on db, which must have one connection.
 func newWriter(db *sql.DB) *writer {
-	w := &writer{db: db, ops: make(chan *writeOp, 4*MaxBatch), stopped: make(chan struct{})}
+	w := &writer{db: db, stmts: map[string]*sql.Stmt{}, ops: make(chan *writeOp, 4*MaxBatch), stopped: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -47,11 +49,11 @@ func newWriter(db *sql.DB) *writer {
 // back fn's savepoint only. The caller always waits for the answer, so that
 // an error means that nothing of fn was written; a caller whose ctx is done
 // before fn starts gets ctx's error.
-func (w *writer) do(ctx context.Context, fn func(ctx context.Context, tx *wtx) error) error {
+func (w *writer) do(ctx context.Context, fn func(ctx context.Context, tx *wtx) error, single bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	op := &writeOp{ctx: ctx, fn: fn, single: single, done: make(chan error, 1)}
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -119,10 +121,15 @@ func (w *writer) commit(batch []*writeOp) {
 		fail(fmt.Errorf("sqlite: begin: %w", err))
 		return
 	}
-	tx := &wtx{tx: stx, m: make(map[string]*sql.Stmt)}
+	tx := &wtx{tx: stx, m: make(map[string]*sql.Stmt), store: w.stmts}
+	defer w.prepare(tx)
 	for i, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			errs[i] = err
+			continue
+		}
+		if op.single {
+			errs[i] = run(ctx, tx, op.fn)
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
@@ -149,6 +156,19 @@ func (w *writer) commit(batch []*writeOp) {
 		return
 	}
 	answer()
+}
+
+// prepare prepares on the write pool the statements tx met for the first
+// time, now that the transaction no longer holds the pool's connection.
+func (w *writer) prepare(tx *wtx) {
+	for _, q := range tx.fresh {
+		if w.stmts[q] != nil {
+			continue
+		}
+		if ps, err := w.db.PrepareContext(context.Background(), q); err == nil {
+			w.stmts[q] = ps
+		}
+	}
 }
 
 // run calls fn, turning a panic into an error so that one bad operation
