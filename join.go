@@ -98,6 +98,10 @@ const (
 	ReasonNotOpen           = "not_open"
 	ReasonEnded             = "ended"
 	ReasonMeetingDeleted    = "meeting_deleted"
+	// ReasonBudgetSpent is recorded with a waiting outcome: a join the
+	// credentials would have admitted waits because the meeting's guess
+	// budget is spent.
+	ReasonBudgetSpent = "guess_budget_spent"
 )
 
 // Attempt is the record of one join attempt, successful or not.
@@ -113,6 +117,14 @@ type Attempt struct {
 	Outcome       string    `json:"outcome"`
 	Reason        string    `json:"reason,omitempty"`
 	ParticipantPK int64     `json:"-"`
+
+	// GuessBudget, set on a refused attempt, marks a failed guess at the
+	// meeting's passcodes and is the meeting's budget A: the store counts
+	// the failure in the same write, sets BudgetFailures to the meeting's
+	// count after it, and BudgetSpent when this failure spent the budget.
+	GuessBudget    int  `json:"-"`
+	BudgetFailures int  `json:"-"`
+	BudgetSpent    bool `json:"-"`
 }
 
 // Participant states.
@@ -156,4 +168,13 @@ type Admission struct {
 	ViaAccessCode bool
 	MaxUses       int
 	Attempt       *Attempt
+	// Guessable marks a join with a guessable credential (a passcode or PIN
+	// typed with the meeting ID or access code) and GuessBudget is the
+	// meeting's budget A: when the meeting's budget is spent, the store puts
+	// an admitted participant in the waiting room instead (State waiting,
+	// AdmittedAt nil, the attempt's outcome waiting with ReasonBudgetSpent)
+	// and sets HeldByBudget.
+	Guessable    bool
+	GuessBudget  int
+	HeldByBudget bool
 }

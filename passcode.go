@@ -34,7 +34,7 @@ const (
 	MinPasscodeLength     = 6
 	MaxPasscodeLength     = 32
 	MinPhonePasscodeLen   = 8
-	DefaultPINLength      = 10
+	DefaultPINLength      = 12 // 1,000 invitees' PINs meet the default guess ceiling (see GuessBound)
 	MinPINLength          = 8
 	MaxPINLength          = 16
 	// PasscodeSpecials are the non-alphanumeric characters a host-chosen
@@ -53,7 +53,8 @@ type PasscodePolicy struct {
 	// RequireClasses lists the classes ("upper", "lower", "digit", "special")
 	// every passcode must contain. Generated passcodes never use "special".
 	RequireClasses []string `json:"require_classes"`
-	// PINLength is the length of invitees' phone PINs (default 10).
+	// PINLength is the length of invitees' phone PINs (default 12), and the
+	// least length of generated phone forms.
 	PINLength int `json:"pin_length"`
 }
 
@@ -179,6 +180,19 @@ func GeneratePhoneForm(r io.Reader, passcode string) (string, error) {
 		n = MinPhonePasscodeLen
 	}
 	return RandomDigits(r, n, Digits)
+}
+
+// PhoneFormLength returns the length of the phone form of passcode: as many
+// digits as the passcode has characters, and at least PINLength (and
+// MinPhonePasscodeLen), so that phone forms are no easier to guess than PINs.
+func (p PasscodePolicy) PhoneFormLength(passcode string) int {
+	return max(len(passcode), p.PINLength, MinPhonePasscodeLen)
+}
+
+// GeneratePhoneForm draws the numeric phone form of an alphanumeric passcode,
+// PhoneFormLength digits long.
+func (p PasscodePolicy) GeneratePhoneForm(r io.Reader, passcode string) (string, error) {
+	return RandomDigits(r, p.PhoneFormLength(passcode), Digits)
 }
 
 // GeneratePIN draws an invitee's numeric phone PIN.

@@ -51,6 +51,13 @@ var LockableSettings = []string{
 type AccountSecurity struct {
 	Security
 	Locked []string `json:"locked"`
+	// GuessBudget is A: the failed guesses at a meeting's passcodes, from
+	// any channel, after which joins with a passcode wait for the host
+	// (default DefaultGuessBudget; 0 in an account stored before it existed).
+	GuessBudget int `json:"guess_budget"`
+	// GuessCeiling is the most the guessing bound P of a meeting may be
+	// (default DefaultGuessCeiling).
+	GuessCeiling float64 `json:"guess_ceiling"`
 }
 
 // DefaultSecurity returns the defaults of a new account.
@@ -69,7 +76,36 @@ func DefaultSecurity() Security {
 
 // DefaultAccountSecurity returns the account security of a new account.
 func DefaultAccountSecurity() AccountSecurity {
-	return AccountSecurity{Security: DefaultSecurity(), Locked: []string{}}
+	return AccountSecurity{Security: DefaultSecurity(), Locked: []string{}, GuessBudget: DefaultGuessBudget, GuessCeiling: DefaultGuessCeiling}
+}
+
+// Budget returns the account's guess budget A, or the default when unset.
+func (a AccountSecurity) Budget() int {
+	if a.GuessBudget <= 0 {
+		return DefaultGuessBudget
+	}
+	return a.GuessBudget
+}
+
+// Ceiling returns the account's guess ceiling, or the default when unset.
+func (a AccountSecurity) Ceiling() float64 {
+	if a.GuessCeiling <= 0 {
+		return DefaultGuessCeiling
+	}
+	return a.GuessCeiling
+}
+
+// ValidateGuessing checks the guess budget and ceiling and that the
+// largest meeting the defaults generate (MaxInvitees invitees) meets the
+// ceiling; the error names the setting to raise.
+func (a *AccountSecurity) ValidateGuessing() error {
+	if a.GuessBudget < 1 || a.GuessBudget > MaxGuessBudget {
+		return FieldErrorf("guess_budget", "guess_budget must be from 1 to %d", MaxGuessBudget)
+	}
+	if !(a.GuessCeiling >= MinGuessCeiling && a.GuessCeiling <= MaxGuessCeiling) {
+		return FieldErrorf("guess_ceiling", "guess_ceiling must be from %.0e to %.0e", MinGuessCeiling, MaxGuessCeiling)
+	}
+	return PolicyBound(a.Security, MaxInvitees, a.GuessBudget, a.GuessCeiling).Check("")
 }
 
 // IsLocked reports whether the named setting is locked.

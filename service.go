@@ -22,8 +22,26 @@ type Service struct {
 	// BaseURL prefixes join links ("http://127.0.0.1:8080").
 	BaseURL string
 
-	cacheOnce sync.Once
-	cache     *JoinCache
+	// Limiter bounds the failed joins of each source across all meetings;
+	// nil means a MemoryLimiter with DefaultSourcePolicy, made on first use.
+	Limiter SourceLimiter
+
+	cacheOnce   sync.Once
+	cache       *JoinCache
+	limiterOnce sync.Once
+	limiter     SourceLimiter
+	guesses     guessCache
+}
+
+// sourceLimiter returns the service's limiter, made on first use.
+func (s *Service) sourceLimiter() SourceLimiter {
+	s.limiterOnce.Do(func() {
+		s.limiter = s.Limiter
+		if s.limiter == nil {
+			s.limiter = NewMemoryLimiter(DefaultSourcePolicy())
+		}
+	})
+	return s.limiter
 }
 
 // joinCache returns the service's join cache, made on first use.
@@ -265,7 +283,9 @@ func (s *Service) AccountSecurity(ctx context.Context, a *Actor) (*AccountSecuri
 	if err != nil {
 		return nil, err
 	}
-	return &acct.Security, nil
+	sec := acct.Security
+	sec.GuessBudget, sec.GuessCeiling = sec.Budget(), sec.Ceiling()
+	return &sec, nil
 }
 
 // UpdateAccountSecurity changes the account's defaults and locks. Owners and
@@ -294,10 +314,21 @@ func (s *Service) UpdateAccountSecurity(ctx context.Context, a *Actor, in *Accou
 	if err := sec.ValidateLocks(); err != nil {
 		return nil, err
 	}
+	sec.GuessBudget, sec.GuessCeiling = sec.Budget(), sec.Ceiling()
+	if in.GuessBudget != nil {
+		sec.GuessBudget = *in.GuessBudget
+	}
+	if in.GuessCeiling != nil {
+		sec.GuessCeiling = *in.GuessCeiling
+	}
+	if err := sec.ValidateGuessing(); err != nil {
+		return nil, err
+	}
 	acct.Security = sec
 	if err := s.Store.UpdateAccount(ctx, acct); err != nil {
 		return nil, err
 	}
+	s.forgetGuessing(acct.ID)
 	s.event(ctx, &Event{AccountID: acct.ID, Actor: a.name(), Action: "security.update", Target: "account:" + itoa(acct.ID), Source: a.source(), Outcome: "ok"})
 	return &acct.Security, nil
 }

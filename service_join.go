@@ -37,12 +37,34 @@ var noData = &JoinData{Meeting: &Meeting{ID: "m-unknown"}, Credentials: map[stri
 
 // Join decides a join attempt: it returns the admitted or waiting
 // participant, EREFUSED (one message whatever the cause), ENOTOPEN or EENDED
-// for fully valid credentials outside the window, or EINVALID for a
-// malformed request. Every attempt is recorded.
+// for fully valid credentials outside the window, EINVALID for a malformed
+// request, or ERATELIMITED (Detail["retry_after"]) when the source has
+// failed too often. Every attempt but a rate-limited one is recorded.
+//
+// The source's limiter is consulted before any credential is looked at;
+// refusals of credentials and malformed requests count as the source's
+// failures (not_open, ended and used-up access codes, whose credentials
+// were valid, do not).
 func (s *Service) Join(ctx context.Context, req *JoinRequest) (*JoinResult, error) {
 	now := s.now()
+	rsv, err := s.sourceLimiter().Reserve(ctx, SourceKey(req.Channel, req.Source), now)
+	if err != nil {
+		return nil, err
+	}
+	at := &Attempt{At: now}
+	defer func() {
+		failed := at.Outcome == OutcomeInvalid || at.Outcome == OutcomeRefused && at.Reason != ReasonMaxUses
+		rsv.Done(failed)
+	}()
+	return s.join(ctx, req, at)
+}
+
+// join decides a join attempt under a source's reservation, recording it
+// in at.
+func (s *Service) join(ctx context.Context, req *JoinRequest, at *Attempt) (*JoinResult, error) {
+	now := at.At
 	method, err := checkJoinRequest(req)
-	at := &Attempt{At: now, Channel: req.Channel, Source: req.Source, Method: method}
+	at.Channel, at.Source, at.Method = req.Channel, req.Source, method
 	var t *joinTarget
 	var reason string
 	if err == nil {
@@ -100,6 +122,16 @@ func (s *Service) Join(ctx context.Context, req *JoinRequest) (*JoinResult, erro
 		p.AdmittedAt = &now
 	}
 	adm := &Admission{Participant: p, ViaAccessCode: viaCode, MaxUses: t.meeting.Security.MaxUses, Attempt: at}
+	// A passcode or PIN typed with the meeting ID or an access code could
+	// have been guessed: once the meeting's guess budget is spent, such
+	// joins wait. Invitee links and join-URL pwds (keyed MACs no guess of
+	// the passcode yields) still admit.
+	if p.State == StateAdmitted && (method == MethodMeetingID || method == MethodAccessCode) && t.meeting.Security.Passcode != PasscodeNone {
+		if adm.GuessBudget, _, err = s.accountGuessing(ctx, t.meeting.AccountID); err != nil {
+			return nil, err
+		}
+		adm.Guessable = true
+	}
 	if err := s.Store.Admit(ctx, adm); ErrorCode(err) == ECONFLICT && ErrorField(err) == "max_uses" {
 		at.Outcome = ""
 		return nil, s.refuse(ctx, at, t, ReasonMaxUses)
@@ -310,8 +342,18 @@ func (s *Service) refuse(ctx context.Context, at *Attempt, t *joinTarget, reason
 		}
 	}
 	at.Outcome, at.Reason = OutcomeRefused, reason
+	if at.MeetingPK != 0 && countsAgainstBudget(reason) {
+		a, _, err := s.accountGuessing(ctx, t.meeting.AccountID)
+		if err != nil {
+			return err
+		}
+		at.GuessBudget = a
+	}
 	if err := s.Store.RecordAttempt(ctx, at); err != nil {
 		return err
+	}
+	if at.BudgetSpent {
+		s.budgetSpent(ctx, t.meeting, at)
 	}
 	return refusal()
 }

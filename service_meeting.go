@@ -74,11 +74,14 @@ func (s *Service) CreateMeeting(ctx context.Context, a *Actor, in *MeetingInput)
 	if err := s.setPasscodes(m, chosen, true); err != nil {
 		return nil, err
 	}
+	if err := s.checkBound(m, acct); err != nil {
+		return nil, err
+	}
 	if err := s.save(ctx, m, now, chosen); err != nil {
 		return nil, err
 	}
 	s.event(ctx, &Event{AccountID: acct.ID, Actor: a.name(), Action: "meeting.create", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok", Detail: string(m.Kind)})
-	return s.view(m, true), nil
+	return s.guard(ctx, m, s.view(m, true))
 }
 
 // applySchedule sets topic, start, duration, timezone and recurrence from in.
@@ -277,7 +280,7 @@ func (s *Service) setSharedPasscode(m *Meeting, p string) error {
 	}
 	m.PhonePasscode = nil
 	if PhoneFormNeeded(p) {
-		ph, err := GeneratePhoneForm(s.Rand, p)
+		ph, err := m.Security.PasscodePolicy.GeneratePhoneForm(s.Rand, p)
 		if err != nil {
 			return err
 		}
@@ -326,7 +329,7 @@ func (s *Service) fillInvitee(m *Meeting, inv *Invitee, regenerate bool) error {
 		}
 		inv.PhonePasscode = nil
 		if PhoneFormNeeded(p) {
-			ph, err := GeneratePhoneForm(s.Rand, p)
+			ph, err := m.Security.PasscodePolicy.GeneratePhoneForm(s.Rand, p)
 			if err != nil {
 				return err
 			}
@@ -489,7 +492,7 @@ func (s *Service) ShowMeeting(ctx context.Context, a *Actor, id string) (*Meetin
 		return nil, err
 	}
 	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "code.view", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok"})
-	return s.view(m, true), nil
+	return s.guard(ctx, m, s.view(m, true))
 }
 
 // ListMeetings lists the actor's meetings with an occurrence between from
@@ -571,11 +574,18 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *Actor, id string, in *Me
 	if err := s.setPasscodes(m, chosen, oldMode != m.Security.Passcode && m.Security.Passcode == PasscodeShared && chosen == nil); err != nil {
 		return nil, err
 	}
+	// Changes to security or invitees must keep the guessing bound; a
+	// meeting that predates a stricter policy keeps its other edits.
+	if in.Security != nil || len(in.Invitees) > 0 {
+		if err := s.checkBound(m, acct); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.save(ctx, m, now, chosen); err != nil {
 		return nil, err
 	}
 	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "meeting.update", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok"})
-	return s.view(m, true), nil
+	return s.guard(ctx, m, s.view(m, true))
 }
 
 func (s *Service) setVanityPMI(acct *Account, m *Meeting, pmi string) error {
@@ -663,8 +673,15 @@ func (s *Service) Regenerate(ctx context.Context, a *Actor, id, what string, occ
 	if err := s.save(ctx, m, now, nil); err != nil {
 		return nil, err
 	}
+	if what == "passcode" {
+		// Whoever spent the guess budget may have learnt the old passcode:
+		// now the host may reset the budget.
+		if err := s.Store.MarkPasscodeRegenerated(ctx, m.PK, now); err != nil {
+			return nil, err
+		}
+	}
 	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "code.regenerate", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok", Detail: what})
-	return s.view(m, true), nil
+	return s.guard(ctx, m, s.view(m, true))
 }
 
 // pickOccurrence returns occurrence n, or with n == 0 the open occurrence,

@@ -34,6 +34,9 @@ func (s *Service) Roster(ctx context.Context, a *Actor, id string, n int) (*Rost
 	}
 	r := &Roster{MeetingID: m.Number, Occurrence: o.Index, State: o.State(s.now()).String(),
 		Participants: []*Participant{}, Waiting: []*Participant{}}
+	if r.Budget, err = s.meetingBudget(ctx, m); err != nil {
+		return nil, err
+	}
 	for _, p := range ps {
 		switch p.State {
 		case StateAdmitted:
@@ -174,13 +177,14 @@ func (s *Service) FailedAttempts(ctx context.Context, a *Actor, id string, limit
 	return refused, nil
 }
 
-// Events pages through the actor's account's audit trail.
-func (s *Service) Events(ctx context.Context, a *Actor, afterID int64, limit int) ([]*Event, error) {
+// Events pages through the actor's account's audit trail: at most limit
+// events after the chain position afterSeq, in chain order.
+func (s *Service) Events(ctx context.Context, a *Actor, afterSeq int64, limit int) ([]*Event, error) {
 	if err := require(a, ScopeRead); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	return s.Store.FindEvents(ctx, EventFilter{AccountID: a.User.AccountID, AfterID: afterID, Limit: limit})
+	return s.Store.FindEvents(ctx, EventFilter{AccountID: a.User.AccountID, AfterSeq: afterSeq, Limit: limit})
 }

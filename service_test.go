@@ -273,3 +273,55 @@ func TestEveryAttemptIsRecorded(t *testing.T) {
 		}
 	}
 }
+
+// TestOccurrenceSelection joins a daily series whose windows overlap (a
+// 23½-hour meeting with 30 minutes of early join and grace: each window
+// closes 30 minutes after the next one opens) at instants around its edges,
+// and checks which occurrence each join lands in.
+func TestOccurrenceSelection(t *testing.T) {
+	svc, host, clock := mustService(t, rand.Reader)
+	ctx := context.Background()
+	start := t0.Add(2 * time.Hour) // 10:00, daily
+	v, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Kind: ptr(admit.KindRecurring), Start: &start,
+		DurationMinutes: ptr(23*60 + 30), Recurrence: &admit.Recurrence{Freq: "daily", Count: 3},
+		Security: &admit.SecurityInput{EarlyJoinMinutes: ptr(30), GraceMinutes: ptr(30)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := 24 * time.Hour
+	cases := []struct {
+		at   time.Duration // after the first start
+		want int           // occurrence, or 0 for not open, -1 for ended
+	}{
+		{-31 * time.Minute, 0},
+		{-30 * time.Minute, 1},
+		{22 * time.Hour, 1},
+		{day - 30*time.Minute, 1}, // both windows open: the earlier start wins
+		{day - time.Minute, 1},
+		{day, 2}, // occurrence 1 has closed
+		{2*day - 31*time.Minute, 2},
+		{3*day - time.Minute, 3},
+		{3 * day, -1},
+	}
+	for _, c := range cases {
+		clock.Set(start.Add(c.at))
+		r, err := svc.Join(ctx, &admit.JoinRequest{MeetingID: v.MeetingID, Passcode: v.Passcode, Source: "192.0.2.1"})
+		switch {
+		case c.want > 0 && (err != nil || r.Meeting.Occurrence != c.want):
+			t.Errorf("at %v: %+v, %v; want occurrence %d", c.at, r, err, c.want)
+		case c.want == 0 && admit.ErrorCode(err) != admit.ENOTOPEN:
+			t.Errorf("at %v: %v; want not_open", c.at, err)
+		case c.want == -1 && admit.ErrorCode(err) != admit.EENDED:
+			t.Errorf("at %v: %v; want ended", c.at, err)
+		}
+	}
+	// Ending occurrence 2 early: a join in its window is told when the next
+	// one opens.
+	clock.Set(start.Add(day + time.Hour))
+	if _, err := svc.EndMeeting(ctx, host, v.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Join(ctx, &admit.JoinRequest{MeetingID: v.MeetingID, Passcode: v.Passcode, Source: "192.0.2.1"}); admit.ErrorCode(err) != admit.ENOTOPEN {
+		t.Errorf("after ending occurrence 2: %v; want not_open (occurrence 3 is next)", err)
+	}
+}

@@ -94,11 +94,32 @@ type Store interface {
 	JoinStore
 	// ParticipantStore keeps rosters and attendance.
 	ParticipantStore
+	// GuessBudgetStore keeps the meetings' guess budgets.
+	GuessBudgetStore
 
-	// AppendEvents appends audit events, in order.
+	// FindSealed pages through every sealed secret in the store, from
+	// cursor (the zero cursor starts), at most limit at a time; the returned
+	// cursor's Done is set after the last page. Used by key rotation.
+	FindSealed(ctx context.Context, cursor SealedCursor, limit int) ([]*SealedValue, SealedCursor, error)
+	// ReplaceSealed swaps v's sealed copy for sealed, only if the row still
+	// holds v.Sealed (so that a value changed meanwhile is left alone), and
+	// reports whether it did.
+	ReplaceSealed(ctx context.Context, v *SealedValue, sealed []byte) (bool, error)
+
+	// AppendEvents appends audit events, in order, to the audit chain,
+	// setting their ID, Seq, PrevHash and Hash (and At, when zero). Appends
+	// by concurrent callers, and by other processes on the same store, form
+	// one chain.
 	AppendEvents(ctx context.Context, events ...*Event) error
-	// FindEvents lists events matching f, oldest first.
+	// FindEvents lists events matching f, oldest first (by Seq).
 	FindEvents(ctx context.Context, f EventFilter) ([]*Event, error)
+	// AuditHead returns the audit chain's last link as the store records it.
+	AuditHead(ctx context.Context) (ChainHead, error)
+	// ScanEvents calls fn with every event of every account after afterSeq,
+	// in Seq order, as stored (not checked), and returns the chain's head,
+	// all in one consistent read. It stops at fn's first error and returns
+	// it. fn must not call the store.
+	ScanEvents(ctx context.Context, afterSeq int64, fn func(*Event) error) (ChainHead, error)
 
 	// Close releases the store.
 	Close() error
@@ -117,24 +138,16 @@ type MeetingFilter struct {
 // JoinStore holds the lookups and the commits of the join path. Lookups
 // never return deleted meetings or removed credentials.
 type JoinStore interface {
-	// FindJoinMeeting returns the meeting with the number, without
+	// FindJoinMeetingByPK returns the meeting with the primary key, without
 	// occurrences or invitees (the Passcode fields hold Index only).
 	// ENOTFOUND.
-	FindJoinMeeting(ctx context.Context, number string) (*Meeting, error)
-	// FindJoinMeetingByPK is FindJoinMeeting by primary key.
 	FindJoinMeetingByPK(ctx context.Context, pk int64) (*Meeting, error)
-	// FindCredential returns the meeting's credential with the index. ENOTFOUND.
-	FindCredential(ctx context.Context, meetingPK int64, index []byte) (*Credential, error)
 	// FindAccessCode returns the access code with the index whose
 	// reservation holds now, with its occurrence. ENOTFOUND.
 	FindAccessCode(ctx context.Context, index []byte, now time.Time) (*AccessCodeMatch, error)
 	// FindInviteeByToken returns the invitee whose link token has the index
 	// (Token and other secrets not filled). ENOTFOUND.
 	FindInviteeByToken(ctx context.Context, index []byte) (*Invitee, error)
-	// FindOccurrenceAt returns the meeting's occurrence whose window holds
-	// now and that has not ended (the earliest starting, if several), else
-	// nil; and the next occurrence to open after now, else nil.
-	FindOccurrenceAt(ctx context.Context, meetingPK int64, now time.Time) (open, next *Occurrence, err error)
 	// Admit commits an accepted join atomically (filling in the
 	// participant's PK, DisplayName, SharedCredential and AdmittedAt, and the
 	// attempt's ID and ParticipantPK): it consumes an access-code
@@ -146,14 +159,18 @@ type JoinStore interface {
 	// Once Admit returns, the admission survives a crash of the process.
 	Admit(ctx context.Context, a *Admission) error
 	// FindJoinData returns, in one consistent read, what the join path needs
-	// of the live meeting with the number: its join fields, every credential
-	// by index, and its occurrences by Index. ENOTFOUND.
+	// of the live meeting with the number: its join fields (the Passcode
+	// fields hold Index only), every credential by index, and its
+	// occurrences by Index with their current access codes (removed ones
+	// left out, ended ones with EndedAt). ENOTFOUND.
 	FindJoinData(ctx context.Context, number string) (*JoinData, error)
 	// FindJoinDataByPK is FindJoinData by primary key.
 	FindJoinDataByPK(ctx context.Context, pk int64) (*JoinData, error)
 	// MeetingChanges returns the meetings whose join data changed after
 	// seq, by any writer, and the latest seq. With all set, the log does not
-	// reach back to seq: the caller must forget everything it cached.
+	// reach back to seq (or never reached it): the caller must forget
+	// everything it cached. Admit, RecordAttempt and participant changes
+	// are not meeting changes.
 	MeetingChanges(ctx context.Context, afterSeq int64) (latest int64, meetingPKs []int64, all bool, err error)
 	// RecordAttempt appends a refused attempt. Once it returns, the record
 	// survives a crash of the process.
@@ -166,6 +183,28 @@ type JoinData struct {
 	Meeting     *Meeting               // join fields, without occurrences or invitees
 	Credentials map[string]*Credential // by string(Index)
 	Occurrences []*Occurrence          // by Index
+}
+
+// SealedValue is a sealed secret as stored, with what its additional data
+// is made of.
+type SealedValue struct {
+	Kind       string // a credential kind, "access_code" or "invitee_token"
+	MeetingPK  int64
+	MeetingID  string // the meeting's public ID
+	Occurrence int    // access codes: the occurrence's Index
+	InviteeID  string // invitee credentials and tokens
+	Sealed     []byte
+
+	RowPK int64  // access codes and invitees: the row's key
+	Index []byte // credentials: the row's index
+}
+
+// SealedCursor is a position in FindSealed's walk.
+type SealedCursor struct {
+	Stage int    // 0 credentials, 1 access codes, 2 invitee tokens
+	PK    int64  // the last row's key (credentials: meeting_pk)
+	Index []byte // credentials: the last row's index
+	Done  bool
 }
 
 // Credential kinds.
@@ -213,7 +252,7 @@ type ParticipantStore interface {
 // Event is an entry of the audit trail.
 type Event struct {
 	ID        int64     `json:"id"`
-	Seq       int64     `json:"seq,omitempty"` // position in the audit chain, from 1`
+	Seq       int64     `json:"seq,omitempty"` // position in the audit chain, from 1
 	At        time.Time `json:"at"`
 	AccountID int64     `json:"account_id,omitempty"`
 	Actor     string    `json:"actor"`  // "user:12", "participant:p…", "system", "cli"
@@ -231,6 +270,7 @@ type EventFilter struct {
 	AccountID int64
 	Target    string
 	AfterID   int64
+	AfterSeq  int64 // only events after this position in the chain
 	Limit     int
 }
 

@@ -21,8 +21,12 @@ type MeetingView struct {
 	PhonePasscode    string            `json:"phone_passcode,omitempty"`
 	Occurrences      []*OccurrenceView `json:"occurrences"`
 	Invitees         []*InviteeView    `json:"invitees"`
-	CreatedAt        time.Time         `json:"created_at"`
-	UpdatedAt        time.Time         `json:"updated_at"`
+	// GuessBound and Budget are shown with the meeting's secrets (create,
+	// show, update, regenerate): the bound needs them open.
+	GuessBound *Bound           `json:"guess_bound,omitempty"`
+	Budget     *GuessBudgetView `json:"budget,omitempty"`
+	CreatedAt  time.Time        `json:"created_at"`
+	UpdatedAt  time.Time        `json:"updated_at"`
 }
 
 // OccurrenceView is an occurrence as shown.
@@ -70,6 +74,22 @@ type Roster struct {
 	State        string         `json:"state"`
 	Participants []*Participant `json:"participants"` // admitted
 	Waiting      []*Participant `json:"waiting"`
+	// Budget is the meeting's guess budget; when it is spent, Alert tells
+	// the host why passcode joins wait.
+	Budget *GuessBudgetView `json:"budget"`
+}
+
+// GuessBudgetView is a meeting's guess budget as shown to its host.
+type GuessBudgetView struct {
+	Spent    bool       `json:"spent"`
+	Failures int        `json:"failures"` // failed guesses since the last reset
+	Budget   int        `json:"budget"`   // A
+	SpentAt  *time.Time `json:"spent_at,omitempty"`
+	ResetAt  *time.Time `json:"reset_at,omitempty"`
+	// PasscodeRegenerated reports that the passcode was regenerated since
+	// the budget was spent, so that the budget may be reset.
+	PasscodeRegenerated bool   `json:"passcode_regenerated,omitempty"`
+	Alert               string `json:"alert,omitempty"`
 }
 
 // AttendanceRow is one participant's record in an occurrence's attendance.
@@ -108,5 +128,7 @@ type Actor struct {
 // AccountSecurityInput changes an account's security defaults and locks.
 type AccountSecurityInput struct {
 	SecurityInput
-	Locked *[]string `json:"locked,omitempty"`
+	Locked       *[]string `json:"locked,omitempty"`
+	GuessBudget  *int      `json:"guess_budget,omitempty"`
+	GuessCeiling *float64  `json:"guess_ceiling,omitempty"`
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -49,13 +50,16 @@ type server struct {
 }
 
 // startServer starts admit serve --test-clock on a random port with the data
-// directory (a new one when data is "").
-func startServer(t testing.TB, data string) *server {
+// directory (a new one when data is "") and extra flags. The loopback is a
+// trusted proxy, so that join can give every join a source of its own (the
+// tests make more failed joins than one source may).
+func startServer(t testing.TB, data string, flags ...string) *server {
 	t.Helper()
 	if data == "" {
 		data = t.TempDir()
 	}
-	cmd := exec.Command(binary, "serve", "--data", data, "--http", "127.0.0.1:0", "--test-clock")
+	args := append([]string{"serve", "--data", data, "--http", "127.0.0.1:0", "--test-clock", "--trusted-proxy", "127.0.0.1/32"}, flags...)
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "ADMIT_DATA=", "ADMIT_HTTP=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -287,8 +291,24 @@ func (s *server) schedule(token string, body map[string]any) *meeting {
 	return decodeMeeting(s.t, s.do("POST", "/api/v1/meetings", token, body).must(s.t, 201))
 }
 
-// join posts a join request.
+// join posts a join request from a source of its own (see startServer).
 func (s *server) join(body map[string]any) *response {
 	s.t.Helper()
-	return s.do("POST", "/api/v1/join", "", body)
+	return s.joinFrom(nextSource(), body)
+}
+
+// joinFrom posts a join request as if from the client address source,
+// forwarded by the trusted loopback proxy.
+func (s *server) joinFrom(source string, body map[string]any) *response {
+	s.t.Helper()
+	return s.do("POST", "/api/v1/join", "", body, "X-Forwarded-For", source)
+}
+
+var sources atomic.Uint32
+
+// nextSource returns a new address of 198.18.0.0/15 (the benchmarking
+// range) on every call.
+func nextSource() string {
+	n := sources.Add(1)
+	return fmt.Sprintf("198.%d.%d.%d", 18+n>>16&1, n>>8&0xff, n&0xff)
 }

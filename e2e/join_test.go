@@ -45,7 +45,7 @@ func TestJoinWithEachCredential(t *testing.T) {
 	if len(m.MeetingID) != 11 || m.Passcode == "" || len(m.Occurrences) != 1 || len(m.Occurrences[0].AccessCode) != 9 {
 		t.Fatalf("meeting lacks its ID, passcode or access code: %+v", m)
 	}
-	if len(m.Invitees) != 1 || m.Invitees[0].Link == "" || len(m.Invitees[0].PIN) != 10 {
+	if len(m.Invitees) != 1 || m.Invitees[0].Link == "" || len(m.Invitees[0].PIN) != 12 {
 		t.Fatalf("invitee lacks link or PIN: %+v", m.Invitees)
 	}
 	s.setClock(monday.Add(50 * time.Minute)) // open: 10 minutes before the start

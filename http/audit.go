@@ -49,8 +49,11 @@ func (s *Server) handleAttempts(w http.ResponseWriter, r *http.Request, a *admit
 	s.writeJSON(w, r, http.StatusOK, AttemptList{Attempts: as})
 }
 
-// handleAudit pages through the account's audit trail: events after the
-// ID ?after= (default 0), at most ?limit= (1 to 1000, default 100).
+// handleAudit pages through the account's audit trail, in chain order:
+// events whose seq is after ?after= (default 0; pass the last seq of the
+// previous page), at most ?limit= (1 to 1000, default 100). Each event
+// carries its seq, prev_hash and hash: the account's events are a
+// subsequence of the one chain that `admit audit verify` checks.
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, a *admit.Actor) {
 	after, err := queryInt(r, "after", 0, 0, 1<<62)
 	if err != nil {

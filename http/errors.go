@@ -57,6 +57,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if code == admit.EUNAUTHORIZED {
 		w.Header()["Www-Authenticate"] = bearerChallenge
 	}
+	if code == admit.ERATELIMITED {
+		w.Header()["Retry-After"] = []string{strconv.Itoa(retryAfter(err))}
+	}
 	if status == http.StatusInternalServerError {
 		s.logger().Error("http: internal error", "method", r.Method, "route", r.Pattern, "err", err)
 		code, msg = admit.EINTERNAL, "Internal error."
@@ -78,6 +81,18 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		b, _ = json.Marshal(map[string]string{"error": code, "message": msg})
 	}
 	writeBytes(w, status, jsonContentType, append(b, '\n'))
+}
+
+// retryAfter returns the whole seconds an ERATELIMITED error says to wait
+// (Detail["retry_after"]), at least 1.
+func retryAfter(err error) int {
+	var e *admit.Error
+	if errors.As(err, &e) {
+		if n, ok := e.Detail["retry_after"].(int); ok && n > 0 {
+			return n
+		}
+	}
+	return 1
 }
 
 // writeJSON writes v as a JSON response with status.

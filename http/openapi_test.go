@@ -264,7 +264,17 @@ func TestOpenAPIResponses(t *testing.T) {
 	res.decode(t, &bob)
 	token := board.Invitees[1].Link[strings.LastIndex(board.Invitees[1].Link, "/")+1:]
 	v.want(v.call("POST", "/api/v1/join", nil, "", map[string]string{"token": token, "channel": "app"}, false), 200, "join by link")
+	// With a guess budget of 1, the refused join spends it; the host resets
+	// it after regenerating the passcode.
+	v.want(v.call("PUT", "/api/v1/account/security", nil, "", map[string]any{"guess_budget": 1}, true), 200, "lower the guess budget")
 	v.want(v.call("POST", "/api/v1/join", nil, "", map[string]string{"meeting_id": board.MeetingID, "passcode": "wrong-passcode"}, false), 403, "refused join")
+	v.want(v.call("GET", "/api/v1/meetings/{id}/participants", []string{"id", board.ID}, "", nil, true), 200, "roster with a spent budget")
+	v.want(v.call("POST", "/api/v1/meetings/{id}/reset-budget", []string{"id", board.ID}, "", nil, true), 409, "reset before regenerating")
+	res = v.call("POST", "/api/v1/meetings/{id}/regenerate", []string{"id", board.ID}, "", map[string]any{"what": "passcode"}, true)
+	v.want(res, 200, "regenerate the passcode after the budget is spent")
+	res.decode(t, &board)
+	v.want(v.call("POST", "/api/v1/meetings/{id}/reset-budget", []string{"id", board.ID}, "", nil, true), 200, "reset the budget")
+	v.want(v.call("PUT", "/api/v1/account/security", nil, "", map[string]any{"guess_budget": 100, "guess_ceiling": 1e-6}, true), 200, "restore the guess budget")
 	v.want(v.call("POST", "/api/v1/join", nil, "", map[string]string{"meeting_id": "12"}, false), 400, "malformed join")
 	v.want(v.call("POST", "/api/v1/join", nil, "", `{"meeting_id":"`+strings.Repeat("1", 9000)+`"}`, false), 413, "huge join")
 	v.want(v.call("POST", "/api/v1/join", nil, "", map[string]string{"meeting_id": weekly.MeetingID, "passcode": weekly.Invitees[0].Passcode}, false), 403, "join before the window")

@@ -2,8 +2,8 @@ package http
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/admit-project/admit"
@@ -26,6 +26,9 @@ type Server struct {
 	Clock *admit.TestClock
 	// Logger receives internal errors (never secrets); slog.Default when nil.
 	Logger *slog.Logger
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (see
+	// clientIP); with none, the header is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // route is one registered operation: a method, a ServeMux path template and
@@ -49,6 +52,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.accountRoutes()...)
+	rs = append(rs, s.budgetRoutes()...)
 	if s.Clock != nil {
 		rs = append(rs, s.testClockRoutes()...)
 	}
@@ -117,16 +121,6 @@ func (s *Server) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return s.Logger
-}
-
-// clientIP returns the address of the peer: the host part of RemoteAddr.
-// Forwarding headers are not trusted.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // healthRoutes registers the liveness probe.

@@ -1,8 +1,6 @@
 package keys
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
@@ -14,8 +12,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/admit-project/admit"
 )
@@ -23,17 +21,18 @@ import (
 // MasterKeySize is the size of the master key in bytes.
 const MasterKeySize = 32
 
-// sealVersion prefixes sealed values, so that a later format or key can be
-// told apart.
-const sealVersion = 1
-
-// Ring is a Keyring derived from one master key.
+// Ring is a Keyring derived from one master key (the root), with one or
+// more sealing keys: version 1 is derived from the root, later versions come
+// from `admit keys rotate`. A sealed value starts with its key's version.
 type Ring struct {
 	indexKey []byte
-	aead     cipher.AEAD
 	signKey  []byte
 	rand     io.Reader
 	pool     sync.Pool // of hash.Hash (HMAC under indexKey)
+
+	root  []byte
+	seals atomic.Pointer[sealSet]
+	file  *watchedFile // nil for a Ring made by New
 }
 
 var _ admit.Keyring = (*Ring)(nil)
@@ -50,16 +49,13 @@ func New(master []byte) (*Ring, error) {
 		}
 		return k
 	}
-	block, err := aes.NewCipher(derive("seal v1"))
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	r := &Ring{indexKey: derive("index v1"), aead: aead, signKey: derive("admission v1"), rand: rand.Reader}
+	r := &Ring{indexKey: derive("index v1"), signKey: derive("admission v1"), rand: rand.Reader, root: append([]byte(nil), master...)}
 	r.pool.New = func() any { return hmac.New(sha256.New, r.indexKey) }
+	set, err := newSealSet(&keyFile{root: r.root})
+	if err != nil {
+		return nil, err
+	}
+	r.seals.Store(set)
 	return r, nil
 }
 
@@ -75,33 +71,69 @@ func (r *Ring) Index(purpose string, value []byte) []byte {
 	return sum
 }
 
-// Seal encrypts plaintext under AES-256-GCM with a random nonce, binding ad.
-// The result is version byte, nonce, ciphertext and tag.
+// Seal encrypts plaintext under AES-256-GCM with the current sealing key and
+// a random nonce, binding ad. The result is the key's version byte, nonce,
+// ciphertext and tag. A key file changed by `admit keys rotate` is read
+// again first, so a running server seals under the new key at once.
 func (r *Ring) Seal(plaintext, ad []byte) ([]byte, error) {
-	out := make([]byte, 1+r.aead.NonceSize(), 1+r.aead.NonceSize()+len(plaintext)+r.aead.Overhead())
-	out[0] = sealVersion
+	r.reloadIfChanged()
+	set := r.seals.Load()
+	aead := set.aeads[set.current]
+	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plaintext)+aead.Overhead())
+	out[0] = set.current
 	if _, err := io.ReadFull(r.rand, out[1:]); err != nil {
 		return nil, fmt.Errorf("keys: nonce: %w", err)
 	}
-	return r.aead.Seal(out, out[1:], plaintext, ad), nil
+	return aead.Seal(out, out[1:], plaintext, ad), nil
 }
 
-// Open decrypts what Seal made with the same ad.
+// Open decrypts what Seal made with the same ad, under whichever of the
+// ring's sealing keys made it.
 func (r *Ring) Open(sealed, ad []byte) ([]byte, error) {
-	ns := r.aead.NonceSize()
-	if len(sealed) < 1+ns+r.aead.Overhead() || sealed[0] != sealVersion {
+	if len(sealed) == 0 {
 		return nil, errors.New("keys: not a sealed value")
 	}
-	p, err := r.aead.Open(nil, sealed[1:1+ns], sealed[1+ns:], ad)
+	aead := r.seals.Load().aeads[sealed[0]]
+	if aead == nil && r.reloadIfChanged() {
+		aead = r.seals.Load().aeads[sealed[0]]
+	}
+	if aead == nil {
+		return nil, fmt.Errorf("keys: no sealing key of version %d (retired, or a newer key file not seen yet)", sealed[0])
+	}
+	ns := aead.NonceSize()
+	if len(sealed) < 1+ns+aead.Overhead() {
+		return nil, errors.New("keys: not a sealed value")
+	}
+	p, err := aead.Open(nil, sealed[1:1+ns], sealed[1+ns:], ad)
 	if err != nil {
 		return nil, errors.New("keys: sealed value does not open under this key")
 	}
 	return p, nil
 }
 
+// Version returns the version of the key sealed a value, and the ring's
+// current sealing version.
+func (r *Ring) Version(sealed []byte) (of, current byte) {
+	if len(sealed) > 0 {
+		of = sealed[0]
+	}
+	return of, r.seals.Load().current
+}
+
 // AdmissionKey returns the key admission tokens are signed with when no
 // shared secret is configured for the media side.
 func (r *Ring) AdmissionKey() []byte { return append([]byte(nil), r.signKey...) }
+
+// AuditKey returns the key the audit chain is hashed with (HKDF-SHA256 of
+// the master key, label "admit audit v1"). It does not change when the
+// sealing key is rotated.
+func (r *Ring) AuditKey() []byte {
+	k, err := hkdf.Key(sha256.New, r.root, nil, "admit audit v1", 32)
+	if err != nil {
+		panic(err) // only for lengths hkdf cannot produce
+	}
+	return k
+}
 
 // Load reads the master key from path (hex), creating the file with a new
 // random key, mode 0600, when it does not exist (created reports that). It
@@ -134,17 +166,31 @@ func Load(path string) (r *Ring, created bool, err error) {
 			return nil, false, err
 		}
 		r, err := New(master)
-		return r, true, err
+		if err != nil {
+			return nil, false, err
+		}
+		r.file = &watchedFile{path: path}
+		r.file.stat()
+		return r, true, nil
 	} else if err != nil {
 		return nil, false, err
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		return nil, false, fmt.Errorf("keys: %s may be read by others (mode %v); chmod 600 it", path, fi.Mode().Perm())
 	}
-	master, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	kf, err := parseKeyFile(path, b)
 	if err != nil {
-		return nil, false, fmt.Errorf("keys: %s does not hold a hex key", path)
+		return nil, false, err
 	}
-	r, err = New(master)
-	return r, false, err
+	if r, err = New(kf.root); err != nil {
+		return nil, false, err
+	}
+	set, err := newSealSet(kf)
+	if err != nil {
+		return nil, false, err
+	}
+	r.seals.Store(set)
+	r.file = &watchedFile{path: path}
+	r.file.stat()
+	return r, false, nil
 }

@@ -39,13 +39,13 @@ func benchMeeting(b *testing.B) (*sqlite.DB, *admit.Meeting) {
 	return db, m
 }
 
-func BenchmarkFindJoinMeeting(b *testing.B) {
+func BenchmarkFindJoinData(b *testing.B) {
 	db, m := benchMeeting(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := db.FindJoinMeeting(ctx, m.Number); err != nil {
+			if _, err := db.FindJoinData(ctx, m.Number); err != nil {
 				b.Error(err)
 				return
 			}

@@ -2,29 +2,31 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 
 	"github.com/admit-project/admit"
 )
 
-// AppendEvents appends audit events, in order, setting their ID (and At,
-// when zero).
+// AppendEvents appends audit events, in order, to the audit chain, setting
+// their ID, Seq, PrevHash and Hash (and At, when zero). It returns once
+// they are durably committed.
 func (db *DB) AppendEvents(ctx context.Context, events ...*admit.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
 	now := db.Now().UTC()
-	ids := make([]int64, len(events))
+	out := make([]admit.Event, len(events))
+	for i, e := range events {
+		out[i] = *e
+		if out[i].At.IsZero() {
+			out[i].At = now
+		}
+	}
 	err := db.write(ctx, func(ctx context.Context, tx *wtx) error {
-		for i, e := range events {
-			at := e.At
-			if at.IsZero() {
-				at = now
-			}
-			err := tx.QueryRowContext(ctx, `INSERT INTO events
-				(at, account_id, actor, action, target, source, outcome, detail)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				nanos(at), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail).Scan(&ids[i])
-			if err != nil {
+		for i := range out {
+			if err := tx.appendEvent(ctx, &out[i]); err != nil {
 				return err
 			}
 		}
@@ -34,18 +36,30 @@ func (db *DB) AppendEvents(ctx context.Context, events ...*admit.Event) error {
 		return err
 	}
 	for i, e := range events {
-		e.ID = ids[i]
-		if e.At.IsZero() {
-			e.At = now
-		}
+		*e = out[i]
 	}
 	return nil
 }
 
-// FindEvents lists events matching f, oldest first.
+const eventColumns = `id, seq, at, account_id, actor, action, target, source, outcome, detail, prev_hash, hash`
+
+// scanEvent reads eventColumns. An entry that has no seq reads as Seq 0.
+func scanEvent(row interface{ Scan(...any) error }) (*admit.Event, error) {
+	var e admit.Event
+	var at int64
+	var seq sql.NullInt64
+	if err := row.Scan(&e.ID, &seq, &at, &e.AccountID, &e.Actor, &e.Action, &e.Target, &e.Source,
+		&e.Outcome, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	e.Seq, e.At = seq.Int64, fromNanos(at)
+	return &e, nil
+}
+
+// FindEvents lists events matching f, oldest first (by Seq).
 func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Event, error) {
-	q := `SELECT id, at, account_id, actor, action, target, source, outcome, detail FROM events WHERE id > ?`
-	args := []any{f.AfterID}
+	q := `SELECT ` + eventColumns + ` FROM events WHERE id > ? AND seq > ?`
+	args := []any{f.AfterID, f.AfterSeq}
 	if f.AccountID != 0 {
 		q += ` AND account_id = ?`
 		args = append(args, f.AccountID)
@@ -54,7 +68,7 @@ func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Eve
 		q += ` AND target = ?`
 		args = append(args, f.Target)
 	}
-	q += ` ORDER BY id`
+	q += ` ORDER BY seq`
 	if f.Limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
@@ -66,13 +80,56 @@ func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Eve
 	defer rows.Close()
 	var events []*admit.Event
 	for rows.Next() {
-		var e admit.Event
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.AccountID, &e.Actor, &e.Action, &e.Target, &e.Source, &e.Outcome, &e.Detail); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.At = fromNanos(at)
-		events = append(events, &e)
+		events = append(events, e)
 	}
 	return events, rows.Err()
+}
+
+// AuditHead returns the audit chain's last link as audit_head records it.
+func (db *DB) AuditHead(ctx context.Context) (admit.ChainHead, error) {
+	return auditHead(ctx, db.rdb)
+}
+
+func auditHead(ctx context.Context, q querier) (admit.ChainHead, error) {
+	var h admit.ChainHead
+	err := q.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash, &h.MAC)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, nil // reported by the verifier as entries past the head
+	}
+	return h, err
+}
+
+// ScanEvents calls fn with every event after afterSeq in Seq order, as
+// stored, and returns the chain's head, in one read transaction. Entries
+// without a seq (which only tampering makes) come last, as Seq 0.
+func (db *DB) ScanEvents(ctx context.Context, afterSeq int64, fn func(*admit.Event) error) (admit.ChainHead, error) {
+	tx, err := db.rdb.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return admit.ChainHead{}, err
+	}
+	defer tx.Rollback()
+	head, err := auditHead(ctx, tx)
+	if err != nil {
+		return head, fmt.Errorf("sqlite: audit head: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events
+		WHERE seq > ? OR seq IS NULL ORDER BY seq IS NULL, seq, id`, afterSeq)
+	if err != nil {
+		return head, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return head, err
+		}
+		if err := fn(e); err != nil {
+			return head, err
+		}
+	}
+	return head, rows.Err()
 }

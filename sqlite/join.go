@@ -39,35 +39,11 @@ type scanExtra struct {
 
 func (s scanExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
 
-// FindJoinMeeting returns the live meeting with the number, without
-// occurrences or invitees (the Passcode fields hold Index only). ENOTFOUND.
-func (db *DB) FindJoinMeeting(ctx context.Context, number string) (*admit.Meeting, error) {
-	return db.findJoinMeeting(ctx, `m.number = ?`, number)
-}
-
-// FindJoinMeetingByPK is FindJoinMeeting by primary key.
+// FindJoinMeetingByPK returns the live meeting with the primary key,
+// without occurrences or invitees (the Passcode fields hold Index only).
+// ENOTFOUND.
 func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting, error) {
 	return db.findJoinMeeting(ctx, `m.pk = ?`, pk)
-}
-
-// FindCredential returns the live meeting's credential with the index.
-// ENOTFOUND.
-func (db *DB) FindCredential(ctx context.Context, meetingPK int64, index []byte) (*admit.Credential, error) {
-	var c admit.Credential
-	var invPK sql.NullInt64
-	var invID, invName sql.NullString
-	err := db.rdb.QueryRowContext(ctx, `SELECT c.kind, c.invitee_pk, i.id, i.name FROM credentials c
-		JOIN meetings m ON m.pk = c.meeting_pk
-		LEFT JOIN invitees i ON i.pk = c.invitee_pk
-		WHERE c.meeting_pk = ? AND c.idx = ? AND m.deleted_at IS NULL`, meetingPK, index).
-		Scan(&c.Kind, &invPK, &invID, &invName)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("credential")
-	} else if err != nil {
-		return nil, err
-	}
-	c.InviteePK, c.InviteeID, c.InviteeName = invPK.Int64, invID.String, invName.String
-	return &c, nil
 }
 
 // FindAccessCode returns the access code with the index whose reservation
@@ -122,24 +98,6 @@ func (db *DB) FindInviteeByToken(ctx context.Context, index []byte) (*admit.Invi
 		inv.ContactID = &contact.Int64
 	}
 	return &inv, nil
-}
-
-// FindOccurrenceAt returns the meeting's occurrence whose window holds now
-// and that has not ended (the earliest starting, if several), else nil; and
-// the next occurrence to open after now, else nil.
-func (db *DB) FindOccurrenceAt(ctx context.Context, meetingPK int64, now time.Time) (open, next *admit.Occurrence, err error) {
-	if open, err = openOccurrence(ctx, db.rdb, meetingPK, now); err != nil {
-		return nil, nil, err
-	}
-	occs, err := findOccurrences(ctx, db.rdb, `o.meeting_pk = ? AND o.opens_at > ? AND o.ended_at IS NULL
-		ORDER BY o.opens_at, o.idx LIMIT 1`, meetingPK, nanos(now))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(occs) == 1 {
-		next = occs[0]
-	}
-	return open, next, nil
 }
 
 // FindOccurrence returns an occurrence by primary key (even one since

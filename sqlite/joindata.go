@@ -87,8 +87,9 @@ func (db *DB) findJoinData(ctx context.Context, where string, arg any) (*admit.J
 }
 
 // MeetingChanges returns the meetings changed after seq, by any process, and
-// the latest seq. all is set when the log no longer reaches back to seq (or
-// holds too many changes to list): the caller must then forget everything.
+// the latest seq. all is set when the log no longer reaches back to seq,
+// never reached it, or holds too many changes after it to list: the caller
+// must then forget everything.
 func (db *DB) MeetingChanges(ctx context.Context, afterSeq int64) (latest int64, meetingPKs []int64, all bool, err error) {
 	const max = 10000
 	var oldest sql.NullInt64
@@ -97,8 +98,13 @@ func (db *DB) MeetingChanges(ctx context.Context, afterSeq int64) (latest int64,
 		return 0, nil, false, err
 	}
 	latest = last.Int64
-	if latest <= afterSeq {
-		return afterSeq, nil, false, nil
+	switch {
+	case latest == afterSeq:
+		return latest, nil, false, nil
+	case latest < afterSeq:
+		// The log never reached seq: the caller read another file, or
+		// this one before it was restored from a backup.
+		return latest, nil, true, nil
 	}
 	if afterSeq < oldest.Int64-1 || latest-afterSeq > max {
 		return latest, nil, true, nil

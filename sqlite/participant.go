@@ -13,9 +13,9 @@ import (
 
 // Admit commits an accepted join in one savepoint of the writer's group:
 // it consumes an access-code use when asked (ECONFLICT, field "max_uses",
-// when none is left), names the participant, inserts it (setting PK) and
-// the attempt (setting ID and ParticipantPK). It returns once the group is
-// durably committed; nothing is written on error.
+// when none is left), names the participant, inserts it (setting PK), the
+// attempt (setting ID and ParticipantPK) and the join's audit entry. It
+// returns once the group is durably committed; nothing is written on error.
 func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
 	p := a.Participant
 	if p == nil {
@@ -69,6 +69,10 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error
 		}
 	}
 
+	if err := holdIfSpent(ctx, tx, a); err != nil {
+		return r, err
+	}
+
 	if a.ViaAccessCode {
 		res, err := tx.ExecContext(ctx, `UPDATE access_codes SET uses = uses + 1
 			WHERE occurrence_pk = ? AND revoked_at IS NULL AND (?2 <= 0 OR uses < ?2)`, p.OccurrencePK, a.MaxUses)
@@ -115,8 +119,12 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error
 	if r.pk, err = res.LastInsertId(); err != nil {
 		return r, err
 	}
+	at := admit.Attempt{At: p.JoinedAt, OccurrencePK: p.OccurrencePK, Channel: p.Channel, Source: p.Source, Outcome: admit.OutcomeAdmitted}
+	if p.State == admit.StateWaiting {
+		at.Outcome = admit.OutcomeWaiting
+	}
 	if a.Attempt != nil {
-		at := *a.Attempt
+		at = *a.Attempt
 		at.ParticipantPK = r.pk
 		if at.Occurrence == 0 {
 			at.Occurrence = r.occurrence
@@ -124,6 +132,9 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error
 		if r.attemptID, err = insertAttempt(ctx, tx, &at); err != nil {
 			return r, err
 		}
+	}
+	if err := tx.appendJoinEvent(ctx, &at, p.ID); err != nil {
+		return r, err
 	}
 	return r, nil
 }
@@ -160,18 +171,37 @@ func nextSeq(ctx context.Context, tx *wtx, occurrencePK, inviteePK int64) (int, 
 	return n, nil
 }
 
-// RecordAttempt appends a refused attempt, setting its ID. It returns once
-// the record is durably committed.
+// RecordAttempt appends a refused attempt, setting its ID, and its audit
+// entry; a failed guess (GuessBudget set) is counted toward the meeting's
+// guess budget in the same write (setting BudgetFailures and BudgetSpent). It returns once both are durably committed.
 func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 	var id int64
-	err := db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
+	var failures int
+	var spent bool
+	// The audit entry costs no statement of its own (see chain.go): without
+	// a guess to count, the write is one statement and needs no savepoint.
+	single := a.GuessBudget <= 0 || a.MeetingPK == 0
+	err := db.w.do(ctx, func(ctx context.Context, tx *wtx) error {
+		// First, so that when it fails nothing is written: it only reads,
+		// and its queued entry is dropped when a later statement fails.
+		if err := tx.appendJoinEvent(ctx, a, ""); err != nil {
+			return err
+		}
 		var err error
-		id, err = insertAttempt(ctx, tx, a)
-		return err
-	})
+		if id, err = insertAttempt(ctx, tx, a); err != nil {
+			return err
+		}
+		if a.GuessBudget > 0 && a.MeetingPK != 0 {
+			if failures, spent, err = countFailure(ctx, tx, a.MeetingPK, a.GuessBudget, a.At); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, single)
 	if err != nil {
 		return err
 	}
+	a.BudgetFailures, a.BudgetSpent = failures, spent
 	a.ID = id
 	return nil
 }

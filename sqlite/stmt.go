@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/admit-project/admit"
 )
 
 // readDB runs lookups on the read pool with prepared statements cached by
@@ -76,10 +78,14 @@ func (r *readDB) Close() error {
 // group commit and reused by every operation of the group: under load a
 // group holds up to MaxBatch admissions running the same statements.
 type wtx struct {
-	tx    *sql.Tx
-	m     map[string]*sql.Stmt // bound to tx
-	store map[string]*sql.Stmt // prepared on the write pool for the writer's lifetime
-	fresh []string             // queries to prepare on the pool once tx ends
+	tx     *sql.Tx
+	m      map[string]*sql.Stmt // bound to tx
+	store  map[string]*sql.Stmt // prepared on the write pool for the writer's lifetime
+	fresh  []string             // queries to prepare on the pool once tx ends
+	audit  *auditState          // the writer's, for the audit chain
+	head   chainHead            // the audit chain's head in this transaction
+	events []*admit.Event       // audit entries appended, to insert before the commit
+	single bool                 // the running operation has no savepoint
 }
 
 // stmt returns query prepared for the transaction. A statement the writer

@@ -30,6 +30,7 @@ type writeOp struct {
 type writer struct {
 	db      *sql.DB
 	stmts   map[string]*sql.Stmt // prepared on db; used by the writer goroutine only
+	audit   *auditState          // the audit chain's key and lookups
 	ops     chan *writeOp
 	stopped chan struct{}
 
@@ -39,7 +40,7 @@ type writer struct {
 
 // newWriter starts the writer on db, which must have one connection.
 func newWriter(db *sql.DB) *writer {
-	w := &writer{db: db, stmts: map[string]*sql.Stmt{}, ops: make(chan *writeOp, 4*MaxBatch), stopped: make(chan struct{})}
+	w := &writer{db: db, stmts: map[string]*sql.Stmt{}, audit: newAuditState(), ops: make(chan *writeOp, 4*MaxBatch), stopped: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -121,15 +122,20 @@ func (w *writer) commit(batch []*writeOp) {
 		fail(fmt.Errorf("sqlite: begin: %w", err))
 		return
 	}
-	tx := &wtx{tx: stx, m: make(map[string]*sql.Stmt), store: w.stmts}
+	tx := &wtx{tx: stx, m: make(map[string]*sql.Stmt), store: w.stmts, audit: w.audit}
 	defer w.prepare(tx)
 	for i, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
+		head := tx.head // an op that fails leaves the chain as it was
 		if op.single {
-			errs[i] = run(ctx, tx, op.fn)
+			tx.single = true
+			if errs[i] = run(ctx, tx, op.fn); errs[i] != nil {
+				tx.restoreHead(head)
+			}
+			tx.single = false
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
@@ -139,6 +145,7 @@ func (w *writer) commit(batch []*writeOp) {
 		}
 		if err := run(ctx, tx, op.fn); err != nil {
 			errs[i] = err
+			tx.restoreHead(head)
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO op"); err != nil {
 				stx.Rollback()
 				fail(fmt.Errorf("sqlite: rollback to savepoint: %w", err))
@@ -150,6 +157,11 @@ func (w *writer) commit(batch []*writeOp) {
 			fail(fmt.Errorf("sqlite: release savepoint: %w", err))
 			return
 		}
+	}
+	if err := tx.flushEvents(ctx); err != nil {
+		stx.Rollback()
+		fail(fmt.Errorf("sqlite: audit trail: %w", err))
+		return
 	}
 	if err := stx.Commit(); err != nil {
 		fail(fmt.Errorf("sqlite: commit: %w", err))

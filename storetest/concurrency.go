@@ -57,7 +57,7 @@ func testConcurrentNumbers(t *testing.T, f *fixture) {
 		t.Errorf("%d saved, %d refused; want %d and %d", ok, refused, numbers, n-numbers)
 	}
 	for i := range numbers {
-		if _, err := f.s.FindJoinMeeting(f.ctx, fmt.Sprintf("8223456700%d", i)); err != nil {
+		if _, err := f.s.FindJoinData(f.ctx, fmt.Sprintf("8223456700%d", i)); err != nil {
 			t.Errorf("number %d: %v", i, err)
 		}
 	}

@@ -151,8 +151,9 @@ func testSaveMeetingUpdate(t *testing.T, f *fixture) {
 	if got.PhonePasscode != nil || got.Occurrences[2].AccessCode != nil {
 		t.Errorf("nil secrets kept: %+v, %+v", got.PhonePasscode, got.Occurrences[2].AccessCode)
 	}
-	_, err = f.s.FindCredential(f.ctx, m.PK, secret("phone").Index)
-	wantCode(t, err, admit.ENOTFOUND, "")
+	if c := joinCredential(t, f, m.PK, secret("phone").Index); c != nil {
+		t.Errorf("removed phone passcode still a credential: %+v", c)
+	}
 
 	// Saving an unknown meeting fails.
 	ghost := f.meeting("81234567899", occ(1, T0.Add(300*day), ""))
@@ -185,8 +186,8 @@ func testSaveMeetingInvitees(t *testing.T, f *fixture) {
 		t.Errorf("invitees after update = %+v", got.Invitees)
 	}
 	for _, gone := range []string{"pin-ann", "pass-bob", "phone-bob"} {
-		if _, err := f.s.FindCredential(f.ctx, m.PK, secret(gone).Index); admit.ErrorCode(err) != admit.ENOTFOUND {
-			t.Errorf("FindCredential(%s) err = %v, want ENOTFOUND", gone, err)
+		if c := joinCredential(t, f, m.PK, secret(gone).Index); c != nil {
+			t.Errorf("removed credential %s still found: %+v", gone, c)
 		}
 	}
 	if _, err := f.s.FindInviteeByToken(f.ctx, secret("tok-bob").Index); admit.ErrorCode(err) != admit.ENOTFOUND {
@@ -406,13 +407,11 @@ func testDeleteMeeting(t *testing.T, f *fixture) {
 	wantCode(t, err, admit.ENOTFOUND, "")
 	_, err = f.s.FindMeetingByNumber(f.ctx, f.account.ID, m.Number)
 	wantCode(t, err, admit.ENOTFOUND, "")
-	_, err = f.s.FindJoinMeeting(f.ctx, m.Number)
+	_, err = f.s.FindJoinData(f.ctx, m.Number)
+	wantCode(t, err, admit.ENOTFOUND, "")
+	_, err = f.s.FindJoinDataByPK(f.ctx, m.PK)
 	wantCode(t, err, admit.ENOTFOUND, "")
 	_, err = f.s.FindJoinMeetingByPK(f.ctx, m.PK)
-	wantCode(t, err, admit.ENOTFOUND, "")
-	_, err = f.s.FindCredential(f.ctx, m.PK, m.Passcode.Index)
-	wantCode(t, err, admit.ENOTFOUND, "")
-	_, err = f.s.FindCredential(f.ctx, m.PK, secret("del-pin").Index)
 	wantCode(t, err, admit.ENOTFOUND, "")
 	_, err = f.s.FindInviteeByToken(f.ctx, secret("del-tok").Index)
 	wantCode(t, err, admit.ENOTFOUND, "")
@@ -480,10 +479,10 @@ func testEndOccurrence(t *testing.T, f *fixture) {
 	if states["Wait"] != admit.StateLeft || states["In"] != admit.StateLeft || states["Out"] != admit.StateRemoved {
 		t.Errorf("states after EndOccurrence = %v", states)
 	}
-	open, _, err := f.s.FindOccurrenceAt(f.ctx, m.PK, now.Add(time.Minute))
+	d, err := f.s.FindJoinDataByPK(f.ctx, m.PK)
 	must(t, err)
-	if open != nil {
-		t.Errorf("ended occurrence still open")
+	if len(d.Occurrences) != 1 || d.Occurrences[0].State(now.Add(time.Minute)) != admit.WindowClosed {
+		t.Errorf("ended occurrence in join data = %+v, want closed", d.Occurrences)
 	}
 }
 

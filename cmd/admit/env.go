@@ -66,6 +66,10 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logg
 		return nil, err
 	}
 	db.Now = clock.Now // the store's timestamps follow a test clock too
+	if err := db.SetAuditKey(ctx, ring.AuditKey()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	secret := ring.AdmissionKey()
 	if s := m.Getenv("ADMIT_ADMISSION_SECRET"); s != "" {
 		if secret, err = hex.DecodeString(s); err != nil {

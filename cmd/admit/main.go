@@ -4,6 +4,7 @@
 //	admit user create --email E --name N [--role R]
 //	admit token create --email E [--scopes read,manage]
 //	admit meeting list|show|create|update|regenerate|end|delete …
+//	admit audit verify|export [--format jsonl|csv] [--out FILE]
 //
 // Every command takes --data (default ./admit-data, or ADMIT_DATA). CLI
 // commands work while the server runs on the same store.
@@ -55,6 +56,8 @@ Usage:
   admit user create --email E --name N [--role owner|admin|host]
   admit token create --email E [--scopes read,manage]
   admit meeting list|show|create|update|regenerate|end|delete ...
+  admit audit verify|export [--format jsonl|csv] [--out FILE]
+  admit keys rotate
 
 Every command takes --data DIR (default ./admit-data, or $ADMIT_DATA).
 Run "admit COMMAND -h" for a command's flags.
@@ -75,6 +78,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runToken(ctx, args[1:])
 	case "meeting", "meetings":
 		return m.runMeeting(ctx, args[1:])
+	case "audit":
+		return m.runAudit(ctx, args[1:])
+	case "keys":
+		return m.runKeys(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,9 +25,25 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	baseURL := fs.String("base-url", m.Getenv("ADMIT_BASE_URL"), "public URL of the service, for join links (default http://ADDR; $ADMIT_BASE_URL)")
 	testClock := fs.Bool("test-clock", false, "enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	var proxies stringList
+	if v := m.Getenv("ADMIT_TRUSTED_PROXIES"); v != "" {
+		proxies = append(proxies, v)
+	}
+	fs.Var(&proxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is believed (repeatable, or a comma list; $ADMIT_TRUSTED_PROXIES)")
+	sourceLimit := fs.Int("source-limit", envInt(m.Getenv, "ADMIT_SOURCE_LIMIT", admit.DefaultSourcePolicy().MaxFailures),
+		"failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s ($ADMIT_SOURCE_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
+	trusted, err := admithttp.ParseTrustedProxies(proxies)
+	if err != nil {
+		return admit.FieldErrorf("trusted-proxy", "--trusted-proxy: %v", err)
+	}
+	if *sourceLimit < 1 {
+		return admit.FieldErrorf("source-limit", "--source-limit must be at least 1")
+	}
+	policy := admit.DefaultSourcePolicy()
+	policy.MaxFailures = *sourceLimit
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return admit.FieldErrorf("log-level", "--log-level must be debug, info, warn or error")
@@ -56,7 +73,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	} else {
 		e.service.BaseURL = url
 	}
-	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger}
+	e.service.Limiter = admit.NewMemoryLimiter(policy)
+	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -103,4 +121,23 @@ func (m *Main) printGettingStarted(ctx context.Context, e *env, data, url string
   curl -H "Authorization: Bearer $TOKEN" %[2]s/api/v1/meetings
 `, data, url)
 	return nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// envInt returns the integer in the environment variable name, or def when
+// it is unset or not a number.
+func envInt(getenv func(string) string, name string, def int) int {
+	if n, err := strconv.Atoi(getenv(name)); err == nil {
+		return n
+	}
+	return def
 }
