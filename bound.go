@@ -30,20 +30,7 @@ func credentialSpace(value string) float64 {
 		clear = clear && strings.IndexByte(ClearAlphabet, value[i]) >= 0
 	}
 	size := 0
-	var up, lo, di, sp bool
-	for i := 0; i < len(value); i++ {
-		c := value[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			up = true
-		case c >= 'a' && c <= 'z':
-			lo = true
-		case c >= '0' && c <= '9':
-			di = true
-		default:
-			sp = true
-		}
-	}
+	up, lo, di, sp := charClasses(value)
 	for _, f := range []struct {
 		on   bool
 		size int

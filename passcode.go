@@ -134,9 +134,9 @@ func (p PasscodePolicy) Generate(r io.Reader) (string, error) {
 	}
 }
 
-// hasClasses returns the first required class s lacks, or "".
-func (p PasscodePolicy) hasClasses(s string, withSpecial bool) string {
-	var up, lo, di, sp bool
+// charClasses reports which classes of characters s uses: upper-case and
+// lower-case ASCII letters, digits, and anything else.
+func charClasses(s string) (up, lo, di, sp bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -150,6 +150,12 @@ func (p PasscodePolicy) hasClasses(s string, withSpecial bool) string {
 			sp = true
 		}
 	}
+	return up, lo, di, sp
+}
+
+// hasClasses returns the first required class s lacks, or "".
+func (p PasscodePolicy) hasClasses(s string, withSpecial bool) string {
+	up, lo, di, sp := charClasses(s)
 	for _, c := range p.RequireClasses {
 		switch {
 		case c == ClassUpper && !up, c == ClassLower && !lo, c == ClassDigit && !di:

@@ -235,3 +235,21 @@ func TestPersonalRoom(t *testing.T) {
 	}
 	s.do("DELETE", "/api/v1/meetings/"+id, tok, nil).must(t, 409)
 }
+
+// TestTokenScopes checks that a read-only API token reads but cannot change.
+func TestTokenScopes(t *testing.T) {
+	s := startServer(t, "")
+	manage := s.host("ada@example.com", "Ada")
+	read := strings.TrimSpace(s.cli("token", "create", "--email", "ada@example.com", "--scopes", "read"))
+	if !strings.HasPrefix(read, "adm_") || len(read) != len("adm_")+22 {
+		t.Fatalf("token %q: want adm_ and 128 bits in base64url", read)
+	}
+	s.setClock(monday)
+	m := s.schedule(manage, scheduledAt(monday.Add(time.Hour), nil))
+	s.do("GET", "/api/v1/meetings/"+m.ID, read, nil).must(t, 200)
+	if r := s.do("POST", "/api/v1/meetings", read, scheduledAt(monday.Add(time.Hour), nil)); r.status != 403 {
+		t.Errorf("scheduling with a read token: %d %s; want 403", r.status, r.raw)
+	}
+	s.do("DELETE", "/api/v1/meetings/"+m.ID, read, nil).must(t, 403)
+	s.do("GET", "/api/v1/meetings/"+m.ID, manage, nil).must(t, 200)
+}

@@ -137,6 +137,12 @@ func openStore(ctx context.Context, cache string, n int, progress io.Writer, pro
 	if err != nil {
 		return nil, err
 	}
+	// As admit serve does: the audit chain's key, which also chains entries
+	// written before the chain existed (once, here, not in a measured phase).
+	if err := db.SetAuditKey(ctx, ring.AuditKey()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if !state.Done {
 		stop, err := startProfile(profile, n, "seed")
 		if err == nil {
