@@ -30,6 +30,7 @@ type Service struct {
 	cache       *JoinCache
 	limiterOnce sync.Once
 	limiter     SourceLimiter
+	rateLimits  rateLimitLog // audit entries of rate-limited attempts
 	guesses     guessCache
 }
 

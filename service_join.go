@@ -47,8 +47,12 @@ var noData = &JoinData{Meeting: &Meeting{ID: "m-unknown"}, Credentials: map[stri
 // were valid, do not).
 func (s *Service) Join(ctx context.Context, req *JoinRequest) (*JoinResult, error) {
 	now := s.now()
-	rsv, err := s.sourceLimiter().Reserve(ctx, SourceKey(req.Channel, req.Source), now)
-	if err != nil {
+	key := SourceKey(req.Channel, req.Source)
+	rsv, err := s.sourceLimiter().Reserve(ctx, key, now)
+	if ErrorCode(err) == ERATELIMITED {
+		s.auditRateLimited(ctx, key, now)
+		return nil, err
+	} else if err != nil {
 		return nil, err
 	}
 	at := &Attempt{At: now}
