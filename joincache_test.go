@@ -1,7 +1,6 @@
 package admit_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -11,8 +10,6 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
-	"github.com/admit-project/admit/jwt"
-	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/sqlite"
 )
 
@@ -324,7 +321,7 @@ func TestJoinCacheMaxEntries(t *testing.T) {
 func TestJoinCacheTwoServices(t *testing.T) {
 	ctx := context.Background()
 	server, host, _ := mustService(t, rand.Reader)
-	cli := serviceOn(t, server.Store.(*sqlite.DB).Path())
+	cli := serviceOn(t, server.Store.(*sqlite.DB).Path(), rand.Reader)
 	v, err := server.CreateMeeting(ctx, host, &admit.MeetingInput{Start: ptr(t0.Add(5 * time.Minute))})
 	if err != nil {
 		t.Fatal(err)
@@ -362,21 +359,4 @@ func TestJoinCacheTwoServices(t *testing.T) {
 	if err := join(cli, r.Passcode); admit.ErrorCode(err) != admit.EREFUSED {
 		t.Errorf("CLI join of a meeting the server deleted: err = %v, want EREFUSED", err)
 	}
-}
-
-// serviceOn returns a second Service on the database file, with the keys
-// of mustService's.
-func serviceOn(tb testing.TB, path string) *admit.Service {
-	tb.Helper()
-	db, err := sqlite.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	ring, err := keys.New(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signer, _ := jwt.NewSigner(ring.AdmissionKey())
-	return &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: admit.NewFixedClock(t0), Rand: rand.Reader, BaseURL: "http://admit.test"}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"io"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -37,10 +38,12 @@ func (lowEntropy) Read(p []byte) (int, error) {
 
 var t0 = time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
 
-// mustService returns a Service on a new SQLite store, with a host actor.
-func mustService(tb testing.TB, r interface{ Read([]byte) (int, error) }) (*admit.Service, *admit.Actor, *admit.FixedClock) {
+// serviceOn returns a Service on the SQLite file at path (several may share
+// one file, as the server and the CLI do), with fixed keys and a FixedClock
+// at t0.
+func serviceOn(tb testing.TB, path string, r io.Reader) *admit.Service {
 	tb.Helper()
-	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "admit.db"))
+	db, err := sqlite.Open(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -50,8 +53,14 @@ func mustService(tb testing.TB, r interface{ Read([]byte) (int, error) }) (*admi
 		tb.Fatal(err)
 	}
 	signer, _ := jwt.NewSigner(ring.AdmissionKey())
-	clock := admit.NewFixedClock(t0)
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: r, BaseURL: "http://admit.test"}
+	return &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: admit.NewFixedClock(t0), Rand: r, BaseURL: "http://admit.test"}
+}
+
+// mustService returns a Service on a new SQLite store, with a host actor.
+func mustService(tb testing.TB, r io.Reader) (*admit.Service, *admit.Actor, *admit.FixedClock) {
+	tb.Helper()
+	svc := serviceOn(tb, filepath.Join(tb.TempDir(), "admit.db"), r)
+	clock := svc.Clock.(*admit.FixedClock)
 	ctx := context.Background()
 	acct, _, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {
