@@ -26,6 +26,9 @@ type JoinCache struct {
 	lastPoll atomic.Int64  // unix nanoseconds of the last poll (wall clock)
 	pollMu   sync.Mutex
 	seq      int64 // the change log's position, under pollMu
+
+	dir       directory
+	dirLoaded atomic.Bool
 }
 
 // Defaults of the join cache.
@@ -42,7 +45,7 @@ func NewJoinCache(store JoinStore) *JoinCache {
 
 // ByNumber returns the join data of the live meeting with the number. ENOTFOUND.
 func (c *JoinCache) ByNumber(ctx context.Context, number string) (*JoinData, error) {
-	if err := c.poll(ctx); err != nil {
+	if err := c.poll(ctx, time.Now()); err != nil {
 		return nil, err
 	}
 	c.mu.RLock()
@@ -62,7 +65,7 @@ func (c *JoinCache) ByNumber(ctx context.Context, number string) (*JoinData, err
 
 // ByPK returns the join data of the live meeting with the primary key. ENOTFOUND.
 func (c *JoinCache) ByPK(ctx context.Context, pk int64) (*JoinData, error) {
-	if err := c.poll(ctx); err != nil {
+	if err := c.poll(ctx, time.Now()); err != nil {
 		return nil, err
 	}
 	c.mu.RLock()
@@ -123,13 +126,22 @@ func (c *JoinCache) dropAll() {
 }
 
 // poll reads the change log when PollInterval has passed since the last
-// read. One caller reads; the others go on with what is cached.
-func (c *JoinCache) poll(ctx context.Context) error {
-	if time.Now().UnixNano()-c.lastPoll.Load() < int64(c.PollInterval) {
+// read, dropping changed meetings and refreshing their directory entries.
+// One caller reads; the others go on with what is cached, except before the
+// directory's first load, which everyone waits for.
+func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
+	if c.dirLoaded.Load() && time.Now().UnixNano()-c.lastPoll.Load() < int64(c.PollInterval) {
 		return nil
 	}
 	if !c.pollMu.TryLock() {
-		return nil
+		if c.dirLoaded.Load() {
+			return nil
+		}
+		c.pollMu.Lock()
+		if c.dirLoaded.Load() {
+			c.pollMu.Unlock()
+			return nil
+		}
 	}
 	defer c.pollMu.Unlock()
 	start := time.Now().UnixNano()
@@ -137,15 +149,165 @@ func (c *JoinCache) poll(ctx context.Context) error {
 	if err != nil {
 		// Without the log nothing cached can be trusted.
 		c.dropAll()
+		c.dirLoaded.Store(false)
 		return err
 	}
-	if all {
+	if all || !c.dirLoaded.Load() {
+		// Read the whole directory after the log's position: what changes
+		// meanwhile is in the read or in the next poll.
+		d, err := c.store.LoadDirectory(ctx, 0, dirHorizon(now))
+		if err != nil {
+			c.dropAll()
+			c.dirLoaded.Store(false)
+			return err
+		}
 		c.dropAll()
-	}
-	for _, pk := range pks {
-		c.Drop(pk)
+		c.dir.replaceAll(d)
+		c.dirLoaded.Store(true)
+	} else {
+		for _, pk := range pks {
+			c.Drop(pk)
+			d, err := c.store.LoadDirectory(ctx, pk, dirHorizon(now))
+			if err != nil {
+				c.dirLoaded.Store(false) // reload everything next time
+				return err
+			}
+			c.dir.replaceMeeting(pk, d)
+		}
 	}
 	c.seq = latest
 	c.lastPoll.Store(start)
 	return nil
+}
+
+// dirHorizon is how far back the directory keeps access-code reservations:
+// a day before the earlier of now (the service's clock) and the wall clock,
+// so that a clock set back by a test or an operator finds them still.
+func dirHorizon(now time.Time) time.Time {
+	if w := time.Now(); w.Before(now) {
+		now = w
+	}
+	return now.Add(-24 * time.Hour)
+}
+
+// Number returns the primary key of the live meeting with the number.
+func (c *JoinCache) Number(ctx context.Context, number string, now time.Time) (int64, bool, error) {
+	if err := c.poll(ctx, now); err != nil {
+		return 0, false, err
+	}
+	c.dir.mu.RLock()
+	defer c.dir.mu.RUnlock()
+	pk, ok := c.dir.numbers[number]
+	return pk, ok, nil
+}
+
+// Code returns the reservation of the access code with the index that
+// holds now.
+func (c *JoinCache) Code(ctx context.Context, index []byte, now time.Time) (DirCode, bool, error) {
+	if err := c.poll(ctx, now); err != nil {
+		return DirCode{}, false, err
+	}
+	c.dir.mu.RLock()
+	defer c.dir.mu.RUnlock()
+	for _, r := range c.dir.codes[string(index)] {
+		if !now.Before(r.From) && now.Before(r.Until) {
+			return r, true, nil
+		}
+	}
+	return DirCode{}, false, nil
+}
+
+// Token returns the invitee whose link token has the index.
+func (c *JoinCache) Token(ctx context.Context, index []byte, now time.Time) (DirToken, bool, error) {
+	if err := c.poll(ctx, now); err != nil {
+		return DirToken{}, false, err
+	}
+	c.dir.mu.RLock()
+	defer c.dir.mu.RUnlock()
+	t, ok := c.dir.tokens[string(index)]
+	return t, ok, nil
+}
+
+// directory is the in-memory Directory, with what each meeting owns in it so
+// that a changed meeting's entries can be replaced.
+type directory struct {
+	mu      sync.RWMutex
+	numbers map[string]int64
+	codes   map[string][]DirCode
+	tokens  map[string]DirToken
+	owned   map[int64]*dirOwned
+}
+
+type dirOwned struct {
+	number string
+	codes  []string
+	tokens []string
+}
+
+func (d *directory) replaceAll(src *Directory) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.numbers = make(map[string]int64, len(src.Meetings))
+	d.codes = make(map[string][]DirCode, len(src.Codes))
+	d.tokens = make(map[string]DirToken, len(src.Tokens))
+	d.owned = make(map[int64]*dirOwned, len(src.Meetings))
+	d.add(src)
+}
+
+func (d *directory) replaceMeeting(pk int64, src *Directory) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if o := d.owned[pk]; o != nil {
+		if d.numbers[o.number] == pk {
+			delete(d.numbers, o.number)
+		}
+		for _, k := range o.codes {
+			kept := d.codes[k][:0:0]
+			for _, r := range d.codes[k] {
+				if r.MeetingPK != pk {
+					kept = append(kept, r)
+				}
+			}
+			if len(kept) == 0 {
+				delete(d.codes, k)
+			} else {
+				d.codes[k] = kept
+			}
+		}
+		for _, k := range o.tokens {
+			if d.tokens[k].MeetingPK == pk {
+				delete(d.tokens, k)
+			}
+		}
+		delete(d.owned, pk)
+	}
+	d.add(src)
+}
+
+// add puts src's entries in; d.mu must be held.
+func (d *directory) add(src *Directory) {
+	own := func(pk int64) *dirOwned {
+		o := d.owned[pk]
+		if o == nil {
+			o = &dirOwned{}
+			d.owned[pk] = o
+		}
+		return o
+	}
+	for _, m := range src.Meetings {
+		d.numbers[m.Number] = m.PK
+		own(m.PK).number = m.Number
+	}
+	for _, r := range src.Codes {
+		k := string(r.Index)
+		d.codes[k] = append(d.codes[k], r)
+		o := own(r.MeetingPK)
+		o.codes = append(o.codes, k)
+	}
+	for _, t := range src.Tokens {
+		k := string(t.Index)
+		d.tokens[k] = t
+		o := own(t.MeetingPK)
+		o.tokens = append(o.tokens, k)
+	}
 }

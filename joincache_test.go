@@ -42,6 +42,19 @@ func newFakeJoinStore(n int) *fakeJoinStore {
 
 func fakeNumber(pk int64) string { return fmt.Sprintf("8123456%04d", pk) }
 
+// LoadDirectory lists the fake's meetings' numbers (one meeting's with pk).
+func (s *fakeJoinStore) LoadDirectory(ctx context.Context, pk int64, now time.Time) (*admit.Directory, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := &admit.Directory{}
+	for mpk, m := range s.meetings {
+		if pk == 0 || mpk == pk {
+			d.Meetings = append(d.Meetings, admit.DirMeeting{PK: mpk, Number: m.Meeting.Number})
+		}
+	}
+	return d, nil
+}
+
 // read returns a copy of the meeting's data as it is now.
 func (s *fakeJoinStore) read(pk int64) (*admit.JoinData, error) {
 	s.mu.Lock()

@@ -203,12 +203,16 @@ func (s *Service) resolveMeetingID(ctx context.Context, req *JoinRequest) (*join
 	if err != nil {
 		return nil, "", err
 	}
-	d, err := s.joinCache().ByNumber(ctx, number)
-	if ErrorCode(err) == ENOTFOUND {
+	pk, ok, err := s.joinCache().Number(ctx, number, s.now())
+	if err != nil {
+		return nil, "", err
+	}
+	d, err := s.joinData(ctx, pk, ok)
+	if err != nil {
+		return nil, "", err
+	} else if d == noData {
 		s.findCredential(newTarget(noData), req.Passcode+req.Pwd)
 		return nil, ReasonUnknownMeeting, nil
-	} else if err != nil {
-		return nil, "", err
 	}
 	t := newTarget(d)
 	m := d.Meeting
@@ -247,49 +251,69 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *JoinRequest, now t
 	if err != nil {
 		return nil, "", err
 	}
-	match, err := s.Store.FindAccessCode(ctx, s.accessCodeIndex(code), now)
-	if ErrorCode(err) == ENOTFOUND {
-		s.findCredential(newTarget(noData), req.Passcode)
-		return nil, ReasonUnknownAccessCode, nil
-	} else if err != nil {
+	ref, ok, err := s.joinCache().Code(ctx, s.accessCodeIndex(code), now)
+	if err != nil {
 		return nil, "", err
 	}
-	d, err := s.joinCache().ByPK(ctx, match.Occurrence.MeetingPK)
-	if ErrorCode(err) == ENOTFOUND {
-		s.findCredential(newTarget(noData), req.Passcode)
-		return nil, ReasonMeetingDeleted, nil
-	} else if err != nil {
+	d, err := s.joinData(ctx, ref.MeetingPK, ok)
+	if err != nil {
 		return nil, "", err
+	} else if d == noData {
+		s.findCredential(newTarget(noData), req.Passcode)
+		if ok {
+			return nil, ReasonMeetingDeleted, nil
+		}
+		return nil, ReasonUnknownAccessCode, nil
 	}
 	t := newTarget(d)
-	t.occ = match.Occurrence
+	for _, o := range d.Occurrences {
+		if o.PK == ref.OccurrencePK {
+			t.occ = o
+		}
+	}
+	if t.occ == nil { // its occurrence was removed: the code went with it
+		t.occ = &Occurrence{MeetingPK: ref.MeetingPK, Index: ref.Occurrence}
+		ref.Revoked = true
+	}
 	switch reason := s.checkPasscode(t, req.Passcode); {
 	case reason != "":
 		return t, reason, nil
-	case match.Revoked:
+	case ref.Revoked:
 		return t, ReasonRevokedAccessCode, nil
-	case match.Occurrence.State(now) == WindowClosed:
+	case t.occ.State(now) == WindowClosed:
 		return t, ReasonExpiredAccessCode, nil
 	}
 	return t, "", nil
 }
 
 func (s *Service) resolveToken(ctx context.Context, req *JoinRequest) (*joinTarget, string, error) {
-	inv, err := s.Store.FindInviteeByToken(ctx, s.tokenIndex(req.Token))
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, ReasonUnknownToken, nil
-	} else if err != nil {
+	ref, ok, err := s.joinCache().Token(ctx, s.tokenIndex(req.Token), s.now())
+	if err != nil {
 		return nil, "", err
 	}
-	d, err := s.joinCache().ByPK(ctx, inv.MeetingPK)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, ReasonMeetingDeleted, nil
-	} else if err != nil {
+	d, err := s.joinData(ctx, ref.MeetingPK, ok)
+	if err != nil {
 		return nil, "", err
+	} else if d == noData {
+		s.findCredential(newTarget(noData), req.Token) // the same work as a wrong passcode
+		return nil, ReasonUnknownToken, nil
 	}
 	t := newTarget(d)
-	t.invitee = &Credential{Kind: "invitee_token", InviteePK: inv.PK, InviteeID: inv.ID, InviteeName: inv.Name}
+	t.invitee = &Credential{Kind: "invitee_token", InviteePK: ref.InviteePK, InviteeID: ref.InviteeID, InviteeName: ref.Name}
 	return t, "", nil
+}
+
+// joinData returns, from the join cache, the join data of the meeting the
+// directory found (ok), or noData when it found none or the meeting is gone.
+func (s *Service) joinData(ctx context.Context, pk int64, ok bool) (*JoinData, error) {
+	if !ok {
+		return noData, nil
+	}
+	d, err := s.joinCache().ByPK(ctx, pk)
+	if ErrorCode(err) == ENOTFOUND {
+		return noData, nil
+	}
+	return d, err
 }
 
 // occurrenceNow returns the meeting's open occurrence (the earliest

@@ -166,6 +166,10 @@ type JoinStore interface {
 	FindJoinData(ctx context.Context, number string) (*JoinData, error)
 	// FindJoinDataByPK is FindJoinData by primary key.
 	FindJoinDataByPK(ctx context.Context, pk int64) (*JoinData, error)
+	// LoadDirectory returns every identifier a join may present: live
+	// meetings' numbers, access codes reserved at now, and live meetings'
+	// invitee tokens. With meetingPK != 0 it returns that meeting's only.
+	LoadDirectory(ctx context.Context, meetingPK int64, now time.Time) (*Directory, error)
 	// MeetingChanges returns the meetings whose join data changed after
 	// seq, by any writer, and the latest seq. With all set, the log does not
 	// reach back to seq (or never reached it): the caller must forget

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -171,6 +172,10 @@ func nextSeq(ctx context.Context, tx *wtx, occurrencePK, inviteePK int64) (int, 
 	return n, nil
 }
 
+// dummyBudget is the meeting_budgets row that refusals which count against
+// no meeting update, to do the same work as those that do.
+const dummyBudget = 0
+
 // RecordAttempt appends a refused attempt, setting its ID, and its audit
 // entry; a failed guess (GuessBudget set) is counted toward the meeting's
 // guess budget in the same write (setting BudgetFailures and BudgetSpent). It returns once both are durably committed.
@@ -178,9 +183,18 @@ func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 	var id int64
 	var failures int
 	var spent bool
-	// The audit entry costs no statement of its own (see chain.go): without
-	// a guess to count, the write is one statement and needs no savepoint.
-	single := a.GuessBudget <= 0 || a.MeetingPK == 0
+	// Every refusal does the same work, whether or not it counts against a
+	// meeting's guess budget, so that time does not tell a wrong passcode
+	// for a real meeting from an unknown meeting: one that does not count
+	// updates a dummy budget (meeting 0) instead. The audit entry costs no
+	// statement of its own (see chain.go); other attempts are one statement
+	// and need no savepoint.
+	refusal := a.Outcome == admit.OutcomeRefused
+	counted := a.GuessBudget > 0 && a.MeetingPK != 0
+	countPK, budget := a.MeetingPK, a.GuessBudget
+	if !counted {
+		countPK, budget = dummyBudget, math.MaxInt32
+	}
 	err := db.w.do(ctx, func(ctx context.Context, tx *wtx) error {
 		// First, so that when it fails nothing is written: it only reads,
 		// and its queued entry is dropped when a later statement fails.
@@ -191,13 +205,16 @@ func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 		if id, err = insertAttempt(ctx, tx, a); err != nil {
 			return err
 		}
-		if a.GuessBudget > 0 && a.MeetingPK != 0 {
-			if failures, spent, err = countFailure(ctx, tx, a.MeetingPK, a.GuessBudget, a.At); err != nil {
+		if refusal {
+			if failures, spent, err = countFailure(ctx, tx, countPK, budget, a.At); err != nil {
 				return err
+			}
+			if !counted {
+				failures, spent = 0, false
 			}
 		}
 		return nil
-	}, single)
+	}, !refusal)
 	if err != nil {
 		return err
 	}
