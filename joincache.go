@@ -311,3 +311,8 @@ func (d *directory) add(src *Directory) {
 		o.tokens = append(o.tokens, k)
 	}
 }
+
+// Warm reads the directory now, so that the first join does not wait for it.
+func (c *JoinCache) Warm(ctx context.Context, now time.Time) error {
+	return c.poll(ctx, now)
+}

@@ -142,12 +142,6 @@ type JoinStore interface {
 	// occurrences or invitees (the Passcode fields hold Index only).
 	// ENOTFOUND.
 	FindJoinMeetingByPK(ctx context.Context, pk int64) (*Meeting, error)
-	// FindAccessCode returns the access code with the index whose
-	// reservation holds now, with its occurrence. ENOTFOUND.
-	FindAccessCode(ctx context.Context, index []byte, now time.Time) (*AccessCodeMatch, error)
-	// FindInviteeByToken returns the invitee whose link token has the index
-	// (Token and other secrets not filled). ENOTFOUND.
-	FindInviteeByToken(ctx context.Context, index []byte) (*Invitee, error)
 	// Admit commits an accepted join atomically (filling in the
 	// participant's PK, DisplayName, SharedCredential and AdmittedAt, and the
 	// attempt's ID and ParticipantPK): it consumes an access-code
@@ -226,12 +220,6 @@ type Credential struct {
 	InviteePK   int64 // 0 for the shared passcode
 	InviteeID   string
 	InviteeName string
-}
-
-// AccessCodeMatch is an access code found by its index.
-type AccessCodeMatch struct {
-	Occurrence *Occurrence // with MeetingPK
-	Revoked    bool        // replaced, or its meeting deleted
 }
 
 // ParticipantStore keeps participants.

@@ -126,28 +126,6 @@ func testFindJoinDataOccurrences(t *testing.T, f *fixture) {
 	}
 }
 
-func testFindAccessCode(t *testing.T, f *fixture) {
-	o := occ(1, T0, "find-code")
-	m := f.meeting("81234567980", o)
-	f.save(t, m)
-	code := secret("find-code").Index
-
-	_, err := f.s.FindAccessCode(f.ctx, code, o.ReservedFrom().Add(-time.Second))
-	wantCode(t, err, admit.ENOTFOUND, "")
-	for _, at := range []time.Time{o.ReservedFrom(), T0, o.ClosesAt.Add(day), o.ReservedUntil().Add(-time.Second)} {
-		match, err := f.s.FindAccessCode(f.ctx, code, at)
-		must(t, err)
-		if match.Revoked || match.Occurrence.PK != o.PK || match.Occurrence.MeetingPK != m.PK ||
-			!match.Occurrence.Start.Equal(T0) || !sameSecret(match.Occurrence.AccessCode, secret("find-code")) {
-			t.Errorf("FindAccessCode at %v = %+v", at, match.Occurrence)
-		}
-	}
-	_, err = f.s.FindAccessCode(f.ctx, code, o.ReservedUntil())
-	wantCode(t, err, admit.ENOTFOUND, "")
-	_, err = f.s.FindAccessCode(f.ctx, secret("unknown").Index, T0)
-	wantCode(t, err, admit.ENOTFOUND, "")
-}
-
 func testFindJoinDataCredentials(t *testing.T, f *fixture) {
 	ann := &admit.Invitee{ID: uniq("i"), Name: "Ann", Token: secret("cred-tok"), PIN: secret("cred-pin"),
 		Passcode: secret("cred-pass"), PhonePasscode: secret("cred-phone")}

@@ -112,30 +112,28 @@ func testSaveMeetingUpdate(t *testing.T, f *fixture) {
 	}
 
 	// The replaced code is revoked and keeps its reservation.
-	old, err := f.s.FindAccessCode(f.ctx, secret("code-1").Index, T0)
-	must(t, err)
-	if !old.Revoked || old.Occurrence.MeetingPK != m.PK || old.Occurrence.Index != 1 {
-		t.Errorf("replaced code = %+v (occurrence %+v), want revoked, occurrence 1", old, old.Occurrence)
+	if old := f.codeAt(t, secret("code-1").Index, T0); old == nil || !old.Revoked || old.MeetingPK != m.PK ||
+		old.Occurrence != 1 || old.OccurrencePK != pk1 {
+		t.Errorf("replaced code = %+v, want revoked, occurrence 1", old)
 	}
-	if cur, err := f.s.FindAccessCode(f.ctx, secret("code-1b").Index, T0); err != nil || cur.Revoked || cur.Occurrence.PK != pk1 {
-		t.Errorf("new code = %+v, %v", cur, err)
+	if cur := f.codeAt(t, secret("code-1b").Index, T0); cur == nil || cur.Revoked || cur.OccurrencePK != pk1 {
+		t.Errorf("new code = %+v", cur)
 	}
 	// The moved code's reservation grows to its new window and never starts
 	// later than it did: the code still names its occurrence at the old time.
-	if mv, err := f.s.FindAccessCode(f.ctx, secret("code-2").Index, T0.Add(day)); err != nil || mv.Occurrence.PK != moved.PK {
-		t.Errorf("moved code at its old window = %+v, %v; want still reserved to its occurrence", mv, err)
+	if mv := f.codeAt(t, secret("code-2").Index, T0.Add(day)); mv == nil || mv.OccurrencePK != moved.PK {
+		t.Errorf("moved code at its old window = %+v; want still reserved to its occurrence", mv)
 	}
-	if _, err := f.s.FindAccessCode(f.ctx, secret("code-2").Index, T0.Add(-day)); admit.ErrorCode(err) != admit.ENOTFOUND {
-		t.Errorf("moved code before it was reserved: err = %v, want ENOTFOUND", err)
+	if mv := f.codeAt(t, secret("code-2").Index, T0.Add(-day)); mv != nil {
+		t.Errorf("moved code before it was reserved = %+v, want none", mv)
 	}
-	if mv, err := f.s.FindAccessCode(f.ctx, secret("code-2").Index, T0.Add(7*day)); err != nil || mv.Occurrence.PK != moved.PK {
-		t.Errorf("moved code at its new window = %+v, %v", mv, err)
+	if mv := f.codeAt(t, secret("code-2").Index, T0.Add(7*day)); mv == nil || mv.OccurrencePK != moved.PK {
+		t.Errorf("moved code at its new window = %+v", mv)
 	}
 	// The removed occurrence's code is revoked, still reserved.
-	gone, err := f.s.FindAccessCode(f.ctx, secret("code-3").Index, T0.Add(2*day))
-	must(t, err)
-	if !gone.Revoked || gone.Occurrence.Index != 3 {
-		t.Errorf("removed occurrence's code = %+v, want revoked", gone)
+	if gone := f.codeAt(t, secret("code-3").Index, T0.Add(2*day)); gone == nil || !gone.Revoked ||
+		gone.Occurrence != 3 || gone.OccurrencePK != 0 {
+		t.Errorf("removed occurrence's code = %+v, want revoked, occurrence 3 (removed)", gone)
 	}
 	reuse := f.meeting("81234567892", occ(1, occ3.Start, "code-3"))
 	wantCode(t, f.s.SaveMeeting(f.ctx, reuse, now), admit.ECONFLICT, "access_code")
@@ -190,13 +188,12 @@ func testSaveMeetingInvitees(t *testing.T, f *fixture) {
 			t.Errorf("removed credential %s still found: %+v", gone, c)
 		}
 	}
-	if _, err := f.s.FindInviteeByToken(f.ctx, secret("tok-bob").Index); admit.ErrorCode(err) != admit.ENOTFOUND {
-		t.Errorf("removed invitee's token: err = %v, want ENOTFOUND", err)
+	if tok := f.tokenOf(t, secret("tok-bob").Index); tok != nil {
+		t.Errorf("removed invitee's token = %+v, want none", tok)
 	}
-	inv, err := f.s.FindInviteeByToken(f.ctx, secret("tok-cy").Index)
-	must(t, err)
-	if inv.PK != cy.PK || inv.Name != "Cy" || inv.MeetingPK != m.PK || inv.Token != nil || inv.PIN != nil {
-		t.Errorf("FindInviteeByToken = %+v", inv)
+	if tok := f.tokenOf(t, secret("tok-cy").Index); tok == nil || tok.InviteePK != cy.PK || tok.InviteeID != cy.ID ||
+		tok.Name != "Cy" || tok.MeetingPK != m.PK {
+		t.Errorf("Cy's token = %+v", tok)
 	}
 }
 
@@ -299,11 +296,11 @@ func testNothingHalfWritten(t *testing.T, f *fixture) {
 	if _, err := f.s.FindMeetingByNumber(f.ctx, f.account.ID, b.Number); admit.ErrorCode(err) != admit.ENOTFOUND {
 		t.Errorf("half-written meeting found: err = %v", err)
 	}
-	if _, err := f.s.FindAccessCode(f.ctx, secret("fresh-1").Index, T0.Add(50*day)); admit.ErrorCode(err) != admit.ENOTFOUND {
-		t.Errorf("half-written access code found: err = %v", err)
+	if c := f.codeAt(t, secret("fresh-1").Index, T0.Add(50*day)); c != nil {
+		t.Errorf("half-written access code found: %+v", c)
 	}
-	if _, err := f.s.FindInviteeByToken(f.ctx, secret("tok-half").Index); admit.ErrorCode(err) != admit.ENOTFOUND {
-		t.Errorf("half-written invitee found: err = %v", err)
+	if tok := f.tokenOf(t, secret("tok-half").Index); tok != nil {
+		t.Errorf("half-written invitee found: %+v", tok)
 	}
 	// Number, codes and token are all still free.
 	b.Occurrences[2] = occ(3, T0.Add(52*day), "fresh-3")
@@ -319,8 +316,8 @@ func testNothingHalfWritten(t *testing.T, f *fixture) {
 	if got.Topic == "Changed" || !sameSecret(got.Occurrences[0].AccessCode, secret("fresh-1")) {
 		t.Errorf("failed update wrote: topic %q, code %q", got.Topic, got.Occurrences[0].AccessCode.Index)
 	}
-	if m, err := f.s.FindAccessCode(f.ctx, secret("fresh-1").Index, T0.Add(50*day)); err != nil || m.Revoked {
-		t.Errorf("failed update revoked the old code: %+v, %v", m, err)
+	if c := f.codeAt(t, secret("fresh-1").Index, T0.Add(50*day)); c == nil || c.Revoked {
+		t.Errorf("failed update revoked the old code: %+v", c)
 	}
 }
 
@@ -413,15 +410,14 @@ func testDeleteMeeting(t *testing.T, f *fixture) {
 	wantCode(t, err, admit.ENOTFOUND, "")
 	_, err = f.s.FindJoinMeetingByPK(f.ctx, m.PK)
 	wantCode(t, err, admit.ENOTFOUND, "")
-	_, err = f.s.FindInviteeByToken(f.ctx, secret("del-tok").Index)
-	wantCode(t, err, admit.ENOTFOUND, "")
+	if tok := f.tokenOf(t, secret("del-tok").Index); tok != nil {
+		t.Errorf("deleted meeting's token = %+v, want none", tok)
+	}
 	wantCode(t, f.s.SaveMeeting(f.ctx, m, now), admit.ENOTFOUND, "")
 
 	for i, code := range []string{"del-code", "del-code-2"} {
-		match, err := f.s.FindAccessCode(f.ctx, secret(code).Index, m.Occurrences[i].Start)
-		must(t, err)
-		if !match.Revoked || match.Occurrence.MeetingPK != m.PK {
-			t.Errorf("code %s after delete = %+v, want revoked", code, match)
+		if c := f.codeAt(t, secret(code).Index, m.Occurrences[i].Start); c == nil || !c.Revoked || c.MeetingPK != m.PK {
+			t.Errorf("code %s after delete = %+v, want revoked", code, c)
 		}
 	}
 	// The open occurrence ended; the future one did not.
@@ -527,8 +523,8 @@ func testPersonalRoom(t *testing.T, f *fixture) {
 	if o2.Index != 2 || o2.PK == o1.PK || !o2.Start.Equal(at) || calls != 2 {
 		t.Errorf("OpenPersonalOccurrence after end = %+v, want index 2", o2)
 	}
-	if match, err := f.s.FindAccessCode(f.ctx, secret("pmr-code-"+at.String()).Index, at); err != nil || match.Occurrence.PK != o2.PK {
-		t.Errorf("new occurrence's access code = %+v, %v", match, err)
+	if c := f.codeAt(t, secret("pmr-code-"+at.String()).Index, at); c == nil || c.OccurrencePK != o2.PK {
+		t.Errorf("new occurrence's access code = %+v", c)
 	}
 	_, err = f.s.OpenPersonalOccurrence(f.ctx, room.PK+1000, T0, mk)
 	wantCode(t, err, admit.ENOTFOUND, "")

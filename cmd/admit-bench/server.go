@@ -117,6 +117,11 @@ func startAdmit(st *store) (*server, error) {
 	}
 	svc := &admit.Service{Store: st.db, Keys: st.ring, Signer: signer, Clock: admit.NewFixedClock(seedStart.Add(time.Minute)),
 		Rand: rand.Reader, Logger: logger, BaseURL: "http://127.0.0.1:8080", Limiter: admit.NewMemoryLimiter(policy)}
+	// As admit serve does: the join path's directory is read before
+	// listening, not by the first measured join.
+	if err := svc.WarmJoinCache(context.Background()); err != nil {
+		return nil, err
+	}
 	srv := &admithttp.Server{Service: svc, Logger: logger}
 	return serve(srv.Handler(), logger)
 }

@@ -63,6 +63,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	defer e.Close()
 
+	if err := e.service.WarmJoinCache(ctx); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
