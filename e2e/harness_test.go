@@ -97,7 +97,16 @@ func startServer(t testing.TB, data string, flags ...string) *server {
 		for range lines {
 		}
 	}()
-	t.Cleanup(s.stop)
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() {
+			logs := s.logs.String()
+			if len(logs) > 4000 {
+				logs = "…" + logs[len(logs)-4000:]
+			}
+			t.Logf("admit serve's standard error:\n%s", logs)
+		}
+	})
 	return s
 }
 
