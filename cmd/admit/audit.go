@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -40,10 +39,8 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 // runAuditVerify checks the whole audit chain under the store's audit key
 // and names its first bad entry.
 func (m *Main) runAuditVerify(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
-	m.addStoreFlags(fs, &sf)
+	fs := m.newFlags("audit verify", &sf)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -67,10 +64,8 @@ func (m *Main) runAuditVerify(ctx context.Context, args []string) error {
 // as JSON lines (the API's Event objects) or CSV (times RFC 3339 in UTC,
 // hashes in hex). It does not check the chain.
 func (m *Main) runAuditExport(ctx context.Context, args []string) (err error) {
-	fs := flag.NewFlagSet("audit export", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
-	m.addStoreFlags(fs, &sf)
+	fs := m.newFlags("audit export", &sf)
 	format := fs.String("format", "jsonl", "jsonl or csv")
 	out := fs.String("out", "", "file to write (default standard output)")
 	after := fs.Int64("after", 0, "export the entries after this seq")

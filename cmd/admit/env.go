@@ -28,6 +28,15 @@ type storeFlags struct {
 	keyFile string
 }
 
+// newFlags returns the flag set of the command name, writing to m.Stderr,
+// with the store flags every command takes.
+func (m *Main) newFlags(name string, sf *storeFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	m.addStoreFlags(fs, sf)
+	return fs
+}
+
 func (m *Main) addStoreFlags(fs *flag.FlagSet, sf *storeFlags) {
 	fs.StringVar(&sf.data, "data", envOr(m.Getenv, "ADMIT_DATA", defaultData), "data directory of the embedded store ($ADMIT_DATA)")
 	fs.StringVar(&sf.keyFile, "key-file", m.Getenv("ADMIT_KEY_FILE"), "master key file (default DATA/admit.key; $ADMIT_KEY_FILE)")

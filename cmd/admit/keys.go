@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -20,10 +19,8 @@ func (m *Main) runKeys(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "usage: admit keys rotate [--data DIR] [--key-file PATH]")
 		return errUsage
 	}
-	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
-	m.addStoreFlags(fs, &sf)
+	fs := m.newFlags("keys rotate", &sf)
 	settle := fs.Duration("settle", 2*time.Second, "how long to wait for running servers' writes before the last pass")
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -43,10 +42,8 @@ func (m *Main) runMeeting(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, meetingUsage)
 		return errUsage
 	}
-	fs := flag.NewFlagSet("meeting "+verb, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
-	m.addStoreFlags(fs, &sf)
+	fs := m.newFlags("meeting "+verb, &sf)
 	email := fs.String("email", m.Getenv("ADMIT_EMAIL"), "the host to act as ($ADMIT_EMAIL)")
 	from := fs.String("from", "", "list: RFC 3339 lower bound")
 	to := fs.String("to", "", "list: RFC 3339 upper bound")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -17,10 +16,8 @@ import (
 )
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
-	m.addStoreFlags(fs, &sf)
+	fs := m.newFlags("serve", &sf)
 	addr := fs.String("http", envOr(m.Getenv, "ADMIT_HTTP", defaultHTTP), "HTTP listen address ($ADMIT_HTTP)")
 	baseURL := fs.String("base-url", m.Getenv("ADMIT_BASE_URL"), "public URL of the service, for join links (default http://ADDR; $ADMIT_BASE_URL)")
 	testClock := fs.Bool("test-clock", false, "enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -14,10 +13,8 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "usage: admit user create --email E --name N [--role owner|admin|host]")
 		return errUsage
 	}
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
-	m.addStoreFlags(fs, &sf)
+	fs := m.newFlags("user create", &sf)
 	email := fs.String("email", "", "the user's email address")
 	name := fs.String("name", "", "the user's name")
 	role := fs.String("role", "", "owner, admin or host (default: owner for the first user, host after)")
@@ -57,10 +54,8 @@ func (m *Main) runToken(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "usage: admit token create --email E [--scopes read,manage]")
 		return errUsage
 	}
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
-	m.addStoreFlags(fs, &sf)
+	fs := m.newFlags("token create", &sf)
 	email := fs.String("email", "", "the user the token acts as")
 	scopes := fs.String("scopes", "manage", "comma-separated scopes: read, manage")
 	if err := fs.Parse(args[1:]); err != nil {
