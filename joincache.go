@@ -43,26 +43,6 @@ func NewJoinCache(store JoinStore) *JoinCache {
 		byNumber: map[string]*JoinData{}, byPK: map[int64]*JoinData{}}
 }
 
-// ByNumber returns the join data of the live meeting with the number. ENOTFOUND.
-func (c *JoinCache) ByNumber(ctx context.Context, number string) (*JoinData, error) {
-	if err := c.poll(ctx, time.Now()); err != nil {
-		return nil, err
-	}
-	c.mu.RLock()
-	d := c.byNumber[number]
-	c.mu.RUnlock()
-	if d != nil {
-		return d, nil
-	}
-	g := c.gen.Load()
-	d, err := c.store.FindJoinData(ctx, number)
-	if err != nil {
-		return nil, err
-	}
-	c.fill(g, d)
-	return d, nil
-}
-
 // ByPK returns the join data of the live meeting with the primary key. ENOTFOUND.
 func (c *JoinCache) ByPK(ctx context.Context, pk int64) (*JoinData, error) {
 	if err := c.poll(ctx, time.Now()); err != nil {

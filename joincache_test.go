@@ -26,8 +26,8 @@ type fakeJoinStore struct {
 	all      bool          // the next MeetingChanges reports all
 	err      error         // MeetingChanges fails with it
 
-	// When block is set, FindJoinData (by number) sends on entered once it
-	// has read, then waits for block to be closed.
+	// When block is set, FindJoinDataByPK sends on entered once it has
+	// read, then waits for block to be closed.
 	entered chan struct{}
 	block   chan struct{}
 }
@@ -69,11 +69,7 @@ func (s *fakeJoinStore) read(pk int64) (*admit.JoinData, error) {
 	return &admit.JoinData{Meeting: &m}, nil
 }
 
-func (s *fakeJoinStore) FindJoinData(ctx context.Context, number string) (*admit.JoinData, error) {
-	var pk int64
-	if _, err := fmt.Sscanf(number, "8123456%04d", &pk); err != nil {
-		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "meeting not found"}
-	}
+func (s *fakeJoinStore) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, error) {
 	d, err := s.read(pk)
 	s.mu.Lock()
 	entered, block := s.entered, s.block
@@ -83,10 +79,6 @@ func (s *fakeJoinStore) FindJoinData(ctx context.Context, number string) (*admit
 		<-block
 	}
 	return d, err
-}
-
-func (s *fakeJoinStore) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, error) {
-	return s.read(pk)
 }
 
 func (s *fakeJoinStore) MeetingChanges(ctx context.Context, afterSeq int64) (int64, []int64, bool, error) {
@@ -149,20 +141,17 @@ func wantLoads(t *testing.T, s *fakeJoinStore, want int, after string) {
 func TestJoinCacheHits(t *testing.T) {
 	ctx := context.Background()
 	c, s := newTestCache(2)
-	d, err := c.ByNumber(ctx, fakeNumber(1))
+	d, err := c.ByPK(ctx, 1)
 	if err != nil || d.Meeting.PK != 1 {
-		t.Fatalf("ByNumber = %+v, %v", d, err)
+		t.Fatalf("ByPK = %+v, %v", d, err)
 	}
 	wantLoads(t, s, 1, "the first lookup")
 	for range 3 {
-		if d2, err := c.ByNumber(ctx, fakeNumber(1)); err != nil || d2 != d {
-			t.Errorf("ByNumber again = %p, %v; want the cached %p", d2, err, d)
-		}
 		if d2, err := c.ByPK(ctx, 1); err != nil || d2 != d {
 			t.Errorf("ByPK = %p, %v; want the cached %p", d2, err, d)
 		}
 	}
-	wantLoads(t, s, 1, "hits by number and by PK")
+	wantLoads(t, s, 1, "hits")
 
 	// A meeting not found is not cached, and does not disturb the others.
 	for range 2 {
@@ -225,9 +214,9 @@ func TestJoinCacheFillRacingDrop(t *testing.T) {
 	s.mu.Unlock()
 	done := make(chan *admit.JoinData)
 	go func() {
-		d, err := c.ByNumber(ctx, fakeNumber(1))
+		d, err := c.ByPK(ctx, 1)
 		if err != nil {
-			t.Errorf("ByNumber: %v", err)
+			t.Errorf("ByPK: %v", err)
 		}
 		done <- d
 	}()
@@ -259,8 +248,8 @@ func TestJoinCacheFillRacingPoll(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if _, err := c.ByNumber(ctx, fakeNumber(1)); err != nil {
-			t.Errorf("ByNumber: %v", err)
+		if _, err := c.ByPK(ctx, 1); err != nil {
+			t.Errorf("ByPK: %v", err)
 		}
 	}()
 	<-s.entered

@@ -152,13 +152,12 @@ type JoinStore interface {
 	// participant (setting PK) and the attempt. Nothing is written on error.
 	// Once Admit returns, the admission survives a crash of the process.
 	Admit(ctx context.Context, a *Admission) error
-	// FindJoinData returns, in one consistent read, what the join path needs
-	// of the live meeting with the number: its join fields (the Passcode
-	// fields hold Index only), every credential by index, and its
-	// occurrences by Index with their current access codes (removed ones
-	// left out, ended ones with EndedAt). ENOTFOUND.
-	FindJoinData(ctx context.Context, number string) (*JoinData, error)
-	// FindJoinDataByPK is FindJoinData by primary key.
+	// FindJoinDataByPK returns, in one consistent read, what the join path
+	// needs of the live meeting with the primary key (the join path finds
+	// the key in its Directory): its join fields (the Passcode fields hold
+	// Index only), every credential by index, and its occurrences by Index
+	// with their current access codes (removed ones left out, ended ones
+	// with EndedAt). ENOTFOUND.
 	FindJoinDataByPK(ctx context.Context, pk int64) (*JoinData, error)
 	// LoadDirectory returns every identifier a join may present: live
 	// meetings' numbers, access codes reserved at now, and live meetings'

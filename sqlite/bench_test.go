@@ -45,7 +45,7 @@ func BenchmarkFindJoinData(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := db.FindJoinData(ctx, m.Number); err != nil {
+			if _, err := db.FindJoinDataByPK(ctx, m.PK); err != nil {
 				b.Error(err)
 				return
 			}

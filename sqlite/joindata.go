@@ -7,13 +7,8 @@ import (
 	"github.com/admit-project/admit"
 )
 
-// FindJoinData returns what the join path needs of the live meeting with
-// the number, read in one snapshot. ENOTFOUND.
-func (db *DB) FindJoinData(ctx context.Context, number string) (*admit.JoinData, error) {
-	return db.findJoinData(ctx, `m.number = ?`, number)
-}
-
-// FindJoinDataByPK is FindJoinData by primary key.
+// FindJoinDataByPK returns what the join path needs of the live meeting with
+// the primary key, read in one snapshot. ENOTFOUND.
 func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, error) {
 	return db.findJoinData(ctx, `m.pk = ?`, pk)
 }

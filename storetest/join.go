@@ -14,7 +14,6 @@ func testFindJoinData(t *testing.T, f *fixture) {
 	f.save(t, m)
 
 	for _, find := range []func() (*admit.JoinData, error){
-		func() (*admit.JoinData, error) { return f.s.FindJoinData(f.ctx, m.Number) },
 		func() (*admit.JoinData, error) { return f.s.FindJoinDataByPK(f.ctx, m.PK) },
 	} {
 		d, err := find()
@@ -49,8 +48,6 @@ func testFindJoinData(t *testing.T, f *fixture) {
 		t.Errorf("FindJoinMeetingByPK = %+v", got)
 	}
 
-	_, err = f.s.FindJoinData(f.ctx, "89999999999")
-	wantCode(t, err, admit.ENOTFOUND, "")
 	_, err = f.s.FindJoinDataByPK(f.ctx, m.PK+1000)
 	wantCode(t, err, admit.ENOTFOUND, "")
 	_, err = f.s.FindJoinMeetingByPK(f.ctx, m.PK+1000)
@@ -60,7 +57,7 @@ func testFindJoinData(t *testing.T, f *fixture) {
 	open := f.meeting("81234567961", occ(1, T0, ""))
 	open.Passcode = nil
 	f.save(t, open)
-	d, err := f.s.FindJoinData(f.ctx, open.Number)
+	d, err := f.s.FindJoinDataByPK(f.ctx, open.PK)
 	must(t, err)
 	if d.Meeting.Passcode != nil || d.Meeting.PhonePasscode != nil || len(d.Credentials) != 0 {
 		t.Errorf("meeting without passcode has %+v, %+v and %d credentials", d.Meeting.Passcode, d.Meeting.PhonePasscode, len(d.Credentials))
@@ -85,7 +82,7 @@ func testFindJoinDataOccurrences(t *testing.T, f *fixture) {
 	m := f.meeting("81234567970", o3, o1, o2)
 	f.save(t, m)
 
-	d, err := f.s.FindJoinData(f.ctx, m.Number)
+	d, err := f.s.FindJoinDataByPK(f.ctx, m.PK)
 	must(t, err)
 	if len(d.Occurrences) != 3 {
 		t.Fatalf("join data has %d occurrences, want 3", len(d.Occurrences))
@@ -148,7 +145,6 @@ func testFindJoinDataCredentials(t *testing.T, f *fixture) {
 		{bob.PIN, admit.CredInviteePIN, bob},
 	}
 	for _, find := range []func() (*admit.JoinData, error){
-		func() (*admit.JoinData, error) { return f.s.FindJoinData(f.ctx, m.Number) },
 		func() (*admit.JoinData, error) { return f.s.FindJoinDataByPK(f.ctx, m.PK) },
 	} {
 		d, err := find()

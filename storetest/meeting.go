@@ -404,8 +404,6 @@ func testDeleteMeeting(t *testing.T, f *fixture) {
 	wantCode(t, err, admit.ENOTFOUND, "")
 	_, err = f.s.FindMeetingByNumber(f.ctx, f.account.ID, m.Number)
 	wantCode(t, err, admit.ENOTFOUND, "")
-	_, err = f.s.FindJoinData(f.ctx, m.Number)
-	wantCode(t, err, admit.ENOTFOUND, "")
 	_, err = f.s.FindJoinDataByPK(f.ctx, m.PK)
 	wantCode(t, err, admit.ENOTFOUND, "")
 	_, err = f.s.FindJoinMeetingByPK(f.ctx, m.PK)
