@@ -107,6 +107,7 @@ func countsAgainstBudget(reason string) bool {
 // budgetSpent records in the audit trail that a meeting's guess budget was
 // spent (once: only the failure that spent it reports it).
 func (s *Service) budgetSpent(ctx context.Context, m *Meeting, at *Attempt) {
+	s.publish(ctx, Change{Kind: ChangeBudget, MeetingPK: m.PK})
 	s.event(ctx, &Event{AccountID: m.AccountID, Actor: "system", Action: "budget.spent", Target: "meeting:" + m.ID,
 		Source: at.Source, Outcome: "alert", Detail: "failures " + itoa(int64(at.BudgetFailures)) + " of budget " + itoa(int64(at.GuessBudget))})
 }

@@ -25,7 +25,12 @@ type Service struct {
 	// Limiter bounds the failed joins of each source across all meetings;
 	// nil means a MemoryLimiter with DefaultSourcePolicy, made on first use.
 	Limiter SourceLimiter
+	// Feed carries roster, budget and meeting changes to every node (and to
+	// this node's live views); nil means a MemoryFeed, made on first use.
+	Feed ChangeFeed
 
+	feedOnce    sync.Once
+	feed        ChangeFeed
 	cacheOnce   sync.Once
 	cache       *JoinCache
 	limiterOnce sync.Once
@@ -43,6 +48,25 @@ func (s *Service) sourceLimiter() SourceLimiter {
 		}
 	})
 	return s.limiter
+}
+
+// Changes returns the service's change feed, made on first use.
+func (s *Service) Changes() ChangeFeed {
+	s.feedOnce.Do(func() {
+		s.feed = s.Feed
+		if s.feed == nil {
+			s.feed = &MemoryFeed{}
+		}
+	})
+	return s.feed
+}
+
+// publish sends c on the change feed; a failure is logged, never returned:
+// the change itself is already committed, and subscribers read again anyway.
+func (s *Service) publish(ctx context.Context, c Change) {
+	if err := s.Changes().Publish(ctx, c); err != nil {
+		s.logger().Warn("publish change", "kind", c.Kind, "meeting_pk", c.MeetingPK, "err", err)
+	}
 }
 
 // WarmJoinCache reads the join path's directory of identifiers, so that the

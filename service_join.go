@@ -142,6 +142,7 @@ func (s *Service) join(ctx context.Context, req *JoinRequest, at *Attempt) (*Joi
 	} else if err != nil {
 		return nil, err
 	}
+	s.publish(ctx, Change{Kind: ChangeRoster, MeetingPK: t.meeting.PK, OccurrencePK: occ.PK})
 	return s.joinResult(t.meeting, occ, p)
 }
 
@@ -464,11 +465,15 @@ func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*JoinResul
 // Leave records that a participant left. ENOTFOUND; ECONFLICT when they are
 // no longer in the meeting.
 func (s *Service) Leave(ctx context.Context, pid string) (*Participant, error) {
-	p, _, _, err := s.participant(ctx, pid)
+	p, m, _, err := s.participant(ctx, pid)
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.TransitionParticipant(ctx, p.PK, []string{StateWaiting, StateAdmitted}, StateLeft, s.now())
+	p, err = s.Store.TransitionParticipant(ctx, p.PK, []string{StateWaiting, StateAdmitted}, StateLeft, s.now())
+	if err == nil {
+		s.publish(ctx, Change{Kind: ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
+	}
+	return p, err
 }
 
 // participant finds a participant with their meeting and occurrence.

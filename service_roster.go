@@ -106,6 +106,7 @@ func (s *Service) Decide(ctx context.Context, a *Actor, id, pid, decision string
 	} else if err != nil {
 		return nil, err
 	}
+	s.publish(ctx, Change{Kind: ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
 	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "participant." + decision, Target: "participant:" + p.ID, Source: a.source(), Outcome: "ok"})
 	return p, nil
 }

@@ -1,0 +1,71 @@
+package admit
+
+import (
+	"context"
+	"sync"
+)
+
+// Change kinds carried by a ChangeFeed.
+const (
+	ChangeRoster  = "roster"  // an occurrence's participants changed
+	ChangeBudget  = "budget"  // a meeting's guess budget was spent or reset
+	ChangeMeeting = "meeting" // a meeting's join data changed (code revoked, …)
+)
+
+// Change is news that every node serving the same store must hear of: the
+// host's live roster on one node follows joins admitted by another.
+type Change struct {
+	Kind         string `json:"kind"`
+	MeetingPK    int64  `json:"meeting_pk"`
+	OccurrencePK int64  `json:"occurrence_pk,omitempty"`
+}
+
+// ChangeFeed carries Changes between the nodes of one service. Delivery is
+// at most once and may lag; a subscriber that falls behind loses changes,
+// so subscribers treat a change as "read again", never as the data itself.
+type ChangeFeed interface {
+	// Publish sends c to every subscriber on every node, this one included.
+	Publish(ctx context.Context, c Change) error
+	// Subscribe returns a channel of changes until ctx is done; then the
+	// channel is closed.
+	Subscribe(ctx context.Context) (<-chan Change, error)
+}
+
+// MemoryFeed is a ChangeFeed within one process. The zero value is ready.
+type MemoryFeed struct {
+	mu   sync.Mutex
+	subs map[chan Change]struct{}
+}
+
+// Publish implements ChangeFeed. It never blocks: a subscriber whose buffer
+// is full misses the change.
+func (f *MemoryFeed) Publish(ctx context.Context, c Change) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for ch := range f.subs {
+		select {
+		case ch <- c:
+		default:
+		}
+	}
+	return nil
+}
+
+// Subscribe implements ChangeFeed.
+func (f *MemoryFeed) Subscribe(ctx context.Context) (<-chan Change, error) {
+	ch := make(chan Change, 64)
+	f.mu.Lock()
+	if f.subs == nil {
+		f.subs = map[chan Change]struct{}{}
+	}
+	f.subs[ch] = struct{}{}
+	f.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		f.mu.Lock()
+		delete(f.subs, ch)
+		close(ch)
+		f.mu.Unlock()
+	}()
+	return ch, nil
+}
