@@ -63,7 +63,9 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, &admit.Error{Code: admit.ENOTFOUND, Message: "There is no such page."})
 	})
-	return pageHeaders{mux}
+	// Every state-changing request from another site is refused (Sec-Fetch-Site
+	// and Origin), on top of the host forms' per-session CSRF tokens.
+	return pageHeaders{http.NewCrossOriginProtection().Handler(mux)}
 }
 
 // parseTemplates parses each page template with the shared layout.
