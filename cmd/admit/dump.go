@@ -211,16 +211,24 @@ func (d *dumpReader) NextRow() ([]any, error) {
 func (m *Main) runImport(ctx context.Context, args []string) error {
 	var sf storeFlags
 	fs := m.newFlags("import", &sf)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	// The file may come before, between or after the flags.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return errUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files, args = append(files, fs.Arg(0)), fs.Args()[1:]
 	}
 	if !isPostgres(sf.db) {
 		return admit.FieldErrorf("db", "--db must be the postgres:// URL of the store to import into")
 	}
-	if fs.NArg() != 1 {
-		return admit.FieldErrorf("file", "give the dump file to import: admit import --db URL FILE")
+	if len(files) != 1 {
+		return admit.FieldErrorf("file", "give one dump file to import: admit import --db URL FILE")
 	}
-	f, err := os.Open(fs.Arg(0))
+	f, err := os.Open(files[0])
 	if err != nil {
 		return err
 	}
