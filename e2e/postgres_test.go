@@ -151,3 +151,48 @@ func listMeetings(t *testing.T, s *server, tok string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestRevocationReachesOtherNode runs two servers on one PostgreSQL store:
+// a code regenerated, a passcode regenerated and a meeting deleted through
+// one stop working on the other (through LISTEN/NOTIFY; the other node
+// catches up within moments, so it is polled, not timed).
+func TestRevocationReachesOtherNode(t *testing.T) {
+	db := pgSchema(t)
+	data := t.TempDir()
+	a := startServer(t, data, "--db", db)
+	b := startServer(t, data, "--db", db)
+	a.cli("user", "create", "--db", db, "--email", "ada@example.com", "--name", "Ada")
+	tok := strings.TrimSpace(a.cli("token", "create", "--db", db, "--email", "ada@example.com"))
+	a.setClock(monday)
+	b.setClock(monday)
+	m := a.schedule(tok, scheduledAt(monday.Add(10*time.Minute), nil))
+	code, pass := m.Occurrences[0].AccessCode, m.Passcode
+	wantAdmitted(t, b.join(map[string]any{"access_code": code, "passcode": pass}), "on b, the code made on a")
+
+	until := func(what string, body map[string]any) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			r := b.join(body)
+			if r.status == 403 {
+				wantRefused(t, r, what)
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: b still answers %d %s", what, r.status, r.raw)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	m2 := decodeMeeting(t, a.do("POST", "/api/v1/meetings/"+m.ID+"/regenerate", tok, map[string]any{"what": "access_code", "occurrence": 1}).must(t, 200))
+	until("on b, the code replaced on a", map[string]any{"access_code": code, "passcode": pass})
+	wantAdmitted(t, b.join(map[string]any{"access_code": m2.Occurrences[0].AccessCode, "passcode": pass}), "on b, the new code")
+
+	m3 := decodeMeeting(t, a.do("POST", "/api/v1/meetings/"+m.ID+"/regenerate", tok, map[string]any{"what": "passcode"}).must(t, 200))
+	until("on b, the passcode replaced on a", map[string]any{"meeting_id": m.MeetingID, "passcode": pass})
+	wantAdmitted(t, b.join(map[string]any{"meeting_id": m.MeetingID, "passcode": m3.Passcode}), "on b, the new passcode")
+
+	a.do("DELETE", "/api/v1/meetings/"+m.ID, tok, nil).must(t, 204)
+	until("on b, the meeting deleted on a", map[string]any{"meeting_id": m.MeetingID, "passcode": m3.Passcode})
+	b.do("GET", "/api/v1/meetings/"+m.ID, tok, nil).must(t, 404)
+}
