@@ -20,7 +20,7 @@ func (s *Server) authed(h hostHandler) http.HandlerFunc {
 			s.Error(w, r, &admit.Error{Code: admit.EUNAUTHORIZED, Message: "A valid API token is required."})
 			return
 		}
-		a, err := s.Service.Authenticate(r.Context(), token, s.clientIP(r))
+		a, err := s.Service.Authenticate(r.Context(), token, s.ClientIP(r))
 		if err != nil {
 			s.Error(w, r, err)
 			return

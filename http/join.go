@@ -18,7 +18,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	req.Source = s.clientIP(r)
+	req.Source = s.ClientIP(r)
 	res, err := s.Service.Join(r.Context(), req)
 	if err != nil {
 		s.Error(w, r, err)

@@ -44,14 +44,14 @@ func (s *Server) trusted(a netip.Addr) bool {
 	return false
 }
 
-// clientIP returns the address a request comes from: the peer's, unless
+// ClientIP returns the address a request comes from: the peer's, unless
 // the peer is a trusted proxy; then X-Forwarded-For is read from the right
 // (each proxy appends the address it saw) and the first address that is not
 // itself a trusted proxy is the client. Entries left of it were written by
 // the client and are never believed. An entry that is not an address ends
 // the walk at the peer, so that made-up values cannot spread one client
 // over many sources.
-func (s *Server) clientIP(r *http.Request) string {
+func (s *Server) ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr

@@ -41,12 +41,12 @@ func TestClientIP(t *testing.T) {
 		for _, v := range tt.xff {
 			r.Header.Add("X-Forwarded-For", v)
 		}
-		if got := (&Server{TrustedProxies: trusted}).clientIP(r); got != tt.want {
-			t.Errorf("%s: clientIP = %q, want %q", tt.name, got, tt.want)
+		if got := (&Server{TrustedProxies: trusted}).ClientIP(r); got != tt.want {
+			t.Errorf("%s: ClientIP = %q, want %q", tt.name, got, tt.want)
 		}
 		// Without trusted proxies the header is never believed.
-		if got := (&Server{}).clientIP(r); len(tt.xff) > 0 && got != trimPort(tt.peer) {
-			t.Errorf("%s, no trusted proxy: clientIP = %q, want the peer", tt.name, got)
+		if got := (&Server{}).ClientIP(r); len(tt.xff) > 0 && got != trimPort(tt.peer) {
+			t.Errorf("%s, no trusted proxy: ClientIP = %q, want the peer", tt.name, got)
 		}
 	}
 }

@@ -27,7 +27,7 @@ type Server struct {
 	// Logger receives internal errors (never secrets); slog.Default when nil.
 	Logger *slog.Logger
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (see
-	// clientIP); with none, the header is ignored.
+	// ClientIP); with none, the header is ignored.
 	TrustedProxies []netip.Prefix
 }
 

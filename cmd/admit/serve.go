@@ -13,6 +13,7 @@ import (
 
 	"github.com/admit-project/admit"
 	admithttp "github.com/admit-project/admit/http"
+	"github.com/admit-project/admit/web"
 )
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
@@ -75,8 +76,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	e.service.Limiter = admit.NewMemoryLimiter(policy)
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
+	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://")}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           mountWeb(srv.Handler(), app.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -88,6 +90,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err := m.printGettingStarted(ctx, e, sf.data, url); err != nil {
 		return err
 	}
+	go e.service.FollowChanges(ctx) // changes published by other nodes
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -102,6 +105,16 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// mountWeb serves the JSON API under /api/ and /healthz, and the web app
+// everywhere else.
+func mountWeb(api, app http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/", app)
+	return mux
 }
 
 // printGettingStarted tells the operator how to get in while the store has

@@ -1,0 +1,189 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/admit-project/admit"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// App is the web app. Set its fields, then call Handler.
+type App struct {
+	// Service is what the app serves.
+	Service *admit.Service
+	// Logger receives internal errors (never secrets); slog.Default when nil.
+	Logger *slog.Logger
+	// Secure marks cookies Secure: set it when the app is reached over TLS
+	// (a base URL starting with https://).
+	Secure bool
+	// ClientIP returns the address a request comes from (the API's rule for
+	// trusted proxies); the peer address when nil.
+	ClientIP func(r *http.Request) string
+
+	tmpl map[string]*template.Template
+}
+
+// route is one registered page or form: a method, a ServeMux path
+// template and its handler.
+type route struct {
+	method  string
+	path    string
+	handler http.HandlerFunc
+}
+
+// routes returns every route of the app, gathered from the file of each
+// page.
+func (a *App) routes() []route {
+	var rs []route
+	rs = append(rs, route{"GET", "/static/", a.handleStatic})
+	rs = append(rs, a.hostRoutes()...)
+	rs = append(rs, a.participantRoutes()...)
+	return rs
+}
+
+// Handler returns the app's handler. It panics if a template does not
+// parse: they are embedded, so that is a build fault.
+func (a *App) Handler() http.Handler {
+	a.tmpl = parseTemplates()
+	mux := http.NewServeMux()
+	for _, rt := range a.routes() {
+		mux.HandleFunc(rt.method+" "+rt.path, rt.handler)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		a.errorPage(w, r, &admit.Error{Code: admit.ENOTFOUND, Message: "There is no such page."})
+	})
+	// Every state-changing request from another site is refused (Sec-Fetch-Site
+	// and Origin), on top of the host forms' per-session CSRF tokens.
+	return pageHeaders{http.NewCrossOriginProtection().Handler(mux)}
+}
+
+// parseTemplates parses each page template with the shared layout.
+func parseTemplates() map[string]*template.Template {
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := p[len("templates/") : len(p)-len(".html")]
+		if name == "layout" {
+			continue
+		}
+		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", p))
+		out[name] = t
+	}
+	return out
+}
+
+// funcs are the helpers templates may call.
+var funcs = template.FuncMap{}
+
+// page is what every page template receives.
+type page struct {
+	Title string
+	User  *admit.User // the signed-in host, nil for participants
+	CSRF  string      // the session's CSRF token, for forms
+	Flash string      // a one-line notice at the top of the page
+	Data  any         // the page's own data
+}
+
+// render writes the named page with status.
+func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t := a.tmpl[name]
+	if t == nil {
+		a.logger().Error("web: no such template", "name", name)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, p); err != nil {
+		a.logger().Error("web: render", "name", name, "route", r.Pattern, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// errorPage shows err as a page with the status of its code. Internal
+// errors are logged and shown as "Internal error.".
+func (a *App) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := admit.ErrorCode(err), admit.ErrorMessage(err)
+	status := errorStatus(code)
+	if status == http.StatusInternalServerError {
+		a.logger().Error("web: internal error", "method", r.Method, "route", r.Pattern, "err", err)
+		msg = "Internal error."
+	}
+	a.render(w, r, status, "error", &page{Title: http.StatusText(status), Data: msg})
+}
+
+// errorStatus maps an admit error code to an HTTP status for pages.
+func errorStatus(code string) int {
+	switch code {
+	case admit.EINVALID:
+		return http.StatusBadRequest
+	case admit.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case admit.EFORBIDDEN, admit.EREFUSED, admit.ENOTOPEN, admit.EENDED:
+		return http.StatusForbidden
+	case admit.ENOTFOUND:
+		return http.StatusNotFound
+	case admit.ECONFLICT:
+		return http.StatusConflict
+	case admit.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case admit.ERATELIMITED:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// handleStatic serves the embedded assets, cacheable for a day.
+func (a *App) handleStatic(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.FileServerFS(staticFS).ServeHTTP(w, r)
+}
+
+// pageHeaders sets the headers every page carries: no sniffing, no
+// framing, a strict content security policy (no inline script), no caching
+// of pages (they hold secrets and per-session tokens).
+type pageHeaders struct{ next http.Handler }
+
+func (h pageHeaders) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	hd.Set("Cache-Control", "no-store")
+	h.next.ServeHTTP(w, r)
+}
+
+func (a *App) logger() *slog.Logger {
+	if a.Logger == nil {
+		return slog.Default()
+	}
+	return a.Logger
+}
+
+// clientIP returns where r comes from.
+func (a *App) clientIP(r *http.Request) string {
+	if a.ClientIP != nil {
+		return a.ClientIP(r)
+	}
+	return r.RemoteAddr
+}
