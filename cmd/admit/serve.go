@@ -30,6 +30,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs.Var(&proxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is believed (repeatable, or a comma list; $ADMIT_TRUSTED_PROXIES)")
 	sourceLimit := fs.Int("source-limit", envInt(m.Getenv, "ADMIT_SOURCE_LIMIT", admit.DefaultSourcePolicy().MaxFailures),
 		"failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s ($ADMIT_SOURCE_LIMIT)")
+	var sh sharedFlags
+	m.addSharedFlags(fs, &sh)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -60,6 +62,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer e.Close()
+	share, err := m.openShared(ctx, &sh, e, policy, logger)
+	if err != nil {
+		return err
+	}
+	defer share.close()
+	// Before anything reads them: the service keeps the first it sees.
+	e.service.Limiter, e.service.Feed = share.limiter, share.feed
+	logger.Info("per-source limits and change feed", "in", share.mode)
 
 	if err := e.service.WarmJoinCache(ctx); err != nil {
 		return err
@@ -74,7 +84,6 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	} else {
 		e.service.BaseURL = url
 	}
-	e.service.Limiter = admit.NewMemoryLimiter(policy)
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
 	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://")}
 	hs := &http.Server{
