@@ -95,8 +95,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(m.Stdout, "admit: listening on %s (data in %s)\n", url, sf.data)
-	if err := m.printGettingStarted(ctx, e, sf.data, url); err != nil {
+	fmt.Fprintf(m.Stdout, "admit: listening on %s (%s)\n", url, sf.describe())
+	if err := m.printGettingStarted(ctx, e, sf.args(), url); err != nil {
 		return err
 	}
 	go e.service.FollowChanges(ctx) // changes published by other nodes
@@ -128,7 +128,7 @@ func mountWeb(api, app http.Handler) http.Handler {
 
 // printGettingStarted tells the operator how to get in while the store has
 // no user yet.
-func (m *Main) printGettingStarted(ctx context.Context, e *env, data, url string) error {
+func (m *Main) printGettingStarted(ctx context.Context, e *env, storeArgs, url string) error {
 	acct, err := e.db.FindDefaultAccount(ctx)
 	if err != nil {
 		return err
@@ -138,10 +138,10 @@ func (m *Main) printGettingStarted(ctx context.Context, e *env, data, url string
 		return err
 	}
 	fmt.Fprintf(m.Stdout, `admit: the store has no user yet. To get in, in another terminal:
-  admit user create --data %[1]s --email you@example.com --name "Your Name"
-  TOKEN=$(admit token create --data %[1]s --email you@example.com)
+  admit user create %[1]s --email you@example.com --name "Your Name"
+  TOKEN=$(admit token create %[1]s --email you@example.com)
   curl -H "Authorization: Bearer $TOKEN" %[2]s/api/v1/meetings
-`, data, url)
+`, storeArgs, url)
 	return nil
 }
 
