@@ -69,6 +69,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	defer share.close()
 	// Before anything reads them: the service keeps the first it sees.
 	e.service.Limiter, e.service.Feed = share.limiter, share.feed
+	e.service.ConfirmJoins = share.confirm
 	logger.Info("per-source limits and change feed", "in", share.mode)
 
 	if err := e.service.WarmJoinCache(ctx); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/postgres"
 	"github.com/admit-project/admit/redis"
 )
 
@@ -32,6 +33,9 @@ type shared struct {
 	feed    admit.ChangeFeed
 	mode    string // for the log: "redis", "postgres", "memory"
 	close   func() error
+	// confirm is set when other nodes may change the store: joins then
+	// confirm on fresh data (admit.Service.ConfirmJoins).
+	confirm bool
 }
 
 // openShared returns the per-source limiter and the change feed: in Redis
@@ -39,6 +43,15 @@ type shared struct {
 // when it is shared (exact across nodes, a transaction per attempt); in
 // this process's memory on the embedded store, which one process serves.
 func (m *Main) openShared(ctx context.Context, sh *sharedFlags, e *env, policy admit.SourcePolicy, logger *slog.Logger) (*shared, error) {
+	s, err := m.openLimits(ctx, sh, e, policy, logger)
+	if err != nil {
+		return nil, err
+	}
+	_, s.confirm = e.db.(*postgres.DB)
+	return s, nil
+}
+
+func (m *Main) openLimits(ctx context.Context, sh *sharedFlags, e *env, policy admit.SourcePolicy, logger *slog.Logger) (*shared, error) {
 	if sh.redis != "" {
 		if !strings.HasPrefix(sh.redis, "redis://") && !strings.HasPrefix(sh.redis, "rediss://") {
 			return nil, admit.FieldErrorf("redis", "--redis must be a redis:// or rediss:// URL")
@@ -60,7 +73,14 @@ func (m *Main) openShared(ctx context.Context, sh *sharedFlags, e *env, policy a
 }
 
 // sharedInStore returns the limiter and feed in the store's database when
-// the store is shared by several nodes, nil for the embedded store.
+// the store is shared by several nodes (PostgreSQL: the limiter's rows and
+// LISTEN/NOTIFY), nil for the embedded store.
 func (e *env) sharedInStore(policy admit.SourcePolicy, logger *slog.Logger) *shared {
-	return nil
+	db, ok := e.db.(*postgres.DB)
+	if !ok {
+		return nil
+	}
+	l := postgres.NewLimiter(db.Pool(), policy)
+	l.Logger = logger
+	return &shared{limiter: l, feed: postgres.NewFeed(db), mode: "postgres", close: func() error { return nil }}
 }
