@@ -28,6 +28,9 @@ type Service struct {
 	// Feed carries roster, budget and meeting changes to every node (and to
 	// this node's live views); nil means a MemoryFeed, made on first use.
 	Feed ChangeFeed
+	// Passwords hashes and checks web sign-in passwords (package password);
+	// web sign-in fails with an internal error when nil.
+	Passwords PasswordHasher
 
 	feedOnce    sync.Once
 	feed        ChangeFeed
@@ -37,6 +40,8 @@ type Service struct {
 	limiter     SourceLimiter
 	rateLimits  rateLimitLog // audit entries of rate-limited attempts
 	guesses     guessCache
+	dummyOnce   sync.Once
+	dummyHash   string // a hash of a random password, checked for unknown emails
 }
 
 // sourceLimiter returns the service's limiter, made on first use.
