@@ -42,7 +42,7 @@ type joinForm struct {
 	AccessCode string // as typed
 	Name       string // as typed
 	Pwd        string // a join URL's encoded passcode: the passcode field is skipped
-	Invitation *admit.Invitation
+	Invitation *admit.InviteeLink
 	Token      string // the invitee link's token, for the form's action
 
 	Error string // the alert: a refusal, a window, a rate limit or a field's error

@@ -11,7 +11,7 @@ import (
 func (a *App) handleInvite(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	f := &joinForm{Token: token}
-	inv, err := a.Service.Invitation(r.Context(), admit.ChannelWeb, a.clientIP(r), token)
+	inv, err := a.Service.InviteeLink(r.Context(), admit.ChannelWeb, a.clientIP(r), token)
 	if err != nil {
 		f.Token = ""
 		a.failJoin(w, r, "join_invite", "Your invitation", f, err)
@@ -33,7 +33,7 @@ func (a *App) handleInvitePost(w http.ResponseWriter, r *http.Request) {
 	f := &joinForm{}
 	if admit.ErrorCode(err) != admit.EREFUSED && admit.ErrorCode(err) != admit.ERATELIMITED {
 		// A valid link outside its meeting's window: greet again, say when.
-		if inv, ierr := a.Service.Invitation(r.Context(), admit.ChannelWeb, a.clientIP(r), token); ierr == nil {
+		if inv, ierr := a.Service.InviteeLink(r.Context(), admit.ChannelWeb, a.clientIP(r), token); ierr == nil {
 			inv.MeetingID = admit.FormatMeetingNumber(inv.MeetingID)
 			f.Invitation, f.Token = inv, token
 		}

@@ -2,20 +2,20 @@ package admit
 
 import "context"
 
-// Invitation is what an invitee's unique link shows before they join: whom
+// InviteeLink is what an invitee's unique link shows before they join: whom
 // it invites, and to which meeting.
-type Invitation struct {
+type InviteeLink struct {
 	Name      string // the invitee's name
 	Topic     string
 	MeetingID string // the meeting's number, ungrouped
 }
 
-// Invitation returns whom the invitee link token invites, for a page that
+// InviteeLink returns whom the invitee link token invites, for a page that
 // greets them before they join (Join with the token admits them). The
 // source's limiter is consulted as by Join, and an unknown token counts as
 // one of the source's failures. It returns EREFUSED (the uniform refusal)
 // for an unknown token, EINVALID for one too long, or ERATELIMITED.
-func (s *Service) Invitation(ctx context.Context, channel Channel, source, token string) (*Invitation, error) {
+func (s *Service) InviteeLink(ctx context.Context, channel Channel, source, token string) (*InviteeLink, error) {
 	now := s.now()
 	rsv, err := s.sourceLimiter().Reserve(ctx, SourceKey(channel, source), now)
 	if err != nil {
@@ -39,5 +39,5 @@ func (s *Service) Invitation(ctx context.Context, channel Channel, source, token
 		return nil, refusal()
 	}
 	failed = false
-	return &Invitation{Name: ref.Name, Topic: d.Meeting.Topic, MeetingID: d.Meeting.Number}, nil
+	return &InviteeLink{Name: ref.Name, Topic: d.Meeting.Topic, MeetingID: d.Meeting.Number}, nil
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/admit-project/admit"
 )
 
-func TestInvitation(t *testing.T) {
+func TestInviteeLink(t *testing.T) {
 	svc, host, _ := mustService(t, rand.Reader)
 	p := admit.DefaultSourcePolicy()
 	p.MaxFailures, p.FreeFailures = 3, 3
@@ -19,7 +19,7 @@ func TestInvitation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := svc.Invitation(ctx, admit.ChannelWeb, "192.0.2.9", linkToken(m.Invitees[0].Link))
+	inv, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.9", linkToken(m.Invitees[0].Link))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,15 +38,15 @@ func TestInvitation(t *testing.T) {
 	// Unknown tokens get the uniform refusal and count as the source's
 	// failures: the third is the last one allowed.
 	for i := 0; i < 3; i++ {
-		_, err := svc.Invitation(ctx, admit.ChannelWeb, "192.0.2.10", "AAAAAAAAAAAAAAAAAAAAAA")
+		_, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.10", "AAAAAAAAAAAAAAAAAAAAAA")
 		if admit.ErrorCode(err) != admit.EREFUSED || admit.ErrorMessage(err) != admit.RefusalMessage {
 			t.Fatalf("unknown token %d: %v, want the uniform refusal", i, err)
 		}
 	}
-	if _, err := svc.Invitation(ctx, admit.ChannelWeb, "192.0.2.10", linkToken(m.Invitees[0].Link)); admit.ErrorCode(err) != admit.ERATELIMITED {
+	if _, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.10", linkToken(m.Invitees[0].Link)); admit.ErrorCode(err) != admit.ERATELIMITED {
 		t.Errorf("after three unknown tokens: %v, want rate limited", err)
 	}
-	if _, err := svc.Invitation(ctx, admit.ChannelWeb, "192.0.2.11", string(make([]byte, 65))); admit.ErrorCode(err) != admit.EINVALID || admit.ErrorField(err) != "token" {
+	if _, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.11", string(make([]byte, 65))); admit.ErrorCode(err) != admit.EINVALID || admit.ErrorField(err) != "token" {
 		t.Errorf("long token: %v, want EINVALID naming token", err)
 	}
 }
