@@ -293,9 +293,25 @@ var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 func (tb *tab) check(name string) {
 	tb.b.t.Helper()
 	t := tb.b.t
+	name = tb.screenshot(name)
+	tb.axe(name)
+	if tb.width <= phoneWidth {
+		var wide struct{ Scroll, Client int }
+		tb.eval(`({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})`, &wide)
+		if wide.Scroll > wide.Client {
+			t.Errorf("%s (%s) scrolls sideways at %d px: %d px wide", name, tb.location(), tb.width, wide.Scroll)
+		}
+	}
+}
+
+// screenshot saves a full-page screenshot of the page as name.png in the
+// output folder, and returns the name as used.
+func (tb *tab) screenshot(name string) string {
+	tb.b.t.Helper()
+	t := tb.b.t
 	name = unsafeName.ReplaceAllString(strings.ToLower(name), "-")
 	if _, dup := shotNames.LoadOrStore(t.Name()+"/"+name, true); dup {
-		t.Fatalf("two pages checked as %q", name)
+		t.Fatalf("two pages saved as %q", name)
 	}
 	ctx, cancel := tb.step()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -306,14 +322,7 @@ func (tb *tab) check(name string) {
 	if err := os.WriteFile(filepath.Join(tb.b.out, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tb.axe(name)
-	if tb.width <= phoneWidth {
-		var wide struct{ Scroll, Client int }
-		tb.eval(`({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})`, &wide)
-		if wide.Scroll > wide.Client {
-			t.Errorf("%s (%s) scrolls sideways at %d px: %d px wide", name, tb.location(), tb.width, wide.Scroll)
-		}
-	}
+	return name
 }
 
 // axeViolation is what the tests keep of an axe-core violation.
@@ -339,11 +348,17 @@ func (tb *tab) axe(name string) {
 			t.Fatalf("%s: injecting axe-core: %v", tb.location(), err)
 		}
 	}
-	var vs []axeViolation
-	tb.eval(`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
-		id: v.id, impact: v.impact || "", help: v.help, nodes: v.nodes.map(n => n.target.join(" "))})))`, &vs)
-	report := fmt.Sprintf("%s (%s): %d violations\n", name, tb.location(), len(vs))
-	for _, v := range vs {
+	var res struct {
+		Violations []axeViolation `json:"violations"`
+		Passes     int            `json:"passes"`
+	}
+	tb.eval(`axe.run(document, {resultTypes: ["violations"]}).then(r => ({passes: r.passes.length,
+		violations: r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))}))`, &res)
+	if res.Passes == 0 {
+		t.Errorf("axe-core on %s passed no rule: did it run?", name)
+	}
+	report := fmt.Sprintf("%s (%s): %d rules passed, %d violated\n", name, tb.location(), res.Passes, len(res.Violations))
+	for _, v := range res.Violations {
 		line := fmt.Sprintf("  %s [%s] %s: %s\n", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
 		report += line
 		if v.Impact == "serious" || v.Impact == "critical" {

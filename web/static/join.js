@@ -10,6 +10,8 @@
   var shown = el.getAttribute("data-state");
   if (!url) return;
   var es = new EventSource(url);
+  // Leaving (a form) goes its own way: no reload races it.
+  document.addEventListener("submit", function () { es.close(); });
   es.addEventListener("status", function (e) {
     if (e.data !== shown) {
       es.close();
