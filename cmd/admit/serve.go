@@ -90,6 +90,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err := m.printGettingStarted(ctx, e, sf.data, url); err != nil {
 		return err
 	}
+	go e.service.FollowChanges(ctx) // changes published by other nodes
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
