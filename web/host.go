@@ -26,5 +26,12 @@ func (a *App) hostRoutes() []route {
 		{"GET", "/meetings/{id}/roster", a.host(a.handleRosterFragment)},
 		{"GET", "/meetings/{id}/events", a.host(a.handleEvents)},
 		{"POST", "/meetings/{id}/participants/{pid}/{decision}", a.host(a.handleDecide)},
+		{"GET", "/meetings/{id}/attendance", a.host(a.handleAttendance)},
+		{"GET", "/meetings/{id}/attendance.csv", a.host(a.handleAttendanceCSV)},
+		{"GET", "/audit", a.host(a.handleAudit)},
+		{"GET", "/users", a.host(a.handleUsers)},
+		{"POST", "/users", a.host(a.handleInviteUser)},
+		{"POST", "/users/{uid}/role", a.host(a.handleUserRole)},
+		{"POST", "/users/{uid}/remove", a.host(a.handleUserRemove)},
 	}
 }

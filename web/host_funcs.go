@@ -17,6 +17,8 @@ func init() {
 	funcs["attrs"] = invalidAttrs
 	funcs["dict"] = dict
 	funcs["reason"] = reason
+	funcs["minutes"] = minutes
+	funcs["list"] = list
 }
 
 // inZone returns t in the IANA zone tz (UTC when tz is unknown).
@@ -118,3 +120,9 @@ func hm(t any, tz string) string {
 	}
 	return ""
 }
+
+// minutes renders seconds as whole minutes, rounded up from any second.
+func minutes(secs int64) int64 { return (secs + 59) / 60 }
+
+// list makes a slice of its arguments.
+func list(s ...string) []string { return s }
