@@ -10,13 +10,15 @@ const (
 	ChangeRoster  = "roster"  // an occurrence's participants changed
 	ChangeBudget  = "budget"  // a meeting's guess budget was spent or reset
 	ChangeMeeting = "meeting" // a meeting's join data changed (code revoked, …)
+	ChangeAccount = "account" // an account's security defaults changed
 )
 
 // Change is news that every node serving the same store must hear of: the
 // host's live roster on one node follows joins admitted by another.
 type Change struct {
 	Kind         string `json:"kind"`
-	MeetingPK    int64  `json:"meeting_pk"`
+	AccountID    int64  `json:"account_id,omitempty"`
+	MeetingPK    int64  `json:"meeting_pk,omitempty"`
 	OccurrencePK int64  `json:"occurrence_pk,omitempty"`
 }
 
@@ -68,4 +70,26 @@ func (f *MemoryFeed) Subscribe(ctx context.Context) (<-chan Change, error) {
 		f.mu.Unlock()
 	}()
 	return ch, nil
+}
+
+// FollowChanges applies the changes other nodes publish to this node's
+// caches until ctx is done: an account's guess budget is read again, and a
+// changed meeting leaves the join cache (which also follows the store's
+// change log; the feed only makes it sooner). `admit serve` runs it.
+func (s *Service) FollowChanges(ctx context.Context) error {
+	ch, err := s.Changes().Subscribe(ctx)
+	if err != nil {
+		return err
+	}
+	for c := range ch {
+		switch c.Kind {
+		case ChangeAccount:
+			s.forgetGuessing(c.AccountID)
+		case ChangeMeeting:
+			if c.MeetingPK != 0 {
+				s.joinCache().Drop(c.MeetingPK)
+			}
+		}
+	}
+	return ctx.Err()
 }

@@ -87,10 +87,12 @@ func (s *Service) joinCache() *JoinCache {
 }
 
 // changed drops a meeting the service has just written from the join cache,
-// so that the change holds at once for the next join.
-func (s *Service) changed(meetingPK int64) {
+// so that the change holds at once for the next join, and tells the other
+// nodes to drop it too.
+func (s *Service) changed(ctx context.Context, meetingPK int64) {
 	if meetingPK != 0 {
 		s.joinCache().Drop(meetingPK)
+		s.publish(ctx, Change{Kind: ChangeMeeting, MeetingPK: meetingPK})
 	}
 }
 
@@ -365,6 +367,7 @@ func (s *Service) UpdateAccountSecurity(ctx context.Context, a *Actor, in *Accou
 		return nil, err
 	}
 	s.forgetGuessing(acct.ID)
+	s.publish(ctx, Change{Kind: ChangeAccount, AccountID: acct.ID})
 	s.event(ctx, &Event{AccountID: acct.ID, Actor: a.name(), Action: "security.update", Target: "account:" + itoa(acct.ID), Source: a.source(), Outcome: "ok"})
 	return &acct.Security, nil
 }

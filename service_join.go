@@ -342,7 +342,7 @@ func (s *Service) occurrenceNow(ctx context.Context, d *JoinData, now time.Time)
 		sec.EarlyJoinMinutes = 0
 		return NewOccurrence(index, now, m.Duration, sec)
 	})
-	s.changed(m.PK)
+	s.changed(ctx, m.PK)
 	return open, nil, err
 }
 

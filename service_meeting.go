@@ -388,7 +388,7 @@ func (s *Service) addInvitees(ctx context.Context, m *Meeting, ins []*InviteeInp
 // save writes m, redrawing what the store reports as taken: the meeting
 // number, an occurrence's access code, or invitee credentials.
 func (s *Service) save(ctx context.Context, m *Meeting, now time.Time, chosen *string) error {
-	defer s.changed(m.PK)
+	defer s.changed(ctx, m.PK)
 	for try := 0; ; try++ {
 		err := s.Store.SaveMeeting(ctx, m, now)
 		var e *Error
@@ -733,7 +733,7 @@ func (s *Service) EndMeeting(ctx context.Context, a *Actor, id string, n int) (*
 		return nil, &Error{Code: ECONFLICT, Field: "occurrence", Message: "No occurrence of this meeting is open."}
 	}
 	err = s.Store.EndOccurrence(ctx, o.PK, now)
-	s.changed(m.PK)
+	s.changed(ctx, m.PK)
 	if err != nil {
 		return nil, err
 	}
@@ -756,7 +756,7 @@ func (s *Service) DeleteMeeting(ctx context.Context, a *Actor, id string) error 
 		return &Error{Code: ECONFLICT, Message: "A personal meeting room cannot be deleted; regenerate its passcode instead."}
 	}
 	err = s.Store.DeleteMeeting(ctx, m.PK, s.now())
-	s.changed(m.PK)
+	s.changed(ctx, m.PK)
 	if err != nil {
 		return err
 	}

@@ -96,6 +96,8 @@ type Store interface {
 	ParticipantStore
 	// GuessBudgetStore keeps the meetings' guess budgets.
 	GuessBudgetStore
+	// AuthStore keeps passwords, sessions and one-time links.
+	AuthStore
 
 	// FindSealed pages through every sealed secret in the store, from
 	// cursor (the zero cursor starts), at most limit at a time; the returned

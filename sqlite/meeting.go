@@ -405,22 +405,27 @@ func (s *meetingSave) inviteePK(ctx context.Context, inv *admit.Invitee) int64 {
 func (db *DB) DeleteMeeting(ctx context.Context, meetingPK int64, now time.Time) error {
 	now = now.UTC()
 	return db.write(ctx, func(ctx context.Context, tx *wtx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE meetings SET deleted_at = ?, updated_at = ?
-			WHERE pk = ? AND deleted_at IS NULL`, nanos(now), nanos(now), meetingPK)
-		if err := mustAffect(res, err, "meeting"); err != nil {
-			return err
-		}
-		if err := revokeCodes(ctx, tx, now, `meeting_pk = ?`, meetingPK); err != nil {
-			return err
-		}
-		n := nanos(now)
-		if _, err := tx.ExecContext(ctx, `UPDATE occurrences SET ended_at = ?
-			WHERE meeting_pk = ? AND ended_at IS NULL AND opens_at <= ? AND closes_at > ?`, n, meetingPK, n, n); err != nil {
-			return err
-		}
-		return leaveActive(ctx, tx, now,
-			`occurrence_pk IN (SELECT pk FROM occurrences WHERE meeting_pk = ?)`, meetingPK)
+		return deleteMeeting(ctx, tx, meetingPK, now)
 	})
+}
+
+// deleteMeeting is DeleteMeeting within tx.
+func deleteMeeting(ctx context.Context, tx *wtx, meetingPK int64, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE meetings SET deleted_at = ?, updated_at = ?
+		WHERE pk = ? AND deleted_at IS NULL`, nanos(now), nanos(now), meetingPK)
+	if err := mustAffect(res, err, "meeting"); err != nil {
+		return err
+	}
+	if err := revokeCodes(ctx, tx, now, `meeting_pk = ?`, meetingPK); err != nil {
+		return err
+	}
+	n := nanos(now)
+	if _, err := tx.ExecContext(ctx, `UPDATE occurrences SET ended_at = ?
+		WHERE meeting_pk = ? AND ended_at IS NULL AND opens_at <= ? AND closes_at > ?`, n, meetingPK, n, n); err != nil {
+		return err
+	}
+	return leaveActive(ctx, tx, now,
+		`occurrence_pk IN (SELECT pk FROM occurrences WHERE meeting_pk = ?)`, meetingPK)
 }
 
 // leaveActive marks the active participants matching where as left at now.

@@ -1,0 +1,88 @@
+package admit_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/admit-project/admit"
+)
+
+// TestMemoryFeed checks that every subscriber gets a published change and
+// that a subscription ends with its context.
+func TestMemoryFeed(t *testing.T) {
+	var f admit.MemoryFeed
+	ctx, cancel := context.WithCancel(context.Background())
+	a, _ := f.Subscribe(ctx)
+	b, _ := f.Subscribe(context.Background())
+	want := admit.Change{Kind: admit.ChangeRoster, MeetingPK: 7, OccurrencePK: 9}
+	if err := f.Publish(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	for name, ch := range map[string]<-chan admit.Change{"a": a, "b": b} {
+		if got := <-ch; got != want {
+			t.Errorf("subscriber %s got %+v, want %+v", name, got, want)
+		}
+	}
+	cancel()
+	if _, ok := <-a; ok {
+		t.Error("a subscription whose context is done still delivers")
+	}
+}
+
+// TestFollowChangesAccount runs two services (two nodes) on one store and
+// one feed: an account's new guess budget, set on one node, holds on the
+// other at once, although the other cached the old one (its clock is fixed,
+// so the cache's TTL never runs out).
+func TestFollowChangesAccount(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "admit.db")
+	feed := &admit.MemoryFeed{}
+	a := serviceOn(t, path, nil)
+	b := serviceOn(t, path, nil)
+	a.Rand, b.Rand = lowEntropy{}, lowEntropy{}
+	a.Feed, b.Feed = feed, feed
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go b.FollowChanges(ctx)
+
+	acct, _, err := a.EnsureDefaultAccount(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := a.CreateUser(ctx, acct.ID, "host@example.com", "Host", admit.RoleOwner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := &admit.Actor{User: u, Source: "test"}
+	m, err := a.CreateMeeting(ctx, host, &admit.MeetingInput{Topic: ptr("Two nodes"), Kind: ptr(admit.KindInstant)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	budgetOn := func(s *admit.Service) int {
+		t.Helper()
+		v, err := s.ShowMeeting(ctx, host, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Budget.Budget
+	}
+	if got := budgetOn(b); got != admit.DefaultGuessBudget {
+		t.Fatalf("node b's budget = %d, want the default %d", got, admit.DefaultGuessBudget)
+	}
+	if _, err := a.UpdateAccountSecurity(ctx, host, &admit.AccountSecurityInput{GuessBudget: ptr(5)}); err != nil {
+		t.Fatal(err)
+	}
+	// The change reaches b through the feed, asynchronously: wait for it
+	// (bounded), then b must show the new budget.
+	got := 0
+	for range 2000 {
+		if got = budgetOn(b); got == 5 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got != 5 {
+		t.Errorf("node b's budget after node a set 5 = %d: the feed did not reach b's cache", got)
+	}
+}
