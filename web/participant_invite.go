@@ -6,9 +6,9 @@ import (
 	"github.com/admit-project/admit"
 )
 
-// handleInvite greets the invitee of a unique link by name, with one button
+// handleInviteeLink greets the invitee of a unique link by name, with one button
 // that joins. An unknown link gets the uniform refusal.
-func (a *App) handleInvite(w http.ResponseWriter, r *http.Request) {
+func (a *App) handleInviteeLink(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	f := &joinForm{Token: token}
 	inv, err := a.Service.InviteeLink(r.Context(), admit.ChannelWeb, a.clientIP(r), token)
@@ -22,8 +22,8 @@ func (a *App) handleInvite(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "join_invite", &page{Title: "Your invitation", Data: f})
 }
 
-// handleInvitePost joins with the invitee's link.
-func (a *App) handleInvitePost(w http.ResponseWriter, r *http.Request) {
+// handleInviteeLinkPost joins with the invitee's link.
+func (a *App) handleInviteeLinkPost(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	res, err := a.Service.Join(r.Context(), &admit.JoinRequest{Token: token, Channel: admit.ChannelWeb, Source: a.clientIP(r)})
 	if err == nil {
