@@ -33,5 +33,15 @@ func (a *App) hostRoutes() []route {
 		{"POST", "/users", a.host(a.handleInviteUser)},
 		{"POST", "/users/{uid}/role", a.host(a.handleUserRole)},
 		{"POST", "/users/{uid}/remove", a.host(a.handleUserRemove)},
+		{"GET", "/settings", a.host(a.handleSettings)},
+		{"POST", "/settings/security", a.host(a.handleSettingsSecurity)},
+		{"POST", "/settings/room", a.host(a.handleSettingsRoom)},
+		{"POST", "/settings/profile", a.host(a.handleSettingsProfile)},
+		{"POST", "/settings/password", a.host(a.handleSettingsPassword)},
+		{"GET", "/contacts", a.host(a.handleContacts)},
+		{"POST", "/contacts", a.host(a.handleAddContact)},
+		{"POST", "/contacts/import", a.host(a.handleImportContacts)},
+		{"POST", "/contacts/{cid}", a.host(a.handleEditContact)},
+		{"POST", "/contacts/{cid}/delete", a.host(a.handleDeleteContact)},
 	}
 }

@@ -19,6 +19,7 @@ func init() {
 	funcs["reason"] = reason
 	funcs["minutes"] = minutes
 	funcs["list"] = list
+	funcs["hasString"] = hasString
 }
 
 // inZone returns t in the IANA zone tz (UTC when tz is unknown).
@@ -126,3 +127,13 @@ func minutes(secs int64) int64 { return (secs + 59) / 60 }
 
 // list makes a slice of its arguments.
 func list(s ...string) []string { return s }
+
+// hasString reports whether s holds v.
+func hasString(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
