@@ -128,27 +128,35 @@ func (db *DB) admitTx(ctx context.Context, tx pgx.Tx, a *admit.Admission) (admis
 	if r.seq > 1 {
 		shared = 1
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
+	pargs := []any{p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, shared,
+		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted}
+	const insertParticipant = `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
 		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING pk`,
-		p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, shared,
-		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted).Scan(&r.pk)
-	if err != nil {
-		return r, nil, err
-	}
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING pk`
 	at := admit.Attempt{At: p.JoinedAt, OccurrencePK: p.OccurrencePK, Channel: p.Channel, Source: p.Source, Outcome: admit.OutcomeAdmitted}
 	if p.State == admit.StateWaiting {
 		at.Outcome = admit.OutcomeWaiting
 	}
-	if a.Attempt != nil {
+	if a.Attempt == nil {
+		if err := tx.QueryRow(ctx, insertParticipant, pargs...).Scan(&r.pk); err != nil {
+			return r, nil, err
+		}
+	} else {
 		at = *a.Attempt
-		at.ParticipantPK = r.pk
 		if at.Occurrence == 0 {
 			at.Occurrence = r.occurrence
 		}
-		if r.attemptID, err = insertAttempt(ctx, tx, &at); err != nil {
+		// The participant and its attempt in one statement: one round
+		// trip less while the group holds its locks.
+		err := tx.QueryRow(ctx, `WITH p AS (`+insertParticipant+`)
+			INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel, source, method, outcome, reason, participant_pk)
+			SELECT $14, $15, $16, $17, $18, $19, $20, $21, $22, p.pk FROM p RETURNING participant_pk, id`,
+			append(pargs, nanos(at.At), at.MeetingPK, at.OccurrencePK, at.Occurrence, string(at.Channel), at.Source, at.Method,
+				at.Outcome, at.Reason)...).Scan(&r.pk, &r.attemptID)
+		if err != nil {
 			return r, nil, err
 		}
+		at.ParticipantPK = r.pk
 	}
 	e, err := db.joinEvent(ctx, tx, &at, p.ID)
 	return r, e, err
