@@ -46,6 +46,7 @@ type server struct {
 	url  string
 	cmd  *exec.Cmd
 	logs *lockedWriter // standard error, for the secrets-in-logs checks
+	out  *lockedWriter // standard output
 	done chan struct{}
 }
 
@@ -65,7 +66,7 @@ func startServer(t testing.TB, data string, flags ...string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, data: data, cmd: cmd, logs: &lockedWriter{}, done: make(chan struct{})}
+	s := &server{t: t, data: data, cmd: cmd, logs: &lockedWriter{}, out: &lockedWriter{}, done: make(chan struct{})}
 	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -74,6 +75,7 @@ func startServer(t testing.TB, data string, flags ...string) *server {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			s.out.Write([]byte(sc.Text() + "\n"))
 			lines <- sc.Text()
 		}
 		close(lines)
