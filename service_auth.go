@@ -659,3 +659,31 @@ func (s *Service) RemoveUser(ctx context.Context, a *Actor, userID, transferTo i
 	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.remove", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok", Detail: "meetings to user:" + itoa(transferTo)})
 	return nil
 }
+
+// UpdateProfile changes the signed-in user's name and time zone (an IANA
+// name). EINVALID names a bad field.
+func (s *Service) UpdateProfile(ctx context.Context, a *Actor, name, timezone string) (*User, error) {
+	if err := require(a, ScopeManage); err != nil {
+		return nil, err
+	}
+	n, err := ValidateName("name", name)
+	if err != nil {
+		return nil, err
+	}
+	if timezone == "" || timezone == "Local" {
+		return nil, FieldErrorf("timezone", "timezone is not an IANA time zone name")
+	}
+	if _, err := time.LoadLocation(timezone); err != nil {
+		return nil, FieldErrorf("timezone", "timezone %q is not an IANA time zone name", timezone)
+	}
+	u, err := s.Store.FindUserByID(ctx, a.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	u.Name, u.Timezone = n, timezone
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.update", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok"})
+	return u, nil
+}
