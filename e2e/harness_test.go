@@ -46,7 +46,7 @@ type server struct {
 	url  string
 	cmd  *exec.Cmd
 	logs *lockedWriter // standard error, for the secrets-in-logs checks
-	out  *lockedWriter // standard output
+	out  *lockedWriter // standard output, for the lines it prints (the set-up link)
 	done chan struct{}
 }
 

@@ -12,25 +12,25 @@ import (
 	"time"
 )
 
-// browser is a cookie-keeping client of the web app that does not follow
+// webClient is a cookie-keeping client of the web app that does not follow
 // redirects, so that each 303 is checked.
-type browser struct {
+type webClient struct {
 	t    testing.TB
 	s    *server
 	c    *http.Client
 	csrf string
 }
 
-func (s *server) browser() *browser {
+func (s *server) webClient() *webClient {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: s.t, s: s, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+	return &webClient{t: s.t, s: s, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // send makes a request and returns its status, Location and body.
-func (b *browser) send(method, path string, form url.Values, hdr ...string) (int, string, string) {
+func (b *webClient) send(method, path string, form url.Values, hdr ...string) (int, string, string) {
 	b.t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -58,8 +58,8 @@ func (b *browser) send(method, path string, form url.Values, hdr ...string) (int
 	return res.StatusCode, res.Header.Get("Location"), string(raw)
 }
 
-// setupLink waits for the set-up line on the server's standard output.
-func (s *server) setupLink() string {
+// setupURL waits for the set-up line on the server's standard output.
+func (s *server) setupURL() string {
 	s.t.Helper()
 	re := regexp.MustCompile(`admit: set up the owner account at (http://\S+/setup/\S+)`)
 	deadline := time.Now().Add(20 * time.Second)
@@ -78,14 +78,14 @@ func (s *server) setupLink() string {
 func TestWebFirstStartSetupLink(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, data)
-	link := s.setupLink()
+	link := s.setupURL()
 	if !strings.HasPrefix(link, s.url+"/setup/") {
 		t.Fatalf("set-up link %q is not on %s", link, s.url)
 	}
 	if strings.Contains(s.logs.String(), strings.TrimPrefix(link, s.url+"/setup/")) {
 		t.Error("the set-up token is in the server's log")
 	}
-	b := s.browser()
+	b := s.webClient()
 	if st, loc, _ := b.send("GET", "/", nil); st != http.StatusSeeOther || loc != "/welcome" {
 		t.Fatalf("dashboard without an owner: %d %q", st, loc)
 	}
@@ -100,14 +100,14 @@ func TestWebFirstStartSetupLink(t *testing.T) {
 	if st, _, body := b.send("GET", "/", nil); st != 200 || !strings.Contains(body, "Today's calls") {
 		t.Fatalf("dashboard after set-up: %d\n%s", st, body)
 	}
-	other := s.browser()
+	other := s.webClient()
 	form.Set("email", "mallory@example.com")
 	if st, _, _ := other.send("POST", path, form); st == http.StatusSeeOther {
 		t.Fatal("the set-up link worked twice")
 	}
 	s.stop()
 	s2 := startServer(t, data)
-	if st, _, _ := s2.browser().send("GET", "/signin", nil); st != 200 {
+	if st, _, _ := s2.webClient().send("GET", "/signin", nil); st != 200 {
 		t.Fatalf("sign-in page after restart: %d", st)
 	}
 	if strings.Contains(s2.out.String(), "/setup/") {
@@ -121,14 +121,14 @@ func TestWebFirstStartSetupLink(t *testing.T) {
 // join.
 func TestWebSignInScheduleReveal(t *testing.T) {
 	s := startServer(t, "")
-	link := s.setupLink()
-	owner := s.browser()
+	link := s.setupURL()
+	owner := s.webClient()
 	pw := "a-long-owner-password"
 	if st, _, body := owner.send("POST", strings.TrimPrefix(link, s.url), url.Values{"name": {"Olive Owner"}, "email": {"olive@example.com"}, "password": {pw}, "password_confirm": {pw}}); st != http.StatusSeeOther {
 		t.Fatalf("set-up: %d\n%s", st, body)
 	}
 	// Sign in afresh: wrong password first.
-	b := s.browser()
+	b := s.webClient()
 	if st, _, body := b.send("POST", "/signin", url.Values{"email": {"olive@example.com"}, "password": {"wrong-password-here"}}); st != http.StatusUnauthorized || !strings.Contains(body, "Wrong email or password.") {
 		t.Fatalf("wrong password: %d\n%s", st, body)
 	}
