@@ -120,7 +120,11 @@ func invitation(u *admit.User, p *meetingPage) string {
 	b.WriteString(u.Name + " is inviting you to a meeting.\n\n")
 	b.WriteString("Topic: " + m.Topic + "\n")
 	if p.Occ != nil && m.Kind != admit.KindPersonal {
-		b.WriteString("Time: " + when(p.Occ.Start, m.Timezone) + " (" + m.Timezone + ")\n")
+		b.WriteString("Time: " + when(p.Occ.Start, m.Timezone))
+		if m.Timezone != "UTC" {
+			b.WriteString(" (" + m.Timezone + ")")
+		}
+		b.WriteString("\n")
 		if m.Recurrence != nil {
 			b.WriteString("Repeats " + m.Recurrence.Freq + ", " + strconv.Itoa(len(m.Occurrences)) + " times\n")
 		}
