@@ -188,3 +188,30 @@ func TestWebSignInScheduleReveal(t *testing.T) {
 		t.Fatalf("meeting page after sign-out: %d %q", st, loc)
 	}
 }
+
+// TestWebPasswordLinkForCLIUser: a user made with the CLI gets a password
+// link from `admit user link`, sets a password with it and signs in.
+func TestWebPasswordLinkForCLIUser(t *testing.T) {
+	s := startServer(t, "")
+	s.cli("user", "create", "--email", "cli@example.com", "--name", "Cli User")
+	b := s.webClient()
+	if st, _, _ := b.send("POST", "/signin", url.Values{"email": {"cli@example.com"}, "password": {"anything-at-all-1"}}); st != http.StatusUnauthorized {
+		t.Fatalf("sign-in without a password set: %d", st)
+	}
+	link := strings.TrimSpace(s.cli("user", "link", "--email", "cli@example.com", "--base-url", s.url))
+	if !strings.HasPrefix(link, s.url+"/invite/") {
+		t.Fatalf("user link printed %q", link)
+	}
+	path := strings.TrimPrefix(link, s.url)
+	pw := "a-password-from-the-cli"
+	if st, loc, body := b.send("POST", path, url.Values{"password": {pw}, "password_confirm": {pw}}); st != http.StatusSeeOther || loc != "/" {
+		t.Fatalf("set password: %d %q\n%s", st, loc, body)
+	}
+	if st, _, _ := b.send("POST", path, url.Values{"password": {pw}, "password_confirm": {pw}}); st != http.StatusNotFound {
+		t.Fatalf("the password link worked twice: %d", st)
+	}
+	c := s.webClient()
+	if st, loc, _ := c.send("POST", "/signin", url.Values{"email": {"cli@example.com"}, "password": {pw}}); st != http.StatusSeeOther || loc != "/" {
+		t.Fatalf("sign-in: %d %q", st, loc)
+	}
+}
