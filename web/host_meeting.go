@@ -82,7 +82,7 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 	if p.TZ == "" {
 		p.TZ = "UTC"
 	}
-	if p.Occ != nil && (p.Occ.State == "open" || m.Kind == admit.KindPersonal) {
+	if p.Occ != nil && p.Occ.State == admit.WindowOpen.String() {
 		if p.Roster, err = a.Service.Roster(ctx, h.actor, m.ID, p.Occ.Index); err != nil {
 			return nil, err
 		}
