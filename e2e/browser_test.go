@@ -299,7 +299,12 @@ func (tb *tab) check(name string) {
 		var wide struct{ Scroll, Client int }
 		tb.eval(`({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})`, &wide)
 		if wide.Scroll > wide.Client {
-			t.Errorf("%s (%s) scrolls sideways at %d px: %d px wide", name, tb.location(), tb.width, wide.Scroll)
+			// Name the innermost elements that stick out, to help fix it.
+			var culprits []string
+			tb.eval(`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 &&
+				![...e.children].some(c => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1)).slice(0, 5).map(e =>
+				e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : "") + " (" + Math.round(e.getBoundingClientRect().right) + " px)")`, &culprits)
+			t.Errorf("%s (%s) scrolls sideways at %d px: %d px wide; sticking out: %s", name, tb.location(), tb.width, wide.Scroll, strings.Join(culprits, ", "))
 		}
 	}
 }
