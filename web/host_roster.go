@@ -64,6 +64,11 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	hd.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	send := func() bool {
+		// A session that ended (signed out, expired, user removed) ends
+		// the stream too.
+		if _, err := a.session(r); err != nil {
+			return false
+		}
 		p, err := a.loadRoster(r, h, n)
 		if err != nil {
 			a.logger().Warn("web: roster stream", "err", err)

@@ -594,6 +594,24 @@ func TestRosterAttendanceAndCSV(t *testing.T) {
 		t.Errorf("%d participant.admit events", n)
 	}
 
+	// Signing out ends the stream at its next update.
+	other := f.client(t)
+	wantRedirect(t, other.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {ownerPassword}}, false), "/", "sign-in")
+	c.get("/contacts")
+	wantRedirect(t, c.post("/signout", nil, true), "/signin", "sign-out")
+	if _, err := f.svc.Join(context.Background(), &admit.JoinRequest{MeetingID: m.MeetingID, Passcode: m.Passcode, Name: "Late Comer", Channel: admit.ChannelWeb, Source: "192.0.2.8"}); err != nil {
+		t.Fatal(err)
+	}
+	for ended := false; !ended; {
+		select {
+		case _, ok := <-events:
+			ended = !ok
+		case <-time.After(20 * time.Second):
+			t.Fatal("the roster stream went on after sign-out")
+		}
+	}
+	c = other
+
 	// Attendance and its CSV.
 	att := c.get(path + "/attendance?occurrence=1")
 	wantStatus(t, att, http.StatusOK, "attendance")
@@ -612,12 +630,12 @@ func TestRosterAttendanceAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 || strings.Join(recs[0], ",") != strings.Join(admit.AttendanceCSVHeader, ",") {
+	if len(recs) != 4 || strings.Join(recs[0], ",") != strings.Join(admit.AttendanceCSVHeader, ",") {
 		t.Fatalf("CSV:\n%s", r.body)
 	}
 	states := map[string]bool{}
 	for _, rec := range recs[1:] {
-		if rec[1] != "Grace Hopper" {
+		if rec[1] != "Grace Hopper" && rec[1] != "Late Comer" {
 			t.Errorf("CSV row name %q", rec[1])
 		}
 		states[rec[7]] = true
