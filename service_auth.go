@@ -215,6 +215,10 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in SetupInput
 	if err := checkNewPassword(in.Password, in.PasswordConfirm, email); err != nil {
 		return nil, err
 	}
+	// Two set-up links (two starts) used at once must not make two owners:
+	// the check for users and the creation go together.
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
 	acct, _, err := s.EnsureDefaultAccount(ctx)
 	if err != nil {
 		return nil, err

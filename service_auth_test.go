@@ -3,6 +3,8 @@ package admit_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +181,41 @@ func TestSetupOnlyWithoutUsers(t *testing.T) {
 	link, err := svc.SetupLink(context.Background())
 	if err != nil || link != "" {
 		t.Errorf("SetupLink with a user = %q, %v", link, err)
+	}
+}
+
+// TestConcurrentSetupMakesOneOwner uses two set-up links at once.
+func TestConcurrentSetupMakesOneOwner(t *testing.T) {
+	svc := serviceOn(t, filepath.Join(t.TempDir(), "admit.db"), rand.Reader)
+	svc.Passwords = testHasher
+	ctx := context.Background()
+	var links []string
+	for i := 0; i < 2; i++ {
+		l, err := svc.SetupLink(ctx)
+		if err != nil || l == "" {
+			t.Fatalf("SetupLink: %q %v", l, err)
+		}
+		links = append(links, strings.TrimPrefix(l, "http://admit.test/setup/"))
+	}
+	errs := make(chan error, 2)
+	for i, tok := range links {
+		go func() {
+			_, err := svc.CompleteSetup(ctx, tok, admit.SetupInput{Name: "Owner", Email: fmt.Sprintf("o%d@example.com", i),
+				Password: "owner-password-123", PasswordConfirm: "owner-password-123"}, "test")
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range links {
+		if err := <-errs; err == nil {
+			ok++
+		} else if admit.ErrorCode(err) != admit.ECONFLICT {
+			t.Errorf("second set-up: %v, want conflict", err)
+		}
+	}
+	acct, _ := svc.Store.FindDefaultAccount(ctx)
+	us, _ := svc.Store.FindUsers(ctx, acct.ID)
+	if ok != 1 || len(us) != 1 {
+		t.Fatalf("%d set-ups succeeded, %d users; want one owner", ok, len(us))
 	}
 }
