@@ -38,7 +38,9 @@ type fixture struct {
 // fastHasher keeps the tests quick; the PHC format and checks are the same.
 var fastHasher = &password.Hasher{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}
 
-func newFixture(tb testing.TB) *fixture {
+// newFixture makes the fixture; a policy given replaces the per-source
+// limits, which are otherwise out of the way.
+func newFixture(tb testing.TB, policy ...admit.SourcePolicy) *fixture {
 	tb.Helper()
 	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "admit.db"))
 	if err != nil {
@@ -60,6 +62,9 @@ func newFixture(tb testing.TB) *fixture {
 	}
 	open := admit.DefaultSourcePolicy()
 	open.MaxFailures, open.FreeFailures = 1<<30, 1<<30
+	if len(policy) > 0 {
+		open = policy[0]
+	}
 	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test",
 		Limiter: admit.NewMemoryLimiter(open), Passwords: fastHasher}
 	if _, _, err := svc.EnsureDefaultAccount(context.Background()); err != nil {
@@ -771,3 +776,47 @@ func TestSecureCookie(t *testing.T) {
 		t.Errorf("session cookie over TLS: %q", ck)
 	}
 }
+
+func TestScheduleWithContacts(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	ct, err := f.svc.CreateContact(context.Background(), f.owner(t), &admit.ContactInput{Name: ptr("Ada Lovelace"), Email: ptr("ada@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.get("/meetings/new"); !strings.Contains(p.body, `<option value="`+itoa(ct.ID)+`" >Ada Lovelace`) {
+		t.Errorf("the schedule form does not offer the contact")
+	}
+	path := c.schedule(t, scheduleForm(f, url.Values{"contacts": {itoa(ct.ID)}, "invitees": {"Bob Typed"}, "passcode_mode": {"unique"}}))
+	page := c.get(path)
+	for _, want := range []string{"Ada Lovelace", "ada@example.com", "Bob Typed", `class="invitee-passcode mono"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("meeting page lacks %q", want)
+		}
+	}
+	// An unknown contact is refused, naming the field.
+	c.get("/meetings/new")
+	r := c.post("/meetings", scheduleForm(f, url.Values{"contacts": {"999"}}), true)
+	wantStatus(t, r, http.StatusBadRequest, "unknown contact")
+	if !regexp.MustCompile(`id="contacts"[^>]*aria-invalid="true"`).MatchString(r.body) {
+		t.Errorf("the unknown contact's error is not tied to the contacts field:\n%s", r.body)
+	}
+}
+
+func TestSignInRateLimited(t *testing.T) {
+	pol := admit.DefaultSourcePolicy()
+	pol.MaxFailures, pol.FreeFailures = 2, 10
+	f := newFixture(t, pol)
+	f.mustSetup(t)
+	c := f.client(t)
+	for i := 0; i < 2; i++ {
+		wantStatus(t, c.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {"wrong-password-x"}}, false), http.StatusUnauthorized, "wrong password")
+	}
+	r := c.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {ownerPassword}}, false)
+	wantStatus(t, r, http.StatusTooManyRequests, "sign-in after the source's limit")
+	if !strings.Contains(r.body, "Too many attempts") || !strings.Contains(r.body, `role="alert"`) {
+		t.Errorf("rate-limited sign-in page:\n%s", r.body)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
