@@ -820,3 +820,56 @@ func TestSignInRateLimited(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestLockedSettingsInTheScheduleForm(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	ctx := context.Background()
+	on := true
+	locked := []string{"waiting_room", "access_code"}
+	if _, err := f.svc.UpdateAccountSecurity(ctx, f.owner(t), &admit.AccountSecurityInput{SecurityInput: admit.SecurityInput{WaitingRoom: &on}, Locked: &locked}); err != nil {
+		t.Fatal(err)
+	}
+	p := c.get("/meetings/new")
+	if !regexp.MustCompile(`id="waiting_room"[^>]*checked[^>]*disabled`).MatchString(p.body) {
+		t.Errorf("the locked waiting room is not shown on and disabled")
+	}
+	// A browser does not send disabled inputs: the locked values hold.
+	form := scheduleForm(f, nil)
+	form.Del("access_code")
+	path := c.schedule(t, form)
+	m, err := f.svc.ShowMeeting(ctx, f.owner(t), strings.TrimPrefix(path, "/meetings/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Security.WaitingRoom || !m.Security.AccessCode {
+		t.Errorf("locked settings not kept: %+v", m.Security)
+	}
+}
+
+func TestGuessBudgetResetFromTheMeetingPage(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	ctx := context.Background()
+	path := c.schedule(t, scheduleForm(f, nil))
+	m, _ := f.svc.ShowMeeting(ctx, f.owner(t), strings.TrimPrefix(path, "/meetings/"))
+	for i := 0; i < admit.DefaultGuessBudget; i++ {
+		f.svc.Join(ctx, &admit.JoinRequest{MeetingID: m.MeetingID, Passcode: "wrong-" + itoa(int64(i)), Name: "Eve", Channel: admit.ChannelWeb, Source: "198.51.100." + itoa(int64(i%250))})
+	}
+	page := c.get(path)
+	if !strings.Contains(page.body, `<div class="alert" role="alert">`) || strings.Contains(page.body, "/budget/reset") {
+		t.Fatalf("spent budget: no alert, or a reset before the passcode is regenerated:\n%s", page.body)
+	}
+	wantRedirect(t, c.post(path+"/regenerate", url.Values{"what": {"passcode"}}, true), path, "regenerate")
+	page = c.get(path)
+	if !strings.Contains(page.body, path+"/budget/reset") {
+		t.Fatal("no reset form after the passcode was regenerated")
+	}
+	wantRedirect(t, c.post(path+"/budget/reset", nil, true), path+"?done=reset", "reset")
+	if page = c.get(path + "?done=reset"); strings.Contains(page.body, `<div class="alert" role="alert">`) {
+		t.Error("the alert stays after the reset")
+	}
+	if n := len(f.events(t, "budget.reset")); n != 1 {
+		t.Errorf("%d budget.reset events", n)
+	}
+}
