@@ -60,6 +60,14 @@ func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *host
 	if sec.AccessCode {
 		vals.Set("access_code", "on")
 	}
+	if sec.Passcode == admit.PasscodeShared {
+		p, err := a.Service.SuggestPasscode(r.Context(), h.actor)
+		if err != nil {
+			a.errorPage(w, r, err)
+			return
+		}
+		vals.Set("passcode", p)
+	}
 	if sec.WaitingRoom {
 		vals.Set("waiting_room", "on")
 	}

@@ -443,6 +443,16 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestScheduleFormErrors(t *testing.T) {
 	f := newFixture(t)
 	c := f.mustSetup(t)
+	// The form shows a generated passcode; scheduling keeps it.
+	form := c.get("/meetings/new")
+	sug := regexp.MustCompile(`id="passcode" name="passcode" autocomplete="off" spellcheck="false" value="([^"]+)"`).FindStringSubmatch(form.body)
+	if sug == nil || len(sug[1]) != admit.DefaultPasscodeLength {
+		t.Fatalf("no generated passcode in the form")
+	}
+	path := c.schedule(t, scheduleForm(f, url.Values{"passcode": {sug[1]}}))
+	if m, _ := f.svc.ShowMeeting(context.Background(), f.owner(t), strings.TrimPrefix(path, "/meetings/")); m.Passcode != sug[1] {
+		t.Errorf("meeting passcode %q, want the suggested %q", m.Passcode, sug[1])
+	}
 	c.get("/meetings/new")
 	r := c.post("/meetings", scheduleForm(f, url.Values{"passcode": {"123456"}}), true)
 	wantStatus(t, r, http.StatusBadRequest, "weak own passcode")
