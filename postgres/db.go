@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// DefaultMaxConns is the least size of a store's pool when the URL does not
+// set pool_max_conns.
+const DefaultMaxConns = 10
+
 // DB is an admit.Store on a PostgreSQL database.
 type DB struct {
 	pool   *pgxpool.Pool
@@ -29,6 +34,7 @@ type DB struct {
 
 	audit auditState
 	chg   *listener
+	batch *batcher // the join path's group commit
 
 	// Now returns the current time; it stamps CreatedAt of accounts, users,
 	// tokens and contacts, and events without a time.
@@ -47,6 +53,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default (4 on a small machine) is short for the join
+		// path's groups, its reads and the limiter at once.
+		cfg.MaxConns = max(cfg.MaxConns, DefaultMaxConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -71,6 +82,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, err
 	}
 	db.chg = startListener(cfg.ConnConfig.Copy(), changes, feed)
+	db.batch = newBatcher(db)
 	return db, nil
 }
 
@@ -129,8 +141,12 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 	return p.GetDBVersion(ctx)
 }
 
-// Close stops the listener and closes the pool.
+// Close waits for queued join writes to commit, stops the listener and
+// closes the pool.
 func (db *DB) Close() error {
+	if db.batch != nil {
+		db.batch.close()
+	}
 	if db.chg != nil {
 		db.chg.close()
 	}
