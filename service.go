@@ -35,6 +35,9 @@ type Service struct {
 	// and none per refusal; `admit serve` sets it on PostgreSQL, whose
 	// store several nodes share.
 	ConfirmJoins bool
+	// Passwords hashes and checks web sign-in passwords (package password);
+	// web sign-in fails with an internal error when nil.
+	Passwords PasswordHasher
 
 	feedOnce    sync.Once
 	feed        ChangeFeed
@@ -44,6 +47,8 @@ type Service struct {
 	limiter     SourceLimiter
 	rateLimits  rateLimitLog // audit entries of rate-limited attempts
 	guesses     guessCache
+	dummyOnce   sync.Once
+	dummyHash   string // a hash of a random password, checked for unknown emails
 }
 
 // sourceLimiter returns the service's limiter, made on first use.

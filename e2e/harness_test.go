@@ -46,6 +46,7 @@ type server struct {
 	url  string
 	cmd  *exec.Cmd
 	logs *lockedWriter // standard error, for the secrets-in-logs checks
+	out  *lockedWriter // standard output, for the lines it prints (the set-up link)
 	done chan struct{}
 	// store are the flags that name the store to the CLI (--data DATA
 	// unless startNode set others).
@@ -68,7 +69,7 @@ func startServer(t testing.TB, data string, flags ...string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, data: data, cmd: cmd, logs: &lockedWriter{}, done: make(chan struct{}), store: []string{"--data", data}}
+	s := &server{t: t, data: data, cmd: cmd, logs: &lockedWriter{}, out: &lockedWriter{}, done: make(chan struct{}), store: []string{"--data", data}}
 	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -77,6 +78,7 @@ func startServer(t testing.TB, data string, flags ...string) *server {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			s.out.Write([]byte(sc.Text() + "\n"))
 			lines <- sc.Text()
 		}
 		close(lines)

@@ -1,13 +1,10 @@
 package http
 
 import (
-	"bytes"
-	"encoding/csv"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/admit-project/admit"
 )
@@ -40,7 +37,7 @@ func (s *Server) handleAttendance(w http.ResponseWriter, r *http.Request, a *adm
 		s.writeJSON(w, r, http.StatusOK, att)
 		return
 	}
-	b, err := attendanceCSV(att)
+	b, err := admit.AttendanceCSV(att)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -79,55 +76,5 @@ func prefersCSV(accept string) bool {
 }
 
 // AttendanceCSVHeader is the header row of an attendance CSV, in column
-// order.
-var AttendanceCSVHeader = []string{
-	"participant_id", "display_name", "invitee_id", "email", "shared_credential", "channel",
-	"source", "state", "joined_at", "admitted_at", "left_at", "duration_seconds",
-}
-
-// attendanceCSV renders att as CSV: a header row, then one row per
-// participant, times in RFC 3339 UTC.
-func attendanceCSV(att *admit.Attendance) ([]byte, error) {
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	if err := cw.Write(AttendanceCSVHeader); err != nil {
-		return nil, err
-	}
-	for _, row := range att.Rows {
-		rec := []string{
-			row.ParticipantID, row.DisplayName, row.InviteeID, row.Email,
-			strconv.FormatBool(row.SharedCredential), string(row.Channel), row.Source, row.State,
-			csvTime(&row.JoinedAt), csvTime(row.AdmittedAt), csvTime(row.LeftAt),
-			strconv.FormatInt(row.DurationSeconds, 10),
-		}
-		for i := range rec {
-			rec[i] = csvCell(rec[i])
-		}
-		if err := cw.Write(rec); err != nil {
-			return nil, err
-		}
-	}
-	cw.Flush()
-	return buf.Bytes(), cw.Error()
-}
-
-func csvTime(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// csvCell defuses a cell that a spreadsheet would read as a formula (it
-// starts with = + - @, a tab or a carriage return) by prefixing a single
-// quote.
-func csvCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
+// order (the CSV itself is admit.AttendanceCSV, shared with the web app).
+var AttendanceCSVHeader = admit.AttendanceCSVHeader

@@ -1,6 +1,10 @@
 package http
 
-import "io"
+import (
+	"io"
+
+	"github.com/admit-project/admit"
+)
 
 // Routes lists the operations s registers, as "METHOD /path/{param}".
 func Routes(s *Server) []string {
@@ -15,4 +19,4 @@ func Routes(s *Server) []string {
 func DecodeJoinRequest(body io.Reader) (any, error) { return decodeJoinRequest(body) }
 
 // CSVCell exposes the CSV formula guard.
-var CSVCell = csvCell
+var CSVCell = admit.CSVCell

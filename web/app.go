@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/admit-project/admit"
 )
@@ -30,8 +32,17 @@ type App struct {
 	// ClientIP returns the address a request comes from (the API's rule for
 	// trusted proxies); the peer address when nil.
 	ClientIP func(r *http.Request) string
+	// AuditKey checks the audit chain on the audit page (the keyring's
+	// audit key); without it the page says the chain was not checked.
+	AuditKey []byte
 
-	tmpl map[string]*template.Template
+	tmpl  map[string]*template.Template
+	owned atomic.Bool // the store has a user: host pages are open
+	// streams end the live roster's event streams when the server shuts
+	// down (Close).
+	streamsOnce sync.Once
+	streams     chan struct{}
+	closeOnce   sync.Once
 }
 
 // route is one registered page or form: a method, a ServeMux path

@@ -13,6 +13,7 @@ import (
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/password"
 )
 
 // Defaults of the flags shared by every command.
@@ -94,7 +95,8 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logg
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, Logger: logger, BaseURL: "http://" + defaultHTTP, Feed: feed}
+	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, Logger: logger, BaseURL: "http://" + defaultHTTP, Feed: feed,
+		Passwords: &password.Hasher{}}
 	_, fresh, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {
 		db.Close()

@@ -86,7 +86,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		e.service.BaseURL = url
 	}
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
-	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://")}
+	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://"),
+		AuditKey: e.ring.AuditKey()}
 	hs := &http.Server{
 		Handler:           mountWeb(srv.Handler(), app.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -96,6 +97,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(app.Close) // live roster streams end, so shutdown does not wait for them
 	fmt.Fprintf(m.Stdout, "admit: listening on %s (%s)\n", url, sf.describe())
 	if err := m.printGettingStarted(ctx, e, sf.args(), url); err != nil {
 		return err
@@ -127,18 +129,16 @@ func mountWeb(api, app http.Handler) http.Handler {
 	return mux
 }
 
-// printGettingStarted tells the operator how to get in while the store has
-// no user yet.
+// printGettingStarted prints, while the store has no user yet, a one-time
+// link to create the owner account in the web app (valid 24 hours; every
+// start makes a new one), and how to get in from the command line instead.
 func (m *Main) printGettingStarted(ctx context.Context, e *env, storeArgs, url string) error {
-	acct, err := e.db.FindDefaultAccount(ctx)
-	if err != nil {
+	link, err := e.service.SetupLink(ctx)
+	if err != nil || link == "" {
 		return err
 	}
-	users, err := e.db.FindUsers(ctx, acct.ID)
-	if err != nil || len(users) > 0 {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, `admit: the store has no user yet. To get in, in another terminal:
+	fmt.Fprintf(m.Stdout, "admit: set up the owner account at %s\n", link)
+	fmt.Fprintf(m.Stdout, `admit: (the link works once, for 24 hours). Or, from the command line:
   admit user create %[1]s --email you@example.com --name "Your Name"
   TOKEN=$(admit token create %[1]s --email you@example.com)
   curl -H "Authorization: Bearer $TOKEN" %[2]s/api/v1/meetings

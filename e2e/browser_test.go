@@ -1,0 +1,389 @@
+package e2e_test
+
+// Browser end-to-end tests: a headless Chromium (Debian's chromium package)
+// driven with chromedp against the real binary. Each test saves a
+// screenshot of every main page it visits in the test output folder
+// ($ADMIT_TEST_OUTPUT, or e2e/browser/out/), and runs axe-core
+// (e2e/browser/node_modules, `npm ci` there) on it: a serious or critical
+// violation fails the test.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// axePath is the axe-core script the tests inject into pages.
+const axePath = "browser/node_modules/axe-core/axe.min.js"
+
+// actionTimeout bounds one browser step, so that a page that never shows
+// what a test waits for fails the test instead of hanging it.
+const actionTimeout = 30 * time.Second
+
+// browser is a headless Chromium with a fresh profile, for one test.
+type browser struct {
+	t   *testing.T
+	ctx context.Context // the first tab, which started the browser
+	out string          // where screenshots and the accessibility report go
+	axe string          // the axe-core source
+}
+
+// needBrowser skips the test with why, or fails it under CI=true, where
+// everything the browser tests need must be installed.
+func needBrowser(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true and %s", why)
+	}
+	t.Skip(why)
+}
+
+// chromiumPath finds the browser: $ADMIT_CHROMIUM, or chromium on the PATH.
+func chromiumPath() string {
+	if p := os.Getenv("ADMIT_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// outputDir returns the test's output folder, emptied.
+func outputDir(t *testing.T) string {
+	t.Helper()
+	root := os.Getenv("ADMIT_TEST_OUTPUT")
+	if root == "" {
+		root = filepath.Join("browser", "out")
+	}
+	dir := filepath.Join(root, t.Name())
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// newBrowser starts Chromium for the test, or skips it (see needBrowser)
+// when Chromium or axe-core is missing.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		needBrowser(t, "no Chromium: install Debian's chromium package (apt-get install chromium) or set ADMIT_CHROMIUM")
+	}
+	axe, err := os.ReadFile(axePath)
+	if err != nil {
+		needBrowser(t, "no axe-core: run `npm ci` in e2e/browser ("+err.Error()+")")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	return &browser{t: t, ctx: ctx, out: outputDir(t), axe: string(axe)}
+}
+
+// tab is one browser tab on a server.
+type tab struct {
+	b   *browser
+	s   *server
+	ctx context.Context
+	// width is the viewport's width in CSS pixels: 375 emulates a phone.
+	width int64
+}
+
+// Viewport widths the tests use.
+const (
+	phoneWidth   = 375
+	desktopWidth = 1280
+)
+
+// tab opens a new tab on s with a viewport width wide.
+func (b *browser) tab(s *server, width int64) *tab {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	b.t.Cleanup(cancel)
+	var opts []chromedp.EmulateViewportOption
+	if width <= phoneWidth {
+		opts = append(opts, chromedp.EmulateMobile)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800, opts...)); err != nil {
+		b.t.Fatal(err)
+	}
+	return &tab{b: b, s: s, ctx: ctx, width: width}
+}
+
+// noScript turns JavaScript off in the tab, for the pages' no-JS paths.
+func (tb *tab) noScript() {
+	tb.b.t.Helper()
+	if _, err := chromedp.Call(tb.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		tb.b.t.Fatal(err)
+	}
+}
+
+// step returns a context for one step.
+func (tb *tab) step() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(tb.ctx, actionTimeout)
+}
+
+// do runs steps that return nothing.
+func (tb *tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	tb.b.t.Helper()
+	ctx, cancel := tb.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		tb.b.t.Fatalf("%s: %v", tb.location(), err)
+	}
+}
+
+// load runs steps that load a page (a navigation, a click on a link or a
+// submit button) and returns the HTTP status of the page they lead to.
+func (tb *tab) load(steps ...chromedp.Action[chromedp.Void]) int64 {
+	tb.b.t.Helper()
+	ctx, cancel := tb.step()
+	defer cancel()
+	res, err := chromedp.RunResponse(ctx, steps...)
+	if err != nil {
+		tb.b.t.Fatalf("%s: %v", tb.location(), err)
+	}
+	return res.Status
+}
+
+// open loads the path (or absolute URL) and returns the HTTP status.
+func (tb *tab) open(path string) int64 {
+	tb.b.t.Helper()
+	u := path
+	if strings.HasPrefix(path, "/") {
+		u = tb.s.url + path
+	}
+	return tb.load(chromedp.Navigate(u))
+}
+
+// click clicks the element sel selects (which loads a page) and returns
+// the status of the page.
+func (tb *tab) click(sel string) int64 {
+	tb.b.t.Helper()
+	return tb.load(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// fill types value into the input sel selects, replacing what it held.
+func (tb *tab) fill(sel, value string) {
+	tb.b.t.Helper()
+	tb.do(chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).value = ""`, sel)),
+		chromedp.SendKeys(chromedp.CSS(sel), value, chromedp.NodeVisible))
+}
+
+// text returns the visible text of the element sel selects.
+func (tb *tab) text(sel string) string {
+	tb.b.t.Helper()
+	ctx, cancel := tb.step()
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeReady))
+	if err != nil {
+		tb.b.t.Fatalf("%s: text of %s: %v", tb.location(), sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// eval evaluates a JavaScript expression in the page (a promise is
+// awaited) and decodes its value into v.
+func (tb *tab) eval(expr string, v any) {
+	tb.b.t.Helper()
+	ctx, cancel := tb.step()
+	defer cancel()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.b.t.Fatalf("%s: evaluating %.60q: %v", tb.location(), expr, err)
+	}
+	if v != nil {
+		if err := json.Unmarshal(raw, v); err != nil {
+			tb.b.t.Fatalf("decoding %s: %v", raw, err)
+		}
+	}
+}
+
+// location returns the tab's URL, for messages.
+func (tb *tab) location() string {
+	ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+	defer cancel()
+	u, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		return "(unknown page)"
+	}
+	return u
+}
+
+// waitText waits until the element sel selects holds want in its text;
+// the page may load again meanwhile (a refresh, or a script's reload). It
+// fails the test when that does not happen within actionTimeout.
+func (tb *tab) waitText(sel, want string) {
+	tb.b.t.Helper()
+	ctx, cancel := tb.step()
+	defer cancel()
+	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.textContent : ""; })()`, sel)
+	last := ""
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err == nil && strings.Contains(s, want) {
+			return
+		}
+		if err == nil {
+			last = s
+		}
+		select {
+		case <-ctx.Done():
+			tb.b.t.Fatalf("%s: %s never showed %q (last: %q)", tb.location(), sel, want, strings.TrimSpace(last))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// has reports whether an element matches sel now.
+func (tb *tab) has(sel string) bool {
+	tb.b.t.Helper()
+	var n int
+	tb.eval(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n)
+	return n > 0
+}
+
+// names of screenshots already taken, to keep them apart.
+var shotNames sync.Map
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// check saves a full-page screenshot of the page as name.png, runs axe-core
+// on it (a serious or critical violation fails the test) and, in a phone
+// tab, checks that the page does not scroll sideways.
+func (tb *tab) check(name string) {
+	tb.b.t.Helper()
+	t := tb.b.t
+	name = tb.screenshot(name)
+	tb.axe(name)
+	if tb.width <= phoneWidth {
+		var wide struct{ Scroll, Client int }
+		tb.eval(`({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})`, &wide)
+		if wide.Scroll > wide.Client {
+			t.Errorf("%s (%s) scrolls sideways at %d px: %d px wide", name, tb.location(), tb.width, wide.Scroll)
+		}
+	}
+}
+
+// screenshot saves a full-page screenshot of the page as name.png in the
+// output folder, and returns the name as used.
+func (tb *tab) screenshot(name string) string {
+	tb.b.t.Helper()
+	t := tb.b.t
+	name = unsafeName.ReplaceAllString(strings.ToLower(name), "-")
+	if _, dup := shotNames.LoadOrStore(t.Name()+"/"+name, true); dup {
+		t.Fatalf("two pages saved as %q", name)
+	}
+	ctx, cancel := tb.step()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	cancel()
+	if err != nil {
+		t.Fatalf("%s: screenshot: %v", tb.location(), err)
+	}
+	if err := os.WriteFile(filepath.Join(tb.b.out, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// axeViolation is what the tests keep of an axe-core violation.
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// axe runs axe-core on the page, appends its violations to the output
+// folder's axe.txt, and fails the test on serious or critical ones.
+func (tb *tab) axe(name string) {
+	tb.b.t.Helper()
+	t := tb.b.t
+	var loaded bool
+	tb.eval(`typeof window.axe === "object"`, &loaded)
+	if !loaded {
+		ctx, cancel := tb.step()
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](tb.b.axe))
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: injecting axe-core: %v", tb.location(), err)
+		}
+	}
+	var res struct {
+		Violations []axeViolation `json:"violations"`
+		Passes     int            `json:"passes"`
+	}
+	tb.eval(`axe.run(document, {resultTypes: ["violations"]}).then(r => ({passes: r.passes.length,
+		violations: r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))}))`, &res)
+	if res.Passes == 0 {
+		t.Errorf("axe-core on %s passed no rule: did it run?", name)
+	}
+	report := fmt.Sprintf("%s (%s): %d rules passed, %d violated\n", name, tb.location(), res.Passes, len(res.Violations))
+	for _, v := range res.Violations {
+		line := fmt.Sprintf("  %s [%s] %s: %s\n", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, ", "))
+		report += line
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("axe-core on %s: %s", name, strings.TrimSpace(line))
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(tb.b.out, "axe.txt"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(report); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fetch fetches path from the page (with the tab's cookies) and returns
+// the HTTP status and the body.
+func (tb *tab) fetch(path string) (int, string) {
+	tb.b.t.Helper()
+	var r struct {
+		Status int    `json:"status"`
+		Body   string `json:"body"`
+		Type   string `json:"type"`
+	}
+	tb.eval(fmt.Sprintf(`fetch(%q, {credentials: "same-origin"}).then(async r => ({status: r.status, body: await r.text(), type: r.headers.get("content-type") || ""}))`, path), &r)
+	return r.Status, r.Body
+}

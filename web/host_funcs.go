@@ -1,0 +1,139 @@
+package web
+
+import (
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/admit-project/admit"
+)
+
+func init() {
+	funcs["when"] = when
+	funcs["stateText"] = stateText
+	funcs["hm"] = hm
+	funcs["iso"] = func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	funcs["join"] = strings.Join
+	funcs["attrs"] = invalidAttrs
+	funcs["dict"] = dict
+	funcs["reason"] = reason
+	funcs["minutes"] = minutes
+	funcs["list"] = list
+	funcs["hasString"] = hasString
+}
+
+// inZone returns t in the IANA zone tz (UTC when tz is unknown).
+func inZone(t time.Time, tz string) time.Time {
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "" {
+		loc = time.UTC
+	}
+	return t.In(loc)
+}
+
+// when renders an instant for people in the zone tz: "Mon 2 Dec 2026, 14:30 CET".
+func when(t any, tz string) string {
+	var tt time.Time
+	switch v := t.(type) {
+	case time.Time:
+		tt = v
+	case *time.Time:
+		if v == nil {
+			return ""
+		}
+		tt = *v
+	default:
+		return ""
+	}
+	if tt.IsZero() {
+		return ""
+	}
+	return inZone(tt, tz).Format("Mon 2 Jan 2006, 15:04 MST")
+}
+
+// stateText names an occurrence's window state for the dashboard.
+func stateText(state string) string {
+	switch state {
+	case admit.WindowNotOpen.String():
+		return "not yet open"
+	case admit.WindowOpen.String():
+		return "open"
+	}
+	return "ended"
+}
+
+// invalidAttrs returns the attributes that tie an input to the form's error
+// when the error is the field's.
+func invalidAttrs(f *form, name string) template.HTMLAttr {
+	if f.Invalid(name) {
+		return `aria-invalid="true" aria-describedby="form-error"`
+	}
+	return ""
+}
+
+// dict makes a map of its key, value arguments, for sub-templates.
+func dict(kv ...any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
+	}
+	return m
+}
+
+// reasons explain the internal reasons of refused attempts to the host.
+var reasons = map[string]string{
+	admit.ReasonUnknownMeeting:    "unknown meeting ID",
+	admit.ReasonWrongPasscode:     "wrong passcode",
+	admit.ReasonUnknownAccessCode: "unknown access code",
+	admit.ReasonExpiredAccessCode: "expired access code",
+	admit.ReasonRevokedAccessCode: "access code replaced (revoked)",
+	admit.ReasonMaxUses:           "access code used up",
+	admit.ReasonUnknownToken:      "unknown invitee link",
+	admit.ReasonWrongPwd:          "wrong passcode in the link",
+	admit.ReasonNotOpen:           "not yet open",
+	admit.ReasonEnded:             "already ended",
+	admit.ReasonMeetingDeleted:    "meeting deleted",
+	admit.ReasonBudgetSpent:       "guess budget spent",
+}
+
+// reason renders an attempt's reason for the host.
+func reason(r, outcome string) string {
+	if s, ok := reasons[r]; ok {
+		return s
+	}
+	if r == "" {
+		return outcome
+	}
+	return r
+}
+
+// hm renders the clock time of an instant in the zone tz.
+func hm(t any, tz string) string {
+	switch v := t.(type) {
+	case time.Time:
+		return inZone(v, tz).Format("15:04")
+	case *time.Time:
+		if v != nil {
+			return inZone(*v, tz).Format("15:04")
+		}
+	}
+	return ""
+}
+
+// minutes renders seconds as whole minutes, rounded up from any second.
+func minutes(secs int64) int64 { return (secs + 59) / 60 }
+
+// list makes a slice of its arguments.
+func list(s ...string) []string { return s }
+
+// hasString reports whether s holds v.
+func hasString(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

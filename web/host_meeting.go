@@ -1,0 +1,271 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/admit-project/admit"
+)
+
+// Placeholders of hidden secrets in the invitation text; the script swaps
+// them for the values once shown.
+const (
+	hiddenPasscode   = "(hidden: press Show next to the passcode)"
+	hiddenPhone      = "(hidden: press Show next to the passcode)"
+	hiddenAccessCode = "(hidden: press Show next to the access code)"
+)
+
+// meetingPage is the meeting page's data.
+type meetingPage struct {
+	M          *admit.MeetingView
+	Occ        *admit.OccurrenceView
+	TZ         string
+	Passcode   *admit.Revealed // shown on request
+	AccessCode *admit.Revealed
+	Invitation string
+	Roster     *admit.Roster // while the occurrence is open
+	Attempts   []*admit.Attempt
+	Notice     string
+	CSRF       string
+}
+
+// notices are the one-line results of the meeting page's forms.
+var notices = map[string]string{
+	"created":     "The meeting is scheduled. Copy the invitation below and send it.",
+	"regenerated": "New values are drawn; the old ones stopped working.",
+	"ended":       "The occurrence has ended; everyone in it has left.",
+	"reset":       "The guess budget is reset: passcode joins are admitted directly again.",
+	"decided":     "Done.",
+}
+
+// pickOccurrence returns occurrence n, or the open one, else the next to
+// open, else the last (as the service picks).
+func pickOccurrence(m *admit.MeetingView, n int) *admit.OccurrenceView {
+	if len(m.Occurrences) == 0 {
+		return nil
+	}
+	for _, o := range m.Occurrences {
+		if n != 0 && o.Index == n {
+			return o
+		}
+	}
+	for _, state := range []string{"open", "not_open"} {
+		for _, o := range m.Occurrences {
+			if o.State == state {
+				return o
+			}
+		}
+	}
+	return m.Occurrences[len(m.Occurrences)-1]
+}
+
+func occurrenceParam(r *http.Request) int {
+	v := r.FormValue("occurrence")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// loadMeetingPage gathers the meeting page.
+func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage, error) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	m, err := a.Service.HostMeeting(ctx, h.actor, id)
+	if err != nil {
+		return nil, err
+	}
+	p := &meetingPage{M: m, Occ: pickOccurrence(m, n), TZ: h.ws.User.Timezone, CSRF: h.ws.CSRFToken()}
+	if p.TZ == "" {
+		p.TZ = "UTC"
+	}
+	if p.Occ != nil && (p.Occ.State == "open" || m.Kind == admit.KindPersonal) {
+		if p.Roster, err = a.Service.Roster(ctx, h.actor, m.ID, p.Occ.Index); err != nil {
+			return nil, err
+		}
+	}
+	if p.Attempts, err = a.Service.FailedAttempts(ctx, h.actor, m.ID, 20); err != nil {
+		return nil, err
+	}
+	p.Notice = notices[r.URL.Query().Get("done")]
+	if r.URL.Query().Get("created") != "" {
+		p.Notice = notices["created"]
+	}
+	return p, nil
+}
+
+func (a *App) handleMeeting(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	p, err := a.loadMeetingPage(r, h, occurrenceParam(r))
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	a.renderMeeting(w, r, h, http.StatusOK, p)
+}
+
+func (a *App) renderMeeting(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *meetingPage) {
+	p.Invitation = invitation(h.ws.User, p)
+	pg := h.page(p.M.Topic, p)
+	pg.Flash = p.Notice
+	a.render(w, r, status, "host_meeting", pg)
+}
+
+// invitation is the text a host copies into an email or a chat.
+func invitation(u *admit.User, p *meetingPage) string {
+	m := p.M
+	var b strings.Builder
+	b.WriteString(u.Name + " is inviting you to a meeting.\n\n")
+	b.WriteString("Topic: " + m.Topic + "\n")
+	if p.Occ != nil && m.Kind != admit.KindPersonal {
+		b.WriteString("Time: " + when(p.Occ.Start, m.Timezone) + " (" + m.Timezone + ")\n")
+		if m.Recurrence != nil {
+			b.WriteString("Repeats " + m.Recurrence.Freq + ", " + strconv.Itoa(len(m.Occurrences)) + " times\n")
+		}
+	}
+	b.WriteString("\nJoin: " + m.JoinURL + "\n")
+	b.WriteString("Meeting ID: " + m.MeetingIDDisplay + "\n")
+	phone := ""
+	switch m.Security.Passcode {
+	case admit.PasscodeShared:
+		if p.Passcode != nil {
+			b.WriteString("Passcode: " + p.Passcode.Value + "\n")
+			phone = p.Passcode.Phone
+			if phone == "" {
+				phone = p.Passcode.Value
+			}
+		} else {
+			b.WriteString("Passcode: " + hiddenPasscode + "\n")
+			phone = hiddenPhone
+		}
+	case admit.PasscodeUnique:
+		b.WriteString("Passcode: each invitee has their own; use the link or PIN sent to you.\n")
+	}
+	if m.Security.AccessCode && p.Occ != nil {
+		code := hiddenAccessCode
+		if p.AccessCode != nil {
+			code = p.AccessCode.Display
+		}
+		b.WriteString("Or join with the one-time access code instead of the meeting ID: " + code + "\n")
+	}
+	b.WriteString("\nBy phone: dial in, enter the meeting ID " + m.MeetingIDDisplay + " followed by #")
+	if phone != "" {
+		b.WriteString(", then the passcode " + phone + " followed by #")
+	} else if m.Security.Passcode == admit.PasscodeUnique {
+		b.WriteString(", then your PIN followed by #")
+	}
+	b.WriteString(".\n")
+	return b.String()
+}
+
+// handleReveal shows the passcode or an access code, audited: the page with
+// the value shown, or JSON {value} for the script.
+func (a *App) handleReveal(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	what, n := r.PostForm.Get("what"), occurrenceParam(r)
+	rev, err := a.Service.Reveal(r.Context(), h.actor, r.PathValue("id"), what, n)
+	wantsJSON := strings.Contains(r.Header.Get("Accept"), "application/json")
+	if err != nil {
+		if wantsJSON {
+			writeJSONError(w, err)
+		} else {
+			a.errorPage(w, r, err)
+		}
+		return
+	}
+	if wantsJSON {
+		writeJSON(w, http.StatusOK, map[string]string{"value": rev.Value, "display": rev.Display, "phone": rev.Phone, "join_url": rev.JoinURL})
+		return
+	}
+	p, err := a.loadMeetingPage(r, h, n)
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	if what == admit.RevealPasscode {
+		p.Passcode = rev
+	} else {
+		p.AccessCode = rev
+	}
+	a.renderMeeting(w, r, h, http.StatusOK, p)
+}
+
+// back redirects to the meeting page with a notice.
+func back(w http.ResponseWriter, r *http.Request, id string, n int, done string) {
+	u := "/meetings/" + id + "?done=" + done
+	if n != 0 {
+		u += "&occurrence=" + strconv.Itoa(n)
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
+}
+
+func (a *App) handleRegenerate(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	n := occurrenceParam(r)
+	m, err := a.Service.Regenerate(r.Context(), h.actor, r.PathValue("id"), r.PostForm.Get("what"), n, r.PostForm.Get("invitee"))
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	back(w, r, m.ID, n, "regenerated")
+}
+
+func (a *App) handleEnd(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	n := occurrenceParam(r)
+	m, err := a.Service.EndMeeting(r.Context(), h.actor, r.PathValue("id"), n)
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	back(w, r, m.ID, n, "ended")
+}
+
+func (a *App) handleResetBudget(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	if _, err := a.Service.ResetBudget(r.Context(), h.actor, r.PathValue("id")); err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	back(w, r, r.PathValue("id"), 0, "reset")
+}
+
+func (a *App) handleDeleteForm(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	m, err := a.Service.HostMeeting(r.Context(), h.actor, r.PathValue("id"))
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "host_delete", h.page("Delete "+m.Topic, m))
+}
+
+func (a *App) handleDelete(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	if err := a.Service.DeleteMeeting(r.Context(), h.actor, r.PathValue("id")); err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/?done=deleted", http.StatusSeeOther)
+}
+
+// handleDecide admits, denies or removes a participant.
+func (a *App) handleDecide(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	n := occurrenceParam(r)
+	if _, err := a.Service.Decide(r.Context(), h.actor, r.PathValue("id"), r.PathValue("pid"), r.PathValue("decision")); err != nil {
+		if strings.Contains(r.Header.Get("Accept"), "application/json") {
+			writeJSONError(w, err)
+			return
+		}
+		a.errorPage(w, r, err)
+		return
+	}
+	if strings.Contains(r.Header.Get("Accept"), "application/json") {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	back(w, r, r.PathValue("id"), n, "decided")
+}
+
+// rosterFragment renders the live roster section's content.
+func (a *App) rosterFragment(p *meetingPage) ([]byte, error) {
+	var buf bytes.Buffer
+	err := a.tmpl["host_meeting"].ExecuteTemplate(&buf, "roster", p)
+	return buf.Bytes(), err
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"time"
+)
+
+// Live roster timing: a comment keeps proxies from closing a quiet stream,
+// and the roster is re-read now and then anyway (a window opens or closes
+// without any change being published).
+const (
+	streamPing    = 20 * time.Second
+	streamRefresh = 30 * time.Second
+)
+
+// stopped returns the channel closed by Close.
+func (a *App) stopped() chan struct{} {
+	a.streamsOnce.Do(func() { a.streams = make(chan struct{}) })
+	return a.streams
+}
+
+// Close ends the open event streams, so that a graceful shutdown does not
+// wait for browsers to hang up. cmd/admit calls it on shutdown.
+func (a *App) Close() {
+	ch := a.stopped()
+	a.closeOnce.Do(func() { close(ch) })
+}
+
+// handleRosterFragment returns the roster section's content for the
+// script's first load and for browsers without event streams.
+func (a *App) handleRosterFragment(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	p, err := a.loadMeetingPage(r, h, occurrenceParam(r))
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	b, err := a.rosterFragment(p)
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(b)
+}
+
+// handleEvents streams the occurrence's roster as server-sent events: an
+// event "roster" whose data is the roster section's HTML, sent at once and
+// again after each change the service publishes for the meeting.
+func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	ctx := r.Context()
+	n := occurrenceParam(r)
+	changes, err := a.Service.WatchMeeting(ctx, h.actor, r.PathValue("id"))
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{}) // the stream outlives the server's write timeout
+	hd := w.Header()
+	hd.Set("Content-Type", "text/event-stream")
+	hd.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	send := func() bool {
+		p, err := a.loadMeetingPage(r, h, n)
+		if err != nil {
+			a.logger().Warn("web: roster stream", "err", err)
+			return false
+		}
+		b, err := a.rosterFragment(p)
+		if err != nil {
+			a.logger().Error("web: roster fragment", "err", err)
+			return false
+		}
+		var buf bytes.Buffer
+		buf.WriteString("event: roster\n")
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			buf.WriteString("data: ")
+			buf.Write(line)
+			buf.WriteByte('\n')
+		}
+		buf.WriteByte('\n')
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	if !send() {
+		return
+	}
+	ping := time.NewTicker(streamPing)
+	defer ping.Stop()
+	refresh := time.NewTicker(streamRefresh)
+	defer refresh.Stop()
+	stop := a.stopped()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-stop:
+			return
+		case _, ok := <-changes:
+			if !ok || !send() {
+				return
+			}
+		case <-refresh.C:
+			if !send() {
+				return
+			}
+		case <-ping.C:
+			if _, err := w.Write([]byte(": ping\n\n")); err != nil || rc.Flush() != nil {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/admit-project/admit"
+)
+
+// participantID returns the {pid} path value when it has the form of a
+// participant ID ("p" and lower-case letters and digits).
+func participantID(r *http.Request) (string, bool) {
+	pid := r.PathValue("pid")
+	if len(pid) < 2 || len(pid) > admit.MaxCredentialLength || pid[0] != 'p' {
+		return "", false
+	}
+	for i := 1; i < len(pid); i++ {
+		if c := pid[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return "", false
+		}
+	}
+	return pid, true
+}
+
+var noParticipant = &admit.Error{Code: admit.ENOTFOUND, Message: "There is no such participant. Join the meeting again."}
+
+// statusView is the data of the participant's status page.
+type statusView struct {
+	PID       string
+	State     string
+	Name      string
+	Topic     string
+	MeetingID string // grouped
+}
+
+// Waiting reports whether the host has yet to decide.
+func (v *statusView) Waiting() bool { return v.State == admit.StateWaiting }
+
+// handleParticipant shows where a participant stands: in the meeting (with
+// a Leave button), waiting (the page follows the host's decision by itself),
+// denied, removed or left.
+func (a *App) handleParticipant(w http.ResponseWriter, r *http.Request) {
+	pid, ok := participantID(r)
+	if !ok {
+		a.errorPage(w, r, noParticipant)
+		return
+	}
+	res, err := a.Service.ParticipantStatus(r.Context(), pid)
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
+		err = noParticipant
+	}
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	v := &statusView{PID: pid, State: res.Participant.State, Name: res.Participant.DisplayName}
+	if res.Meeting != nil {
+		v.Topic, v.MeetingID = res.Meeting.Topic, admit.FormatMeetingNumber(res.Meeting.MeetingID)
+	}
+	a.render(w, r, http.StatusOK, "join_status", &page{Title: statusTitle(v.State), Data: v})
+}
+
+// statusTitle is the status page's title (and #status heading) for a state.
+func statusTitle(state string) string {
+	switch state {
+	case admit.StateAdmitted:
+		return "You are in the meeting"
+	case admit.StateWaiting:
+		return "Waiting for the host to let you in"
+	case admit.StateDenied:
+		return "The host did not let you in"
+	case admit.StateRemoved:
+		return "The host removed you from the meeting"
+	}
+	return "You left the meeting"
+}
+
+// handleLeave records that the participant left, and shows their status.
+func (a *App) handleLeave(w http.ResponseWriter, r *http.Request) {
+	pid, ok := participantID(r)
+	if !ok {
+		a.errorPage(w, r, noParticipant)
+		return
+	}
+	_, err := a.Service.Leave(r.Context(), pid)
+	switch admit.ErrorCode(err) {
+	case "", admit.ECONFLICT: // already out: the status page says how
+	case admit.ENOTFOUND:
+		a.errorPage(w, r, noParticipant)
+		return
+	default:
+		a.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/p/"+pid, http.StatusSeeOther)
+}
+
+// eventsRecheck is how often the events stream reads the status again
+// without news from the change feed (which may drop changes), and writes a
+// comment that tells a dead connection.
+const eventsRecheck = 20 * time.Second
+
+// handleParticipantEvents streams the participant's state as server-sent
+// events ("event: status", the state as data): first the current state,
+// then each change, read again on every roster change of the participant's
+// occurrence. The stream ends once the state is final (denied, removed,
+// left).
+func (a *App) handleParticipantEvents(w http.ResponseWriter, r *http.Request) {
+	pid, ok := participantID(r)
+	if !ok {
+		http.Error(w, noParticipant.Message, http.StatusNotFound)
+		return
+	}
+	ctx := r.Context()
+	// Subscribe before reading, so that no change falls between the two.
+	changes, err := a.Service.Changes().Subscribe(ctx)
+	if err != nil {
+		a.logger().Error("web: subscribe to changes", "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	res, err := a.Service.ParticipantStatus(ctx, pid)
+	if err != nil {
+		status := errorStatus(admit.ErrorCode(err))
+		if status == http.StatusInternalServerError {
+			a.logger().Error("web: participant status", "err", err)
+		}
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	occ := res.Participant.OccurrencePK
+	rc := http.NewResponseController(w)
+	// The server's read and write timeouts are for ordinary requests; this
+	// one lasts as long as the participant waits.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	state := res.Participant.State
+	if _, err := fmt.Fprintf(w, "retry: 3000\nevent: status\ndata: %s\n\n", state); err != nil || rc.Flush() != nil {
+		return
+	}
+	tick := time.NewTicker(eventsRecheck)
+	defer tick.Stop()
+	for !final(state) {
+		select {
+		case <-ctx.Done():
+			return
+		case c, ok := <-changes:
+			if !ok {
+				return
+			}
+			if c.Kind != admit.ChangeRoster || c.OccurrencePK != occ {
+				continue
+			}
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": still here\n\n"); err != nil || rc.Flush() != nil {
+				return
+			}
+		}
+		res, err := a.Service.ParticipantStatus(ctx, pid)
+		if err != nil {
+			return
+		}
+		if s := res.Participant.State; s != state {
+			state = s
+			if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", state); err != nil || rc.Flush() != nil {
+				return
+			}
+		}
+	}
+}
+
+// final reports whether a participant's state can change no more.
+func final(state string) bool {
+	return state == admit.StateDenied || state == admit.StateRemoved || state == admit.StateLeft
+}

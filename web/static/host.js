@@ -1,0 +1,128 @@
+// admit host pages: small improvements over forms that work without it.
+// Eye buttons reveal codes in place (the reveal is audited server-side),
+// the invitation copies to the clipboard, the live roster follows
+// server-sent events, and the schedule form checks the passcode and the
+// guessing bound as the host types.
+(function () {
+  "use strict";
+
+  function csrfOf(form) {
+    var el = form.querySelector("input[name=csrf]");
+    return el ? el.value : "";
+  }
+
+  // Eye buttons: show and hide a code without leaving the page.
+  document.querySelectorAll("form.reveal-form").forEach(function (form) {
+    var btn = form.querySelector("button.reveal");
+    var target = document.getElementById(btn.getAttribute("data-target"));
+    var shown = null;
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var label = btn.querySelector(".label");
+      if (shown !== null && btn.getAttribute("aria-pressed") === "true") {
+        target.textContent = target.getAttribute("data-hidden");
+        btn.setAttribute("aria-pressed", "false");
+        btn.setAttribute("aria-label", btn.getAttribute("aria-label").replace(/^Hide/, "Show"));
+        if (label) { label.textContent = "Show"; }
+        return;
+      }
+      fetch(form.action, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": csrfOf(form) },
+        body: new URLSearchParams(new FormData(form))
+      }).then(function (res) {
+        if (!res.ok) { throw new Error("reveal failed"); }
+        return res.json();
+      }).then(function (data) {
+        shown = data.display || data.value;
+        target.textContent = shown;
+        btn.setAttribute("aria-pressed", "true");
+        btn.setAttribute("aria-label", btn.getAttribute("aria-label").replace(/^Show/, "Hide"));
+        if (label) { label.textContent = "Hide"; }
+        var inv = document.getElementById("invitation");
+        if (inv) {
+          var what = btn.getAttribute("data-what");
+          var ph = what === "passcode" ? "(hidden: press Show next to the passcode)" : "(hidden: press Show next to the access code)";
+          var text = inv.value;
+          if (what === "passcode") {
+            text = text.replace("Passcode: " + ph, "Passcode: " + data.value);
+            text = text.replace("passcode " + ph, "passcode " + (data.phone || data.value));
+          } else {
+            text = text.split(ph).join(shown);
+          }
+          inv.value = text;
+        }
+      }).catch(function () { form.submit(); });
+    });
+  });
+
+  // Copy the invitation.
+  document.querySelectorAll("button.copy").forEach(function (btn) {
+    var src = document.getElementById(btn.getAttribute("data-copy"));
+    var status = document.getElementById("copy-status");
+    if (!src || !navigator.clipboard) { return; }
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      navigator.clipboard.writeText(src.value).then(function () {
+        if (status) { status.textContent = "Copied."; }
+      }, function () {
+        src.select();
+        if (status) { status.textContent = "Select and copy the text above."; }
+      });
+    });
+  });
+
+  // Live roster.
+  var roster = document.getElementById("roster");
+  if (roster && roster.getAttribute("data-events") && window.EventSource) {
+    var live = document.getElementById("roster-live");
+    var es = new EventSource(roster.getAttribute("data-events"));
+    es.addEventListener("roster", function (ev) { live.innerHTML = ev.data; });
+    roster.setAttribute("data-live", "on");
+  }
+
+  // Schedule form: passcode policy and guessing bound as you type.
+  var sched = document.getElementById("schedule-form");
+  if (sched && window.fetch) {
+    var timer = null;
+    var check = function () {
+      var body = new URLSearchParams(new FormData(sched));
+      fetch(sched.getAttribute("data-check"), {
+        method: "POST", credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": csrfOf(sched) },
+        body: body
+      }).then(function (res) { return res.json(); }).then(function (d) {
+        var pc = document.getElementById("passcode-check");
+        var input = document.getElementById("passcode");
+        if (pc) {
+          if (d.passcode_error) {
+            pc.innerHTML = "";
+            var s = document.createElement("span");
+            s.className = "error";
+            s.textContent = d.passcode_error;
+            pc.appendChild(s);
+            input.setAttribute("aria-invalid", "true");
+          } else {
+            pc.textContent = input.value ? "This passcode meets the policy." : "Leave empty and admit generates one, shown on the meeting's page.";
+            input.removeAttribute("aria-invalid");
+          }
+        }
+        var bv = document.getElementById("bound-value");
+        var bs = document.getElementById("bound-state");
+        var bn = document.getElementById("bound-note");
+        if (bv && d.bound) { bv.textContent = d.bound; }
+        if (bs) {
+          bs.textContent = d.bound_ok ? "within the ceiling" : "above the ceiling";
+          bs.className = d.bound_ok ? "ok" : "error";
+        }
+        if (bn) { bn.textContent = d.error || d.bound_error || "The chance that someone who spends this meeting's whole guess budget gets in by guessing."; }
+      }).catch(function () {});
+    };
+    var schedule = function () {
+      clearTimeout(timer);
+      timer = setTimeout(check, 250);
+    };
+    sched.addEventListener("input", schedule);
+    sched.addEventListener("change", schedule);
+  }
+})();
