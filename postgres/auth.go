@@ -42,13 +42,14 @@ func (db *DB) DeleteUser(ctx context.Context, userID, transferTo int64, now time
 	now = now.UTC()
 	return db.write(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
 		var acct, toAcct int64
-		// Both rows locked, so that neither goes while its meetings move.
+		// Both rows locked, so that neither goes while its meetings move
+		// (transferTo stays, so its key is left free for new references).
 		if err := tx.QueryRow(ctx, `SELECT account_id FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&acct); errors.Is(err, pgx.ErrNoRows) {
 			return notFound("user")
 		} else if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT account_id FROM users WHERE id = $1 FOR UPDATE`, transferTo).Scan(&toAcct); errors.Is(err, pgx.ErrNoRows) {
+		if err := tx.QueryRow(ctx, `SELECT account_id FROM users WHERE id = $1 FOR NO KEY UPDATE`, transferTo).Scan(&toAcct); errors.Is(err, pgx.ErrNoRows) {
 			return notFound("user")
 		} else if err != nil {
 			return err

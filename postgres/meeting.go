@@ -448,7 +448,7 @@ func (db *DB) EndOccurrence(ctx context.Context, occurrencePK int64, now time.Ti
 	return db.write(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
 		var ended *int64
 		err := tx.QueryRow(ctx, `SELECT o.ended_at FROM occurrences o JOIN meetings m ON m.pk = o.meeting_pk
-			WHERE o.pk = $1 AND o.removed_at IS NULL AND m.deleted_at IS NULL FOR UPDATE OF o`, occurrencePK).Scan(&ended)
+			WHERE o.pk = $1 AND o.removed_at IS NULL AND m.deleted_at IS NULL FOR NO KEY UPDATE OF o`, occurrencePK).Scan(&ended)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound("occurrence")
 		} else if err != nil {
@@ -476,7 +476,7 @@ func (db *DB) OpenPersonalOccurrence(ctx context.Context, meetingPK int64, now t
 	err := db.write(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
 		found = nil
 		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM meetings WHERE pk = $1 AND deleted_at IS NULL FOR UPDATE`, meetingPK).Scan(&one)
+		err := tx.QueryRow(ctx, `SELECT 1 FROM meetings WHERE pk = $1 AND deleted_at IS NULL FOR NO KEY UPDATE`, meetingPK).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound("meeting")
 		} else if err != nil {

@@ -397,3 +397,63 @@ func TestMigrateTwice(t *testing.T) {
 		t.Errorf("schema version %d, want at least 1", v)
 	}
 }
+
+// TestTwoNodesSharedCredentialNames admits holders of one invitee's
+// credential through two stores at once: each gets a name of its own.
+func TestTwoNodesSharedCredentialNames(t *testing.T) {
+	ns := openNodes(t, 2)
+	ctx := context.Background()
+	m := ns.meeting("82345678904", t0, "shared")
+	m.Invitees = []*admit.Invitee{{ID: "iann", Name: "Ann", PIN: &admit.Secret{Index: []byte("pin"), Sealed: []byte("pin")}}}
+	must(t, ns.dbs[0].SaveMeeting(ctx, m, t0.Add(-time.Hour)))
+	o, inv := m.Occurrences[0], m.Invitees[0]
+	const n = 12
+	ps := make([]*admit.Participant, n)
+	errs := race(n, func(i int) error {
+		ps[i] = &admit.Participant{ID: fmt.Sprintf("pann%d", i), OccurrencePK: o.PK, InviteePK: inv.PK, BaseName: "Ann",
+			Channel: admit.ChannelWeb, Source: "192.0.2.1", State: admit.StateAdmitted, JoinedAt: t0}
+		return ns.dbs[i%2].Admit(ctx, &admit.Admission{Participant: ps[i]})
+	})
+	names := map[string]bool{}
+	for i, err := range errs {
+		must(t, err)
+		names[ps[i].DisplayName] = true
+	}
+	if len(names) != n || !names["Ann"] || !names[fmt.Sprintf("Ann (%d)", n)] {
+		t.Errorf("names %v; want Ann, Ann (2) … Ann (%d)", names, n)
+	}
+}
+
+// TestTwoNodesPersonalRoom opens a personal room from two stores at once:
+// one occurrence is added and every caller gets it.
+func TestTwoNodesPersonalRoom(t *testing.T) {
+	ns := openNodes(t, 2)
+	ctx := context.Background()
+	room := &admit.Meeting{ID: "mroom", AccountID: ns.account.ID, HostID: ns.host.ID, Number: "8123456789", Topic: "Room",
+		Kind: admit.KindPersonal, Duration: 60, Timezone: "UTC", Security: admit.DefaultSecurity()}
+	must(t, ns.dbs[0].SaveMeeting(ctx, room, t0.Add(-time.Hour)))
+	const n = 10
+	pks := make([]int64, n)
+	errs := race(n, func(i int) error {
+		o, err := ns.dbs[i%2].OpenPersonalOccurrence(ctx, room.PK, t0, func(index int) *admit.Occurrence {
+			return admit.NewOccurrence(index, t0, 60, admit.DefaultSecurity())
+		})
+		if err == nil {
+			pks[i] = o.PK
+		}
+		return err
+	})
+	for _, err := range errs {
+		must(t, err)
+	}
+	got, err := ns.dbs[1].FindPersonalRoom(ctx, ns.host.ID)
+	must(t, err)
+	if len(got.Occurrences) != 1 {
+		t.Fatalf("%d occurrences opened, want 1", len(got.Occurrences))
+	}
+	for i, pk := range pks {
+		if pk != got.Occurrences[0].PK {
+			t.Errorf("caller %d got occurrence %d, want %d", i, pk, got.Occurrences[0].PK)
+		}
+	}
+}

@@ -94,7 +94,7 @@ func (db *DB) admitTx(ctx context.Context, tx pgx.Tx, a *admit.Admission) (admis
 		// The invitee's row lock orders concurrent holders of the same
 		// credential, on any node, so that each gets its own number.
 		var id string
-		err := tx.QueryRow(ctx, `SELECT id FROM invitees WHERE pk = $1 FOR UPDATE`, p.InviteePK).Scan(&id)
+		err := tx.QueryRow(ctx, `SELECT id FROM invitees WHERE pk = $1 FOR NO KEY UPDATE`, p.InviteePK).Scan(&id)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return r, err
 		}

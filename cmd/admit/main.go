@@ -92,6 +92,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runKeys(ctx, args[1:])
 	case "migrate":
 		return m.runMigrate(ctx, args[1:])
+	case "export":
+		return m.runExport(ctx, args[1:])
+	case "import":
+		return m.runImport(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
