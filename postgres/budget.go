@@ -13,16 +13,17 @@ import (
 // countFailure counts a failed guess toward the meeting's budget a, in the
 // refused attempt's transaction, and reports the count after it and
 // whether this failure spent the budget. The budget's row is created if
-// missing and locked (FOR UPDATE) before it is read, so that concurrent
+// missing, or locked (an upsert) before it is read, so that concurrent
 // failures on any node count one by one and exactly one of them spends
 // the budget. Spending clears passcode_at: the passcode must be
 // regenerated after it for the budget to be reset.
 func countFailure(ctx context.Context, tx pgx.Tx, meetingPK int64, a int, now time.Time) (failures int, spent bool, err error) {
-	if _, err := tx.Exec(ctx, `INSERT INTO meeting_budgets (meeting_pk) VALUES ($1) ON CONFLICT (meeting_pk) DO NOTHING`, meetingPK); err != nil {
-		return 0, false, err
-	}
+	// Creates the row or, when it exists, locks its latest version (the
+	// no-op DO UPDATE waits for a concurrent counter) and reads it.
 	var was *int64
-	if err := tx.QueryRow(ctx, `SELECT spent_at FROM meeting_budgets WHERE meeting_pk = $1 FOR UPDATE`, meetingPK).Scan(&was); err != nil {
+	err = tx.QueryRow(ctx, `INSERT INTO meeting_budgets (meeting_pk) VALUES ($1)
+		ON CONFLICT (meeting_pk) DO UPDATE SET meeting_pk = EXCLUDED.meeting_pk RETURNING spent_at`, meetingPK).Scan(&was)
+	if err != nil {
 		return 0, false, err
 	}
 	var after *int64

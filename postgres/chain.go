@@ -119,14 +119,14 @@ type meetingRef struct {
 // maxMeetingRefs bounds the cache of meeting references.
 const maxMeetingRefs = 1 << 14
 
-// appendJoinEvent appends the audit entry of a join attempt (see
-// admit.JoinEvent) in the attempt's transaction.
-func (db *DB) appendJoinEvent(ctx context.Context, tx pgx.Tx, a *admit.Attempt, participantID string) error {
+// joinEvent returns the audit entry of a join attempt (see
+// admit.JoinEvent), for the attempt's group to append.
+func (db *DB) joinEvent(ctx context.Context, tx pgx.Tx, a *admit.Attempt, participantID string) (*admit.Event, error) {
 	ref, err := db.meetingRef(ctx, tx, a.MeetingPK, a.OccurrencePK)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return db.appendEvents(ctx, tx, []*admit.Event{admit.JoinEvent(a, participantID, ref.accountID, ref.id)})
+	return admit.JoinEvent(a, participantID, ref.accountID, ref.id), nil
 }
 
 // meetingRef returns the public id and account of the meeting with the pk

@@ -29,6 +29,7 @@ type DB struct {
 
 	audit auditState
 	chg   *listener
+	batch *batcher // the join path's group commit
 
 	// Now returns the current time; it stamps CreatedAt of accounts, users,
 	// tokens and contacts, and events without a time.
@@ -71,6 +72,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, err
 	}
 	db.chg = startListener(cfg.ConnConfig.Copy(), changes, feed)
+	db.batch = newBatcher(db)
 	return db, nil
 }
 
@@ -129,8 +131,12 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 	return p.GetDBVersion(ctx)
 }
 
-// Close stops the listener and closes the pool.
+// Close waits for queued join writes to commit, stops the listener and
+// closes the pool.
 func (db *DB) Close() error {
+	if db.batch != nil {
+		db.batch.close()
+	}
 	if db.chg != nil {
 		db.chg.close()
 	}

@@ -44,18 +44,22 @@ func (db *DB) FindOccurrence(ctx context.Context, pk int64) (*admit.Occurrence, 
 }
 
 // FindJoinDataByPK returns what the join path needs of the live meeting with
-// the primary key, read in one snapshot. ENOTFOUND.
+// the primary key, read in one snapshot (one round trip). ENOTFOUND.
 func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, error) {
 	var d *admit.JoinData
-	err := db.read(ctx, func(tx pgx.Tx) error {
-		m, err := scanMeeting(tx.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings m
-			WHERE m.deleted_at IS NULL AND m.pk = $1`, pk))
+	err := db.snapshot(ctx, func(b *pgx.Batch) {
+		b.Queue(`SELECT `+meetingColumns+` FROM meetings m WHERE m.deleted_at IS NULL AND m.pk = $1`, pk)
+		b.Queue(`SELECT c.idx, c.kind, c.invitee_pk, i.id, i.name FROM credentials c
+			LEFT JOIN invitees i ON i.pk = c.invitee_pk
+			WHERE c.meeting_pk = $1`, pk)
+		b.Queue(`SELECT `+occurrenceColumns+occurrenceFrom+`WHERE o.removed_at IS NULL AND o.meeting_pk = $1 ORDER BY o.idx`, pk)
+	}, func(br pgx.BatchResults) error {
+		m, err := scanMeeting(br.QueryRow())
 		if err != nil {
 			return err
 		}
 		d = &admit.JoinData{Meeting: m, Credentials: map[string]*admit.Credential{}}
-		rows, err := tx.Query(ctx, `SELECT c.idx, c.kind, c.invitee_pk, i.id, i.name FROM credentials c
-			LEFT JOIN invitees i ON i.pk = c.invitee_pk WHERE c.meeting_pk = $1`, m.PK)
+		rows, err := br.Query()
 		if err != nil {
 			return err
 		}
@@ -89,8 +93,19 @@ func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		d.Occurrences, err = findOccurrences(ctx, tx, `o.meeting_pk = $1 ORDER BY o.idx`, m.PK)
-		return err
+		orows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer orows.Close()
+		for orows.Next() {
+			o, err := scanOccurrence(orows)
+			if err != nil {
+				return err
+			}
+			d.Occurrences = append(d.Occurrences, o)
+		}
+		return orows.Err()
 	})
 	if err != nil {
 		return nil, err
@@ -99,14 +114,21 @@ func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, 
 }
 
 // LoadDirectory returns every identifier a join may present (one meeting's
-// with meetingPK != 0), read in one snapshot.
+// with meetingPK != 0), read in one snapshot (one round trip).
 func (db *DB) LoadDirectory(ctx context.Context, meetingPK int64, now time.Time) (*admit.Directory, error) {
-	var d *admit.Directory
-	err := db.read(ctx, func(tx pgx.Tx) error {
-		d = &admit.Directory{}
+	d := &admit.Directory{}
+	err := db.snapshot(ctx, func(b *pgx.Batch) {
 		// $1 = 0 selects every meeting.
-		rows, err := tx.Query(ctx, `SELECT pk, number FROM meetings
+		b.Queue(`SELECT pk, number FROM meetings
 			WHERE deleted_at IS NULL AND ($1::bigint = 0 OR pk = $1)`, meetingPK)
+		b.Queue(`SELECT idx, meeting_pk, COALESCE(occurrence_pk, 0), occurrence_idx,
+			reserved_from, reserved_until, revoked_at IS NOT NULL
+			FROM access_codes WHERE reserved_until > $2 AND ($1::bigint = 0 OR meeting_pk = $1)`, meetingPK, nanos(now))
+		b.Queue(`SELECT i.token_index, i.meeting_pk, i.pk, i.id, i.name
+			FROM invitees i JOIN meetings m ON m.pk = i.meeting_pk
+			WHERE i.token_index IS NOT NULL AND m.deleted_at IS NULL AND ($1::bigint = 0 OR i.meeting_pk = $1)`, meetingPK)
+	}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
 		if err != nil {
 			return err
 		}
@@ -122,9 +144,7 @@ func (db *DB) LoadDirectory(ctx context.Context, meetingPK int64, now time.Time)
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT idx, meeting_pk, COALESCE(occurrence_pk, 0), occurrence_idx,
-			reserved_from, reserved_until, revoked_at IS NOT NULL
-			FROM access_codes WHERE reserved_until > $2 AND ($1::bigint = 0 OR meeting_pk = $1)`, meetingPK, nanos(now))
+		rows, err = br.Query()
 		if err != nil {
 			return err
 		}
@@ -142,9 +162,7 @@ func (db *DB) LoadDirectory(ctx context.Context, meetingPK int64, now time.Time)
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT i.token_index, i.meeting_pk, i.pk, i.id, i.name
-			FROM invitees i JOIN meetings m ON m.pk = i.meeting_pk
-			WHERE i.token_index IS NOT NULL AND m.deleted_at IS NULL AND ($1::bigint = 0 OR i.meeting_pk = $1)`, meetingPK)
+		rows, err = br.Query()
 		if err != nil {
 			return err
 		}

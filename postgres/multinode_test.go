@@ -457,3 +457,53 @@ func TestTwoNodesPersonalRoom(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupCommitFailuresStayAlone admits many joins at once through one
+// store, half of them with one participant id that only one can take: the
+// failures roll back alone (their savepoints), every other admission
+// commits, and the audit chain holds exactly the admissions'.
+func TestGroupCommitFailuresStayAlone(t *testing.T) {
+	ns := openNodes(t, 1)
+	db := ns.dbs[0]
+	ctx := context.Background()
+	m := ns.meeting("82345678905", t0, "group")
+	must(t, db.SaveMeeting(ctx, m, t0.Add(-time.Hour)))
+	o := m.Occurrences[0]
+	const n = 40
+	errs := race(n, func(i int) error {
+		id := fmt.Sprintf("pg%d", i)
+		if i%2 == 0 {
+			id = "taken"
+		}
+		p := &admit.Participant{ID: id, OccurrencePK: o.PK, BaseName: "Guest",
+			Channel: admit.ChannelWeb, Source: "192.0.2.1", State: admit.StateAdmitted, JoinedAt: t0}
+		return db.Admit(ctx, &admit.Admission{Participant: p, ViaAccessCode: true,
+			Attempt: &admit.Attempt{At: t0, MeetingPK: m.PK, OccurrencePK: o.PK, Channel: p.Channel, Source: p.Source,
+				Method: "access_code", Outcome: admit.OutcomeAdmitted}})
+	})
+	ok := 0
+	for i, err := range errs {
+		if err == nil {
+			ok++
+		} else if i%2 != 0 {
+			t.Errorf("admission %d with an id of its own: %v", i, err)
+		}
+	}
+	if ok != n/2+1 {
+		t.Errorf("%d admitted, want %d", ok, n/2+1)
+	}
+	got, err := db.FindOccurrence(ctx, o.PK)
+	must(t, err)
+	ps, err := db.FindParticipants(ctx, o.PK)
+	must(t, err)
+	attempts, err := db.FindAttempts(ctx, m.PK, 0)
+	must(t, err)
+	if got.Uses != ok || len(ps) != ok || len(attempts) != ok {
+		t.Errorf("%d uses, %d participants, %d attempts; want %d each", got.Uses, len(ps), len(attempts), ok)
+	}
+	checked, bad, err := admit.Verify(ctx, db, ns.key)
+	must(t, err)
+	if bad != nil || checked != int64(ok) {
+		t.Errorf("chain of %d entries (break %+v); want %d", checked, bad, ok)
+	}
+}

@@ -12,24 +12,29 @@ import (
 	"github.com/admit-project/admit"
 )
 
-// Admit commits an accepted join in one transaction: it consumes an
-// access-code use when asked (ECONFLICT, field "max_uses", when none is
-// left), names the participant, inserts it (setting PK), the attempt
-// (setting ID and ParticipantPK) and the join's audit entry. The use is
+// Admit commits an accepted join in one savepoint of a group commit (see
+// batch.go): it consumes an access-code use when asked (ECONFLICT, field
+// "max_uses", when none is left), names the participant, inserts it
+// (setting PK), the attempt (setting ID and ParticipantPK) and the join's
+// audit entry. The use is
 // consumed by a conditional UPDATE (uses < max_uses), which PostgreSQL
 // evaluates again on the row's latest version after waiting for a
 // concurrent one, so no number of nodes can exceed max_uses. It returns
-// once the transaction is committed; nothing is written on error.
+// once the group is committed; nothing is written on error.
 func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
 	p := a.Participant
 	if p == nil {
 		return errors.New("postgres: Admit without a participant")
 	}
 	var res admission
-	err := db.write(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
+	err := db.batch.do(ctx, p.OccurrencePK, func(ctx context.Context, tx pgx.Tx) ([]*admit.Event, error) {
 		var err error
-		res, err = db.admitTx(ctx, tx, a)
-		return err
+		var e *admit.Event
+		res, e, err = db.admitTx(ctx, tx, a)
+		if err != nil {
+			return nil, err
+		}
+		return []*admit.Event{e}, nil
 	})
 	if err != nil {
 		return err
@@ -61,30 +66,32 @@ type admission struct {
 	inviteeID     string
 }
 
-func (db *DB) admitTx(ctx context.Context, tx pgx.Tx, a *admit.Admission) (admission, error) {
+// admitTx does Admit's writes in tx and returns the join's audit entry,
+// for the group to append.
+func (db *DB) admitTx(ctx context.Context, tx pgx.Tx, a *admit.Admission) (admission, *admit.Event, error) {
 	p := a.Participant
 	r := admission{occurrence: p.Occurrence}
 	if r.occurrence == 0 {
 		if err := tx.QueryRow(ctx, `SELECT idx FROM occurrences WHERE pk = $1`, p.OccurrencePK).Scan(&r.occurrence); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
-				return r, notFound("occurrence")
+				return r, nil, notFound("occurrence")
 			}
-			return r, err
+			return r, nil, err
 		}
 	}
 
 	if err := holdIfSpent(ctx, tx, a); err != nil {
-		return r, err
+		return r, nil, err
 	}
 
 	if a.ViaAccessCode {
 		tag, err := tx.Exec(ctx, `UPDATE access_codes SET uses = uses + 1
 			WHERE occurrence_pk = $1 AND revoked_at IS NULL AND ($2::bigint <= 0 OR uses < $2)`, p.OccurrencePK, a.MaxUses)
 		if err != nil {
-			return r, err
+			return r, nil, err
 		}
 		if tag.RowsAffected() == 0 && a.MaxUses > 0 {
-			return r, &admit.Error{Code: admit.ECONFLICT, Field: "max_uses",
+			return r, nil, &admit.Error{Code: admit.ECONFLICT, Field: "max_uses",
 				Message: "The access code has been used the maximum number of times."}
 		}
 	}
@@ -96,14 +103,14 @@ func (db *DB) admitTx(ctx context.Context, tx pgx.Tx, a *admit.Admission) (admis
 		var id string
 		err := tx.QueryRow(ctx, `SELECT id FROM invitees WHERE pk = $1 FOR NO KEY UPDATE`, p.InviteePK).Scan(&id)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return r, err
+			return r, nil, err
 		}
 		if r.inviteeID == "" {
 			r.inviteeID = id
 		}
 		seq, err := nextSeq(ctx, tx, p.OccurrencePK, p.InviteePK)
 		if err != nil {
-			return r, err
+			return r, nil, err
 		}
 		r.seq = seq
 		if seq > 1 {
@@ -121,32 +128,38 @@ func (db *DB) admitTx(ctx context.Context, tx pgx.Tx, a *admit.Admission) (admis
 	if r.seq > 1 {
 		shared = 1
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
+	pargs := []any{p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, shared,
+		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted}
+	const insertParticipant = `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
 		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING pk`,
-		p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, shared,
-		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted).Scan(&r.pk)
-	if err != nil {
-		return r, err
-	}
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING pk`
 	at := admit.Attempt{At: p.JoinedAt, OccurrencePK: p.OccurrencePK, Channel: p.Channel, Source: p.Source, Outcome: admit.OutcomeAdmitted}
 	if p.State == admit.StateWaiting {
 		at.Outcome = admit.OutcomeWaiting
 	}
-	if a.Attempt != nil {
+	if a.Attempt == nil {
+		if err := tx.QueryRow(ctx, insertParticipant, pargs...).Scan(&r.pk); err != nil {
+			return r, nil, err
+		}
+	} else {
 		at = *a.Attempt
-		at.ParticipantPK = r.pk
 		if at.Occurrence == 0 {
 			at.Occurrence = r.occurrence
 		}
-		if r.attemptID, err = insertAttempt(ctx, tx, &at); err != nil {
-			return r, err
+		// The participant and its attempt in one statement: one round
+		// trip less while the group holds its locks.
+		err := tx.QueryRow(ctx, `WITH p AS (`+insertParticipant+`)
+			INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel, source, method, outcome, reason, participant_pk)
+			SELECT $14, $15, $16, $17, $18, $19, $20, $21, $22, p.pk FROM p RETURNING participant_pk, id`,
+			append(pargs, nanos(at.At), at.MeetingPK, at.OccurrencePK, at.Occurrence, string(at.Channel), at.Source, at.Method,
+				at.Outcome, at.Reason)...).Scan(&r.pk, &r.attemptID)
+		if err != nil {
+			return r, nil, err
 		}
+		at.ParticipantPK = r.pk
 	}
-	if err := db.appendJoinEvent(ctx, tx, &at, p.ID); err != nil {
-		return r, err
-	}
-	return r, nil
+	e, err := db.joinEvent(ctx, tx, &at, p.ID)
+	return r, e, err
 }
 
 // nextSeq returns the number for the next holder of the invitee's
@@ -183,8 +196,9 @@ const dummyBudget = 0
 
 // RecordAttempt appends a refused attempt, setting its ID, and its audit
 // entry; a failed guess (GuessBudget set) is counted toward the meeting's
-// guess budget in the same transaction (setting BudgetFailures and
-// BudgetSpent). It returns once both are committed.
+// guess budget in the same write (setting BudgetFailures and
+// BudgetSpent), in a group commit (see batch.go). It returns once both are
+// committed.
 func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 	var id int64
 	var failures int
@@ -198,22 +212,28 @@ func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 	if !counted {
 		countPK, budget = dummyBudget, math.MaxInt32
 	}
-	err := db.write(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
+	// Keyed before every admission of the group (whose keys are
+	// occurrence pks, positive), by meeting: refusals lock budget rows,
+	// admissions code and invitee rows, so groups take them in one order.
+	err := db.batch.do(ctx, math.MinInt64/2+countPK, func(ctx context.Context, tx pgx.Tx) ([]*admit.Event, error) {
 		var err error
 		failures, spent = 0, false
 		if id, err = insertAttempt(ctx, tx, a); err != nil {
-			return err
+			return nil, err
 		}
 		if refusal {
 			if failures, spent, err = countFailure(ctx, tx, countPK, budget, a.At); err != nil {
-				return err
+				return nil, err
 			}
 			if !counted {
 				failures, spent = 0, false
 			}
 		}
-		// Last: the chain's head is locked until the commit.
-		return db.appendJoinEvent(ctx, tx, a, "")
+		e, err := db.joinEvent(ctx, tx, a, "")
+		if err != nil {
+			return nil, err
+		}
+		return []*admit.Event{e}, nil
 	})
 	if err != nil {
 		return err
