@@ -379,6 +379,7 @@ func testClusterRegenerate(t *testing.T, c *cluster, tok string) {
 	a, b := c.nodes[0], c.nodes[1]
 	m := c.schedule(t, a, tok, scheduledAt(monday, nil))
 	old := map[string]any{"access_code": m.Occurrences[0].AccessCode, "passcode": m.Passcode}
+	c.known(t, old)
 	for range 3 {
 		wantAdmitted(t, b.join(old), "node B before the change")
 	}
