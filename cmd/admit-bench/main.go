@@ -66,6 +66,7 @@ type config struct {
 	db          string // PostgreSQL URL, "" for SQLite
 	nodes       int    // admit nodes on the store
 	redis       string // Redis URL for the nodes' limits and feed, "" for none
+	confirm     bool   // ConfirmJoins on PostgreSQL, as admit serve sets it
 }
 
 // parseFlags reads the command line.
@@ -83,6 +84,7 @@ func (m *Main) parseFlags(args []string) (*config, error) {
 	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://…): measure the PostgreSQL store, in schemas admit_bench_N of that database, instead of SQLite")
 	fs.IntVar(&c.nodes, "nodes", 1, "admit nodes serving the store, the load spread over them round-robin (above 1 needs --db)")
 	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://…): the nodes keep per-source limits and the change feed there, as admit serve --redis does")
+	fs.BoolVar(&c.confirm, "confirm-joins", true, "on PostgreSQL, confirm each join on fresh data as admit serve does (false: measure without, to see its cost)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
@@ -180,7 +182,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // before each of admit's phases, so that every ratio has a baseline from the
 // same minute.
 func (m *Main) measureStore(ctx context.Context, c *config, gen *generator, bare *server, st *store) (*storeResult, error) {
-	admit, err := startAdmit(ctx, st, c.nodes, c.redis)
+	admit, err := startAdmit(ctx, st, c.nodes, c.redis, c.confirm)
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +194,7 @@ func (m *Main) measureStore(ctx context.Context, c *config, gen *generator, bare
 	if c.redis != "" {
 		res.Limits = "redis"
 	}
+	res.Confirm = c.db != "" && c.confirm
 	for _, ph := range []struct {
 		name string
 		reqs requests

@@ -89,11 +89,12 @@ func ratio(a, b float64) float64 {
 // storeResult is the figures of one store size.
 type storeResult struct {
 	Meetings    int            `json:"meetings"`
-	SeedSeconds float64        `json:"seed_seconds"` // time it took to seed (possibly in an earlier run)
-	Sample      int            `json:"sample"`       // meetings whose credentials the joins use
-	Store       string         `json:"store"`        // sqlite or postgres
-	Nodes       int            `json:"nodes"`        // admit nodes serving it
-	Limits      string         `json:"limits"`       // where per-source limits live: memory, postgres or redis
+	SeedSeconds float64        `json:"seed_seconds"`  // time it took to seed (possibly in an earlier run)
+	Sample      int            `json:"sample"`        // meetings whose credentials the joins use
+	Store       string         `json:"store"`         // sqlite or postgres
+	Nodes       int            `json:"nodes"`         // admit nodes serving it
+	Limits      string         `json:"limits"`        // where per-source limits live: memory, postgres or redis
+	Confirm     bool           `json:"confirm_joins"` // joins confirmed on fresh data (admit.Service.ConfirmJoins)
 	Phases      []*phaseResult `json:"phases"`
 }
 

@@ -121,9 +121,9 @@ func (n *nodes) Close() error {
 // connections (the first node uses the seeding handle, the others open the
 // PostgreSQL store again), per-source limits and change feed in Redis with
 // redisURL, else in PostgreSQL on PostgreSQL, else in memory; joins
-// confirmed on fresh data on PostgreSQL. Every service's clock stands one
+// confirmed on fresh data on PostgreSQL (unless confirm is false). Every service's clock stands one
 // minute past the start of every seeded meeting, so that all are open.
-func startAdmit(ctx context.Context, st *store, count int, redisURL string) (*nodes, error) {
+func startAdmit(ctx context.Context, st *store, count int, redisURL string, confirm bool) (*nodes, error) {
 	signer, err := jwt.NewSigner(st.ring.AdmissionKey())
 	if err != nil {
 		return nil, err
@@ -177,7 +177,7 @@ func startAdmit(ctx context.Context, st *store, count int, redisURL string) (*no
 		case onPG:
 			svc.Limiter, svc.Feed = postgres.NewLimiter(pg.Pool(), policy), postgres.NewFeed(pg)
 		}
-		svc.ConfirmJoins = onPG
+		svc.ConfirmJoins = onPG && confirm
 		// As admit serve does: the join path's directory is read before
 		// listening, not by the first measured join.
 		if err := svc.WarmJoinCache(ctx); err != nil {
