@@ -157,9 +157,9 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 	host.check("attendance")
 	href := ""
 	host.eval(`document.querySelector("#attendance-csv").getAttribute("href")`, &href)
-	status, csv := host.fetch(href)
-	if status != 200 || !strings.Contains(csv, "Grace Hopper") || !strings.Contains(csv, "Grace Hopper (2)") {
-		t.Errorf("attendance CSV: %d\n%s", status, csv)
+	status, ctype, csv := host.fetch(href)
+	if status != 200 || !strings.HasPrefix(ctype, "text/csv") || !strings.Contains(csv, "Grace Hopper") || !strings.Contains(csv, "Grace Hopper (2)") {
+		t.Errorf("attendance CSV: %d %s\n%s", status, ctype, csv)
 	}
 	if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) < 4 {
 		t.Errorf("attendance CSV has %d lines, want a header and a row for each of three participants:\n%s", len(lines), csv)
