@@ -160,6 +160,27 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 	return nil
 }
 
+// Refresh reads the meeting's join data and directory entries from the
+// store now, replacing what is cached, so that a change another node made a
+// moment ago (its notification still on the way) holds for the next lookup.
+func (c *JoinCache) Refresh(ctx context.Context, pk int64, now time.Time) error {
+	c.Drop(pk)
+	g := c.gen.Load()
+	d, err := c.store.LoadDirectory(ctx, pk, dirHorizon(now))
+	if err != nil {
+		return err
+	}
+	c.dir.replaceMeeting(pk, d)
+	jd, err := c.store.FindJoinDataByPK(ctx, pk)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil // gone: the directory no longer names it
+	} else if err != nil {
+		return err
+	}
+	c.fill(g, jd)
+	return nil
+}
+
 // dirHorizon is how far back the directory keeps access-code reservations:
 // a day before the earlier of now (the service's clock) and the wall clock,
 // so that a clock set back by a test or an operator finds them still.

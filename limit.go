@@ -47,6 +47,37 @@ func (p SourcePolicy) Delay(n int) time.Duration {
 	return d
 }
 
+// Wait returns how long a source must wait before its next attempt may be
+// evaluated at now, or 0 when it may try now. failures are the source's
+// failures, oldest first (those no longer in the window are ignored);
+// inflight counts its attempts being evaluated, which count as failures
+// until they are done. Every SourceLimiter decides by Wait (the redis
+// package's Lua script mirrors it), so that all backends agree.
+func (p SourcePolicy) Wait(failures []time.Time, inflight int, now time.Time) time.Duration {
+	for len(failures) > 0 && !now.Before(failures[0].Add(p.Window)) {
+		failures = failures[1:]
+	}
+	n := len(failures)
+	if n+inflight >= p.MaxFailures {
+		if n > 0 && n >= p.MaxFailures {
+			return failures[n-p.MaxFailures].Add(p.Window).Sub(now)
+		}
+		return time.Second
+	}
+	if n > 0 {
+		if next := failures[n-1].Add(p.Delay(n)); now.Before(next) {
+			return next.Sub(now)
+		}
+	}
+	// Attempts in flight count as failures until they are done: once the
+	// delays would apply, one attempt at a time, so a burst cannot overtake
+	// them.
+	if inflight > 0 && p.Delay(n+inflight) > 0 {
+		return p.Delay(n + inflight)
+	}
+	return 0
+}
+
 // SourceKey normalises where an attempt comes from into the key limits are
 // kept under: an IPv4 address, the /64 prefix of an IPv6 address, or
 // "tel:" and the caller ID on the phone.
@@ -125,24 +156,8 @@ func (l *MemoryLimiter) Reserve(ctx context.Context, key string, now time.Time) 
 		l.sources[key] = st
 	}
 	st.expire(now, l.Policy.Window)
-	n := len(st.failures)
-	if n+st.inflight >= l.Policy.MaxFailures {
-		wait := time.Second
-		if n > 0 && n >= l.Policy.MaxFailures {
-			wait = st.failures[n-l.Policy.MaxFailures].Add(l.Policy.Window).Sub(now)
-		}
+	if wait := l.Policy.Wait(st.failures, st.inflight, now); wait > 0 {
 		return nil, RateLimited(wait)
-	}
-	if n > 0 {
-		if next := st.failures[n-1].Add(l.Policy.Delay(n)); now.Before(next) {
-			return nil, RateLimited(next.Sub(now))
-		}
-	}
-	// Attempts in flight count as failures until they are done: once the
-	// delays would apply, one attempt at a time, so a burst cannot overtake
-	// them.
-	if st.inflight > 0 && l.Policy.Delay(n+st.inflight) > 0 {
-		return nil, RateLimited(l.Policy.Delay(n + st.inflight))
 	}
 	st.inflight++
 	return &memReservation{l: l, key: key, now: now}, nil

@@ -4,12 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/limittest"
 )
 
 func TestSourceKey(t *testing.T) {
@@ -32,90 +31,17 @@ func TestSourceKey(t *testing.T) {
 	}
 }
 
-// TestLimiterHoldsUnderBurst sends 200 concurrent attempts from one source:
-// no more may be evaluated than the limit allows before delays begin.
-func TestLimiterHoldsUnderBurst(t *testing.T) {
-	l := admit.NewMemoryLimiter(admit.DefaultSourcePolicy())
-	now := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
-	var evaluated atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := 0; i < 200; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			r, err := l.Reserve(context.Background(), "192.0.2.1", now)
-			if err != nil {
-				if admit.ErrorCode(err) != admit.ERATELIMITED {
-					t.Errorf("Reserve: %v", err)
-				}
-				return
-			}
-			evaluated.Add(1)
-			time.Sleep(time.Millisecond) // hold the reservation, as a lookup would
-			r.Done(true)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	if n := evaluated.Load(); n > 4 {
-		t.Errorf("a burst of 200 had %d attempts evaluated, want at most 4 (3 free failures, then one at a time)", n)
-	}
-}
-
-// TestLimiterHourlyBudget plays a patient attacker who always waits out
-// Retry-After: in any hour at most MaxFailures failures are evaluated.
-func TestLimiterHourlyBudget(t *testing.T) {
-	p := admit.DefaultSourcePolicy()
-	l := admit.NewMemoryLimiter(p)
-	now := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
-	var fails []time.Time
-	limited := 0
-	for now.Before(time.Date(2027, 1, 4, 11, 0, 0, 0, time.UTC)) {
-		r, err := l.Reserve(context.Background(), "198.51.100.9", now)
-		if err != nil {
-			e := err.(*admit.Error)
-			wait := time.Duration(e.Detail["retry_after"].(int)) * time.Second
-			if wait <= 0 {
-				t.Fatal("rate limited with no Retry-After")
-			}
-			limited++
-			now = now.Add(wait)
-			continue
+// TestMemoryLimiterConformance runs the limiter conformance suite against
+// MemoryLimiter: the n "nodes" are one limiter, as in one process.
+func TestMemoryLimiterConformance(t *testing.T) {
+	limittest.Run(t, limittest.Backend{Open: func(tb testing.TB, p admit.SourcePolicy, n int) []admit.SourceLimiter {
+		l := admit.NewMemoryLimiter(p)
+		ls := make([]admit.SourceLimiter, n)
+		for i := range ls {
+			ls[i] = l
 		}
-		r.Done(true)
-		fails = append(fails, now)
-		now = now.Add(time.Millisecond)
-	}
-	for i := range fails {
-		n := 0
-		for j := i; j < len(fails) && fails[j].Sub(fails[i]) < time.Hour; j++ {
-			n++
-		}
-		if n > p.MaxFailures {
-			t.Fatalf("%d failures within an hour from %v, want at most %d", n, fails[i], p.MaxFailures)
-		}
-	}
-	if len(fails) < 2*p.MaxFailures || limited == 0 {
-		t.Errorf("over three hours: %d failures, %d refusals; want the limit to be reached and refilled", len(fails), limited)
-	}
-	// Delays grow: the gap before the 6th failure is longer than before the 5th.
-	if g5, g6 := fails[4].Sub(fails[3]), fails[5].Sub(fails[4]); g6 <= g5 {
-		t.Errorf("gaps %v then %v: the delay does not grow", g5, g6)
-	}
-}
-
-func TestLimiterSuccessDoesNotCount(t *testing.T) {
-	l := admit.NewMemoryLimiter(admit.DefaultSourcePolicy())
-	now := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
-	for i := 0; i < 100; i++ {
-		r, err := l.Reserve(context.Background(), "203.0.113.5", now)
-		if err != nil {
-			t.Fatalf("attempt %d after only successes: %v", i, err)
-		}
-		r.Done(false)
-	}
+		return ls
+	}})
 }
 
 // TestRateLimitAudit checks that rate-limited attempts reach the audit

@@ -28,6 +28,13 @@ type Service struct {
 	// Feed carries roster, budget and meeting changes to every node (and to
 	// this node's live views); nil means a MemoryFeed, made on first use.
 	Feed ChangeFeed
+	// ConfirmJoins makes every join whose credentials match read the
+	// meeting from the store again and decide on that, so that a code or
+	// passcode another node replaced a moment ago is refused here at once,
+	// before its notification arrives. It costs two reads per admission
+	// and none per refusal; `admit serve` sets it on PostgreSQL, whose
+	// store several nodes share.
+	ConfirmJoins bool
 	// Passwords hashes and checks web sign-in passwords (package password);
 	// web sign-in fails with an internal error when nil.
 	Passwords PasswordHasher

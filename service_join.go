@@ -63,6 +63,10 @@ func (s *Service) Join(ctx context.Context, req *JoinRequest) (*JoinResult, erro
 	return s.join(ctx, req, at)
 }
 
+// confirmedKey marks the context of a join decided again on fresh data
+// (Service.ConfirmJoins).
+type confirmedKey struct{}
+
 // join decides a join attempt under a source's reservation, recording it
 // in at.
 func (s *Service) join(ctx context.Context, req *JoinRequest, at *Attempt) (*JoinResult, error) {
@@ -88,6 +92,13 @@ func (s *Service) join(ctx context.Context, req *JoinRequest, at *Attempt) (*Joi
 	}
 	if reason != "" {
 		return nil, s.refuse(ctx, at, t, reason)
+	}
+	if s.ConfirmJoins && ctx.Value(confirmedKey{}) == nil {
+		// Decide again on the meeting as the store has it now.
+		if err := s.joinCache().Refresh(ctx, t.meeting.PK, now); err != nil {
+			return nil, err
+		}
+		return s.join(context.WithValue(ctx, confirmedKey{}, true), req, at)
 	}
 	at.MeetingPK = t.meeting.PK
 	occ := t.occ

@@ -48,6 +48,9 @@ type server struct {
 	logs *lockedWriter // standard error, for the secrets-in-logs checks
 	out  *lockedWriter // standard output, for the lines it prints (the set-up link)
 	done chan struct{}
+	// store are the flags that name the store to the CLI (--data DATA
+	// unless startNode set others).
+	store []string
 }
 
 // startServer starts admit serve --test-clock on a random port with the data
@@ -66,7 +69,7 @@ func startServer(t testing.TB, data string, flags ...string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, data: data, cmd: cmd, logs: &lockedWriter{}, out: &lockedWriter{}, done: make(chan struct{})}
+	s := &server{t: t, data: data, cmd: cmd, logs: &lockedWriter{}, out: &lockedWriter{}, done: make(chan struct{}), store: []string{"--data", data}}
 	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -165,7 +168,7 @@ func (s *server) cli(args ...string) string {
 
 // cliErr runs the CLI and returns its output and error.
 func (s *server) cliErr(args ...string) (string, error) {
-	args = append(args[:len(args):len(args)], "--data", s.data)
+	args = append(args[:len(args):len(args)], s.store...)
 	// Flags go after the subcommand words, which come first in args.
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "ADMIT_DATA=")
@@ -203,19 +206,30 @@ var client = &http.Client{Timeout: 30 * time.Second}
 // do sends a request with an optional bearer token and JSON body.
 func (s *server) do(method, path, token string, body any, hdr ...string) *response {
 	s.t.Helper()
+	r, err := s.try(method, path, token, body, hdr...)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return r
+}
+
+// try is do returning the error of a request that got no answer (a server
+// killed meanwhile) instead of failing the test; it may run in any
+// goroutine.
+func (s *server) try(method, path, token string, body any, hdr ...string) (*response, error) {
 	var rd io.Reader
 	if b, ok := body.([]byte); ok {
 		rd = bytes.NewReader(b)
 	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			s.t.Fatal(err)
+			return nil, err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, s.url+path, rd)
 	if err != nil {
-		s.t.Fatal(err)
+		return nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -228,15 +242,18 @@ func (s *server) do(method, path, token string, body any, hdr ...string) *respon
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
+		return nil, err
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
 	r := &response{status: resp.StatusCode, header: resp.Header, raw: raw}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		_ = json.Unmarshal(raw, &r.body)
 	}
-	return r
+	return r, nil
 }
 
 // must fails the test unless the response has the status.

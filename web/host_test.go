@@ -514,8 +514,9 @@ func TestHostPermissions(t *testing.T) {
 func TestRosterAttendanceAndCSV(t *testing.T) {
 	f := newFixture(t)
 	c := f.mustSetup(t)
-	path := c.schedule(t, scheduleForm(f, url.Values{"waiting_room": {"on"}}))
+	path := c.schedule(t, scheduleForm(f, url.Values{"waiting_room": {"on"}, "invitees": {"Alan Turing"}}))
 	id := strings.TrimPrefix(path, "/meetings/")
+	views := len(f.events(t, "code.view"))
 	m, err := f.svc.ShowMeeting(context.Background(), f.owner(t), id)
 	if err != nil {
 		t.Fatal(err)
@@ -578,7 +579,7 @@ func TestRosterAttendanceAndCSV(t *testing.T) {
 	if pid == nil {
 		t.Fatalf("no Admit form in the roster:\n%s", ev)
 	}
-	page := c.get(path)
+	c.get("/contacts") // a page with the CSRF token, and without secrets
 	wantRedirect(t, c.post(path+"/participants/"+pid[1]+"/admit", url.Values{"occurrence": {"1"}}, true), path, "admit")
 	for !strings.Contains(ev, `class="participant"`) {
 		ev = next("the admitted participant")
@@ -586,7 +587,9 @@ func TestRosterAttendanceAndCSV(t *testing.T) {
 	if !strings.Contains(ev, `<span class="name">Grace Hopper</span>`) {
 		t.Errorf("admitted participant's row:\n%s", ev)
 	}
-	_ = page
+	if n := len(f.events(t, "code.view")); n != views+1 { // ShowMeeting above; the stream opens no secrets
+		t.Errorf("%d code.view events after the roster stream, want %d", n, views+1)
+	}
 	if n := len(f.events(t, "participant.admit")); n != 1 {
 		t.Errorf("%d participant.admit events", n)
 	}
@@ -674,5 +677,79 @@ func TestPagesRender(t *testing.T) {
 	got, _ := f.svc.AccountSecurity(context.Background(), f.owner(t))
 	if got.EarlyJoinMinutes != 10 || got.PasscodePolicy.MinLength != 8 || !got.IsLocked("waiting_room") {
 		t.Errorf("saved defaults %+v", got)
+	}
+}
+
+func TestPersonalRoomSettings(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	ctx := context.Background()
+	room, err := f.svc.PersonalRoom(ctx, f.owner(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, c.get("/meetings/"+room.ID), http.StatusOK, "personal room page")
+	s := c.get("/settings")
+	if strings.Contains(s.body, `id="meeting_id"`) {
+		t.Error("the free plan offers a vanity meeting ID")
+	}
+	wantRedirect(t, c.post("/settings/room", url.Values{"room_passcode": {"Room-Pass-42x"}}, true), "/settings", "own room passcode")
+	shown, _ := f.svc.ShowMeeting(ctx, f.owner(t), room.ID)
+	if shown.Passcode != "Room-Pass-42x" {
+		t.Errorf("room passcode %q", shown.Passcode)
+	}
+	wantStatus(t, c.post("/settings/room", url.Values{"meeting_id": {"5550123987"}}, true), http.StatusForbidden, "vanity ID on free")
+	acct, _ := f.svc.Store.FindAccountByID(ctx, f.owner(t).User.AccountID)
+	acct.Plan = admit.PlanPro
+	if err := f.svc.Store.UpdateAccount(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.get("/settings"); !strings.Contains(s.body, `id="meeting_id"`) {
+		t.Error("the pro plan does not offer a vanity meeting ID")
+	}
+	wantRedirect(t, c.post("/settings/room", url.Values{"meeting_id": {"555 012 3987"}}, true), "/settings", "vanity ID on pro")
+	if r, _ := f.svc.PersonalRoom(ctx, f.owner(t)); r.MeetingID != "5550123987" {
+		t.Errorf("personal meeting ID %q", r.MeetingID)
+	}
+	r := c.post("/settings/room", url.Values{"meeting_id": {"1234567890"}}, true)
+	wantStatus(t, r, http.StatusBadRequest, "weak vanity ID")
+	if !regexp.MustCompile(`id="meeting_id"[^>]*aria-invalid="true"`).MatchString(r.body) {
+		t.Error("the vanity ID's error is not tied to its input")
+	}
+	// Profile: the dashboard follows the time zone.
+	wantRedirect(t, c.post("/settings/profile", url.Values{"name": {"Olive Owner"}, "timezone": {"Europe/Paris"}}, true), "/settings", "profile")
+	if d := c.get("/"); !strings.Contains(d.body, "Times are in Europe/Paris.") {
+		t.Error("the dashboard is not in the new time zone")
+	}
+	wantStatus(t, c.post("/settings/profile", url.Values{"name": {"Olive"}, "timezone": {"Mars/Olympus"}}, true), http.StatusBadRequest, "bad time zone")
+	// Password change ends the session.
+	r = c.post("/settings/password", url.Values{"current_password": {"wrong"}, "password": {"a-new-long-password"}, "password_confirm": {"a-new-long-password"}}, true)
+	wantStatus(t, r, http.StatusBadRequest, "wrong current password")
+	if !regexp.MustCompile(`id="current_password"[^>]*aria-invalid="true"`).MatchString(r.body) {
+		t.Error("the current password's error is not tied to its input")
+	}
+	other := f.client(t)
+	wantRedirect(t, other.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {ownerPassword}}, false), "/", "second session")
+	wantRedirect(t, c.post("/settings/password", url.Values{"current_password": {ownerPassword}, "password": {"a-new-long-password"}, "password_confirm": {"a-new-long-password"}}, true), "/signin", "password change")
+	wantRedirect(t, other.get("/"), "/signin", "another session after the password change")
+	wantRedirect(t, c.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {"a-new-long-password"}}, false), "/", "sign-in with the new password")
+}
+
+func TestSecureCookie(t *testing.T) {
+	f := newFixture(t)
+	app := &web.App{Service: f.svc, Secure: true}
+	srv := httptest.NewServer(app.Handler())
+	defer srv.Close()
+	link, _ := f.svc.SetupLink(context.Background())
+	form := url.Values{"name": {"O"}, "email": {"o@example.com"}, "password": {ownerPassword}, "password_confirm": {ownerPassword}}
+	cl := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := cl.PostForm(srv.URL+strings.TrimPrefix(link, "http://admit.test"), form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	ck := res.Header.Get("Set-Cookie")
+	if !strings.Contains(ck, "admit_session=") || !strings.Contains(ck, "; Secure") || !strings.Contains(ck, "HttpOnly") {
+		t.Errorf("session cookie over TLS: %q", ck)
 	}
 }

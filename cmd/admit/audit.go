@@ -9,18 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/keys"
-	"github.com/admit-project/admit/sqlite"
 )
 
 const auditUsage = `usage:
-  admit audit verify [--data DIR] [--key-file PATH]
-  admit audit export [--data DIR] [--format jsonl|csv] [--out FILE] [--after SEQ]`
+  admit audit verify [--data DIR | --db URL] [--key-file PATH]
+  admit audit export [--data DIR | --db URL] [--format jsonl|csv] [--out FILE] [--after SEQ]`
 
 // runAudit runs `admit audit verify` and `admit audit export`.
 func (m *Main) runAudit(ctx context.Context, args []string) error {
@@ -135,17 +133,18 @@ func csvRecord(e *admit.Event) []string {
 }
 
 // openAudit opens an existing store and its key for reading the audit
-// trail. Unlike the other commands it creates nothing: a missing store or
-// key file is an error, not a new one.
-func (m *Main) openAudit(ctx context.Context, sf *storeFlags) (*sqlite.DB, *keys.Ring, error) {
-	path := filepath.Join(sf.data, "admit.db")
-	if _, err := os.Stat(path); err != nil {
-		return nil, nil, fmt.Errorf("no store at %s: %w", sf.data, err)
+// trail. Unlike the other commands it creates no key: a missing key file,
+// or a missing embedded store, is an error, not a new one.
+func (m *Main) openAudit(ctx context.Context, sf *storeFlags) (store, *keys.Ring, error) {
+	if err := sf.checkDB(); err != nil {
+		return nil, nil, err
 	}
-	keyFile := sf.keyFile
-	if keyFile == "" {
-		keyFile = filepath.Join(sf.data, "admit.key")
+	if sf.db == "" {
+		if _, err := os.Stat(sf.sqlitePath()); err != nil {
+			return nil, nil, fmt.Errorf("no store at %s: %w", sf.data, err)
+		}
 	}
+	keyFile := sf.keyPath()
 	if _, err := os.Stat(keyFile); errors.Is(err, os.ErrNotExist) {
 		return nil, nil, fmt.Errorf("no key file at %s: the audit chain cannot be checked without it", keyFile)
 	}
@@ -153,7 +152,7 @@ func (m *Main) openAudit(ctx context.Context, sf *storeFlags) (*sqlite.DB, *keys
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := sqlite.Open(path)
+	db, _, err := openStore(ctx, sf, time.Now)
 	if err != nil {
 		return nil, nil, err
 	}

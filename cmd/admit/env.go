@@ -14,7 +14,6 @@ import (
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/password"
-	"github.com/admit-project/admit/sqlite"
 )
 
 // Defaults of the flags shared by every command.
@@ -27,6 +26,7 @@ const (
 type storeFlags struct {
 	data    string
 	keyFile string
+	db      string
 }
 
 // newFlags returns the flag set of the command name, writing to m.Stderr,
@@ -40,7 +40,8 @@ func (m *Main) newFlags(name string, sf *storeFlags) *flag.FlagSet {
 
 func (m *Main) addStoreFlags(fs *flag.FlagSet, sf *storeFlags) {
 	fs.StringVar(&sf.data, "data", envOr(m.Getenv, "ADMIT_DATA", defaultData), "data directory of the embedded store ($ADMIT_DATA)")
-	fs.StringVar(&sf.keyFile, "key-file", m.Getenv("ADMIT_KEY_FILE"), "master key file (default DATA/admit.key; $ADMIT_KEY_FILE)")
+	fs.StringVar(&sf.keyFile, "key-file", m.Getenv("ADMIT_KEY_FILE"), "master key file (default DATA/admit.key; $ADMIT_KEY_FILE); every node of one PostgreSQL store needs the same")
+	fs.StringVar(&sf.db, "db", m.Getenv("ADMIT_DB"), "store: empty for the embedded SQLite store under --data, or a postgres:// URL ($ADMIT_DB)")
 }
 
 func envOr(getenv func(string) string, name, def string) string {
@@ -52,7 +53,7 @@ func envOr(getenv func(string) string, name, def string) string {
 
 // env is an opened store with its service.
 type env struct {
-	db      *sqlite.DB
+	db      store
 	ring    *keys.Ring
 	service *admit.Service
 	fresh   bool // the store was created now
@@ -60,22 +61,21 @@ type env struct {
 
 // open opens (creating on first use) the store and key under sf.
 func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logger *slog.Logger) (*env, error) {
-	if err := os.MkdirAll(sf.data, 0o700); err != nil {
+	if err := sf.checkDB(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(sf.keyPath()), 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	keyFile := sf.keyFile
-	if keyFile == "" {
-		keyFile = filepath.Join(sf.data, "admit.key")
-	}
-	ring, _, err := keys.Load(keyFile)
+	ring, _, err := keys.Load(sf.keyPath())
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(filepath.Join(sf.data, "admit.db"))
+	// The store's timestamps follow a test clock too.
+	db, feed, err := openStore(ctx, sf, clock.Now)
 	if err != nil {
 		return nil, err
 	}
-	db.Now = clock.Now // the store's timestamps follow a test clock too
 	if err := db.SetAuditKey(ctx, ring.AuditKey()); err != nil {
 		db.Close()
 		return nil, err
@@ -95,7 +95,7 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logg
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, Logger: logger, BaseURL: "http://" + defaultHTTP,
+	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, Logger: logger, BaseURL: "http://" + defaultHTTP, Feed: feed,
 		Passwords: &password.Hasher{}}
 	_, fresh, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {

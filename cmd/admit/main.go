@@ -1,13 +1,17 @@
 // Command admit runs the admit service and administers its store.
 //
-//	admit serve [--data DIR] [--http ADDR] [--test-clock]
+//	admit serve [--data DIR | --db URL] [--http ADDR] [--test-clock]
+//	admit migrate [--data DIR | --db URL]
+//	admit export [--data DIR] --out FILE
+//	admit import --db URL FILE
 //	admit user create --email E --name N [--role R]
 //	admit token create --email E [--scopes read,manage]
 //	admit meeting list|show|create|update|regenerate|end|delete …
 //	admit audit verify|export [--format jsonl|csv] [--out FILE]
 //
-// Every command takes --data (default ./admit-data, or ADMIT_DATA). CLI
-// commands work while the server runs on the same store.
+// Every command takes --data (default ./admit-data, or ADMIT_DATA) and --db
+// (empty for the embedded SQLite store under --data, or a postgres:// URL;
+// ADMIT_DB). CLI commands work while the server runs on the same store.
 package main
 
 import (
@@ -52,14 +56,18 @@ var errUsage = errors.New("usage")
 const usage = `admit decides who may enter a conference meeting.
 
 Usage:
-  admit serve [--data DIR] [--http ADDR] [--test-clock]
+  admit serve [--data DIR | --db URL] [--http ADDR] [--test-clock]
+  admit migrate [--data DIR | --db URL]
+  admit export [--data DIR] --out FILE
+  admit import --db postgres://... FILE
   admit user create --email E --name N [--role owner|admin|host]
   admit token create --email E [--scopes read,manage]
   admit meeting list|show|create|update|regenerate|end|delete ...
   admit audit verify|export [--format jsonl|csv] [--out FILE]
   admit keys rotate
 
-Every command takes --data DIR (default ./admit-data, or $ADMIT_DATA).
+Every command takes --data DIR (default ./admit-data, or $ADMIT_DATA) and
+--db URL (empty: the embedded store under --data; or postgres://...; $ADMIT_DB).
 Run "admit COMMAND -h" for a command's flags.
 `
 
@@ -82,6 +90,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runAudit(ctx, args[1:])
 	case "keys":
 		return m.runKeys(ctx, args[1:])
+	case "migrate":
+		return m.runMigrate(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

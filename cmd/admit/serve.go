@@ -30,6 +30,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs.Var(&proxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is believed (repeatable, or a comma list; $ADMIT_TRUSTED_PROXIES)")
 	sourceLimit := fs.Int("source-limit", envInt(m.Getenv, "ADMIT_SOURCE_LIMIT", admit.DefaultSourcePolicy().MaxFailures),
 		"failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s ($ADMIT_SOURCE_LIMIT)")
+	var sh sharedFlags
+	m.addSharedFlags(fs, &sh)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -60,6 +62,15 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer e.Close()
+	share, err := m.openShared(ctx, &sh, e, policy, logger)
+	if err != nil {
+		return err
+	}
+	defer share.close()
+	// Before anything reads them: the service keeps the first it sees.
+	e.service.Limiter, e.service.Feed = share.limiter, share.feed
+	e.service.ConfirmJoins = share.confirm
+	logger.Info("per-source limits and change feed", "in", share.mode)
 
 	if err := e.service.WarmJoinCache(ctx); err != nil {
 		return err
@@ -74,7 +85,6 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	} else {
 		e.service.BaseURL = url
 	}
-	e.service.Limiter = admit.NewMemoryLimiter(policy)
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
 	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://"),
 		AuditKey: e.ring.AuditKey()}
@@ -88,8 +98,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(app.Close) // live roster streams end, so shutdown does not wait for them
-	fmt.Fprintf(m.Stdout, "admit: listening on %s (data in %s)\n", url, sf.data)
-	if err := m.printGettingStarted(ctx, e, sf.data, url); err != nil {
+	fmt.Fprintf(m.Stdout, "admit: listening on %s (%s)\n", url, sf.describe())
+	if err := m.printGettingStarted(ctx, e, sf.args(), url); err != nil {
 		return err
 	}
 	go e.service.FollowChanges(ctx) // changes published by other nodes
@@ -122,17 +132,17 @@ func mountWeb(api, app http.Handler) http.Handler {
 // printGettingStarted prints, while the store has no user yet, a one-time
 // link to create the owner account in the web app (valid 24 hours; every
 // start makes a new one), and how to get in from the command line instead.
-func (m *Main) printGettingStarted(ctx context.Context, e *env, data, url string) error {
+func (m *Main) printGettingStarted(ctx context.Context, e *env, storeArgs, url string) error {
 	link, err := e.service.SetupLink(ctx)
 	if err != nil || link == "" {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "admit: set up the owner account at %s\n", link)
 	fmt.Fprintf(m.Stdout, `admit: (the link works once, for 24 hours). Or, from the command line:
-  admit user create --data %[1]s --email you@example.com --name "Your Name"
-  TOKEN=$(admit token create --data %[1]s --email you@example.com)
+  admit user create %[1]s --email you@example.com --name "Your Name"
+  TOKEN=$(admit token create %[1]s --email you@example.com)
   curl -H "Authorization: Bearer $TOKEN" %[2]s/api/v1/meetings
-`, data, url)
+`, storeArgs, url)
 	return nil
 }
 

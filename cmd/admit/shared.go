@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/postgres"
+	"github.com/admit-project/admit/redis"
+)
+
+// sharedFlags choose where the state that every node must share lives
+// beside the store: the per-source limits and the change feed.
+type sharedFlags struct {
+	redis  string // redis:// URL, "" for none
+	prefix string // of Redis keys and the feed's channel
+}
+
+// defaultRedisPrefix starts admit's Redis keys and channel.
+const defaultRedisPrefix = "admit:"
+
+func (m *Main) addSharedFlags(fs *flag.FlagSet, sh *sharedFlags) {
+	fs.StringVar(&sh.redis, "redis", m.Getenv("ADMIT_REDIS"), "Redis URL (redis://host:6379/0): per-source limits and the change feed shared by every node ($ADMIT_REDIS)")
+	fs.StringVar(&sh.prefix, "redis-prefix", envOr(m.Getenv, "ADMIT_REDIS_PREFIX", defaultRedisPrefix), "prefix of admit's Redis keys and channel, to run several services on one Redis ($ADMIT_REDIS_PREFIX)")
+}
+
+// shared is where a node keeps its limits and feed.
+type shared struct {
+	limiter admit.SourceLimiter
+	feed    admit.ChangeFeed
+	mode    string // for the log: "redis", "postgres", "memory"
+	close   func() error
+	// confirm is set when other nodes may change the store: joins then
+	// confirm on fresh data (admit.Service.ConfirmJoins).
+	confirm bool
+}
+
+// openShared returns the per-source limiter and the change feed: in Redis
+// with --redis (exact across nodes); without it, in the store's database
+// when it is shared (exact across nodes, a transaction per attempt); in
+// this process's memory on the embedded store, which one process serves.
+func (m *Main) openShared(ctx context.Context, sh *sharedFlags, e *env, policy admit.SourcePolicy, logger *slog.Logger) (*shared, error) {
+	s, err := m.openLimits(ctx, sh, e, policy, logger)
+	if err != nil {
+		return nil, err
+	}
+	_, s.confirm = e.db.(*postgres.DB)
+	return s, nil
+}
+
+func (m *Main) openLimits(ctx context.Context, sh *sharedFlags, e *env, policy admit.SourcePolicy, logger *slog.Logger) (*shared, error) {
+	if sh.redis != "" {
+		if !strings.HasPrefix(sh.redis, "redis://") && !strings.HasPrefix(sh.redis, "rediss://") {
+			return nil, admit.FieldErrorf("redis", "--redis must be a redis:// or rediss:// URL")
+		}
+		c, err := redis.Open(ctx, sh.redis)
+		if err != nil {
+			return nil, fmt.Errorf("--redis: %w", err)
+		}
+		l := redis.NewLimiter(c, policy)
+		l.Prefix, l.Logger = sh.prefix+"src:", logger
+		f := redis.NewFeed(c)
+		f.Channel, f.Logger = sh.prefix+"changes", logger
+		return &shared{limiter: l, feed: f, mode: "redis", close: c.Close}, nil
+	}
+	if s := e.sharedInStore(policy, logger); s != nil {
+		return s, nil
+	}
+	return &shared{limiter: admit.NewMemoryLimiter(policy), feed: &admit.MemoryFeed{}, mode: "memory", close: func() error { return nil }}, nil
+}
+
+// sharedInStore returns the limiter and feed in the store's database when
+// the store is shared by several nodes (PostgreSQL: the limiter's rows and
+// LISTEN/NOTIFY), nil for the embedded store.
+func (e *env) sharedInStore(policy admit.SourcePolicy, logger *slog.Logger) *shared {
+	db, ok := e.db.(*postgres.DB)
+	if !ok {
+		return nil
+	}
+	l := postgres.NewLimiter(db.Pool(), policy)
+	l.Logger = logger
+	return &shared{limiter: l, feed: postgres.NewFeed(db), mode: "postgres", close: func() error { return nil }}
+}

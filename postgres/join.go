@@ -1,0 +1,165 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/admit-project/admit"
+)
+
+// FindJoinMeetingByPK returns the live meeting with the primary key,
+// without occurrences or invitees (the Passcode fields hold Index only).
+// ENOTFOUND.
+func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting, error) {
+	row := db.pool.QueryRow(ctx, `SELECT `+meetingColumns+`,
+		(SELECT idx FROM credentials WHERE meeting_pk = m.pk AND kind = 'passcode' AND invitee_pk IS NULL),
+		(SELECT idx FROM credentials WHERE meeting_pk = m.pk AND kind = 'phone_passcode' AND invitee_pk IS NULL)
+		FROM meetings m WHERE m.deleted_at IS NULL AND m.pk = $1`, pk)
+	var pass, phone []byte
+	m, err := scanMeeting(row, &pass, &phone)
+	if err != nil {
+		return nil, err
+	}
+	if pass != nil {
+		m.Passcode = &admit.Secret{Index: pass}
+	}
+	if phone != nil {
+		m.PhonePasscode = &admit.Secret{Index: phone}
+	}
+	return m, nil
+}
+
+// FindOccurrence returns an occurrence by primary key (even one since
+// removed from its meeting, so that its roster stays readable), with
+// MeetingPK and its current access code. ENOTFOUND.
+func (db *DB) FindOccurrence(ctx context.Context, pk int64) (*admit.Occurrence, error) {
+	o, err := scanOccurrence(db.pool.QueryRow(ctx, `SELECT `+occurrenceColumns+occurrenceFrom+`WHERE o.pk = $1`, pk))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("occurrence")
+	}
+	return o, err
+}
+
+// FindJoinDataByPK returns what the join path needs of the live meeting with
+// the primary key, read in one snapshot. ENOTFOUND.
+func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, error) {
+	var d *admit.JoinData
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		m, err := scanMeeting(tx.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings m
+			WHERE m.deleted_at IS NULL AND m.pk = $1`, pk))
+		if err != nil {
+			return err
+		}
+		d = &admit.JoinData{Meeting: m, Credentials: map[string]*admit.Credential{}}
+		rows, err := tx.Query(ctx, `SELECT c.idx, c.kind, c.invitee_pk, i.id, i.name FROM credentials c
+			LEFT JOIN invitees i ON i.pk = c.invitee_pk WHERE c.meeting_pk = $1`, m.PK)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var idx []byte
+			var c admit.Credential
+			var invPK *int64
+			var invID, invName *string
+			if err := rows.Scan(&idx, &c.Kind, &invPK, &invID, &invName); err != nil {
+				rows.Close()
+				return err
+			}
+			if invPK != nil {
+				c.InviteePK = *invPK
+			}
+			if invID != nil {
+				c.InviteeID = *invID
+			}
+			if invName != nil {
+				c.InviteeName = *invName
+			}
+			switch c.Kind {
+			case admit.CredPasscode:
+				m.Passcode = &admit.Secret{Index: idx}
+			case admit.CredPhonePasscode:
+				m.PhonePasscode = &admit.Secret{Index: idx}
+			}
+			d.Credentials[string(idx)] = &c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		d.Occurrences, err = findOccurrences(ctx, tx, `o.meeting_pk = $1 ORDER BY o.idx`, m.PK)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// LoadDirectory returns every identifier a join may present (one meeting's
+// with meetingPK != 0), read in one snapshot.
+func (db *DB) LoadDirectory(ctx context.Context, meetingPK int64, now time.Time) (*admit.Directory, error) {
+	var d *admit.Directory
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		d = &admit.Directory{}
+		// $1 = 0 selects every meeting.
+		rows, err := tx.Query(ctx, `SELECT pk, number FROM meetings
+			WHERE deleted_at IS NULL AND ($1::bigint = 0 OR pk = $1)`, meetingPK)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var m admit.DirMeeting
+			if err := rows.Scan(&m.PK, &m.Number); err != nil {
+				rows.Close()
+				return err
+			}
+			d.Meetings = append(d.Meetings, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT idx, meeting_pk, COALESCE(occurrence_pk, 0), occurrence_idx,
+			reserved_from, reserved_until, revoked_at IS NOT NULL
+			FROM access_codes WHERE reserved_until > $2 AND ($1::bigint = 0 OR meeting_pk = $1)`, meetingPK, nanos(now))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c admit.DirCode
+			var from, until int64
+			if err := rows.Scan(&c.Index, &c.MeetingPK, &c.OccurrencePK, &c.Occurrence, &from, &until, &c.Revoked); err != nil {
+				rows.Close()
+				return err
+			}
+			c.From, c.Until = fromNanos(from), fromNanos(until)
+			d.Codes = append(d.Codes, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT i.token_index, i.meeting_pk, i.pk, i.id, i.name
+			FROM invitees i JOIN meetings m ON m.pk = i.meeting_pk
+			WHERE i.token_index IS NOT NULL AND m.deleted_at IS NULL AND ($1::bigint = 0 OR i.meeting_pk = $1)`, meetingPK)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t admit.DirToken
+			if err := rows.Scan(&t.Index, &t.MeetingPK, &t.InviteePK, &t.InviteeID, &t.Name); err != nil {
+				return err
+			}
+			d.Tokens = append(d.Tokens, t)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,350 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/admit-project/admit"
+)
+
+// Admit commits an accepted join in one transaction: it consumes an
+// access-code use when asked (ECONFLICT, field "max_uses", when none is
+// left), names the participant, inserts it (setting PK), the attempt
+// (setting ID and ParticipantPK) and the join's audit entry. The use is
+// consumed by a conditional UPDATE (uses < max_uses), which PostgreSQL
+// evaluates again on the row's latest version after waiting for a
+// concurrent one, so no number of nodes can exceed max_uses. It returns
+// once the transaction is committed; nothing is written on error.
+func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
+	p := a.Participant
+	if p == nil {
+		return errors.New("postgres: Admit without a participant")
+	}
+	var res admission
+	err := db.write(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		res, err = db.admitTx(ctx, tx, a)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	p.PK, p.Occurrence, p.DisplayName, p.SharedCredential = res.pk, res.occurrence, res.name, res.seq > 1
+	if p.InviteeID == "" {
+		p.InviteeID = res.inviteeID
+	}
+	if p.State == admit.StateAdmitted && p.AdmittedAt == nil {
+		t := p.JoinedAt
+		p.AdmittedAt = &t
+	}
+	if a.Attempt != nil {
+		a.Attempt.ID, a.Attempt.ParticipantPK = res.attemptID, res.pk
+		if a.Attempt.Occurrence == 0 {
+			a.Attempt.Occurrence = res.occurrence
+		}
+	}
+	return nil
+}
+
+// admission is what admitTx decided, applied to the caller's values once
+// committed.
+type admission struct {
+	pk, attemptID int64
+	occurrence    int
+	seq           int
+	name          string
+	inviteeID     string
+}
+
+func (db *DB) admitTx(ctx context.Context, tx pgx.Tx, a *admit.Admission) (admission, error) {
+	p := a.Participant
+	r := admission{occurrence: p.Occurrence}
+	if r.occurrence == 0 {
+		if err := tx.QueryRow(ctx, `SELECT idx FROM occurrences WHERE pk = $1`, p.OccurrencePK).Scan(&r.occurrence); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return r, notFound("occurrence")
+			}
+			return r, err
+		}
+	}
+
+	if err := holdIfSpent(ctx, tx, a); err != nil {
+		return r, err
+	}
+
+	if a.ViaAccessCode {
+		tag, err := tx.Exec(ctx, `UPDATE access_codes SET uses = uses + 1
+			WHERE occurrence_pk = $1 AND revoked_at IS NULL AND ($2::bigint <= 0 OR uses < $2)`, p.OccurrencePK, a.MaxUses)
+		if err != nil {
+			return r, err
+		}
+		if tag.RowsAffected() == 0 && a.MaxUses > 0 {
+			return r, &admit.Error{Code: admit.ECONFLICT, Field: "max_uses",
+				Message: "The access code has been used the maximum number of times."}
+		}
+	}
+
+	r.seq, r.name, r.inviteeID = 1, p.BaseName, p.InviteeID
+	if p.InviteePK != 0 {
+		// The invitee's row lock orders concurrent holders of the same
+		// credential, on any node, so that each gets its own number.
+		var id string
+		err := tx.QueryRow(ctx, `SELECT id FROM invitees WHERE pk = $1 FOR UPDATE`, p.InviteePK).Scan(&id)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return r, err
+		}
+		if r.inviteeID == "" {
+			r.inviteeID = id
+		}
+		seq, err := nextSeq(ctx, tx, p.OccurrencePK, p.InviteePK)
+		if err != nil {
+			return r, err
+		}
+		r.seq = seq
+		if seq > 1 {
+			r.name = fmt.Sprintf("%s (%d)", p.BaseName, seq)
+		}
+	}
+
+	var admitted *int64
+	if p.AdmittedAt != nil {
+		admitted = nullNanos(*p.AdmittedAt)
+	} else if p.State == admit.StateAdmitted {
+		admitted = nullNanos(p.JoinedAt)
+	}
+	shared := 0
+	if r.seq > 1 {
+		shared = 1
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
+		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING pk`,
+		p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, shared,
+		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted).Scan(&r.pk)
+	if err != nil {
+		return r, err
+	}
+	at := admit.Attempt{At: p.JoinedAt, OccurrencePK: p.OccurrencePK, Channel: p.Channel, Source: p.Source, Outcome: admit.OutcomeAdmitted}
+	if p.State == admit.StateWaiting {
+		at.Outcome = admit.OutcomeWaiting
+	}
+	if a.Attempt != nil {
+		at = *a.Attempt
+		at.ParticipantPK = r.pk
+		if at.Occurrence == 0 {
+			at.Occurrence = r.occurrence
+		}
+		if r.attemptID, err = insertAttempt(ctx, tx, &at); err != nil {
+			return r, err
+		}
+	}
+	if err := db.appendJoinEvent(ctx, tx, &at, p.ID); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// nextSeq returns the number for the next holder of the invitee's
+// credential in the occurrence: 1 (no suffix) when no holder is active,
+// else the smallest n from 2 that no active holder uses.
+func nextSeq(ctx context.Context, tx pgx.Tx, occurrencePK, inviteePK int64) (int, error) {
+	rows, err := tx.Query(ctx, `SELECT seq FROM participants
+		WHERE occurrence_pk = $1 AND invitee_pk = $2 AND state IN ('waiting', 'admitted') ORDER BY seq`,
+		occurrencePK, inviteePK)
+	if err != nil {
+		return 0, err
+	}
+	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, err
+	}
+	if len(seqs) == 0 {
+		return 1, nil
+	}
+	used := make(map[int]bool)
+	for _, s := range seqs {
+		used[int(s)] = true
+	}
+	n := 2
+	for used[n] {
+		n++
+	}
+	return n, nil
+}
+
+// dummyBudget is the meeting_budgets row that refusals which count against
+// no meeting update, to do the same work as those that do.
+const dummyBudget = 0
+
+// RecordAttempt appends a refused attempt, setting its ID, and its audit
+// entry; a failed guess (GuessBudget set) is counted toward the meeting's
+// guess budget in the same transaction (setting BudgetFailures and
+// BudgetSpent). It returns once both are committed.
+func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
+	var id int64
+	var failures int
+	var spent bool
+	// Every refusal does the same work, whether or not it counts against a
+	// meeting's guess budget, so that time does not tell a wrong passcode
+	// for a real meeting from an unknown meeting.
+	refusal := a.Outcome == admit.OutcomeRefused
+	counted := a.GuessBudget > 0 && a.MeetingPK != 0
+	countPK, budget := a.MeetingPK, a.GuessBudget
+	if !counted {
+		countPK, budget = dummyBudget, math.MaxInt32
+	}
+	err := db.write(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		failures, spent = 0, false
+		if id, err = insertAttempt(ctx, tx, a); err != nil {
+			return err
+		}
+		if refusal {
+			if failures, spent, err = countFailure(ctx, tx, countPK, budget, a.At); err != nil {
+				return err
+			}
+			if !counted {
+				failures, spent = 0, false
+			}
+		}
+		// Last: the chain's head is locked until the commit.
+		return db.appendJoinEvent(ctx, tx, a, "")
+	})
+	if err != nil {
+		return err
+	}
+	a.BudgetFailures, a.BudgetSpent = failures, spent
+	a.ID = id
+	return nil
+}
+
+func insertAttempt(ctx context.Context, tx pgx.Tx, a *admit.Attempt) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel,
+		source, method, outcome, reason, participant_pk) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		nanos(a.At), a.MeetingPK, a.OccurrencePK, a.Occurrence, string(a.Channel), a.Source, a.Method,
+		a.Outcome, a.Reason, a.ParticipantPK).Scan(&id)
+	return id, err
+}
+
+// FindAttempts lists the meeting's most recent attempts, newest first.
+func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*admit.Attempt, error) {
+	var lim *int64
+	if limit > 0 {
+		l := int64(limit)
+		lim = &l
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id, at, meeting_pk, occurrence_pk, occurrence, channel,
+		source, method, outcome, reason, participant_pk FROM attempts WHERE meeting_pk = $1
+		ORDER BY id DESC LIMIT $2`, meetingPK, lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*admit.Attempt
+	for rows.Next() {
+		var a admit.Attempt
+		var at int64
+		var channel string
+		if err := rows.Scan(&a.ID, &at, &a.MeetingPK, &a.OccurrencePK, &a.Occurrence, &channel,
+			&a.Source, &a.Method, &a.Outcome, &a.Reason, &a.ParticipantPK); err != nil {
+			return nil, err
+		}
+		a.At, a.Channel = fromNanos(at), admit.Channel(channel)
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
+const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
+	p.base_name, p.shared_credential <> 0, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at`
+
+const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
+
+func scanParticipant(row pgx.Row) (*admit.Participant, error) {
+	var p admit.Participant
+	var channel string
+	var joined int64
+	var admitted, left *int64
+	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
+		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("participant")
+	} else if err != nil {
+		return nil, err
+	}
+	p.Channel, p.JoinedAt = admit.Channel(channel), fromNanos(joined)
+	p.AdmittedAt, p.LeftAt = ptrFromNanos(admitted), ptrFromNanos(left)
+	return &p, nil
+}
+
+// FindParticipant returns the participant with the public id, with
+// Occurrence set. ENOTFOUND.
+func (db *DB) FindParticipant(ctx context.Context, id string) (*admit.Participant, error) {
+	return scanParticipant(db.pool.QueryRow(ctx, `SELECT `+participantColumns+participantFrom+`WHERE p.id = $1`, id))
+}
+
+// FindParticipants lists the occurrence's participants by join time.
+func (db *DB) FindParticipants(ctx context.Context, occurrencePK int64) ([]*admit.Participant, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+participantColumns+participantFrom+
+		`WHERE p.occurrence_pk = $1 ORDER BY p.joined_at, p.pk`, occurrencePK)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []*admit.Participant
+	for rows.Next() {
+		p, err := scanParticipant(rows)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
+}
+
+// TransitionParticipant moves the participant from one of the states in
+// from to state to at now (setting AdmittedAt for admitted, LeftAt for left,
+// denied and removed) and returns it. ECONFLICT when it is in none of from;
+// ENOTFOUND.
+func (db *DB) TransitionParticipant(ctx context.Context, pk int64, from []string, to string, now time.Time) (*admit.Participant, error) {
+	n := nanos(now.UTC())
+	if from == nil {
+		from = []string{}
+	}
+	set := `state = $1`
+	args := []any{to, pk, from}
+	switch to {
+	case admit.StateAdmitted:
+		set += `, admitted_at = $4`
+		args = append(args, n)
+	case admit.StateLeft, admit.StateDenied, admit.StateRemoved:
+		set += `, left_at = $4`
+		args = append(args, n)
+	}
+	var p *admit.Participant
+	err := db.write(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE participants SET `+set+` WHERE pk = $2 AND state = ANY($3)`, args...)
+		if err != nil {
+			return err
+		}
+		p, err = scanParticipant(tx.QueryRow(ctx, `SELECT `+participantColumns+participantFrom+`WHERE p.pk = $1`, pk))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return &admit.Error{Code: admit.ECONFLICT, Field: "state",
+				Message: fmt.Sprintf("The participant is %s.", p.State)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
