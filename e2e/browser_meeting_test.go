@@ -150,6 +150,9 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 	mallory.waitText("#status", "Waiting for the host to let you in")
 	grace2.click("#leave")
 	grace2.waitText("#status", "You left the meeting")
+	// Removed by the host: the joined page follows too.
+	host.press(`#participants button[aria-label="Remove Grace Hopper"]`)
+	grace.waitText("#status", "The host removed you from the meeting")
 
 	// Attendance and its CSV.
 	host.open(meetingPage)
