@@ -150,6 +150,9 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 	mallory.waitText("#status", "Waiting for the host to let you in")
 	grace2.click("#leave")
 	grace2.waitText("#status", "You left the meeting")
+	// Removed by the host: the joined page follows too.
+	host.press(`#participants button[aria-label="Remove Grace Hopper"]`)
+	grace.waitText("#status", "The host removed you from the meeting")
 
 	// Attendance and its CSV.
 	host.open(meetingPage)
@@ -157,9 +160,9 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 	host.check("attendance")
 	href := ""
 	host.eval(`document.querySelector("#attendance-csv").getAttribute("href")`, &href)
-	status, csv := host.fetch(href)
-	if status != 200 || !strings.Contains(csv, "Grace Hopper") || !strings.Contains(csv, "Grace Hopper (2)") {
-		t.Errorf("attendance CSV: %d\n%s", status, csv)
+	status, ctype, csv := host.fetch(href)
+	if status != 200 || !strings.HasPrefix(ctype, "text/csv") || !strings.Contains(csv, "Grace Hopper") || !strings.Contains(csv, "Grace Hopper (2)") {
+		t.Errorf("attendance CSV: %d %s\n%s", status, ctype, csv)
 	}
 	if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) < 4 {
 		t.Errorf("attendance CSV has %d lines, want a header and a row for each of three participants:\n%s", len(lines), csv)

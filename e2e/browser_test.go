@@ -380,8 +380,8 @@ func (tb *tab) axe(name string) {
 }
 
 // fetch fetches path from the page (with the tab's cookies) and returns
-// the HTTP status and the body.
-func (tb *tab) fetch(path string) (int, string) {
+// the HTTP status, the Content-Type and the body.
+func (tb *tab) fetch(path string) (status int, contentType, body string) {
 	tb.b.t.Helper()
 	var r struct {
 		Status int    `json:"status"`
@@ -389,5 +389,5 @@ func (tb *tab) fetch(path string) (int, string) {
 		Type   string `json:"type"`
 	}
 	tb.eval(fmt.Sprintf(`fetch(%q, {credentials: "same-origin"}).then(async r => ({status: r.status, body: await r.text(), type: r.headers.get("content-type") || ""}))`, path), &r)
-	return r.Status, r.Body
+	return r.Status, r.Type, r.Body
 }
