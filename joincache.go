@@ -35,6 +35,9 @@ type JoinCache struct {
 const (
 	DefaultCachePoll    = 5 * time.Millisecond
 	DefaultCacheEntries = 100000
+	// MaxPolledMeetings is the most changed meetings a poll reads one by
+	// one; above it, it reads the whole directory again.
+	MaxPolledMeetings = 256
 )
 
 // NewJoinCache returns a cache over store.
@@ -132,9 +135,12 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 		c.dirLoaded.Store(false)
 		return err
 	}
-	if all || !c.dirLoaded.Load() {
+	if all || !c.dirLoaded.Load() || len(pks) > MaxPolledMeetings {
 		// Read the whole directory after the log's position: what changes
-		// meanwhile is in the read or in the next poll.
+		// meanwhile is in the read or in the next poll. Many changed
+		// meetings (a bulk of them made through other nodes) are read so
+		// too: one read of everything is shorter than one per meeting, and
+		// lookups go on with what is cached while a poll runs.
 		d, err := c.store.LoadDirectory(ctx, 0, dirHorizon(now))
 		if err != nil {
 			c.dropAll()

@@ -22,6 +22,7 @@ type fakeJoinStore struct {
 	meetings map[int64]*admit.JoinData
 	version  map[int64]int // bumped by change, put in the Topic of what is read
 	loads    int           // calls of FindJoinData and FindJoinDataByPK
+	dirLoads []int64       // the meetingPK argument of each LoadDirectory
 	log      []int64       // meeting PKs; seq is position + 1
 	all      bool          // the next MeetingChanges reports all
 	err      error         // MeetingChanges fails with it
@@ -46,6 +47,7 @@ func fakeNumber(pk int64) string { return fmt.Sprintf("8123456%04d", pk) }
 func (s *fakeJoinStore) LoadDirectory(ctx context.Context, pk int64, now time.Time) (*admit.Directory, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dirLoads = append(s.dirLoads, pk)
 	d := &admit.Directory{}
 	for mpk, m := range s.meetings {
 		if pk == 0 || mpk == pk {
@@ -360,5 +362,43 @@ func TestJoinCacheTwoServices(t *testing.T) {
 	time.Sleep(admit.DefaultCachePoll)
 	if err := join(cli, r.Passcode); admit.ErrorCode(err) != admit.EREFUSED {
 		t.Errorf("CLI join of a meeting the server deleted: err = %v, want EREFUSED", err)
+	}
+}
+
+// TestJoinCacheBulkChanges changes more meetings than a poll reads one by
+// one (as nodes scheduling a thousand meetings at once do): the poll reads
+// the directory once, whole, and every changed meeting is read again.
+func TestJoinCacheBulkChanges(t *testing.T) {
+	n := admit.MaxPolledMeetings + 10
+	c, s := newTestCache(n)
+	topic(t, c, 1)
+	topic(t, c, 2)
+	s.mu.Lock()
+	s.dirLoads = nil
+	s.mu.Unlock()
+	for pk := int64(1); pk <= int64(n); pk++ {
+		s.change(pk, true)
+	}
+	if got := topic(t, c, 1); got != "v1" {
+		t.Errorf("after a bulk change: topic %q, want v1", got)
+	}
+	if got := topic(t, c, 2); got != "v1" {
+		t.Errorf("after a bulk change: topic %q, want v1", got)
+	}
+	loads := func() []int64 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		l := s.dirLoads
+		s.dirLoads = nil
+		return l
+	}
+	if l := loads(); len(l) != 1 || l[0] != 0 {
+		t.Errorf("%d changed meetings were read with LoadDirectory(%v), want one read of the whole directory", n, l)
+	}
+	s.change(3, true)
+	s.change(4, true)
+	topic(t, c, 3)
+	if l := loads(); len(l) != 2 || l[0] != 3 || l[1] != 4 {
+		t.Errorf("two changed meetings were read with LoadDirectory(%v), want one each", l)
 	}
 }

@@ -23,10 +23,11 @@ const (
 	maxLatencies = 1 << 24
 )
 
-// requests describes the requests of a phase: POSTs of JSON bodies to url,
-// each drawn by body, answered with status want.
+// requests describes the requests of a phase: POSTs of JSON bodies to urls
+// (taken in turn: the nodes of one service, as a round-robin load balancer
+// would), each drawn by body, answered with status want.
 type requests struct {
-	url  string
+	urls []string
 	want int
 	body func(rng *mrand.Rand) []byte
 }
@@ -117,7 +118,7 @@ func work(ctx context.Context, clients []*http.Client, reqs requests, from, end 
 		if !t0.Before(end) {
 			break
 		}
-		status, err := post(ctx, clients[i%len(clients)], reqs.url, reqs.body(rng))
+		status, err := post(ctx, clients[i%len(clients)], reqs.urls[i%len(reqs.urls)], reqs.body(rng))
 		t1 := time.Now()
 		if t1.Before(from) || t1.After(end) {
 			continue

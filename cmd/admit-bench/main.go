@@ -8,7 +8,11 @@
 //
 //	go run ./cmd/admit-bench [--duration 10s] [--meetings 10000,1000000]
 //	    [--concurrency 64] [--sources 256] [--cache DIR] [--json]
-//	    [--cpuprofile FILE]
+//	    [--cpuprofile FILE] [--db postgres://… [--nodes N] [--redis redis://…]]
+//
+// With --db the store is PostgreSQL (a schema admit_bench_N per store size
+// in that database), served by --nodes in-process nodes, each with its own
+// service, join cache and connections, the load spread over them in turn.
 //
 // Seeded stores are kept under --cache and reused by later runs; seeding a
 // million meetings is the slow part of a first run. The benchmark talks to
@@ -59,6 +63,10 @@ type config struct {
 	cache       string        // directory of seeded stores
 	json        bool
 	cpuprofile  string // profile file of the join phases, "" for none
+	db          string // PostgreSQL URL, "" for SQLite
+	nodes       int    // admit nodes on the store
+	redis       string // Redis URL for the nodes' limits and feed, "" for none
+	confirm     bool   // ConfirmJoins on PostgreSQL, as admit serve sets it
 }
 
 // parseFlags reads the command line.
@@ -73,6 +81,10 @@ func (m *Main) parseFlags(args []string) (*config, error) {
 	fs.StringVar(&c.cache, "cache", filepath.Join(os.TempDir(), "admit-bench-cache"), "directory of seeded stores, reused between runs")
 	fs.BoolVar(&c.json, "json", false, "print the figures as one JSON document")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write CPU profiles of each join phase (and of seeding) to FILE-MEETINGS-PHASE.pprof")
+	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://…): measure the PostgreSQL store, in schemas admit_bench_N of that database, instead of SQLite")
+	fs.IntVar(&c.nodes, "nodes", 1, "admit nodes serving the store, the load spread over them round-robin (above 1 needs --db)")
+	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://…): the nodes keep per-source limits and the change feed there, as admit serve --redis does")
+	fs.BoolVar(&c.confirm, "confirm-joins", true, "on PostgreSQL, confirm each join on fresh data as admit serve does (false: measure without, to see its cost)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
@@ -93,6 +105,14 @@ func (m *Main) parseFlags(args []string) (*config, error) {
 		return nil, fmt.Errorf("--sources must be from 1 to %d", maxSources)
 	case c.cache == "":
 		return nil, errors.New("--cache may not be empty")
+	case c.db != "" && !strings.HasPrefix(c.db, "postgres://") && !strings.HasPrefix(c.db, "postgresql://"):
+		return nil, errors.New("--db must be a postgres:// URL")
+	case c.nodes < 1 || c.nodes > 16:
+		return nil, errors.New("--nodes must be from 1 to 16")
+	case c.nodes > 1 && c.db == "":
+		return nil, errors.New("--nodes above 1 needs --db postgres://…: the embedded store is served by one process")
+	case c.redis != "" && !strings.HasPrefix(c.redis, "redis://"):
+		return nil, errors.New("--redis must be a redis:// URL")
 	}
 	return c, nil
 }
@@ -139,7 +159,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 
 	rep := &report{Command: strings.Join(append([]string{"admit-bench"}, args...), " "), Machine: describeMachine(), Duration: c.duration.String(), Concurrency: c.concurrency, Sources: c.sources}
 	for _, n := range c.meetings {
-		st, err := openStore(ctx, c.cache, n, m.Stderr, c.cpuprofile)
+		st, err := openStore(ctx, c.cache, c.db, n, m.Stderr, c.cpuprofile)
 		if err != nil {
 			return err
 		}
@@ -162,18 +182,25 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // before each of admit's phases, so that every ratio has a baseline from the
 // same minute.
 func (m *Main) measureStore(ctx context.Context, c *config, gen *generator, bare *server, st *store) (*storeResult, error) {
-	admit, err := startAdmit(st)
+	admit, err := startAdmit(ctx, st, c.nodes, c.redis, c.confirm)
 	if err != nil {
 		return nil, err
 	}
 	defer admit.Close()
-	res := &storeResult{Meetings: st.meetings, SeedSeconds: st.seedSeconds, Sample: len(st.sample)}
+	res := &storeResult{Meetings: st.meetings, SeedSeconds: st.seedSeconds, Sample: len(st.sample), Store: "sqlite", Nodes: c.nodes, Limits: "memory"}
+	if c.db != "" {
+		res.Store, res.Limits = "postgres", "postgres"
+	}
+	if c.redis != "" {
+		res.Limits = "redis"
+	}
+	res.Confirm = c.db != "" && c.confirm
 	for _, ph := range []struct {
 		name string
 		reqs requests
 	}{
-		{phaseValid, st.validJoins(admit.url)},
-		{phaseFailed, st.failedJoins(admit.url)},
+		{phaseValid, st.validJoins(admit.urls)},
+		{phaseFailed, st.failedJoins(admit.urls)},
 	} {
 		fmt.Fprintf(m.Stderr, "admit-bench: %d meetings: bare handler, %s\n", st.meetings, c.duration)
 		base, err := gen.run(ctx, bare.bareRequests(), c.duration)

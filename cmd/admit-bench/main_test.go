@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestRun runs the whole benchmark on two tiny stores and checks that every
@@ -83,4 +86,69 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+var badFlagTests = [][]string{
+	{"--nodes", "2"},
+	{"--nodes", "0", "--db", "postgres://127.0.0.1/x"},
+	{"--db", "mysql://x"},
+	{"--db", "postgres://127.0.0.1/x", "--redis", "http://x"},
+}
+
+// TestFlagsRefused checks that combinations the benchmark cannot run are
+// refused before anything starts.
+func TestFlagsRefused(t *testing.T) {
+	for _, args := range badFlagTests {
+		var stderr bytes.Buffer
+		m := &Main{Stdout: &stderr, Stderr: &stderr}
+		if _, err := m.parseFlags(args); err == nil {
+			t.Errorf("parseFlags(%q) accepted", args)
+		}
+	}
+}
+
+// TestRunPostgresNodes runs the benchmark on a tiny PostgreSQL store
+// served by two nodes (ADMIT_TEST_POSTGRES, default the local test
+// database; skipped without one unless CI=true).
+func TestRunPostgresNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds a store and runs load for a few seconds")
+	}
+	dsn := os.Getenv("ADMIT_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and no PostgreSQL at ADMIT_TEST_POSTGRES: %v", err)
+		}
+		t.Skipf("no PostgreSQL (set ADMIT_TEST_POSTGRES, or CI=true to fail): %v", err)
+	}
+	conn.Close(ctx)
+	t.Cleanup(func() { // the store's schema (see pgSchema)
+		if conn, err := pgx.Connect(ctx, dsn); err == nil {
+			conn.Exec(ctx, "DROP SCHEMA IF EXISTS admit_bench_120 CASCADE")
+			conn.Close(ctx)
+		}
+	})
+	var stdout, stderr bytes.Buffer
+	m := &Main{Stdout: &stdout, Stderr: &stderr}
+	args := []string{"--db", dsn, "--nodes", "2", "--meetings", "120", "--duration", "300ms", "--concurrency", "4", "--sources", "8", "--cache", t.TempDir(), "--json"}
+	if err := m.Run(ctx, args); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var rep report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Stores) != 1 || rep.Stores[0].Store != "postgres" || rep.Stores[0].Nodes != 2 || rep.Stores[0].Limits != "postgres" {
+		t.Fatalf("stores %+v; want one postgres store on 2 nodes with limits in postgres", rep.Stores)
+	}
+	for _, p := range rep.Stores[0].Phases {
+		if p.Requests == 0 || p.Errors != 0 {
+			t.Errorf("%s: %d requests, %d errors (first: %s)", p.Name, p.Requests, p.Errors, p.FirstError)
+		}
+	}
 }

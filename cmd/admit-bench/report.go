@@ -89,8 +89,12 @@ func ratio(a, b float64) float64 {
 // storeResult is the figures of one store size.
 type storeResult struct {
 	Meetings    int            `json:"meetings"`
-	SeedSeconds float64        `json:"seed_seconds"` // time it took to seed (possibly in an earlier run)
-	Sample      int            `json:"sample"`       // meetings whose credentials the joins use
+	SeedSeconds float64        `json:"seed_seconds"`  // time it took to seed (possibly in an earlier run)
+	Sample      int            `json:"sample"`        // meetings whose credentials the joins use
+	Store       string         `json:"store"`         // sqlite or postgres
+	Nodes       int            `json:"nodes"`         // admit nodes serving it
+	Limits      string         `json:"limits"`        // where per-source limits live: memory, postgres or redis
+	Confirm     bool           `json:"confirm_joins"` // joins confirmed on fresh data (admit.Service.ConfirmJoins)
 	Phases      []*phaseResult `json:"phases"`
 }
 
@@ -186,11 +190,11 @@ func (r *report) writeTable(w io.Writer) {
 	fmt.Fprintf(w, "%s\n%d CPUs (%s), GOMAXPROCS %d, %s %s/%s; %d workers, %d source addresses, %s per phase\n\n",
 		r.Command, m.CPUs, m.CPUModel, m.GOMAXPROCS, m.Go, m.OS, m.Arch, r.Concurrency, r.Sources, r.Duration)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "meetings\tphase\treq/s\tp50 ms\tp99 ms\terrors\trate/bare\tp50/bare\tp99/bare\t")
+	fmt.Fprintln(tw, "store\tnodes\tlimits\tmeetings\tphase\treq/s\tp50 ms\tp99 ms\terrors\trate/bare\tp50/bare\tp99/bare\t")
 	for _, s := range r.Stores {
 		for _, p := range s.Phases {
-			fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.3f\t%.3f\t%d\t%.2f\t%.2f\t%.2f\t\n",
-				s.Meetings, p.Name, p.RPS, p.P50, p.P99, p.Errors, p.RPSRatio, p.P50Ratio, p.P99Ratio)
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%.0f\t%.3f\t%.3f\t%d\t%.2f\t%.2f\t%.2f\t\n",
+				s.Store, s.Nodes, s.Limits, s.Meetings, p.Name, p.RPS, p.P50, p.P99, p.Errors, p.RPSRatio, p.P50Ratio, p.P99Ratio)
 		}
 	}
 	tw.Flush()

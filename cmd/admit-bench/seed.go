@@ -19,6 +19,7 @@ import (
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/postgres"
 	"github.com/admit-project/admit/sqlite"
 )
 
@@ -96,23 +97,38 @@ func (s *seedState) save(path string) error {
 	return os.Rename(tmp, path)
 }
 
+// benchStore is what the benchmark needs of a store: admit.Store and the
+// audit key both backends take.
+type benchStore interface {
+	admit.Store
+	SetAuditKey(ctx context.Context, key []byte) error
+}
+
 // store is an opened, fully seeded store with its key and sample.
 type store struct {
 	meetings    int
 	seedSeconds float64
-	db          *sqlite.DB
+	db          benchStore
 	ring        *keys.Ring
 	sample      []credential
+	// dsn is the PostgreSQL store's URL (with its schema), for the other
+	// nodes' connections; "" for SQLite.
+	dsn string
 }
 
 // Close closes the store.
 func (s *store) Close() error { return s.db.Close() }
 
-// openStore opens the cached store of n meetings under cache, seeding it (or
-// finishing an interrupted seeding) first. Progress goes to progress; the
-// seeding is profiled as startProfile says when profile is set.
-func openStore(ctx context.Context, cache string, n int, progress io.Writer, profile string) (*store, error) {
+// openStore opens the cached store of n meetings under cache (SQLite), or
+// in the schema admit_bench_N of the PostgreSQL database at pgURL with its
+// key and sample under cache, seeding it (or finishing an interrupted
+// seeding) first. Progress goes to progress; the seeding is profiled as
+// startProfile says when profile is set.
+func openStore(ctx context.Context, cache, pgURL string, n int, progress io.Writer, profile string) (*store, error) {
 	dir := filepath.Join(cache, fmt.Sprintf("meetings-%d", n))
+	if pgURL != "" {
+		dir = filepath.Join(cache, fmt.Sprintf("postgres-%s-meetings-%d", pgCacheName(pgURL), n))
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -122,7 +138,8 @@ func openStore(ctx context.Context, cache string, n int, progress io.Writer, pro
 		return nil, err
 	}
 	state, err := loadState(statePath)
-	if errors.Is(err, fs.ErrNotExist) || err == nil && (newKey || state.Meetings != n) {
+	fresh := errors.Is(err, fs.ErrNotExist) || err == nil && (newKey || state.Meetings != n)
+	if fresh {
 		// Without its sample and key a store is of no use: start again.
 		for _, p := range []string{statePath, dbPath, dbPath + "-wal", dbPath + "-shm"} {
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -133,7 +150,16 @@ func openStore(ctx context.Context, cache string, n int, progress io.Writer, pro
 	} else if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(dbPath)
+	var db benchStore
+	var dsn string
+	if pgURL != "" {
+		if dsn, err = pgSchema(ctx, pgURL, fmt.Sprintf("admit_bench_%d", n), fresh); err != nil {
+			return nil, err
+		}
+		db, err = postgres.Open(ctx, dsn)
+	} else {
+		db, err = sqlite.Open(dbPath)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -153,14 +179,14 @@ func openStore(ctx context.Context, cache string, n int, progress io.Writer, pro
 			return nil, err
 		}
 	}
-	return &store{meetings: n, seedSeconds: state.Seconds, db: db, ring: ring, sample: state.Sample}, nil
+	return &store{meetings: n, seedSeconds: state.Seconds, db: db, ring: ring, sample: state.Sample, dsn: dsn}, nil
 }
 
 // seed makes the meetings state still lacks through the Service, with many
 // concurrent callers, saving state every saveEvery meetings so that an
 // interrupted seeding resumes (a store may then hold up to seedWorkers more
 // meetings than it counts).
-func seed(ctx context.Context, db *sqlite.DB, ring *keys.Ring, state *seedState, path string, progress io.Writer) error {
+func seed(ctx context.Context, db benchStore, ring *keys.Ring, state *seedState, path string, progress io.Writer) error {
 	signer, err := jwt.NewSigner(ring.AdmissionKey())
 	if err != nil {
 		return err
@@ -241,17 +267,17 @@ func seed(ctx context.Context, db *sqlite.DB, ring *keys.Ring, state *seedState,
 func ptr[T any](v T) *T { return &v }
 
 // validJoins are joins with a sampled meeting's ID and passcode, answered 200.
-func (s *store) validJoins(url string) requests {
+func (s *store) validJoins(urls []string) requests {
 	bodies := make([][]byte, len(s.sample))
 	for i, c := range s.sample {
 		bodies[i], _ = json.Marshal(map[string]string{"meeting_id": c.MeetingID, "passcode": c.Passcode, "name": fmt.Sprintf("Bench %d", i)})
 	}
-	return requests{url: url + "/api/v1/join", want: http.StatusOK, body: pick(bodies)}
+	return requests{urls: joinURLs(urls), want: http.StatusOK, body: pick(bodies)}
 }
 
 // failedJoins are joins with a sampled meeting's ID and a mistyped passcode
 // (its last character changed), refused 403.
-func (s *store) failedJoins(url string) requests {
+func (s *store) failedJoins(urls []string) requests {
 	bodies := make([][]byte, len(s.sample))
 	for i, c := range s.sample {
 		p := []byte(c.Passcode)
@@ -264,7 +290,16 @@ func (s *store) failedJoins(url string) requests {
 		}
 		bodies[i], _ = json.Marshal(map[string]string{"meeting_id": c.MeetingID, "passcode": string(p), "name": fmt.Sprintf("Bench %d", i)})
 	}
-	return requests{url: url + "/api/v1/join", want: http.StatusForbidden, body: pick(bodies)}
+	return requests{urls: joinURLs(urls), want: http.StatusForbidden, body: pick(bodies)}
+}
+
+// joinURLs returns the join endpoint of each server.
+func joinURLs(servers []string) []string {
+	urls := make([]string, len(servers))
+	for i, u := range servers {
+		urls[i] = u + "/api/v1/join"
+	}
+	return urls
 }
 
 // pick returns a body chooser drawing uniformly from bodies.

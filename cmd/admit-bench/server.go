@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -18,6 +19,8 @@ import (
 	"github.com/admit-project/admit"
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/jwt"
+	"github.com/admit-project/admit/postgres"
+	admitredis "github.com/admit-project/admit/redis"
 )
 
 // server is an HTTP server of the benchmark on a loopback port.
@@ -92,13 +95,35 @@ func startBare() (*server, error) {
 // answered 200.
 func (s *server) bareRequests() requests {
 	body := []byte(`{"meeting_id":"81234567890","passcode":"Ab3dE9xYz","name":"Bench 1234"}`)
-	return requests{url: s.url + "/api/v1/join", want: http.StatusOK, body: func(*mrand.Rand) []byte { return body }}
+	return requests{urls: []string{s.url + "/api/v1/join"}, want: http.StatusOK, body: func(*mrand.Rand) []byte { return body }}
 }
 
-// startAdmit serves admit's API over the store as cmd/admit wires it, with
-// the service's clock standing one minute past the start of every seeded
-// meeting so that all of them are open.
-func startAdmit(st *store) (*server, error) {
+// nodes are admit's servers of one measurement: one, or several nodes on
+// one PostgreSQL store.
+type nodes struct {
+	urls    []string
+	closers []func() error
+	cancel  context.CancelFunc
+}
+
+// Close stops the nodes and closes their connections.
+func (n *nodes) Close() error {
+	n.cancel()
+	var errs []error
+	for i := len(n.closers) - 1; i >= 0; i-- {
+		errs = append(errs, n.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// startAdmit serves admit's API over the store on count nodes, each wired as
+// cmd/admit wires `admit serve`: its own Service, join cache and
+// connections (the first node uses the seeding handle, the others open the
+// PostgreSQL store again), per-source limits and change feed in Redis with
+// redisURL, else in PostgreSQL on PostgreSQL, else in memory; joins
+// confirmed on fresh data on PostgreSQL (unless confirm is false). Every service's clock stands one
+// minute past the start of every seeded meeting, so that all are open.
+func startAdmit(ctx context.Context, st *store, count int, redisURL string, confirm bool) (*nodes, error) {
 	signer, err := jwt.NewSigner(st.ring.AdmissionKey())
 	if err != nil {
 		return nil, err
@@ -115,15 +140,61 @@ func startAdmit(st *store) (*server, error) {
 	if err := raiseGuessBudget(st); err != nil {
 		return nil, err
 	}
-	svc := &admit.Service{Store: st.db, Keys: st.ring, Signer: signer, Clock: admit.NewFixedClock(seedStart.Add(time.Minute)),
-		Rand: rand.Reader, Logger: logger, BaseURL: "http://127.0.0.1:8080", Limiter: admit.NewMemoryLimiter(policy)}
-	// As admit serve does: the join path's directory is read before
-	// listening, not by the first measured join.
-	if err := svc.WarmJoinCache(context.Background()); err != nil {
-		return nil, err
+	ctx, cancel := context.WithCancel(ctx)
+	ns := &nodes{cancel: cancel}
+	prefix := fmt.Sprintf("admit-bench:%d:", time.Now().UnixNano())
+	for i := range count {
+		db := st.db
+		if i > 0 {
+			pg, err := postgres.Open(ctx, st.dsn)
+			if err != nil {
+				ns.Close()
+				return nil, err
+			}
+			ns.closers = append(ns.closers, pg.Close)
+			if err := pg.SetAuditKey(ctx, st.ring.AuditKey()); err != nil {
+				ns.Close()
+				return nil, err
+			}
+			db = pg
+		}
+		svc := &admit.Service{Store: db, Keys: st.ring, Signer: signer, Clock: admit.NewFixedClock(seedStart.Add(time.Minute)),
+			Rand: rand.Reader, Logger: logger, BaseURL: "http://127.0.0.1:8080", Limiter: admit.NewMemoryLimiter(policy)}
+		pg, onPG := db.(*postgres.DB)
+		switch {
+		case redisURL != "":
+			c, err := admitredis.Open(ctx, redisURL)
+			if err != nil {
+				ns.Close()
+				return nil, err
+			}
+			ns.closers = append(ns.closers, c.Close)
+			l := admitredis.NewLimiter(c, policy)
+			l.Prefix = prefix + "src:"
+			f := admitredis.NewFeed(c)
+			f.Channel = prefix + "changes"
+			svc.Limiter, svc.Feed = l, f
+		case onPG:
+			svc.Limiter, svc.Feed = postgres.NewLimiter(pg.Pool(), policy), postgres.NewFeed(pg)
+		}
+		svc.ConfirmJoins = onPG && confirm
+		// As admit serve does: the join path's directory is read before
+		// listening, not by the first measured join.
+		if err := svc.WarmJoinCache(ctx); err != nil {
+			ns.Close()
+			return nil, err
+		}
+		go svc.FollowChanges(ctx)
+		srv := &admithttp.Server{Service: svc, Logger: logger}
+		s, err := serve(srv.Handler(), logger)
+		if err != nil {
+			ns.Close()
+			return nil, err
+		}
+		ns.closers = append(ns.closers, s.Close)
+		ns.urls = append(ns.urls, s.url)
 	}
-	srv := &admithttp.Server{Service: svc, Logger: logger}
-	return serve(srv.Handler(), logger)
+	return ns, nil
 }
 
 // raiseGuessBudget sets the store's account guess budget to the largest

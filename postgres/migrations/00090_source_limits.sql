@@ -1,8 +1,11 @@
 -- The per-source limits of nodes that share PostgreSQL without Redis
 -- (postgres.Limiter). One row per active source, locked by every Reserve.
+-- UNLOGGED: no WAL and no flush per attempt, as for counts kept in Redis;
+-- after a crash of PostgreSQL (or a failover to a replica) the counts start
+-- from zero, while the guess budgets, which are logged, still hold.
 
 -- +goose Up
-CREATE TABLE source_limits (
+CREATE UNLOGGED TABLE source_limits (
     source     text PRIMARY KEY,
     -- failures in the window, by the time of the attempt (any order)
     failures   timestamptz[] NOT NULL DEFAULT '{}',
