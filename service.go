@@ -47,6 +47,7 @@ type Service struct {
 	limiter     SourceLimiter
 	rateLimits  rateLimitLog // audit entries of rate-limited attempts
 	guesses     guessCache
+	setupMu     sync.Mutex // one owner set-up at a time in this process
 	dummyOnce   sync.Once
 	dummyHash   string // a hash of a random password, checked for unknown emails
 }

@@ -215,6 +215,10 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in SetupInput
 	if err := checkNewPassword(in.Password, in.PasswordConfirm, email); err != nil {
 		return nil, err
 	}
+	// Two set-up links (two starts) used at once must not make two owners:
+	// the check for users and the creation go together.
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
 	acct, _, err := s.EnsureDefaultAccount(ctx)
 	if err != nil {
 		return nil, err
@@ -478,6 +482,29 @@ func (s *Service) inviteLink(ctx context.Context, u *User) (string, error) {
 	return strings.TrimRight(s.BaseURL, "/") + "/invite/" + token, nil
 }
 
+// PasswordLink makes a new one-time link (valid InviteLinkLifetime) for
+// the user to set a password: a user made by the CLI, one whose invitation
+// expired, or one who forgot theirs. For oneself, or by an owner or admin
+// (only an owner for an owner): EFORBIDDEN. ENOTFOUND.
+func (s *Service) PasswordLink(ctx context.Context, a *Actor, userID int64) (string, error) {
+	if err := require(a, ScopeManage); err != nil {
+		return "", err
+	}
+	u := a.User
+	if userID != a.User.ID {
+		var err error
+		if u, _, err = s.manageable(ctx, a, userID, "make password links for others"); err != nil {
+			return "", err
+		}
+	}
+	link, err := s.inviteLink(ctx, u)
+	if err != nil {
+		return "", err
+	}
+	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.password_link", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok"})
+	return link, nil
+}
+
 // AcceptInvite uses an invitation link to set the invited user's password
 // and signs them in. EINVALID names a bad field (checked before the link is
 // used); ENOTFOUND for a link that does not work.
@@ -516,6 +543,9 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password, confirm, so
 		return nil, err
 	}
 	if err := as.SetPassword(ctx, u.ID, hash); err != nil {
+		return nil, err
+	}
+	if _, err := as.DeleteUserSessions(ctx, u.ID); err != nil { // a reset ends the old sessions
 		return nil, err
 	}
 	s.event(ctx, &Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "user.accept_invite", Target: "user:" + itoa(u.ID), Source: source, Outcome: "ok"})
@@ -658,4 +688,32 @@ func (s *Service) RemoveUser(ctx context.Context, a *Actor, userID, transferTo i
 	s.joinCache().dropAll()
 	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.remove", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok", Detail: "meetings to user:" + itoa(transferTo)})
 	return nil
+}
+
+// UpdateProfile changes the signed-in user's name and time zone (an IANA
+// name). EINVALID names a bad field.
+func (s *Service) UpdateProfile(ctx context.Context, a *Actor, name, timezone string) (*User, error) {
+	if err := require(a, ScopeManage); err != nil {
+		return nil, err
+	}
+	n, err := ValidateName("name", name)
+	if err != nil {
+		return nil, err
+	}
+	if timezone == "" || timezone == "Local" {
+		return nil, FieldErrorf("timezone", "timezone is not an IANA time zone name")
+	}
+	if _, err := time.LoadLocation(timezone); err != nil {
+		return nil, FieldErrorf("timezone", "timezone %q is not an IANA time zone name", timezone)
+	}
+	u, err := s.Store.FindUserByID(ctx, a.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	u.Name, u.Timezone = n, timezone
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.update", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok"})
+	return u, nil
 }

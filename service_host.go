@@ -271,3 +271,25 @@ func CSVCell(s string) string {
 	}
 	return s
 }
+
+// SuggestPasscode draws a passcode under the actor's account policy, for
+// the schedule form to show (the host keeps it or types their own).
+func (s *Service) SuggestPasscode(ctx context.Context, a *Actor) (string, error) {
+	if err := require(a, ScopeRead); err != nil {
+		return "", err
+	}
+	acct, err := s.Store.FindAccountByID(ctx, a.User.AccountID)
+	if err != nil {
+		return "", err
+	}
+	pol := acct.Security.PasscodePolicy
+	for {
+		p, err := pol.Generate(s.Rand)
+		if err != nil {
+			return "", err
+		}
+		if pol.CheckChosen("passcode", p) == nil {
+			return p, nil
+		}
+	}
+}

@@ -43,10 +43,23 @@ func (tb *tab) set(sel, value string) {
 }
 
 // press clicks the element sel selects without waiting for a page load:
-// a script may handle the click in place, or it may submit a form.
+// a script may handle the click in place, or it may submit a form. A live
+// update that replaces the element between finding and clicking it makes
+// press find it again.
 func (tb *tab) press(sel string) {
 	tb.b.t.Helper()
-	tb.do(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	ctx, cancel := tb.step()
+	defer cancel()
+	for {
+		err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil || !strings.Contains(err.Error(), "Could not find node") && !strings.Contains(err.Error(), "Cannot find context") {
+			tb.b.t.Fatalf("%s: clicking %s: %v", tb.location(), sel, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // checked makes the checkbox or radio button sel selects checked.

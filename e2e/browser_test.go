@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +36,8 @@ type browser struct {
 	ctx context.Context // the first tab, which started the browser
 	out string          // where screenshots and the accessibility report go
 	axe string          // the axe-core source
+
+	shots map[string]bool // names of the screenshots taken, to keep them apart
 }
 
 // needBrowser skips the test with why, or fails it under CI=true, where
@@ -115,7 +116,7 @@ func newBrowser(t *testing.T) *browser {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting %s: %v", path, err)
 	}
-	return &browser{t: t, ctx: ctx, out: outputDir(t), axe: string(axe)}
+	return &browser{t: t, ctx: ctx, out: outputDir(t), axe: string(axe), shots: map[string]bool{}}
 }
 
 // tab is one browser tab on a server.
@@ -282,9 +283,6 @@ func (tb *tab) has(sel string) bool {
 	return n > 0
 }
 
-// names of screenshots already taken, to keep them apart.
-var shotNames sync.Map
-
 var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // check saves a full-page screenshot of the page as name.png, runs axe-core
@@ -299,7 +297,12 @@ func (tb *tab) check(name string) {
 		var wide struct{ Scroll, Client int }
 		tb.eval(`({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})`, &wide)
 		if wide.Scroll > wide.Client {
-			t.Errorf("%s (%s) scrolls sideways at %d px: %d px wide", name, tb.location(), tb.width, wide.Scroll)
+			// Name the innermost elements that stick out, to help fix it.
+			var culprits []string
+			tb.eval(`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 &&
+				![...e.children].some(c => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1)).slice(0, 5).map(e =>
+				e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : "") + " (" + Math.round(e.getBoundingClientRect().right) + " px)")`, &culprits)
+			t.Errorf("%s (%s) scrolls sideways at %d px: %d px wide; sticking out: %s", name, tb.location(), tb.width, wide.Scroll, strings.Join(culprits, ", "))
 		}
 	}
 }
@@ -310,9 +313,10 @@ func (tb *tab) screenshot(name string) string {
 	tb.b.t.Helper()
 	t := tb.b.t
 	name = unsafeName.ReplaceAllString(strings.ToLower(name), "-")
-	if _, dup := shotNames.LoadOrStore(t.Name()+"/"+name, true); dup {
+	if tb.b.shots[name] {
 		t.Fatalf("two pages saved as %q", name)
 	}
+	tb.b.shots[name] = true
 	ctx, cancel := tb.step()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	cancel()
@@ -376,8 +380,8 @@ func (tb *tab) axe(name string) {
 }
 
 // fetch fetches path from the page (with the tab's cookies) and returns
-// the HTTP status and the body.
-func (tb *tab) fetch(path string) (int, string) {
+// the HTTP status, the Content-Type and the body.
+func (tb *tab) fetch(path string) (status int, contentType, body string) {
 	tb.b.t.Helper()
 	var r struct {
 		Status int    `json:"status"`
@@ -385,5 +389,5 @@ func (tb *tab) fetch(path string) (int, string) {
 		Type   string `json:"type"`
 	}
 	tb.eval(fmt.Sprintf(`fetch(%q, {credentials: "same-origin"}).then(async r => ({status: r.status, body: await r.text(), type: r.headers.get("content-type") || ""}))`, path), &r)
-	return r.Status, r.Body
+	return r.Status, r.Type, r.Body
 }

@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -91,6 +92,12 @@ func TestBrowserInviteesWaitForTheHost(t *testing.T) {
 	if in, waiting := rosterNames(t, s, tok, m.ID); len(in) != 1 || in[0] != "Grace Hopper" || len(waiting) != 0 {
 		t.Errorf("roster %q waiting %q, want Grace Hopper in and none waiting", in, waiting)
 	}
+	// Participant IDs are capabilities: never in the server's log.
+	for _, p := range []*tab{grace, grace2, alan} {
+		if pid := pidOf(t, p); strings.Contains(s.logs.String(), pid) {
+			t.Errorf("participant ID %s is in the server's log", pid)
+		}
+	}
 }
 
 // TestBrowserWithoutJavaScript joins through /j with JavaScript off: plain
@@ -100,7 +107,8 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	s := startServer(t, "")
 	tok := s.host("ada@example.com", "Ada Lovelace")
 	s.setClock(monday)
-	m := s.schedule(tok, scheduledAt(monday.Add(10*time.Minute), map[string]any{"security": map[string]any{"waiting_room": true}}))
+	m := s.schedule(tok, scheduledAt(monday.Add(10*time.Minute), map[string]any{"security": map[string]any{"waiting_room": true},
+		"invitees": []map[string]any{{"name": "Grace Hopper"}}}))
 	b := newBrowser(t)
 	p := b.tab(s, phoneWidth)
 	p.noScript()
@@ -127,6 +135,20 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	p.screenshot("waiting-no-js")
 	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pidOf(t, p)+"/admit", tok, nil).must(t, 200)
 	p.waitText("#status", "You are in the meeting")
+	p.click("#leave")
+	p.waitText("#status", "You left the meeting")
+
+	// An invitee's link, and leaving the waiting room, without JavaScript.
+	link, err := url.Parse(m.Invitees[0].Link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.open(link.Path)
+	if got := p.text("#greeting"); got != "Welcome, Grace Hopper" {
+		t.Errorf("without JS, greeting %q", got)
+	}
+	p.click("#join-button")
+	p.waitText("#status", "Waiting for the host to let you in")
 	p.click("#leave")
 	p.waitText("#status", "You left the meeting")
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -195,4 +196,35 @@ func TestRevocationReachesOtherNode(t *testing.T) {
 	a.do("DELETE", "/api/v1/meetings/"+m.ID, tok, nil).must(t, 204)
 	until("on b, the meeting deleted on a", map[string]any{"meeting_id": m.MeetingID, "passcode": m3.Passcode})
 	b.do("GET", "/api/v1/meetings/"+m.ID, tok, nil).must(t, 404)
+}
+
+// TestMigrateCommand migrates a new PostgreSQL schema and an embedded store
+// with `admit migrate`, twice (the second finds nothing to do), and refuses
+// a --db that names no backend.
+func TestMigrateCommand(t *testing.T) {
+	db := pgSchema(t)
+	data := t.TempDir()
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(binary, args...)
+		cmd.Env = append(os.Environ(), "ADMIT_DATA=", "ADMIT_DB=")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	for _, args := range [][]string{{"migrate", "--db", db, "--data", data}, {"migrate", "--data", data}} {
+		var versions [2]string
+		for i := range versions {
+			out, err := run(args...)
+			if err != nil || !strings.HasPrefix(out, "store migrated to schema version ") {
+				t.Fatalf("admit %s: %v\n%s", strings.Join(args, " "), err, out)
+			}
+			versions[i] = out
+		}
+		if versions[0] != versions[1] {
+			t.Errorf("admit %s: %q, then %q; want the same version", strings.Join(args, " "), versions[0], versions[1])
+		}
+	}
+	out, err := run("migrate", "--db", "mysql://localhost/x")
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "--db must be") {
+		t.Errorf("admit migrate --db mysql://…: %v\n%s; want exit 2 naming --db", err, out)
+	}
 }

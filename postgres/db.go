@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,10 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// DefaultMaxConns is the least size of a store's pool when the URL does not
+// set pool_max_conns.
+const DefaultMaxConns = 10
 
 // DB is an admit.Store on a PostgreSQL database.
 type DB struct {
@@ -48,6 +53,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default (4 on a small machine) is short for the join
+		// path's groups, its reads and the limiter at once.
+		cfg.MaxConns = max(cfg.MaxConns, DefaultMaxConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

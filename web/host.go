@@ -33,6 +33,7 @@ func (a *App) hostRoutes() []route {
 		{"POST", "/users", a.host(a.handleInviteUser)},
 		{"POST", "/users/{uid}/role", a.host(a.handleUserRole)},
 		{"POST", "/users/{uid}/remove", a.host(a.handleUserRemove)},
+		{"POST", "/users/{uid}/link", a.host(a.handleUserLink)},
 		{"GET", "/settings", a.host(a.handleSettings)},
 		{"POST", "/settings/security", a.host(a.handleSettingsSecurity)},
 		{"POST", "/settings/room", a.host(a.handleSettingsRoom)},

@@ -69,5 +69,9 @@ func (a *App) handleDashboard(w http.ResponseWriter, r *http.Request, h *hostReq
 			d.Room = room
 		}
 	}
-	a.render(w, r, http.StatusOK, "host_dashboard", h.page("Meetings", d))
+	pg := h.page("Meetings", d)
+	if r.URL.Query().Get("done") == "deleted" {
+		pg.Flash = "The meeting is deleted; its codes no longer work."
+	}
+	a.render(w, r, http.StatusOK, "host_dashboard", pg)
 }

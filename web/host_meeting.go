@@ -82,7 +82,7 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 	if p.TZ == "" {
 		p.TZ = "UTC"
 	}
-	if p.Occ != nil && (p.Occ.State == "open" || m.Kind == admit.KindPersonal) {
+	if p.Occ != nil && p.Occ.State == admit.WindowOpen.String() {
 		if p.Roster, err = a.Service.Roster(ctx, h.actor, m.ID, p.Occ.Index); err != nil {
 			return nil, err
 		}
@@ -120,7 +120,11 @@ func invitation(u *admit.User, p *meetingPage) string {
 	b.WriteString(u.Name + " is inviting you to a meeting.\n\n")
 	b.WriteString("Topic: " + m.Topic + "\n")
 	if p.Occ != nil && m.Kind != admit.KindPersonal {
-		b.WriteString("Time: " + when(p.Occ.Start, m.Timezone) + " (" + m.Timezone + ")\n")
+		b.WriteString("Time: " + when(p.Occ.Start, m.Timezone))
+		if m.Timezone != "UTC" {
+			b.WriteString(" (" + m.Timezone + ")")
+		}
+		b.WriteString("\n")
 		if m.Recurrence != nil {
 			b.WriteString("Repeats " + m.Recurrence.Freq + ", " + strconv.Itoa(len(m.Occurrences)) + " times\n")
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"time"
+
+	"github.com/admit-project/admit"
 )
 
 // Live roster timing: a comment keeps proxies from closing a quiet stream,
@@ -30,7 +32,7 @@ func (a *App) Close() {
 // handleRosterFragment returns the roster section's content for the
 // script's first load and for browsers without event streams.
 func (a *App) handleRosterFragment(w http.ResponseWriter, r *http.Request, h *hostReq) {
-	p, err := a.loadMeetingPage(r, h, occurrenceParam(r))
+	p, err := a.loadRoster(r, h, occurrenceParam(r))
 	if err != nil {
 		a.errorPage(w, r, err)
 		return
@@ -62,7 +64,12 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	hd.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	send := func() bool {
-		p, err := a.loadMeetingPage(r, h, n)
+		// A session that ended (signed out, expired, user removed) ends
+		// the stream too.
+		if _, err := a.session(r); err != nil {
+			return false
+		}
+		p, err := a.loadRoster(r, h, n)
 		if err != nil {
 			a.logger().Warn("web: roster stream", "err", err)
 			return false
@@ -113,4 +120,20 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, h *hostReq) {
 			}
 		}
 	}
+}
+
+// loadRoster gathers what the roster fragment shows, and nothing else: no
+// secrets are opened, so re-rendering it is not a code.view.
+func (a *App) loadRoster(r *http.Request, h *hostReq, n int) (*meetingPage, error) {
+	id := r.PathValue("id")
+	ro, err := a.Service.Roster(r.Context(), h.actor, id, n)
+	if err != nil {
+		return nil, err
+	}
+	p := &meetingPage{M: &admit.MeetingView{ID: id}, Occ: &admit.OccurrenceView{Index: ro.Occurrence, State: ro.State},
+		TZ: h.ws.User.Timezone, CSRF: h.ws.CSRFToken()}
+	if ro.State == admit.WindowOpen.String() {
+		p.Roster = ro
+	}
+	return p, nil
 }

@@ -60,6 +60,14 @@ func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *host
 	if sec.AccessCode {
 		vals.Set("access_code", "on")
 	}
+	if sec.Passcode == admit.PasscodeShared {
+		p, err := a.Service.SuggestPasscode(r.Context(), h.actor)
+		if err != nil {
+			a.errorPage(w, r, err)
+			return
+		}
+		vals.Set("passcode", p)
+	}
 	if sec.WaitingRoom {
 		vals.Set("waiting_room", "on")
 	}
@@ -221,7 +229,17 @@ func (a *App) handleSchedule(w http.ResponseWriter, r *http.Request, h *hostReq)
 		a.errorPage(w, r, err)
 		return
 	}
-	a.renderSchedule(w, r, h, errorStatus(admit.ErrorCode(err)), formError(r.PostForm, err, scheduleFields), sec)
+	f := formError(r.PostForm, err, scheduleFields)
+	// Invitees from the address book come first in the request: an error of
+	// one of them belongs to the contacts field.
+	if field := admit.ErrorField(err); strings.HasPrefix(field, "invitees[") {
+		if end := strings.IndexByte(field, ']'); end > 0 {
+			if n, err := strconv.Atoi(field[len("invitees["):end]); err == nil && n < len(r.PostForm["contacts"]) {
+				f.Field = "contacts"
+			}
+		}
+	}
+	a.renderSchedule(w, r, h, errorStatus(admit.ErrorCode(err)), f, sec)
 }
 
 // securityCheck is the answer of the as-you-type check.

@@ -38,7 +38,9 @@ type fixture struct {
 // fastHasher keeps the tests quick; the PHC format and checks are the same.
 var fastHasher = &password.Hasher{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}
 
-func newFixture(tb testing.TB) *fixture {
+// newFixture makes the fixture; a policy given replaces the per-source
+// limits, which are otherwise out of the way.
+func newFixture(tb testing.TB, policy ...admit.SourcePolicy) *fixture {
 	tb.Helper()
 	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "admit.db"))
 	if err != nil {
@@ -60,6 +62,9 @@ func newFixture(tb testing.TB) *fixture {
 	}
 	open := admit.DefaultSourcePolicy()
 	open.MaxFailures, open.FreeFailures = 1<<30, 1<<30
+	if len(policy) > 0 {
+		open = policy[0]
+	}
 	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test",
 		Limiter: admit.NewMemoryLimiter(open), Passwords: fastHasher}
 	if _, _, err := svc.EnsureDefaultAccount(context.Background()); err != nil {
@@ -438,6 +443,16 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestScheduleFormErrors(t *testing.T) {
 	f := newFixture(t)
 	c := f.mustSetup(t)
+	// The form shows a generated passcode; scheduling keeps it.
+	form := c.get("/meetings/new")
+	sug := regexp.MustCompile(`id="passcode" name="passcode" autocomplete="off" spellcheck="false" value="([^"]+)"`).FindStringSubmatch(form.body)
+	if sug == nil || len(sug[1]) != admit.DefaultPasscodeLength {
+		t.Fatalf("no generated passcode in the form")
+	}
+	path := c.schedule(t, scheduleForm(f, url.Values{"passcode": {sug[1]}}))
+	if m, _ := f.svc.ShowMeeting(context.Background(), f.owner(t), strings.TrimPrefix(path, "/meetings/")); m.Passcode != sug[1] {
+		t.Errorf("meeting passcode %q, want the suggested %q", m.Passcode, sug[1])
+	}
 	c.get("/meetings/new")
 	r := c.post("/meetings", scheduleForm(f, url.Values{"passcode": {"123456"}}), true)
 	wantStatus(t, r, http.StatusBadRequest, "weak own passcode")
@@ -514,8 +529,9 @@ func TestHostPermissions(t *testing.T) {
 func TestRosterAttendanceAndCSV(t *testing.T) {
 	f := newFixture(t)
 	c := f.mustSetup(t)
-	path := c.schedule(t, scheduleForm(f, url.Values{"waiting_room": {"on"}}))
+	path := c.schedule(t, scheduleForm(f, url.Values{"waiting_room": {"on"}, "invitees": {"Alan Turing"}}))
 	id := strings.TrimPrefix(path, "/meetings/")
+	views := len(f.events(t, "code.view"))
 	m, err := f.svc.ShowMeeting(context.Background(), f.owner(t), id)
 	if err != nil {
 		t.Fatal(err)
@@ -578,7 +594,7 @@ func TestRosterAttendanceAndCSV(t *testing.T) {
 	if pid == nil {
 		t.Fatalf("no Admit form in the roster:\n%s", ev)
 	}
-	page := c.get(path)
+	c.get("/contacts") // a page with the CSRF token, and without secrets
 	wantRedirect(t, c.post(path+"/participants/"+pid[1]+"/admit", url.Values{"occurrence": {"1"}}, true), path, "admit")
 	for !strings.Contains(ev, `class="participant"`) {
 		ev = next("the admitted participant")
@@ -586,10 +602,30 @@ func TestRosterAttendanceAndCSV(t *testing.T) {
 	if !strings.Contains(ev, `<span class="name">Grace Hopper</span>`) {
 		t.Errorf("admitted participant's row:\n%s", ev)
 	}
-	_ = page
+	if n := len(f.events(t, "code.view")); n != views+1 { // ShowMeeting above; the stream opens no secrets
+		t.Errorf("%d code.view events after the roster stream, want %d", n, views+1)
+	}
 	if n := len(f.events(t, "participant.admit")); n != 1 {
 		t.Errorf("%d participant.admit events", n)
 	}
+
+	// Signing out ends the stream at its next update.
+	other := f.client(t)
+	wantRedirect(t, other.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {ownerPassword}}, false), "/", "sign-in")
+	c.get("/contacts")
+	wantRedirect(t, c.post("/signout", nil, true), "/signin", "sign-out")
+	if _, err := f.svc.Join(context.Background(), &admit.JoinRequest{MeetingID: m.MeetingID, Passcode: m.Passcode, Name: "Late Comer", Channel: admit.ChannelWeb, Source: "192.0.2.8"}); err != nil {
+		t.Fatal(err)
+	}
+	for ended := false; !ended; {
+		select {
+		case _, ok := <-events:
+			ended = !ok
+		case <-time.After(20 * time.Second):
+			t.Fatal("the roster stream went on after sign-out")
+		}
+	}
+	c = other
 
 	// Attendance and its CSV.
 	att := c.get(path + "/attendance?occurrence=1")
@@ -609,12 +645,12 @@ func TestRosterAttendanceAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 || strings.Join(recs[0], ",") != strings.Join(admit.AttendanceCSVHeader, ",") {
+	if len(recs) != 4 || strings.Join(recs[0], ",") != strings.Join(admit.AttendanceCSVHeader, ",") {
 		t.Fatalf("CSV:\n%s", r.body)
 	}
 	states := map[string]bool{}
 	for _, rec := range recs[1:] {
-		if rec[1] != "Grace Hopper" {
+		if rec[1] != "Grace Hopper" && rec[1] != "Late Comer" {
 			t.Errorf("CSV row name %q", rec[1])
 		}
 		states[rec[7]] = true
@@ -674,5 +710,176 @@ func TestPagesRender(t *testing.T) {
 	got, _ := f.svc.AccountSecurity(context.Background(), f.owner(t))
 	if got.EarlyJoinMinutes != 10 || got.PasscodePolicy.MinLength != 8 || !got.IsLocked("waiting_room") {
 		t.Errorf("saved defaults %+v", got)
+	}
+}
+
+func TestPersonalRoomSettings(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	ctx := context.Background()
+	room, err := f.svc.PersonalRoom(ctx, f.owner(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, c.get("/meetings/"+room.ID), http.StatusOK, "personal room page")
+	s := c.get("/settings")
+	if strings.Contains(s.body, `id="meeting_id"`) {
+		t.Error("the free plan offers a vanity meeting ID")
+	}
+	wantRedirect(t, c.post("/settings/room", url.Values{"room_passcode": {"Room-Pass-42x"}}, true), "/settings", "own room passcode")
+	shown, _ := f.svc.ShowMeeting(ctx, f.owner(t), room.ID)
+	if shown.Passcode != "Room-Pass-42x" {
+		t.Errorf("room passcode %q", shown.Passcode)
+	}
+	wantStatus(t, c.post("/settings/room", url.Values{"meeting_id": {"5550123987"}}, true), http.StatusForbidden, "vanity ID on free")
+	acct, _ := f.svc.Store.FindAccountByID(ctx, f.owner(t).User.AccountID)
+	acct.Plan = admit.PlanPro
+	if err := f.svc.Store.UpdateAccount(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.get("/settings"); !strings.Contains(s.body, `id="meeting_id"`) {
+		t.Error("the pro plan does not offer a vanity meeting ID")
+	}
+	wantRedirect(t, c.post("/settings/room", url.Values{"meeting_id": {"555 012 3987"}}, true), "/settings", "vanity ID on pro")
+	if r, _ := f.svc.PersonalRoom(ctx, f.owner(t)); r.MeetingID != "5550123987" {
+		t.Errorf("personal meeting ID %q", r.MeetingID)
+	}
+	r := c.post("/settings/room", url.Values{"meeting_id": {"1234567890"}}, true)
+	wantStatus(t, r, http.StatusBadRequest, "weak vanity ID")
+	if !regexp.MustCompile(`id="meeting_id"[^>]*aria-invalid="true"`).MatchString(r.body) {
+		t.Error("the vanity ID's error is not tied to its input")
+	}
+	// Profile: the dashboard follows the time zone.
+	wantRedirect(t, c.post("/settings/profile", url.Values{"name": {"Olive Owner"}, "timezone": {"Europe/Paris"}}, true), "/settings", "profile")
+	if d := c.get("/"); !strings.Contains(d.body, "Times are in Europe/Paris.") {
+		t.Error("the dashboard is not in the new time zone")
+	}
+	wantStatus(t, c.post("/settings/profile", url.Values{"name": {"Olive"}, "timezone": {"Mars/Olympus"}}, true), http.StatusBadRequest, "bad time zone")
+	// Password change ends the session.
+	r = c.post("/settings/password", url.Values{"current_password": {"wrong"}, "password": {"a-new-long-password"}, "password_confirm": {"a-new-long-password"}}, true)
+	wantStatus(t, r, http.StatusBadRequest, "wrong current password")
+	if !regexp.MustCompile(`id="current_password"[^>]*aria-invalid="true"`).MatchString(r.body) {
+		t.Error("the current password's error is not tied to its input")
+	}
+	other := f.client(t)
+	wantRedirect(t, other.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {ownerPassword}}, false), "/", "second session")
+	wantRedirect(t, c.post("/settings/password", url.Values{"current_password": {ownerPassword}, "password": {"a-new-long-password"}, "password_confirm": {"a-new-long-password"}}, true), "/signin", "password change")
+	wantRedirect(t, other.get("/"), "/signin", "another session after the password change")
+	wantRedirect(t, c.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {"a-new-long-password"}}, false), "/", "sign-in with the new password")
+}
+
+func TestSecureCookie(t *testing.T) {
+	f := newFixture(t)
+	app := &web.App{Service: f.svc, Secure: true}
+	srv := httptest.NewServer(app.Handler())
+	defer srv.Close()
+	link, _ := f.svc.SetupLink(context.Background())
+	form := url.Values{"name": {"O"}, "email": {"o@example.com"}, "password": {ownerPassword}, "password_confirm": {ownerPassword}}
+	cl := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := cl.PostForm(srv.URL+strings.TrimPrefix(link, "http://admit.test"), form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	ck := res.Header.Get("Set-Cookie")
+	if !strings.Contains(ck, "admit_session=") || !strings.Contains(ck, "; Secure") || !strings.Contains(ck, "HttpOnly") {
+		t.Errorf("session cookie over TLS: %q", ck)
+	}
+}
+
+func TestScheduleWithContacts(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	ct, err := f.svc.CreateContact(context.Background(), f.owner(t), &admit.ContactInput{Name: ptr("Ada Lovelace"), Email: ptr("ada@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.get("/meetings/new"); !strings.Contains(p.body, `<option value="`+itoa(ct.ID)+`" >Ada Lovelace`) {
+		t.Errorf("the schedule form does not offer the contact")
+	}
+	path := c.schedule(t, scheduleForm(f, url.Values{"contacts": {itoa(ct.ID)}, "invitees": {"Bob Typed"}, "passcode_mode": {"unique"}}))
+	page := c.get(path)
+	for _, want := range []string{"Ada Lovelace", "ada@example.com", "Bob Typed", `class="invitee-passcode mono"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("meeting page lacks %q", want)
+		}
+	}
+	// An unknown contact is refused, naming the field.
+	c.get("/meetings/new")
+	r := c.post("/meetings", scheduleForm(f, url.Values{"contacts": {"999"}}), true)
+	wantStatus(t, r, http.StatusBadRequest, "unknown contact")
+	if !regexp.MustCompile(`id="contacts"[^>]*aria-invalid="true"`).MatchString(r.body) {
+		t.Errorf("the unknown contact's error is not tied to the contacts field:\n%s", r.body)
+	}
+}
+
+func TestSignInRateLimited(t *testing.T) {
+	pol := admit.DefaultSourcePolicy()
+	pol.MaxFailures, pol.FreeFailures = 2, 10
+	f := newFixture(t, pol)
+	f.mustSetup(t)
+	c := f.client(t)
+	for i := 0; i < 2; i++ {
+		wantStatus(t, c.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {"wrong-password-x"}}, false), http.StatusUnauthorized, "wrong password")
+	}
+	r := c.post("/signin", url.Values{"email": {"olive@example.com"}, "password": {ownerPassword}}, false)
+	wantStatus(t, r, http.StatusTooManyRequests, "sign-in after the source's limit")
+	if !strings.Contains(r.body, "Too many attempts") || !strings.Contains(r.body, `role="alert"`) {
+		t.Errorf("rate-limited sign-in page:\n%s", r.body)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestLockedSettingsInTheScheduleForm(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	ctx := context.Background()
+	on := true
+	locked := []string{"waiting_room", "access_code"}
+	if _, err := f.svc.UpdateAccountSecurity(ctx, f.owner(t), &admit.AccountSecurityInput{SecurityInput: admit.SecurityInput{WaitingRoom: &on}, Locked: &locked}); err != nil {
+		t.Fatal(err)
+	}
+	p := c.get("/meetings/new")
+	if !regexp.MustCompile(`id="waiting_room"[^>]*checked[^>]*disabled`).MatchString(p.body) {
+		t.Errorf("the locked waiting room is not shown on and disabled")
+	}
+	// A browser does not send disabled inputs: the locked values hold.
+	form := scheduleForm(f, nil)
+	form.Del("access_code")
+	path := c.schedule(t, form)
+	m, err := f.svc.ShowMeeting(ctx, f.owner(t), strings.TrimPrefix(path, "/meetings/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Security.WaitingRoom || !m.Security.AccessCode {
+		t.Errorf("locked settings not kept: %+v", m.Security)
+	}
+}
+
+func TestGuessBudgetResetFromTheMeetingPage(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	ctx := context.Background()
+	path := c.schedule(t, scheduleForm(f, nil))
+	m, _ := f.svc.ShowMeeting(ctx, f.owner(t), strings.TrimPrefix(path, "/meetings/"))
+	for i := 0; i < admit.DefaultGuessBudget; i++ {
+		f.svc.Join(ctx, &admit.JoinRequest{MeetingID: m.MeetingID, Passcode: "wrong-" + itoa(int64(i)), Name: "Eve", Channel: admit.ChannelWeb, Source: "198.51.100." + itoa(int64(i%250))})
+	}
+	page := c.get(path)
+	if !strings.Contains(page.body, `<div class="alert" role="alert">`) || strings.Contains(page.body, "/budget/reset") {
+		t.Fatalf("spent budget: no alert, or a reset before the passcode is regenerated:\n%s", page.body)
+	}
+	wantRedirect(t, c.post(path+"/regenerate", url.Values{"what": {"passcode"}}, true), path, "regenerate")
+	page = c.get(path)
+	if !strings.Contains(page.body, path+"/budget/reset") {
+		t.Fatal("no reset form after the passcode was regenerated")
+	}
+	wantRedirect(t, c.post(path+"/budget/reset", nil, true), path+"?done=reset", "reset")
+	if page = c.get(path + "?done=reset"); strings.Contains(page.body, `<div class="alert" role="alert">`) {
+		t.Error("the alert stays after the reset")
+	}
+	if n := len(f.events(t, "budget.reset")); n != 1 {
+		t.Errorf("%d budget.reset events", n)
 	}
 }

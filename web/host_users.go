@@ -13,6 +13,8 @@ type usersPage struct {
 	Me         *admit.User
 	CanManage  bool
 	Invitation *admit.Invitation // just made: its link is shown once
+	Link       string            // a new password link
+	LinkFor    string
 	Form       *form
 	Roles      []admit.Role
 }
@@ -81,4 +83,26 @@ func (a *App) handleUserRemove(w http.ResponseWriter, r *http.Request, h *hostRe
 		return
 	}
 	http.Redirect(w, r, "/users?done=decided", http.StatusSeeOther)
+}
+
+// handleUserLink makes a new password link for a user and shows it.
+func (a *App) handleUserLink(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	link, err := a.Service.PasswordLink(r.Context(), h.actor, userParam(r))
+	if err != nil {
+		if !isUserError(err) {
+			a.errorPage(w, r, err)
+			return
+		}
+		a.renderUsers(w, r, h, errorStatus(admit.ErrorCode(err)), &usersPage{Form: &form{Error: admit.ErrorMessage(err)}})
+		return
+	}
+	name := ""
+	if us, err := a.Service.Users(r.Context(), h.actor); err == nil {
+		for _, u := range us {
+			if u.ID == userParam(r) {
+				name = u.Name
+			}
+		}
+	}
+	a.renderUsers(w, r, h, http.StatusOK, &usersPage{Link: link, LinkFor: name})
 }

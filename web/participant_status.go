@@ -37,6 +37,10 @@ type statusView struct {
 // Waiting reports whether the host has yet to decide.
 func (v *statusView) Waiting() bool { return v.State == admit.StateWaiting }
 
+// Live reports whether the page follows the participant's state: while
+// they wait, and while they are in (the host may remove them).
+func (v *statusView) Live() bool { return !final(v.State) }
+
 // handleParticipant shows where a participant stands: in the meeting (with
 // a Leave button), waiting (the page follows the host's decision by itself),
 // denied, removed or left.

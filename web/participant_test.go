@@ -217,9 +217,12 @@ func TestJoinByMeetingID(t *testing.T) {
 	f.get(t, "/j/"+m.MeetingID).want(t, 200, `id="passcode-form"`, `name="passcode"`, `name="name"`, m.MeetingIDDisplay)
 
 	pid := f.mustJoinMeeting(t, m, "Alan Turing")
-	p := f.get(t, "/p/"+pid).want(t, 200, `id="status"`, "You are in the meeting", "Design review", "Alan Turing", `id="leave"`)
-	if strings.Contains(p.body, "/static/join.js") || strings.Contains(p.body, "refresh") {
-		t.Errorf("the joined page refreshes or streams; only the waiting page should:\n%s", p.body)
+	// The joined page follows the participant's state too (the host may
+	// remove them), but only a waiting page refreshes without JavaScript.
+	p := f.get(t, "/p/"+pid).want(t, 200, `id="status"`, "You are in the meeting", "Design review", "Alan Turing", `id="leave"`,
+		`data-events="/p/`+pid+`/events"`, `<script src="/static/join.js" defer></script>`)
+	if strings.Contains(p.body, "refresh") {
+		t.Errorf("the joined page refreshes itself; only the waiting page should:\n%s", p.body)
 	}
 	if loc := f.post(t, "/p/"+pid+"/leave", url.Values{}).location(t); loc != "/p/"+pid {
 		t.Errorf("leave went to %q", loc)
@@ -433,9 +436,15 @@ func TestWaitingRoomFollowsTheHost(t *testing.T) {
 		t.Errorf("after denied the stream goes on with %q, want its end", s)
 	}
 	f.get(t, "/p/"+ada).want(t, 200, "You are in the meeting", "Ada")
-	f.get(t, "/p/"+bob).want(t, 200, "The host did not let you in")
+	p = f.get(t, "/p/"+bob).want(t, 200, "The host did not let you in")
+	if strings.Contains(p.body, "data-events") || strings.Contains(p.body, "join.js") {
+		t.Errorf("a denied participant's page still follows events:\n%s", p.body)
+	}
 	if _, err := f.service.Decide(ctx, f.host, m.ID, ada, admit.DecisionRemove); err != nil {
 		t.Fatal(err)
+	}
+	if s := ea.next(t); s != "removed" {
+		t.Errorf("after remove: event %q, want removed", s)
 	}
 	f.get(t, "/p/"+ada).want(t, 200, "The host removed you from the meeting")
 }

@@ -9,8 +9,11 @@ import (
 )
 
 func (m *Main) runUser(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "link" {
+		return m.runUserLink(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(m.Stderr, "usage: admit user create --email E --name N [--role owner|admin|host]")
+		fmt.Fprintln(m.Stderr, "usage: admit user create --email E --name N [--role owner|admin|host]\n       admit user link --email E [--base-url URL]")
 		return errUsage
 	}
 	var sf storeFlags
@@ -46,6 +49,34 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "created user %d <%s> (%s)\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+// runUserLink prints a one-time link (valid 7 days) for the user to set a
+// web sign-in password.
+func (m *Main) runUserLink(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := m.newFlags("user link", &sf)
+	email := fs.String("email", "", "the user who sets a password")
+	baseURL := fs.String("base-url", envOr(m.Getenv, "ADMIT_BASE_URL", "http://"+defaultHTTP), "public URL of the service ($ADMIT_BASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	e, err := m.open(ctx, &sf, admit.SystemClock{}, nil)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	a, err := e.actor(ctx, *email)
+	if err != nil {
+		return err
+	}
+	e.service.BaseURL = strings.TrimRight(*baseURL, "/")
+	link, err := e.service.PasswordLink(ctx, a, a.User.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, link)
 	return nil
 }
 

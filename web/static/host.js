@@ -103,7 +103,7 @@
             pc.appendChild(s);
             input.setAttribute("aria-invalid", "true");
           } else {
-            pc.textContent = input.value ? "This passcode meets the policy." : "Leave empty and admit generates one, shown on the meeting's page.";
+            pc.textContent = input.value ? "This passcode meets the policy." : "Empty: admit draws one, shown on the meeting's page.";
             input.removeAttribute("aria-invalid");
           }
         }

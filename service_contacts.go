@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"time"
 )
 
 // MaxContactImportRows bounds one CSV import of the address book.
@@ -91,33 +90,3 @@ func (s *Service) ImportContacts(ctx context.Context, a *Actor, r io.Reader) (*C
 	}
 	return out, nil
 }
-
-// UpdateProfile changes the signed-in user's name and time zone (an IANA
-// name). EINVALID names a bad field.
-func (s *Service) UpdateProfile(ctx context.Context, a *Actor, name, timezone string) (*User, error) {
-	if err := require(a, ScopeManage); err != nil {
-		return nil, err
-	}
-	n, err := ValidateName("name", name)
-	if err != nil {
-		return nil, err
-	}
-	if timezone == "" || timezone == "Local" {
-		return nil, FieldErrorf("timezone", "timezone is not an IANA time zone name")
-	}
-	if _, err := loadLocation(timezone); err != nil {
-		return nil, FieldErrorf("timezone", "timezone %q is not an IANA time zone name", timezone)
-	}
-	u, err := s.Store.FindUserByID(ctx, a.User.ID)
-	if err != nil {
-		return nil, err
-	}
-	u.Name, u.Timezone = n, timezone
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
-		return nil, err
-	}
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.update", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok"})
-	return u, nil
-}
-
-func loadLocation(name string) (*time.Location, error) { return time.LoadLocation(name) }
