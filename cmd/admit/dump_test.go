@@ -72,3 +72,33 @@ func TestDumpReaderRefuses(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDumpReader reads arbitrary files as dumps: it may refuse them, never
+// panic, and every value it returns is of a type the importer copies.
+func FuzzDumpReader(f *testing.F) {
+	f.Add("{\"table\":\"a\",\"columns\":[\"x\",\"y\"],\"rows\":1}\n[1,{\"base64\":\"AA==\"}]\n")
+	for _, tt := range badDumps {
+		f.Add(tt.dump)
+	}
+	f.Fuzz(func(t *testing.T, dump string) {
+		d := newDumpReader(strings.NewReader(dump))
+		for range 100 {
+			if _, err := d.NextTable(); err != nil {
+				return
+			}
+			for range 100 {
+				row, err := d.NextRow()
+				if err != nil {
+					break
+				}
+				for _, v := range row {
+					switch v.(type) {
+					case int64, string, []byte, nil:
+					default:
+						t.Fatalf("value of type %T", v)
+					}
+				}
+			}
+		}
+	})
+}
