@@ -77,6 +77,8 @@ type AuthStore interface {
 	// purpose used at now, atomically, and returns it: of two concurrent
 	// calls only one succeeds. ENOTFOUND when there is no such link, it is
 	// used, expired or of another purpose (one answer for all, so that the
-	// caller cannot tell them apart).
+	// caller cannot tell them apart). Using a set-up link uses every
+	// set-up link (each start, on each node, makes one), atomically, so that
+	// two set-up links used at once make one owner.
 	UseOneTimeLink(ctx context.Context, index []byte, purpose string, now time.Time) (*OneTimeLink, error)
 }

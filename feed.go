@@ -72,6 +72,55 @@ func (f *MemoryFeed) Subscribe(ctx context.Context) (<-chan Change, error) {
 	return ch, nil
 }
 
+// fanoutFeed shares one subscription to a remote feed (Redis pub/sub,
+// PostgreSQL LISTEN) among every subscriber of the process, so that an open
+// page costs a channel, not a connection. Publishes go to the remote feed,
+// which delivers them back to this process too.
+type fanoutFeed struct {
+	remote ChangeFeed
+	local  MemoryFeed
+
+	mu      sync.Mutex
+	running bool
+}
+
+// Publish implements ChangeFeed.
+func (f *fanoutFeed) Publish(ctx context.Context, c Change) error {
+	return f.remote.Publish(ctx, c)
+}
+
+// Subscribe implements ChangeFeed.
+func (f *fanoutFeed) Subscribe(ctx context.Context) (<-chan Change, error) {
+	if err := f.start(); err != nil {
+		return nil, err
+	}
+	return f.local.Subscribe(ctx)
+}
+
+// start subscribes to the remote feed once, until the remote channel
+// closes (its client closed); the next Subscribe starts it again.
+func (f *fanoutFeed) start() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.running {
+		return nil
+	}
+	ch, err := f.remote.Subscribe(context.Background())
+	if err != nil {
+		return err
+	}
+	f.running = true
+	go func() {
+		for c := range ch {
+			_ = f.local.Publish(context.Background(), c)
+		}
+		f.mu.Lock()
+		f.running = false
+		f.mu.Unlock()
+	}()
+	return nil
+}
+
 // FollowChanges applies the changes other nodes publish to this node's
 // caches until ctx is done: an account's guess budget is read again, and a
 // changed meeting leaves the join cache (which also follows the store's

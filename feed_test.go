@@ -3,6 +3,7 @@ package admit_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,5 +85,48 @@ func TestFollowChangesAccount(t *testing.T) {
 	}
 	if got != 5 {
 		t.Errorf("node b's budget after node a set 5 = %d: the feed did not reach b's cache", got)
+	}
+}
+
+// countingFeed is a remote feed that counts its subscriptions.
+type countingFeed struct {
+	admit.MemoryFeed
+	mu   sync.Mutex
+	subs int
+}
+
+func (f *countingFeed) Subscribe(ctx context.Context) (<-chan admit.Change, error) {
+	f.mu.Lock()
+	f.subs++
+	f.mu.Unlock()
+	return f.MemoryFeed.Subscribe(ctx)
+}
+
+// TestChangesFanOut checks that many subscribers of a service share one
+// subscription to its remote feed, and that each gets every change.
+func TestChangesFanOut(t *testing.T) {
+	remote := &countingFeed{}
+	svc := &admit.Service{Feed: remote}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var chans []<-chan admit.Change
+	for range 10 {
+		ch, err := svc.Changes().Subscribe(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chans = append(chans, ch)
+	}
+	if remote.subs != 1 {
+		t.Errorf("10 subscribers made %d remote subscriptions, want 1", remote.subs)
+	}
+	want := admit.Change{Kind: admit.ChangeRoster, MeetingPK: 3}
+	if err := svc.Changes().Publish(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	for i, ch := range chans {
+		if got := <-ch; got != want {
+			t.Errorf("subscriber %d got %+v, want %+v", i, got, want)
+		}
 	}
 }

@@ -172,12 +172,21 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 func (c *JoinCache) Refresh(ctx context.Context, pk int64, now time.Time) error {
 	c.Drop(pk)
 	g := c.gen.Load()
-	d, err := c.store.LoadDirectory(ctx, pk, dirHorizon(now))
-	if err != nil {
-		return err
+	// The two reads at once: each sees at least what was committed before
+	// Refresh began.
+	var d *Directory
+	var derr error
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		d, derr = c.store.LoadDirectory(ctx, pk, dirHorizon(now))
+	}()
+	jd, err := c.store.FindJoinDataByPK(ctx, pk)
+	<-read
+	if derr != nil {
+		return derr
 	}
 	c.dir.replaceMeeting(pk, d)
-	jd, err := c.store.FindJoinDataByPK(ctx, pk)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil // gone: the directory no longer names it
 	} else if err != nil {

@@ -63,12 +63,15 @@ func (s *Service) sourceLimiter() SourceLimiter {
 	return s.limiter
 }
 
-// Changes returns the service's change feed, made on first use.
+// Changes returns the service's change feed, made on first use. However
+// many subscribe (every open live page does), the process holds one
+// subscription to Feed and fans it out.
 func (s *Service) Changes() ChangeFeed {
 	s.feedOnce.Do(func() {
-		s.feed = s.Feed
-		if s.feed == nil {
+		if s.Feed == nil {
 			s.feed = &MemoryFeed{}
+		} else {
+			s.feed = &fanoutFeed{remote: s.Feed}
 		}
 	})
 	return s.feed

@@ -215,8 +215,10 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in SetupInput
 	if err := checkNewPassword(in.Password, in.PasswordConfirm, email); err != nil {
 		return nil, err
 	}
-	// Two set-up links (two starts) used at once must not make two owners:
-	// the check for users and the creation go together.
+	// Two set-up links (two starts, or two nodes) used at once must not make
+	// two owners: the store uses every set-up link when one is used, so only
+	// one of them gets past UseOneTimeLink; within this process the check
+	// for users and the creation go together too.
 	s.setupMu.Lock()
 	defer s.setupMu.Unlock()
 	acct, _, err := s.EnsureDefaultAccount(ctx)

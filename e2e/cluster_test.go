@@ -241,6 +241,7 @@ func TestCluster(t *testing.T) {
 	c.run(t, "MaxUsesOnce", func(t *testing.T) { testClusterMaxUsesOnce(t, c, tok) })
 	c.run(t, "GuessBudget", func(t *testing.T) { testClusterGuessBudget(t, c, tok, budget) })
 	c.run(t, "SourceLimit", func(t *testing.T) { testClusterSourceLimit(t, c) })
+	c.run(t, "SourceBurst", func(t *testing.T) { testClusterSourceBurst(t, c) })
 	c.run(t, "RegenerateReachesEveryNode", func(t *testing.T) { testClusterRegenerate(t, c, tok) })
 	c.run(t, "ConcurrentScheduling", func(t *testing.T) { testClusterScheduling(t, c, tok) })
 	c.run(t, "KillNodeMidLoad", func(t *testing.T) { testClusterKill(t, c, tok) })
@@ -260,6 +261,7 @@ func TestClusterWithoutRedis(t *testing.T) {
 	tok := c.host("ada@example.com", "Ada")
 	c.setClock(monday)
 	c.run(t, "SourceLimit", func(t *testing.T) { testClusterSourceLimit(t, c) })
+	c.run(t, "SourceBurst", func(t *testing.T) { testClusterSourceBurst(t, c) })
 	c.run(t, "RegenerateReachesEveryNode", func(t *testing.T) { testClusterRegenerate(t, c, tok) })
 	c.run(t, "MaxUsesOnce", func(t *testing.T) { testClusterMaxUsesOnce(t, c, tok) })
 }
@@ -373,6 +375,38 @@ func testClusterSourceLimit(t *testing.T, c *cluster) {
 	}
 	c.advance(time.Hour)
 	wantRefused(t, c.node(0).joinFrom(attacker, unknown), "an hour later")
+}
+
+// testClusterSourceBurst sends 90 concurrent failed joins from one source,
+// spread over the nodes: no more are evaluated than one node would let
+// through (three free failures, then one at a time), the rest get 429.
+func testClusterSourceBurst(t *testing.T, c *cluster) {
+	attacker := nextSource()
+	unknown := map[string]any{"meeting_id": "98765432109", "passcode": "Guess12345"}
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < 90; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			r, err := c.node(i).try("POST", "/api/v1/join", "", unknown, "X-Forwarded-For", attacker)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				t.Errorf("attempt %d: %v", i, err)
+				return
+			}
+			statuses[r.status]++
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if statuses[403] < 1 || statuses[403] > 4 || statuses[403]+statuses[429] != 90 {
+		t.Errorf("a burst of 90 from one source over %d nodes: %v; want 1 to 4 evaluated (403), the rest 429", len(c.nodes), statuses)
+	}
 }
 
 // testClusterRegenerate regenerates an access code through one node: the

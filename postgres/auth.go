@@ -144,10 +144,22 @@ func (db *DB) UseOneTimeLink(ctx context.Context, index []byte, purpose string, 
 	var l admit.OneTimeLink
 	var user *int64
 	var created, expires int64
-	err := db.pool.QueryRow(ctx, `UPDATE one_time_links SET used_at = $1
-		WHERE idx = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
-		RETURNING id, idx, purpose, user_id, created_at, expires_at`, nanos(now), index, purpose).
-		Scan(&l.ID, &l.Index, &l.Purpose, &user, &created, &expires)
+	err := db.write(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
+		user = nil
+		err := tx.QueryRow(ctx, `UPDATE one_time_links SET used_at = $1
+			WHERE idx = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
+			RETURNING id, idx, purpose, user_id, created_at, expires_at`, nanos(now), index, purpose).
+			Scan(&l.ID, &l.Index, &l.Purpose, &user, &created, &expires)
+		if err != nil || purpose != admit.LinkSetup {
+			return err
+		}
+		// Using one set-up link uses them all (each node prints its own), so
+		// that links used at once on two nodes make one owner: the second
+		// waits for the first's row locks, then finds its link used (or, as a
+		// deadlock victim, runs again and finds the same).
+		_, err = tx.Exec(ctx, `UPDATE one_time_links SET used_at = $1 WHERE purpose = $2 AND used_at IS NULL`, nanos(now), admit.LinkSetup)
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "This link is not valid: it may have been used or have expired."}
 	} else if err != nil {

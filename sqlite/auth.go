@@ -155,11 +155,18 @@ func (db *DB) UseOneTimeLink(ctx context.Context, index []byte, purpose string, 
 	var l admit.OneTimeLink
 	var user sql.NullInt64
 	var created, expires int64
-	err := db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
-		return tx.QueryRowContext(ctx, `UPDATE one_time_links SET used_at = ?1
+	err := db.write(ctx, func(ctx context.Context, tx *wtx) error {
+		err := tx.QueryRowContext(ctx, `UPDATE one_time_links SET used_at = ?1
 			WHERE idx = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1
 			RETURNING id, idx, purpose, user_id, created_at, expires_at`, nanos(now), index, purpose).
 			Scan(&l.ID, &l.Index, &l.Purpose, &user, &created, &expires)
+		if err != nil || purpose != admit.LinkSetup {
+			return err
+		}
+		// Using one set-up link uses them all (every start prints its own),
+		// so that two links used at once make one owner.
+		_, err = tx.ExecContext(ctx, `UPDATE one_time_links SET used_at = ? WHERE purpose = ? AND used_at IS NULL`, nanos(now), admit.LinkSetup)
+		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "This link is not valid: it may have been used or have expired."}

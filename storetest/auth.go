@@ -189,3 +189,43 @@ func testConcurrentOneTimeLink(t *testing.T, f *fixture) {
 		t.Errorf("20 concurrent uses: %d succeeded, %d not found; want 1 and 19", ok, notFound)
 	}
 }
+
+// testSetupLinksUseEachOther uses two set-up links (two nodes' starts) at
+// once, many times over: exactly one use succeeds each round.
+func testSetupLinksUseEachOther(t *testing.T, f *fixture) {
+	for round := range 10 {
+		a, b := []byte(uniq("setup-a")), []byte(uniq("setup-b"))
+		for _, idx := range [][]byte{a, b} {
+			must(t, f.s.CreateOneTimeLink(f.ctx, &admit.OneTimeLink{Index: idx, Purpose: admit.LinkSetup, CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}))
+		}
+		invite := []byte(uniq("invite"))
+		must(t, f.s.CreateOneTimeLink(f.ctx, &admit.OneTimeLink{Index: invite, Purpose: admit.LinkInvite, UserID: f.host.ID, CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}))
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, idx := range [][]byte{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = f.s.UseOneTimeLink(f.ctx, idx, admit.LinkSetup, T0)
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch admit.ErrorCode(err) {
+			case "":
+				ok++
+			case admit.ENOTFOUND:
+			default:
+				t.Fatalf("round %d: UseOneTimeLink: %v", round, err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("round %d: %d of two set-up links used at once succeeded, want 1", round, ok)
+		}
+		// An invitation is not a set-up link: it still works.
+		if _, err := f.s.UseOneTimeLink(f.ctx, invite, admit.LinkInvite, T0); err != nil {
+			t.Errorf("round %d: an invitation after a set-up: %v", round, err)
+		}
+	}
+}

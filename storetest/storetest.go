@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(tb testing.TB) admit.Store) {
 		{"Sessions", testSessions},
 		{"OneTimeLinks", testOneTimeLinks},
 		{"Concurrent/OneTimeLink", testConcurrentOneTimeLink},
+		{"Concurrent/SetupLinks", testSetupLinksUseEachOther},
 		{"Events", testEvents},
 		{"AuditChain", testAuditChain},
 		{"AuditChain/Concurrent", testAuditConcurrent},

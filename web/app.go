@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/admit-project/admit"
+	admithttp "github.com/admit-project/admit/http"
 )
 
 //go:embed templates/*.html
@@ -142,26 +143,9 @@ func (a *App) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	a.render(w, r, status, "error", &page{Title: http.StatusText(status), Data: msg})
 }
 
-// errorStatus maps an admit error code to an HTTP status for pages.
-func errorStatus(code string) int {
-	switch code {
-	case admit.EINVALID:
-		return http.StatusBadRequest
-	case admit.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case admit.EFORBIDDEN, admit.EREFUSED, admit.ENOTOPEN, admit.EENDED:
-		return http.StatusForbidden
-	case admit.ENOTFOUND:
-		return http.StatusNotFound
-	case admit.ECONFLICT:
-		return http.StatusConflict
-	case admit.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case admit.ERATELIMITED:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
+// errorStatus maps an admit error code to an HTTP status: the API's
+// mapping, so that a page and the API answer alike.
+func errorStatus(code string) int { return admithttp.ErrorStatus(code) }
 
 // handleStatic serves the embedded assets, cacheable for a day.
 func (a *App) handleStatic(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@
 // live in the store (only a keyed hash of the cookie), and every form that
 // changes state carries the session's CSRF token.
 //
-// The package imports the standard library and the admit domain package
-// only; cmd/admit mounts it beside the JSON API.
+// The package imports the standard library, the admit domain package and
+// the API package (for its one mapping of error codes to statuses);
+// cmd/admit mounts it beside the JSON API.
 package web

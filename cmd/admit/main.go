@@ -1,6 +1,6 @@
 // Command admit runs the admit service and administers its store.
 //
-//	admit serve [--data DIR | --db URL] [--http ADDR] [--test-clock]
+//	admit serve [--data DIR | --db URL] [--redis URL] [--http ADDR] [--test-clock]
 //	admit migrate [--data DIR | --db URL]
 //	admit export [--data DIR] --out FILE
 //	admit import --db URL FILE
@@ -56,7 +56,7 @@ var errUsage = errors.New("usage")
 const usage = `admit decides who may enter a conference meeting.
 
 Usage:
-  admit serve [--data DIR | --db URL] [--http ADDR] [--test-clock]
+  admit serve [--data DIR | --db URL] [--redis URL] [--http ADDR] [--test-clock]
   admit migrate [--data DIR | --db URL]
   admit export [--data DIR] --out FILE
   admit import --db postgres://... FILE
