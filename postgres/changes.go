@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/admit-project/admit"
 )
@@ -26,12 +27,20 @@ const (
 // maxChannel is the longest channel name PostgreSQL accepts (NAMEDATALEN-1).
 const maxChannel = 63
 
+// heartbeat is how long the listener waits for a notification before it
+// checks its connection with a query, which may take pingTimeout: a
+// connection that died silently is found within about ten seconds.
+var heartbeat = 5 * time.Second
+
+const pingTimeout = 5 * time.Second
+
 // listener keeps one connection LISTENing on the store's channels. It
 // tells MeetingChanges whether anything may have changed since the last
 // look at the log, and hands Feed's changes to its subscribers.
 type listener struct {
 	cfg           *pgx.ConnConfig
 	changes, feed string
+	heartbeat     time.Duration
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -63,7 +72,7 @@ func startListener(cfg *pgx.ConnConfig, changes, feed string) *listener {
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 10 * time.Second}
 	cfg.DialFunc = d.DialContext // find a dead connection in seconds, not minutes
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &listener{cfg: cfg, changes: changes, feed: feed, cancel: cancel, done: make(chan struct{}),
+	l := &listener{cfg: cfg, changes: changes, feed: feed, heartbeat: heartbeat, cancel: cancel, done: make(chan struct{}),
 		subs: make(map[chan admit.Change]struct{})}
 	go l.loop(ctx)
 	return l
@@ -121,7 +130,19 @@ func (l *listener) listen(ctx context.Context) error {
 	l.notes++
 	l.mu.Unlock()
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		wctx, cancel := context.WithTimeout(ctx, l.heartbeat)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && pgconn.Timeout(err) {
+			// Quiet for a while: make sure the connection still works,
+			// so that a dead one is not trusted for long.
+			pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+			_, err = conn.Exec(pctx, `SELECT 1`)
+			cancel()
+			if err == nil {
+				continue
+			}
+		}
 		if err != nil {
 			return err
 		}

@@ -507,3 +507,26 @@ func TestGroupCommitFailuresStayAlone(t *testing.T) {
 		t.Errorf("chain of %d entries (break %+v); want %d", checked, bad, ok)
 	}
 }
+
+// TestListenerHeartbeat runs the listener with a heartbeat far shorter
+// than the test: through many quiet spells and their checks, it keeps its
+// one connection and still hears every change.
+func TestListenerHeartbeat(t *testing.T) {
+	defer postgres.SetHeartbeat(20 * time.Millisecond)()
+	ns := openNodes(t, 2)
+	ctx := context.Background()
+	a, b := ns.dbs[0], ns.dbs[1]
+	waitListening(t, b)
+	pid := b.ListenerPID()
+	seq, _, _, err := b.MeetingChanges(ctx, 0)
+	must(t, err)
+	for i := range 5 {
+		time.Sleep(100 * time.Millisecond) // several heartbeats
+		m := ns.meeting(fmt.Sprintf("8234567891%d", i), t0.Add(time.Duration(i)*24*time.Hour), fmt.Sprintf("hb-%d", i))
+		must(t, a.SaveMeeting(ctx, m, t0.Add(-time.Hour)))
+		seq, _ = waitChanged(t, b, seq, m.PK)
+	}
+	if got := b.ListenerPID(); got != pid {
+		t.Errorf("listener connection %d became %d: the heartbeat broke it", pid, got)
+	}
+}
