@@ -231,14 +231,107 @@ func (db *DB) FindMeetings(ctx context.Context, f admit.MeetingFilter) ([]*admit
 		if err != nil {
 			return err
 		}
-		for _, pk := range pks {
-			m, err := findWholeMeeting(ctx, tx, `m.pk = $1`, pk)
-			if err != nil {
-				return err
-			}
-			meetings = append(meetings, m)
-		}
-		return nil
+		meetings, err = loadWholeMeetings(ctx, tx, pks)
+		return err
 	})
 	return meetings, err
+}
+
+// loadWholeMeetings returns the live meetings with the pks, in their order,
+// whole, in four queries whatever their number.
+func loadWholeMeetings(ctx context.Context, q querier, pks []int64) ([]*admit.Meeting, error) {
+	if len(pks) == 0 {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.deleted_at IS NULL AND m.pk = ANY($1)`, pks)
+	if err != nil {
+		return nil, err
+	}
+	byPK := make(map[int64]*admit.Meeting, len(pks))
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m.Occurrences, m.Invitees = nil, nil
+		byPK[m.PK] = m
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	occs, err := findOccurrences(ctx, q, `o.meeting_pk = ANY($1) ORDER BY o.meeting_pk, o.idx`, pks)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range occs {
+		if m := byPK[o.MeetingPK]; m != nil {
+			m.Occurrences = append(m.Occurrences, o)
+		}
+	}
+
+	rows, err = q.Query(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed
+		FROM invitees WHERE meeting_pk = ANY($1) ORDER BY meeting_pk, pk`, pks)
+	if err != nil {
+		return nil, err
+	}
+	invitees := make(map[int64]*admit.Invitee)
+	for rows.Next() {
+		var inv admit.Invitee
+		var tokIdx, tokSealed []byte
+		if err := rows.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if tokIdx != nil {
+			inv.Token = &admit.Secret{Index: tokIdx, Sealed: tokSealed}
+		}
+		if m := byPK[inv.MeetingPK]; m != nil {
+			m.Invitees = append(m.Invitees, &inv)
+			invitees[inv.PK] = &inv
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	rows, err = q.Query(ctx, `SELECT meeting_pk, kind, invitee_pk, idx, sealed FROM credentials WHERE meeting_pk = ANY($1)`, pks)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var meetingPK int64
+		var kind string
+		var invPK *int64
+		sec := new(admit.Secret)
+		if err := rows.Scan(&meetingPK, &kind, &invPK, &sec.Index, &sec.Sealed); err != nil {
+			return nil, err
+		}
+		m := byPK[meetingPK]
+		if m == nil {
+			continue
+		}
+		var inv *admit.Invitee
+		if invPK != nil {
+			inv = invitees[*invPK]
+		}
+		if slot := credentialSlot(m, inv, kind); slot != nil {
+			*slot = sec
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	out := make([]*admit.Meeting, 0, len(pks))
+	for _, pk := range pks {
+		if m := byPK[pk]; m != nil {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -528,5 +529,39 @@ func TestListenerHeartbeat(t *testing.T) {
 	}
 	if got := b.ListenerPID(); got != pid {
 		t.Errorf("listener connection %d became %d: the heartbeat broke it", pid, got)
+	}
+}
+
+// TestFindMeetingsWhole lists meetings with occurrences, invitees and
+// credentials, read together for all of them, and finds each as
+// FindMeetingByID reads it alone.
+func TestFindMeetingsWhole(t *testing.T) {
+	ns := openNodes(t, 1)
+	db := ns.dbs[0]
+	ctx := context.Background()
+	sec := func(v string) *admit.Secret { return &admit.Secret{Index: []byte("i" + v), Sealed: []byte("s" + v)} }
+	for i := range 4 {
+		m := ns.meeting(fmt.Sprintf("8234567892%d", i), t0.Add(time.Duration(i)*time.Hour), fmt.Sprintf("fm-%d", i))
+		o2 := admit.NewOccurrence(2, t0.Add(48*time.Hour+time.Duration(i)*time.Hour), 60, admit.DefaultSecurity())
+		o2.AccessCode = sec(fmt.Sprintf("fm2-%d", i))
+		m.Occurrences = append(m.Occurrences, o2)
+		m.Passcode, m.PhonePasscode = sec(fmt.Sprint("p", i)), sec(fmt.Sprint("pp", i))
+		for j := range i {
+			m.Invitees = append(m.Invitees, &admit.Invitee{ID: fmt.Sprintf("i%d-%d", i, j), Name: "N", Email: "n@example.com",
+				Token: sec(fmt.Sprintf("t%d-%d", i, j)), PIN: sec(fmt.Sprintf("pin%d-%d", i, j))})
+		}
+		must(t, db.SaveMeeting(ctx, m, t0.Add(-time.Hour)))
+	}
+	list, err := db.FindMeetings(ctx, admit.MeetingFilter{AccountID: ns.account.ID})
+	must(t, err)
+	if len(list) != 4 {
+		t.Fatalf("%d meetings listed, want 4", len(list))
+	}
+	for _, got := range list {
+		want, err := db.FindMeetingByID(ctx, ns.account.ID, got.ID)
+		must(t, err)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("listed %+v\nalone  %+v", got, want)
+		}
 	}
 }
