@@ -64,20 +64,52 @@ func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, events []*admit.Event
 		return fmt.Errorf("postgres: audit head: %w", err)
 	}
 	key := db.audit.keyBytes()
-	for _, e := range events {
+	n := len(events)
+	at, account, seqs := make([]int64, n), make([]int64, n), make([]int64, n)
+	actor, action, target, source, outcome, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	prev, hashes := make([][]byte, n), make([][]byte, n)
+	for i, e := range events {
 		e.Seq, e.PrevHash = seq+1, hash
 		e.Hash = admit.ChainHash(key, e.PrevHash, e)
-		err := tx.QueryRow(ctx, `INSERT INTO events (at, account_id, actor, action, target, source, outcome, detail, seq, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-			nanos(e.At), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail, e.Seq, e.PrevHash, e.Hash).Scan(&e.ID)
-		if err != nil {
+		seq, hash = e.Seq, e.Hash
+		at[i], account[i], seqs[i] = nanos(e.At), e.AccountID, e.Seq
+		actor[i], action[i], target[i], source[i], outcome[i], detail[i] = e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail
+		prev[i], hashes[i] = e.PrevHash, e.Hash
+	}
+	// Every entry and the new head in one statement: the head's lock is
+	// held for two round trips and the commit, however many entries.
+	rows, err := tx.Query(ctx, `WITH ins AS (
+			INSERT INTO events (at, account_id, actor, action, target, source, outcome, detail, seq, prev_hash, hash)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+				$8::text[], $9::bigint[], $10::bytea[], $11::bytea[])
+			RETURNING id, seq),
+		head AS (UPDATE audit_head SET seq = $12, hash = $13, mac = $14 WHERE id = 1)
+		SELECT id, seq FROM ins`,
+		at, account, actor, action, target, source, outcome, detail, seqs, prev, hashes,
+		seq, hash, admit.HeadMAC(key, seq, hash))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	first := events[0].Seq
+	got := 0
+	for rows.Next() {
+		var id, s int64
+		if err := rows.Scan(&id, &s); err != nil {
 			return err
 		}
-		seq, hash = e.Seq, e.Hash
+		if i := s - first; i >= 0 && i < int64(n) {
+			events[i].ID = id
+			got++
+		}
 	}
-	_, err = tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`,
-		seq, hash, admit.HeadMAC(key, seq, hash))
-	return err
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if got != n {
+		return fmt.Errorf("postgres: %d audit entries inserted, want %d", got, n)
+	}
+	return nil
 }
 
 // AppendEvents appends audit events, in order, to the audit chain, setting
