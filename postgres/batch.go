@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/admit-project/admit"
 )
@@ -48,7 +49,7 @@ var errClosed = errors.New("postgres: store closed")
 type joinOp struct {
 	ctx   context.Context
 	key   int64 // the row it locks first, for the order within a group
-	run   func(ctx context.Context, tx pgx.Tx) ([]*admit.Event, error)
+	run   func(ctx context.Context, tx querier) ([]*admit.Event, error)
 	tries int // runs lost to deadlocks in its savepoint
 	err   error
 	done  chan error
@@ -83,7 +84,7 @@ func newBatcher(db *DB) *batcher {
 // do queues a write and waits for its group's commit. The caller always
 // waits for the answer, so that an error means that nothing was written; a
 // caller whose ctx is done before its write runs gets ctx's error.
-func (b *batcher) do(ctx context.Context, key int64, run func(ctx context.Context, tx pgx.Tx) ([]*admit.Event, error)) error {
+func (b *batcher) do(ctx context.Context, key int64, run func(ctx context.Context, tx querier) ([]*admit.Event, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -184,7 +185,7 @@ func (b *batcher) run(batch []*joinOp, again *[]*joinOp) (err error) {
 	}()
 	single := len(batch) == 1 // no savepoint: the write's error is the transaction's
 	var events []*admit.Event
-	for _, op := range batch {
+	for i, op := range batch {
 		op.err = nil
 		if err := op.ctx.Err(); err != nil {
 			op.err = err
@@ -199,13 +200,16 @@ func (b *batcher) run(batch []*joinOp, again *[]*joinOp) (err error) {
 			events = append(events, evs...)
 			continue
 		}
-		if _, err := tx.Exec(ctx, `SAVEPOINT op`); err != nil {
-			return err
+		sp := &savepointTx{tx: tx, name: fmt.Sprintf("op%d", i), pending: true}
+		evs, err := runOp(ctx, sp, op)
+		if sp.err != nil {
+			return sp.err // the savepoint itself failed: the group is lost
 		}
-		evs, err := runOp(ctx, tx, op)
 		if err != nil {
-			if _, rerr := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT op`); rerr != nil {
-				return rerr
+			if !sp.pending { // the savepoint was made: undo back to it
+				if _, rerr := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT `+sp.name); rerr != nil {
+					return rerr
+				}
 			}
 			if op.tries++; retryable(err) && op.tries <= maxRetries {
 				*again = append(*again, op)
@@ -215,8 +219,7 @@ func (b *batcher) run(batch []*joinOp, again *[]*joinOp) (err error) {
 		} else {
 			events = append(events, evs...)
 		}
-		// Not released: the next write's savepoint nests in this one
-		// (ROLLBACK TO names the latest), one round trip less.
+		// Not released: the next write's savepoint nests in this one.
 	}
 	if len(events) > 0 {
 		if err := b.db.appendEvents(ctx, tx, events); err != nil {
@@ -231,7 +234,7 @@ func (b *batcher) run(batch []*joinOp, again *[]*joinOp) (err error) {
 
 // runOp runs one write, turning a panic into an error so that one bad
 // write cannot take the group down with it.
-func runOp(ctx context.Context, tx pgx.Tx, op *joinOp) (events []*admit.Event, err error) {
+func runOp(ctx context.Context, tx querier, op *joinOp) (events []*admit.Event, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("postgres: write panicked: %v", r)
@@ -239,3 +242,89 @@ func runOp(ctx context.Context, tx pgx.Tx, op *joinOp) (events []*admit.Event, e
 	}()
 	return op.run(ctx, tx)
 }
+
+// savepointTx is a write's view of its group's transaction: its first
+// statement goes to the server in one pipeline with the write's SAVEPOINT,
+// saving the savepoint its own round trip.
+type savepointTx struct {
+	tx      pgx.Tx
+	name    string
+	pending bool  // the savepoint is not made yet
+	err     error // making the savepoint failed
+}
+
+// start returns a pipeline that makes the savepoint then runs sql, with the
+// savepoint's result read.
+func (s *savepointTx) start(ctx context.Context, sql string, args ...any) (pgx.BatchResults, error) {
+	s.pending = false
+	b := &pgx.Batch{}
+	b.Queue(`SAVEPOINT ` + s.name)
+	b.Queue(sql, args...)
+	br := s.tx.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		s.err = err
+		br.Close()
+		return nil, err
+	}
+	return br, nil
+}
+
+// Exec implements querier.
+func (s *savepointTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if !s.pending {
+		return s.tx.Exec(ctx, sql, args...)
+	}
+	br, err := s.start(ctx, sql, args...)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+// QueryRow implements querier.
+func (s *savepointTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if !s.pending {
+		return s.tx.QueryRow(ctx, sql, args...)
+	}
+	br, err := s.start(ctx, sql, args...)
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{br: br, row: br.QueryRow()}
+}
+
+// Query implements querier. It makes a pending savepoint on its own first.
+func (s *savepointTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if s.pending {
+		s.pending = false
+		if _, err := s.tx.Exec(ctx, `SAVEPOINT `+s.name); err != nil {
+			s.err = err
+			return nil, err
+		}
+	}
+	return s.tx.Query(ctx, sql, args...)
+}
+
+// batchRow is the row of a pipeline's last statement; scanning it ends the
+// pipeline.
+type batchRow struct {
+	br  pgx.BatchResults
+	row pgx.Row
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// errRow is a row that only fails.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }

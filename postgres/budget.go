@@ -17,7 +17,7 @@ import (
 // failures on any node count one by one and exactly one of them spends
 // the budget. Spending clears passcode_at: the passcode must be
 // regenerated after it for the budget to be reset.
-func countFailure(ctx context.Context, tx pgx.Tx, meetingPK int64, a int, now time.Time) (failures int, spent bool, err error) {
+func countFailure(ctx context.Context, tx querier, meetingPK int64, a int, now time.Time) (failures int, spent bool, err error) {
 	// Creates the row or, when it exists, locks its latest version (the
 	// no-op DO UPDATE waits for a concurrent counter) and reads it.
 	var was *int64
@@ -39,7 +39,7 @@ func countFailure(ctx context.Context, tx pgx.Tx, meetingPK int64, a int, now ti
 
 // holdIfSpent puts an admission with a guessable credential in the waiting
 // room when its meeting's guess budget is spent (see admit.Admission).
-func holdIfSpent(ctx context.Context, tx pgx.Tx, a *admit.Admission) error {
+func holdIfSpent(ctx context.Context, tx querier, a *admit.Admission) error {
 	p := a.Participant
 	if !a.Guessable || a.GuessBudget <= 0 || p.State != admit.StateAdmitted {
 		return nil

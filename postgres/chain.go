@@ -153,7 +153,7 @@ const maxMeetingRefs = 1 << 14
 
 // joinEvent returns the audit entry of a join attempt (see
 // admit.JoinEvent), for the attempt's group to append.
-func (db *DB) joinEvent(ctx context.Context, tx pgx.Tx, a *admit.Attempt, participantID string) (*admit.Event, error) {
+func (db *DB) joinEvent(ctx context.Context, tx querier, a *admit.Attempt, participantID string) (*admit.Event, error) {
 	ref, err := db.meetingRef(ctx, tx, a.MeetingPK, a.OccurrencePK)
 	if err != nil {
 		return nil, err
@@ -164,7 +164,7 @@ func (db *DB) joinEvent(ctx context.Context, tx pgx.Tx, a *admit.Attempt, partic
 // meetingRef returns the public id and account of the meeting with the pk
 // (or, with pk 0, of the occurrence's meeting); nothing when neither is
 // known. A meeting's id and account never change, so they are cached.
-func (db *DB) meetingRef(ctx context.Context, tx pgx.Tx, pk, occurrencePK int64) (meetingRef, error) {
+func (db *DB) meetingRef(ctx context.Context, tx querier, pk, occurrencePK int64) (meetingRef, error) {
 	if pk == 0 && occurrencePK == 0 {
 		return meetingRef{}, nil
 	}

@@ -27,7 +27,7 @@ func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
 		return errors.New("postgres: Admit without a participant")
 	}
 	var res admission
-	err := db.batch.do(ctx, p.OccurrencePK, func(ctx context.Context, tx pgx.Tx) ([]*admit.Event, error) {
+	err := db.batch.do(ctx, p.OccurrencePK, func(ctx context.Context, tx querier) ([]*admit.Event, error) {
 		var err error
 		var e *admit.Event
 		res, e, err = db.admitTx(ctx, tx, a)
@@ -68,7 +68,7 @@ type admission struct {
 
 // admitTx does Admit's writes in tx and returns the join's audit entry,
 // for the group to append.
-func (db *DB) admitTx(ctx context.Context, tx pgx.Tx, a *admit.Admission) (admission, *admit.Event, error) {
+func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admission, *admit.Event, error) {
 	p := a.Participant
 	r := admission{occurrence: p.Occurrence}
 	if r.occurrence == 0 {
@@ -165,7 +165,7 @@ func (db *DB) admitTx(ctx context.Context, tx pgx.Tx, a *admit.Admission) (admis
 // nextSeq returns the number for the next holder of the invitee's
 // credential in the occurrence: 1 (no suffix) when no holder is active,
 // else the smallest n from 2 that no active holder uses.
-func nextSeq(ctx context.Context, tx pgx.Tx, occurrencePK, inviteePK int64) (int, error) {
+func nextSeq(ctx context.Context, tx querier, occurrencePK, inviteePK int64) (int, error) {
 	rows, err := tx.Query(ctx, `SELECT seq FROM participants
 		WHERE occurrence_pk = $1 AND invitee_pk = $2 AND state IN ('waiting', 'admitted') ORDER BY seq`,
 		occurrencePK, inviteePK)
@@ -215,7 +215,7 @@ func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 	// Keyed before every admission of the group (whose keys are
 	// occurrence pks, positive), by meeting: refusals lock budget rows,
 	// admissions code and invitee rows, so groups take them in one order.
-	err := db.batch.do(ctx, math.MinInt64/2+countPK, func(ctx context.Context, tx pgx.Tx) ([]*admit.Event, error) {
+	err := db.batch.do(ctx, math.MinInt64/2+countPK, func(ctx context.Context, tx querier) ([]*admit.Event, error) {
 		var err error
 		failures, spent = 0, false
 		if id, err = insertAttempt(ctx, tx, a); err != nil {
@@ -243,7 +243,7 @@ func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 	return nil
 }
 
-func insertAttempt(ctx context.Context, tx pgx.Tx, a *admit.Attempt) (int64, error) {
+func insertAttempt(ctx context.Context, tx querier, a *admit.Attempt) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel,
 		source, method, outcome, reason, participant_pk) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
