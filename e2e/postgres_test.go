@@ -97,6 +97,20 @@ func TestExportImportToPostgres(t *testing.T) {
 		t.Errorf("export = %q", out)
 	}
 	s.stop()
+	raw, err := os.ReadFile(dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{one.Passcode, rec.Passcode, rec.Occurrences[0].AccessCode} {
+		if strings.Contains(string(raw), secret) {
+			t.Errorf("the dump holds a secret in plaintext (%d bytes)", len(secret))
+		}
+	}
+	if fi, err := os.Stat(dump); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Errorf("dump mode %v, want 0600", fi.Mode().Perm())
+	}
 
 	out = s.cli("import", "--db", db, dump)
 	for _, want := range []string{fmt.Sprintf("meetings: %[1]d rows imported, %[1]d in the dump", len(before)), "participants: 1 rows imported, 1 in the dump",
