@@ -84,9 +84,13 @@ type fanoutFeed struct {
 	running bool
 }
 
-// Publish implements ChangeFeed.
+// Publish implements ChangeFeed. The remote publish (a round trip to Redis
+// or PostgreSQL) runs on its own goroutine, so that an admission's answer
+// does not wait for it: delivery may lag anyway (see ChangeFeed), and a
+// failed publish loses the change, as a full subscriber buffer does.
 func (f *fanoutFeed) Publish(ctx context.Context, c Change) error {
-	return f.remote.Publish(ctx, c)
+	go func() { _ = f.remote.Publish(context.WithoutCancel(ctx), c) }()
+	return nil
 }
 
 // Subscribe implements ChangeFeed.
