@@ -112,10 +112,7 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		if err != nil {
 			return r, nil, err
 		}
-		r.seq = seq
-		if seq > 1 {
-			r.name = fmt.Sprintf("%s (%d)", p.BaseName, seq)
-		}
+		r.seq, r.name = seq, admit.SharedDisplayName(p.BaseName, seq)
 	}
 
 	var admitted *int64
@@ -163,8 +160,7 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 }
 
 // nextSeq returns the number for the next holder of the invitee's
-// credential in the occurrence: 1 (no suffix) when no holder is active,
-// else the smallest n from 2 that no active holder uses.
+// credential in the occurrence (see admit.NextSharedSeq).
 func nextSeq(ctx context.Context, tx querier, occurrencePK, inviteePK int64) (int, error) {
 	rows, err := tx.Query(ctx, `SELECT seq FROM participants
 		WHERE occurrence_pk = $1 AND invitee_pk = $2 AND state IN ('waiting', 'admitted') ORDER BY seq`,
@@ -172,22 +168,11 @@ func nextSeq(ctx context.Context, tx querier, occurrencePK, inviteePK int64) (in
 	if err != nil {
 		return 0, err
 	}
-	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	used, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
 		return 0, err
 	}
-	if len(seqs) == 0 {
-		return 1, nil
-	}
-	used := make(map[int]bool)
-	for _, s := range seqs {
-		used[int(s)] = true
-	}
-	n := 2
-	for used[n] {
-		n++
-	}
-	return n, nil
+	return admit.NextSharedSeq(used), nil
 }
 
 // dummyBudget is the meeting_budgets row that refusals which count against

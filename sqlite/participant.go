@@ -97,10 +97,7 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error
 		if err != nil {
 			return r, err
 		}
-		r.seq = seq
-		if seq > 1 {
-			r.name = fmt.Sprintf("%s (%d)", p.BaseName, seq)
-		}
+		r.seq, r.name = seq, admit.SharedDisplayName(p.BaseName, seq)
 	}
 
 	var admitted sql.NullInt64
@@ -141,8 +138,7 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error
 }
 
 // nextSeq returns the number for the next holder of the invitee's
-// credential in the occurrence: 1 (no suffix) when no holder is active,
-// else the smallest n from 2 that no active holder uses.
+// credential in the occurrence (see admit.NextSharedSeq).
 func nextSeq(ctx context.Context, tx *wtx, occurrencePK, inviteePK int64) (int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT seq FROM participants
 		WHERE occurrence_pk = ? AND invitee_pk = ? AND state IN ('waiting', 'admitted') ORDER BY seq`,
@@ -151,25 +147,18 @@ func nextSeq(ctx context.Context, tx *wtx, occurrencePK, inviteePK int64) (int, 
 		return 0, err
 	}
 	defer rows.Close()
-	used := make(map[int]bool)
+	var used []int
 	for rows.Next() {
 		var seq int
 		if err := rows.Scan(&seq); err != nil {
 			return 0, err
 		}
-		used[seq] = true
+		used = append(used, seq)
 	}
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	if len(used) == 0 {
-		return 1, nil
-	}
-	n := 2
-	for used[n] {
-		n++
-	}
-	return n, nil
+	return admit.NextSharedSeq(used), nil
 }
 
 // dummyBudget is the meeting_budgets row that refusals which count against
