@@ -22,7 +22,7 @@ func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
 	if p == nil {
 		return errors.New("sqlite: Admit without a participant")
 	}
-	var res admission
+	var res admit.Admitted
 	err := db.write(ctx, func(ctx context.Context, tx *wtx) error {
 		var err error
 		res, err = admitTx(ctx, tx, a)
@@ -31,38 +31,15 @@ func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
 	if err != nil {
 		return err
 	}
-	p.PK, p.Occurrence, p.DisplayName, p.SharedCredential = res.pk, res.occurrence, res.name, res.seq > 1
-	if p.InviteeID == "" {
-		p.InviteeID = res.inviteeID
-	}
-	if p.State == admit.StateAdmitted && p.AdmittedAt == nil {
-		t := p.JoinedAt
-		p.AdmittedAt = &t
-	}
-	if a.Attempt != nil {
-		a.Attempt.ID, a.Attempt.ParticipantPK = res.attemptID, res.pk
-		if a.Attempt.Occurrence == 0 {
-			a.Attempt.Occurrence = res.occurrence
-		}
-	}
+	a.Apply(res)
 	return nil
 }
 
-// admission is what admitTx decided, applied to the caller's values once
-// committed.
-type admission struct {
-	pk, attemptID int64
-	occurrence    int
-	seq           int
-	name          string
-	inviteeID     string
-}
-
-func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error) {
+func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admit.Admitted, error) {
 	p := a.Participant
-	r := admission{occurrence: p.Occurrence}
-	if r.occurrence == 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT idx FROM occurrences WHERE pk = ?`, p.OccurrencePK).Scan(&r.occurrence); err != nil {
+	r := admit.Admitted{Occurrence: p.Occurrence}
+	if r.Occurrence == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT idx FROM occurrences WHERE pk = ?`, p.OccurrencePK).Scan(&r.Occurrence); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return r, notFound("occurrence")
 			}
@@ -88,46 +65,34 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error
 		}
 	}
 
-	r.seq, r.name, r.inviteeID = 1, p.BaseName, p.InviteeID
+	r.Seq, r.DisplayName, r.InviteeID = 1, p.BaseName, p.InviteeID
 	if p.InviteePK != 0 {
-		if r.inviteeID == "" {
-			tx.QueryRowContext(ctx, `SELECT id FROM invitees WHERE pk = ?`, p.InviteePK).Scan(&r.inviteeID)
+		if r.InviteeID == "" {
+			tx.QueryRowContext(ctx, `SELECT id FROM invitees WHERE pk = ?`, p.InviteePK).Scan(&r.InviteeID)
 		}
 		seq, err := nextSeq(ctx, tx, p.OccurrencePK, p.InviteePK)
 		if err != nil {
 			return r, err
 		}
-		r.seq, r.name = seq, admit.SharedDisplayName(p.BaseName, seq)
+		r.Seq, r.DisplayName = seq, admit.SharedDisplayName(p.BaseName, seq)
 	}
 
-	var admitted sql.NullInt64
-	if p.AdmittedAt != nil {
-		admitted = nullNanos(*p.AdmittedAt)
-	} else if p.State == admit.StateAdmitted {
-		admitted = nullNanos(p.JoinedAt)
-	}
+	admitted := ptrNanos(p.AdmittedTime())
 	res, err := tx.ExecContext(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
 		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, r.seq > 1,
+		p.ID, p.OccurrencePK, p.InviteePK, r.InviteeID, r.DisplayName, p.BaseName, r.Seq, r.Seq > 1,
 		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted)
 	if err != nil {
 		return r, err
 	}
-	if r.pk, err = res.LastInsertId(); err != nil {
+	if r.ParticipantPK, err = res.LastInsertId(); err != nil {
 		return r, err
 	}
-	at := admit.Attempt{At: p.JoinedAt, OccurrencePK: p.OccurrencePK, Channel: p.Channel, Source: p.Source, Outcome: admit.OutcomeAdmitted}
-	if p.State == admit.StateWaiting {
-		at.Outcome = admit.OutcomeWaiting
-	}
+	at := a.JoinAttempt(r.Occurrence)
 	if a.Attempt != nil {
-		at = *a.Attempt
-		at.ParticipantPK = r.pk
-		if at.Occurrence == 0 {
-			at.Occurrence = r.occurrence
-		}
-		if r.attemptID, err = insertAttempt(ctx, tx, &at); err != nil {
+		at.ParticipantPK = r.ParticipantPK
+		if r.AttemptID, err = insertAttempt(ctx, tx, &at); err != nil {
 			return r, err
 		}
 	}
