@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // FindJoinMeetingByPK returns the live meeting with the primary key,
@@ -36,7 +37,7 @@ func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting
 // removed from its meeting, so that its roster stays readable), with
 // MeetingPK and its current access code. ENOTFOUND.
 func (db *DB) FindOccurrence(ctx context.Context, pk int64) (*admit.Occurrence, error) {
-	o, err := scanOccurrence(db.pool.QueryRow(ctx, `SELECT `+occurrenceColumns+occurrenceFrom+`WHERE o.pk = $1`, pk))
+	o, err := rowscan.Occurrence(db.pool.QueryRow(ctx, `SELECT `+occurrenceColumns+occurrenceFrom+`WHERE o.pk = $1`, pk))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("occurrence")
 	}
@@ -99,7 +100,7 @@ func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, 
 		}
 		defer orows.Close()
 		for orows.Next() {
-			o, err := scanOccurrence(orows)
+			o, err := rowscan.Occurrence(orows)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // findJoinMeeting returns the live meeting selected by where, without
@@ -49,7 +50,7 @@ func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting
 // removed from its meeting, so that its roster stays readable), with
 // MeetingPK and its current access code. ENOTFOUND.
 func (db *DB) FindOccurrence(ctx context.Context, pk int64) (*admit.Occurrence, error) {
-	o, err := scanOccurrence(db.rdb.QueryRowContext(ctx, `SELECT `+occurrenceColumns+` FROM occurrences o
+	o, err := rowscan.Occurrence(db.rdb.QueryRowContext(ctx, `SELECT `+occurrenceColumns+` FROM occurrences o
 		LEFT JOIN access_codes c ON c.occurrence_pk = o.pk AND c.revoked_at IS NULL
 		WHERE o.pk = ?`, pk))
 	if errors.Is(err, sql.ErrNoRows) {

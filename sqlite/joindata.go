@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // FindJoinDataByPK returns what the join path needs of the live meeting with
@@ -72,7 +73,7 @@ func (db *DB) findJoinData(ctx context.Context, where string, arg any) (*admit.J
 	}
 	defer orows.Close()
 	for orows.Next() {
-		o, err := scanOccurrence(orows)
+		o, err := rowscan.Occurrence(orows)
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // Admit commits an accepted join in one savepoint of the writer's group:
@@ -200,19 +201,7 @@ func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*admit.Attempt
-	for rows.Next() {
-		var a admit.Attempt
-		var at int64
-		var channel string
-		if err := rows.Scan(&a.ID, &at, &a.MeetingPK, &a.OccurrencePK, &a.Occurrence, &channel,
-			&a.Source, &a.Method, &a.Outcome, &a.Reason, &a.ParticipantPK); err != nil {
-			return nil, err
-		}
-		a.At, a.Channel = fromNanos(at), admit.Channel(channel)
-		out = append(out, &a)
-	}
-	return out, rows.Err()
+	return rowscan.Collect(rows, rowscan.Attempt)
 }
 
 const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
@@ -220,21 +209,13 @@ const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.
 
 const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
 
-func scanParticipant(row interface{ Scan(...any) error }) (*admit.Participant, error) {
-	var p admit.Participant
-	var channel string
-	var joined int64
-	var admitted, left sql.NullInt64
-	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
-		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left)
+// scanParticipant reads participantColumns; ENOTFOUND when there is no row.
+func scanParticipant(row rowscan.Scanner) (*admit.Participant, error) {
+	p, err := rowscan.Participant(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("participant")
-	} else if err != nil {
-		return nil, err
 	}
-	p.Channel, p.JoinedAt = admit.Channel(channel), fromNanos(joined)
-	p.AdmittedAt, p.LeftAt = ptrFromNanos(admitted), ptrFromNanos(left)
-	return &p, nil
+	return p, err
 }
 
 // FindParticipant returns the participant with the public id, with
@@ -251,15 +232,7 @@ func (db *DB) FindParticipants(ctx context.Context, occurrencePK int64) ([]*admi
 		return nil, err
 	}
 	defer rows.Close()
-	var ps []*admit.Participant
-	for rows.Next() {
-		p, err := scanParticipant(rows)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, p)
-	}
-	return ps, rows.Err()
+	return rowscan.Collect(rows, rowscan.Participant)
 }
 
 // TransitionParticipant moves the participant from one of the states in
