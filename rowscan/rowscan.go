@@ -1,6 +1,7 @@
 package rowscan
 
 import (
+	"errors"
 	"time"
 
 	"github.com/admit-project/admit"
@@ -190,4 +191,14 @@ func CredentialSlot(m *admit.Meeting, inv *admit.Invitee, kind string) **admit.S
 		return &inv.PIN
 	}
 	return nil
+}
+
+// Found returns v and err, but an ENOTFOUND error naming what ("account
+// not found") when err is noRows, the driver's "no rows" error.
+func Found[T any](v T, err, noRows error, what string) (T, error) {
+	if errors.Is(err, noRows) {
+		var zero T
+		return zero, admit.Errorf(admit.ENOTFOUND, "%s not found", what)
+	}
+	return v, err
 }
