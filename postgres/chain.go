@@ -224,12 +224,7 @@ func (db *DB) AuditHead(ctx context.Context) (admit.ChainHead, error) {
 }
 
 func auditHead(ctx context.Context, q querier) (admit.ChainHead, error) {
-	var h admit.ChainHead
-	err := q.QueryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash, &h.MAC)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return h, nil // reported by the verifier as entries past the head
-	}
-	return h, err
+	return rowscan.ChainHead(q.QueryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`), pgx.ErrNoRows)
 }
 
 // ScanEvents calls fn with every event after afterSeq in Seq order, as

@@ -202,3 +202,48 @@ func Found[T any](v T, err, noRows error, what string) (T, error) {
 	}
 	return v, err
 }
+
+// ChainHead reads the columns seq, hash, mac of audit_head. No row (err is
+// noRows, the driver's "no rows" error) is the zero head: the verifier
+// reports the entries past it.
+func ChainHead(row Scanner, noRows error) (admit.ChainHead, error) {
+	var h admit.ChainHead
+	err := row.Scan(&h.Seq, &h.Hash, &h.MAC)
+	if errors.Is(err, noRows) {
+		return admit.ChainHead{}, nil
+	}
+	return h, err
+}
+
+// StoredOccurrence is an occurrence as saving a meeting finds it: its key,
+// its Index, and its current access code's key (0 when none) and Index.
+type StoredOccurrence struct {
+	PK        int64
+	Index     int
+	CodePK    int64
+	CodeIndex []byte
+}
+
+// StoredOccurrences reads every row left in rows, of the columns pk, idx,
+// the current code's pk (0 when none) and idx, by Index. The caller closes
+// rows.
+func StoredOccurrences(rows Rows) (map[int]*StoredOccurrence, error) {
+	stored := make(map[int]*StoredOccurrence)
+	for rows.Next() {
+		var so StoredOccurrence
+		if err := rows.Scan(&so.PK, &so.Index, &so.CodePK, &so.CodeIndex); err != nil {
+			return nil, err
+		}
+		stored[so.Index] = &so
+	}
+	return stored, rows.Err()
+}
+
+// Indexes returns the keys of stored, in no particular order.
+func Indexes(stored map[int]*StoredOccurrence) []int {
+	out := make([]int, 0, len(stored))
+	for idx := range stored {
+		out = append(out, idx)
+	}
+	return out
+}

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/admit-project/admit"
@@ -75,12 +74,7 @@ func (db *DB) AuditHead(ctx context.Context) (admit.ChainHead, error) {
 }
 
 func auditHead(ctx context.Context, q querier) (admit.ChainHead, error) {
-	var h admit.ChainHead
-	err := q.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash, &h.MAC)
-	if errors.Is(err, sql.ErrNoRows) {
-		return h, nil // reported by the verifier as entries past the head
-	}
-	return h, err
+	return rowscan.ChainHead(q.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`), sql.ErrNoRows)
 }
 
 // ScanEvents calls fn with every event after afterSeq in Seq order, as
