@@ -24,12 +24,8 @@ func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting
 	if err != nil {
 		return nil, err
 	}
-	if pass != nil {
-		m.Passcode = &admit.Secret{Index: pass}
-	}
-	if phone != nil {
-		m.PhonePasscode = &admit.Secret{Index: phone}
-	}
+	rowscan.PasscodeIndex(m, admit.CredPasscode, pass)
+	rowscan.PasscodeIndex(m, admit.CredPhonePasscode, phone)
 	return m, nil
 }
 
@@ -82,12 +78,7 @@ func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, 
 			if invName != nil {
 				c.InviteeName = *invName
 			}
-			switch c.Kind {
-			case admit.CredPasscode:
-				m.Passcode = &admit.Secret{Index: idx}
-			case admit.CredPhonePasscode:
-				m.PhonePasscode = &admit.Secret{Index: idx}
-			}
+			rowscan.PasscodeIndex(m, c.Kind, idx)
 			d.Credentials[string(idx)] = &c
 		}
 		rows.Close()

@@ -247,3 +247,18 @@ func Indexes(stored map[int]*StoredOccurrence) []int {
 	}
 	return out
 }
+
+// PasscodeIndex sets on m its shared passcode of the kind (CredPasscode or
+// CredPhonePasscode), with Index only, when idx is not nil. Other kinds
+// are left alone.
+func PasscodeIndex(m *admit.Meeting, kind string, idx []byte) {
+	if idx == nil {
+		return
+	}
+	switch kind {
+	case admit.CredPasscode:
+		m.Passcode = &admit.Secret{Index: idx}
+	case admit.CredPhonePasscode:
+		m.PhonePasscode = &admit.Secret{Index: idx}
+	}
+}

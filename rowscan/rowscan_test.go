@@ -124,3 +124,20 @@ func TestFound(t *testing.T) {
 		t.Errorf("Found(nil) = %v, %v; want 7, nil", v, err)
 	}
 }
+
+func TestPasscodeIndex(t *testing.T) {
+	m := &admit.Meeting{}
+	PasscodeIndex(m, admit.CredPasscode, nil)
+	PasscodeIndex(m, admit.CredInviteePIN, []byte("pin"))
+	if m.Passcode != nil || m.PhonePasscode != nil {
+		t.Errorf("nil index or invitee kind set %+v / %+v", m.Passcode, m.PhonePasscode)
+	}
+	PasscodeIndex(m, admit.CredPasscode, []byte("p"))
+	PasscodeIndex(m, admit.CredPhonePasscode, []byte("ph"))
+	if m.Passcode == nil || string(m.Passcode.Index) != "p" || m.Passcode.Sealed != nil {
+		t.Errorf("Passcode = %+v, want Index p only", m.Passcode)
+	}
+	if m.PhonePasscode == nil || string(m.PhonePasscode.Index) != "ph" {
+		t.Errorf("PhonePasscode = %+v, want Index ph", m.PhonePasscode)
+	}
+}

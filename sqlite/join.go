@@ -21,12 +21,8 @@ func (db *DB) findJoinMeeting(ctx context.Context, where string, arg any) (*admi
 	if err != nil {
 		return nil, err
 	}
-	if pass != nil {
-		m.Passcode = &admit.Secret{Index: pass}
-	}
-	if phone != nil {
-		m.PhonePasscode = &admit.Secret{Index: phone}
-	}
+	rowscan.PasscodeIndex(m, admit.CredPasscode, pass)
+	rowscan.PasscodeIndex(m, admit.CredPhonePasscode, phone)
 	return m, nil
 }
 

@@ -56,12 +56,7 @@ func (db *DB) findJoinData(ctx context.Context, where string, arg any) (*admit.J
 			return nil, err
 		}
 		c.InviteePK, c.InviteeID, c.InviteeName = invPK.Int64, invID.String, invName.String
-		switch c.Kind {
-		case admit.CredPasscode:
-			m.Passcode = &admit.Secret{Index: idx}
-		case admit.CredPhonePasscode:
-			m.PhonePasscode = &admit.Secret{Index: idx}
-		}
+		rowscan.PasscodeIndex(m, c.Kind, idx)
 		d.Credentials[string(idx)] = &c
 	}
 	if err := rows.Err(); err != nil {
