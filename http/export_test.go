@@ -3,7 +3,7 @@ package http
 import (
 	"io"
 
-	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // Routes lists the operations s registers, as "METHOD /path/{param}".
@@ -19,4 +19,4 @@ func Routes(s *Server) []string {
 func DecodeJoinRequest(body io.Reader) (any, error) { return decodeJoinRequest(body) }
 
 // CSVCell exposes the CSV formula guard.
-var CSVCell = admit.CSVCell
+var CSVCell = edge.CSVCell

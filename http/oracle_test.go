@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
@@ -139,11 +141,11 @@ func mustRefusalFixture(t *testing.T) *refusalFixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	t0 := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
-	clock := admit.NewFixedClock(t0)
+	clock := clock.NewFixedClock(t0)
 	db.Now = clock.Now
 	ring, _ := keys.New(bytes.Repeat([]byte{5}, keys.MasterKeySize))
 	signer, _ := jwt.NewSigner(bytes.Repeat([]byte{6}, 32))
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test"}
+	svc := &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test"}
 	acct, _, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {
 		t.Fatal(err)

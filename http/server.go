@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
 )
 
 // Body limits. Join requests carry a few short credentials, so they get a
@@ -19,11 +21,11 @@ const (
 // Server serves admit's JSON API. Set its fields, then call Handler.
 type Server struct {
 	// Service is what the API serves.
-	Service *admit.Service
+	Service *app.Service
 	// Clock, when not nil, is the settable clock of `admit serve
 	// --test-clock`; it enables POST /api/v1/test-clock. It should be the
 	// Service's clock too.
-	Clock *admit.TestClock
+	Clock *clock.TestClock
 	// Logger receives internal errors (never secrets); slog.Default when nil.
 	Logger *slog.Logger
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (see

@@ -14,17 +14,20 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/sqlite"
 )
 
 // fixture is a real API server: a Service on SQLite in a temporary
 // directory, a settable clock, and an owner with an API token.
 type fixture struct {
-	clock   *admit.TestClock
-	service *admit.Service
+	clock   *clock.TestClock
+	service *app.Service
 	server  *admithttp.Server
 	http    *httptest.Server
 	user    *admit.User
@@ -41,7 +44,7 @@ func mustServe(tb testing.TB, testClock bool) *fixture {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	clock := &admit.TestClock{}
+	clock := &clock.TestClock{}
 	db.Now = clock.Now
 	ring, err := keys.New(make([]byte, keys.MasterKeySize))
 	if err != nil {
@@ -56,8 +59,8 @@ func mustServe(tb testing.TB, testClock bool) *fixture {
 	// proxy_internal_test.go and e2e).
 	open := admit.DefaultSourcePolicy()
 	open.MaxFailures, open.FreeFailures = 1<<30, 1<<30
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test",
-		Limiter: admit.NewMemoryLimiter(open)}
+	svc := &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test",
+		Limiter: memory.NewLimiter(open)}
 	acct, _, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {
 		tb.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
 	admithttp "github.com/admit-project/admit/http"
 )
 
@@ -24,7 +25,7 @@ var staticFS embed.FS
 // App is the web app. Set its fields, then call Handler.
 type App struct {
 	// Service is what the app serves.
-	Service *admit.Service
+	Service *app.Service
 	// Logger receives internal errors (never secrets); slog.Default when nil.
 	Logger *slog.Logger
 	// Secure marks cookies Secure: set it when the app is reached over TLS

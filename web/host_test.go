@@ -20,8 +20,12 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
+	"github.com/admit-project/admit/edge"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/password"
 	"github.com/admit-project/admit/sqlite"
 	"github.com/admit-project/admit/web"
@@ -30,8 +34,8 @@ import (
 // fixture is the web app on a real Service on SQLite, with a settable clock
 // and no user yet.
 type fixture struct {
-	clock *admit.TestClock
-	svc   *admit.Service
+	clock *clock.TestClock
+	svc   *app.Service
 	srv   *httptest.Server
 }
 
@@ -47,7 +51,7 @@ func newFixture(tb testing.TB, policy ...admit.SourcePolicy) *fixture {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	clock := &admit.TestClock{}
+	clock := &clock.TestClock{}
 	db.Now = clock.Now
 	ring, err := keys.New(make([]byte, keys.MasterKeySize))
 	if err != nil {
@@ -65,8 +69,8 @@ func newFixture(tb testing.TB, policy ...admit.SourcePolicy) *fixture {
 	if len(policy) > 0 {
 		open = policy[0]
 	}
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test",
-		Limiter: admit.NewMemoryLimiter(open), Passwords: fastHasher}
+	svc := &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test",
+		Limiter: memory.NewLimiter(open), Passwords: fastHasher}
 	if _, _, err := svc.EnsureDefaultAccount(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -645,7 +649,7 @@ func TestRosterAttendanceAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 4 || strings.Join(recs[0], ",") != strings.Join(admit.AttendanceCSVHeader, ",") {
+	if len(recs) != 4 || strings.Join(recs[0], ",") != strings.Join(edge.AttendanceCSVHeader, ",") {
 		t.Fatalf("CSV:\n%s", r.body)
 	}
 	states := map[string]bool{}

@@ -17,8 +17,11 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/sqlite"
 	"github.com/admit-project/admit/web"
 )
@@ -27,8 +30,8 @@ import (
 // clock, a host to schedule meetings, and a client that does not follow
 // redirects.
 type joinFixture struct {
-	clock   *admit.TestClock
-	service *admit.Service
+	clock   *clock.TestClock
+	service *app.Service
 	host    *admit.Actor
 	http    *httptest.Server
 	client  *http.Client
@@ -67,7 +70,7 @@ func mustJoinFixture(tb testing.TB, limiter admit.SourceLimiter) *joinFixture {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	clock := &admit.TestClock{}
+	clock := &clock.TestClock{}
 	clock.Set(t0)
 	db.Now = clock.Now
 	ring, err := keys.New(make([]byte, keys.MasterKeySize))
@@ -81,9 +84,9 @@ func mustJoinFixture(tb testing.TB, limiter admit.SourceLimiter) *joinFixture {
 	if limiter == nil {
 		open := admit.DefaultSourcePolicy()
 		open.MaxFailures, open.FreeFailures = 1<<30, 1<<30
-		limiter = admit.NewMemoryLimiter(open)
+		limiter = memory.NewLimiter(open)
 	}
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test", Limiter: limiter}
+	svc := &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test", Limiter: limiter}
 	acct, _, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {
 		tb.Fatal(err)
@@ -342,7 +345,7 @@ func TestOutsideTheWindow(t *testing.T) {
 func TestRateLimited(t *testing.T) {
 	p := admit.DefaultSourcePolicy()
 	p.MaxFailures, p.FreeFailures = 2, 2
-	f := mustJoinFixture(t, admit.NewMemoryLimiter(p))
+	f := mustJoinFixture(t, memory.NewLimiter(p))
 	m := f.mustMeeting(t, t0.Add(5*time.Minute), nil)
 	for i := 0; i < 2; i++ {
 		f.post(t, "/j/"+m.MeetingID, url.Values{"passcode": {"nope"}}).want(t, 403, web.RefusalText)

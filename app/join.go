@@ -1,39 +1,30 @@
-package admit
+package app
 
 import (
 	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
-)
 
-// Join methods, as recorded on attempts.
-const (
-	MethodMeetingID  = "meeting_id"
-	MethodAccessCode = "access_code"
-	MethodToken      = "token"
-	MethodJoinURL    = "join_url"
+	"github.com/admit-project/admit"
 )
-
-// DefaultGuestName names a participant who gives no name and is not an invitee.
-const DefaultGuestName = "Guest"
 
 // refusal is the one error of every refusal short of fully valid credentials.
-func refusal() *Error { return &Error{Code: EREFUSED, Message: RefusalMessage} }
+func refusal() *admit.Error { return &admit.Error{Code: admit.EREFUSED, Message: admit.RefusalMessage} }
 
 // joinTarget is what the credentials of a join resolved to.
 type joinTarget struct {
-	data    *JoinData
-	meeting *Meeting
-	occ     *Occurrence // set by the access-code path
-	invitee *Credential // set when the credential identifies an invitee
+	data    *admit.JoinData
+	meeting *admit.Meeting
+	occ     *admit.Occurrence // set by the access-code path
+	invitee *admit.Credential // set when the credential identifies an invitee
 }
 
-func newTarget(d *JoinData) *joinTarget { return &joinTarget{data: d, meeting: d.Meeting} }
+func newTarget(d *admit.JoinData) *joinTarget { return &joinTarget{data: d, meeting: d.Meeting} }
 
 // noData stands in for an unknown meeting, so that its refusal does the same
 // work as a wrong passcode: a keyed hash and a credential lookup.
-var noData = &JoinData{Meeting: &Meeting{ID: "m-unknown"}, Credentials: map[string]*Credential{}}
+var noData = &admit.JoinData{Meeting: &admit.Meeting{ID: "m-unknown"}, Credentials: map[string]*admit.Credential{}}
 
 // Join decides a join attempt: it returns the admitted or waiting
 // participant, EREFUSED (one message whatever the cause), ENOTOPEN or EENDED
@@ -45,19 +36,19 @@ var noData = &JoinData{Meeting: &Meeting{ID: "m-unknown"}, Credentials: map[stri
 // refusals of credentials and malformed requests count as the source's
 // failures (not_open, ended and used-up access codes, whose credentials
 // were valid, do not).
-func (s *Service) Join(ctx context.Context, req *JoinRequest) (*JoinResult, error) {
+func (s *Service) Join(ctx context.Context, req *admit.JoinRequest) (*admit.JoinResult, error) {
 	now := s.now()
-	key := SourceKey(req.Channel, req.Source)
+	key := admit.SourceKey(req.Channel, req.Source)
 	rsv, err := s.sourceLimiter().Reserve(ctx, key, now)
-	if ErrorCode(err) == ERATELIMITED {
+	if admit.ErrorCode(err) == admit.ERATELIMITED {
 		s.auditRateLimited(ctx, key, now)
 		return nil, err
 	} else if err != nil {
 		return nil, err
 	}
-	at := &Attempt{At: now}
+	at := &admit.Attempt{At: now}
 	defer func() {
-		failed := at.Outcome == OutcomeInvalid || at.Outcome == OutcomeRefused && at.Reason != ReasonMaxUses
+		failed := at.Outcome == admit.OutcomeInvalid || at.Outcome == admit.OutcomeRefused && at.Reason != admit.ReasonMaxUses
 		rsv.Done(failed)
 	}()
 	return s.join(ctx, req, at)
@@ -69,7 +60,7 @@ type confirmedKey struct{}
 
 // join decides a join attempt under a source's reservation, recording it
 // in at.
-func (s *Service) join(ctx context.Context, req *JoinRequest, at *Attempt) (*JoinResult, error) {
+func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.Attempt) (*admit.JoinResult, error) {
 	now := at.At
 	method, err := checkJoinRequest(req)
 	at.Channel, at.Source, at.Method = req.Channel, req.Source, method
@@ -77,15 +68,15 @@ func (s *Service) join(ctx context.Context, req *JoinRequest, at *Attempt) (*Joi
 	var reason string
 	if err == nil {
 		switch method {
-		case MethodMeetingID, MethodJoinURL:
+		case admit.MethodMeetingID, admit.MethodJoinURL:
 			t, reason, err = s.resolveMeetingID(ctx, req)
-		case MethodAccessCode:
+		case admit.MethodAccessCode:
 			t, reason, err = s.resolveAccessCode(ctx, req, now)
-		case MethodToken:
+		case admit.MethodToken:
 			t, reason, err = s.resolveToken(ctx, req)
 		}
 	}
-	if ErrorCode(err) == EINVALID {
+	if admit.ErrorCode(err) == admit.EINVALID {
 		return nil, s.recordInvalid(ctx, at, err)
 	} else if err != nil {
 		return nil, err
@@ -103,24 +94,24 @@ func (s *Service) join(ctx context.Context, req *JoinRequest, at *Attempt) (*Joi
 	at.MeetingPK = t.meeting.PK
 	occ := t.occ
 	if occ == nil {
-		var next *Occurrence
+		var next *admit.Occurrence
 		if occ, next, err = s.occurrenceNow(ctx, t.data, now); err != nil {
 			return nil, err
 		}
 		if occ == nil {
 			return nil, s.outsideWindow(ctx, at, t.meeting, next)
 		}
-	} else if occ.State(now) == WindowNotOpen {
+	} else if occ.State(now) == admit.WindowNotOpen {
 		return nil, s.outsideWindow(ctx, at, t.meeting, occ)
 	}
 	at.OccurrencePK, at.Occurrence = occ.PK, occ.Index
-	viaCode := method == MethodAccessCode && t.meeting.Security.MaxUses > 0
+	viaCode := method == admit.MethodAccessCode && t.meeting.Security.MaxUses > 0
 	if viaCode && occ.Uses >= t.meeting.Security.MaxUses {
-		return nil, s.refuse(ctx, at, t, ReasonMaxUses)
+		return nil, s.refuse(ctx, at, t, admit.ReasonMaxUses)
 	}
 
-	p := &Participant{OccurrencePK: occ.PK, Occurrence: occ.Index, Channel: req.Channel, Source: req.Source, JoinedAt: now, State: StateAdmitted}
-	if p.ID, err = RandomID(s.Rand, "p"); err != nil {
+	p := &admit.Participant{OccurrencePK: occ.PK, Occurrence: occ.Index, Channel: req.Channel, Source: req.Source, JoinedAt: now, State: admit.StateAdmitted}
+	if p.ID, err = admit.RandomID(s.Rand, "p"); err != nil {
 		return nil, err
 	}
 	p.BaseName = req.Name
@@ -128,52 +119,52 @@ func (s *Service) join(ctx context.Context, req *JoinRequest, at *Attempt) (*Joi
 		p.InviteePK, p.InviteeID, p.BaseName = t.invitee.InviteePK, t.invitee.InviteeID, t.invitee.InviteeName
 	}
 	if p.BaseName == "" {
-		p.BaseName = DefaultGuestName
+		p.BaseName = admit.DefaultGuestName
 	}
-	at.Outcome = OutcomeAdmitted
+	at.Outcome = admit.OutcomeAdmitted
 	if t.meeting.Security.WaitingRoom {
-		p.State, at.Outcome = StateWaiting, OutcomeWaiting
+		p.State, at.Outcome = admit.StateWaiting, admit.OutcomeWaiting
 	} else {
 		p.AdmittedAt = &now
 	}
-	adm := &Admission{Participant: p, ViaAccessCode: viaCode, MaxUses: t.meeting.Security.MaxUses, Attempt: at}
+	adm := &admit.Admission{Participant: p, ViaAccessCode: viaCode, MaxUses: t.meeting.Security.MaxUses, Attempt: at}
 	// A passcode or PIN typed with the meeting ID or an access code could
 	// have been guessed: once the meeting's guess budget is spent, such
 	// joins wait. Invitee links and join-URL pwds (keyed MACs no guess of
 	// the passcode yields) still admit.
-	if p.State == StateAdmitted && (method == MethodMeetingID || method == MethodAccessCode) && t.meeting.Security.Passcode != PasscodeNone {
+	if p.State == admit.StateAdmitted && (method == admit.MethodMeetingID || method == admit.MethodAccessCode) && t.meeting.Security.Passcode != admit.PasscodeNone {
 		if adm.GuessBudget, _, err = s.accountGuessing(ctx, t.meeting.AccountID); err != nil {
 			return nil, err
 		}
 		adm.Guessable = true
 	}
-	if err := s.Store.Admit(ctx, adm); ErrorCode(err) == ECONFLICT && ErrorField(err) == "max_uses" {
+	if err := s.Store.Admit(ctx, adm); admit.ErrorCode(err) == admit.ECONFLICT && admit.ErrorField(err) == "max_uses" {
 		at.Outcome = ""
-		return nil, s.refuse(ctx, at, t, ReasonMaxUses)
+		return nil, s.refuse(ctx, at, t, admit.ReasonMaxUses)
 	} else if err != nil {
 		return nil, err
 	}
-	s.publish(ctx, Change{Kind: ChangeRoster, MeetingPK: t.meeting.PK, OccurrencePK: occ.PK})
+	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: t.meeting.PK, OccurrencePK: occ.PK})
 	return s.joinResult(t.meeting, occ, p)
 }
 
 // checkJoinRequest validates the shape of a join request and returns its method.
-func checkJoinRequest(req *JoinRequest) (string, error) {
+func checkJoinRequest(req *admit.JoinRequest) (string, error) {
 	if req.Channel == "" {
-		req.Channel = ChannelAPI
+		req.Channel = admit.ChannelAPI
 	}
 	if !req.Channel.Valid() {
-		return "", FieldErrorf("channel", "channel must be web, app, phone or api")
+		return "", admit.FieldErrorf("channel", "channel must be web, app, phone or api")
 	}
 	n := 0
 	method := ""
 	for _, f := range []struct{ name, value, method string }{
-		{"meeting_id", req.MeetingID, MethodMeetingID},
-		{"access_code", req.AccessCode, MethodAccessCode},
-		{"token", req.Token, MethodToken},
+		{"meeting_id", req.MeetingID, admit.MethodMeetingID},
+		{"access_code", req.AccessCode, admit.MethodAccessCode},
+		{"token", req.Token, admit.MethodToken},
 	} {
-		if len(f.value) > MaxCredentialLength {
-			return "", FieldErrorf(f.name, "%s may have at most %d characters", f.name, MaxCredentialLength)
+		if len(f.value) > admit.MaxCredentialLength {
+			return "", admit.FieldErrorf(f.name, "%s may have at most %d characters", f.name, admit.MaxCredentialLength)
 		}
 		if f.value != "" {
 			n++
@@ -181,37 +172,37 @@ func checkJoinRequest(req *JoinRequest) (string, error) {
 		}
 	}
 	if n != 1 {
-		return "", FieldErrorf("meeting_id", "give exactly one of meeting_id, access_code and token")
+		return "", admit.FieldErrorf("meeting_id", "give exactly one of meeting_id, access_code and token")
 	}
-	if len(req.Passcode) > MaxCredentialLength {
-		return "", FieldErrorf("passcode", "passcode may have at most %d characters", MaxCredentialLength)
+	if len(req.Passcode) > admit.MaxCredentialLength {
+		return "", admit.FieldErrorf("passcode", "passcode may have at most %d characters", admit.MaxCredentialLength)
 	}
-	if len(req.Pwd) > MaxCredentialLength {
-		return "", FieldErrorf("pwd", "pwd may have at most %d characters", MaxCredentialLength)
+	if len(req.Pwd) > admit.MaxCredentialLength {
+		return "", admit.FieldErrorf("pwd", "pwd may have at most %d characters", admit.MaxCredentialLength)
 	}
 	if req.Pwd != "" {
-		if method != MethodMeetingID {
-			return "", FieldErrorf("pwd", "pwd goes with meeting_id")
+		if method != admit.MethodMeetingID {
+			return "", admit.FieldErrorf("pwd", "pwd goes with meeting_id")
 		}
 		if req.Passcode != "" {
-			return "", FieldErrorf("pwd", "give passcode or pwd, not both")
+			return "", admit.FieldErrorf("pwd", "give passcode or pwd, not both")
 		}
-		method = MethodJoinURL
+		method = admit.MethodJoinURL
 	}
 	req.Name = strings.TrimSpace(req.Name)
 	if req.Name != "" {
-		if _, err := ValidateName("name", req.Name); err != nil {
+		if _, err := admit.ValidateName("name", req.Name); err != nil {
 			return "", err
 		}
 	}
 	if !utf8.ValidString(req.Passcode) {
-		return "", FieldErrorf("passcode", "passcode is not valid UTF-8")
+		return "", admit.FieldErrorf("passcode", "passcode is not valid UTF-8")
 	}
 	return method, nil
 }
 
-func (s *Service) resolveMeetingID(ctx context.Context, req *JoinRequest) (*joinTarget, string, error) {
-	number, err := ParseMeetingNumber("meeting_id", req.MeetingID)
+func (s *Service) resolveMeetingID(ctx context.Context, req *admit.JoinRequest) (*joinTarget, string, error) {
+	number, err := admit.ParseMeetingNumber("meeting_id", req.MeetingID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -224,13 +215,13 @@ func (s *Service) resolveMeetingID(ctx context.Context, req *JoinRequest) (*join
 		return nil, "", err
 	} else if d == noData {
 		s.findCredential(newTarget(noData), req.Passcode+req.Pwd)
-		return nil, ReasonUnknownMeeting, nil
+		return nil, admit.ReasonUnknownMeeting, nil
 	}
 	t := newTarget(d)
 	m := d.Meeting
 	if req.Pwd != "" {
 		if m.PwdIndex == nil || !equalSecret(s.pwdIndex(req.Pwd), m.PwdIndex) {
-			return t, ReasonWrongPwd, nil
+			return t, admit.ReasonWrongPwd, nil
 		}
 		return t, "", nil
 	}
@@ -238,7 +229,7 @@ func (s *Service) resolveMeetingID(ctx context.Context, req *JoinRequest) (*join
 }
 
 // findCredential looks a typed value up among the meeting's credentials.
-func (s *Service) findCredential(t *joinTarget, value string) *Credential {
+func (s *Service) findCredential(t *joinTarget, value string) *admit.Credential {
 	return t.data.Credentials[string(s.credentialIndex(t.meeting.ID, value))]
 }
 
@@ -248,18 +239,18 @@ func (s *Service) findCredential(t *joinTarget, value string) *Credential {
 func (s *Service) checkPasscode(t *joinTarget, passcode string) string {
 	c := s.findCredential(t, passcode)
 	switch {
-	case c == nil && t.meeting.Security.Passcode == PasscodeNone:
+	case c == nil && t.meeting.Security.Passcode == admit.PasscodeNone:
 		return "" // a meeting without passcode ignores what is typed
 	case c == nil:
-		return ReasonWrongPasscode
+		return admit.ReasonWrongPasscode
 	case c.InviteePK != 0:
 		t.invitee = c
 	}
 	return ""
 }
 
-func (s *Service) resolveAccessCode(ctx context.Context, req *JoinRequest, now time.Time) (*joinTarget, string, error) {
-	code, err := ParseAccessCode("access_code", req.AccessCode)
+func (s *Service) resolveAccessCode(ctx context.Context, req *admit.JoinRequest, now time.Time) (*joinTarget, string, error) {
+	code, err := admit.ParseAccessCode("access_code", req.AccessCode)
 	if err != nil {
 		return nil, "", err
 	}
@@ -273,9 +264,9 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *JoinRequest, now t
 	} else if d == noData {
 		s.findCredential(newTarget(noData), req.Passcode)
 		if ok {
-			return nil, ReasonMeetingDeleted, nil
+			return nil, admit.ReasonMeetingDeleted, nil
 		}
-		return nil, ReasonUnknownAccessCode, nil
+		return nil, admit.ReasonUnknownAccessCode, nil
 	}
 	t := newTarget(d)
 	for _, o := range d.Occurrences {
@@ -284,21 +275,21 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *JoinRequest, now t
 		}
 	}
 	if t.occ == nil { // its occurrence was removed: the code went with it
-		t.occ = &Occurrence{MeetingPK: ref.MeetingPK, Index: ref.Occurrence}
+		t.occ = &admit.Occurrence{MeetingPK: ref.MeetingPK, Index: ref.Occurrence}
 		ref.Revoked = true
 	}
 	switch reason := s.checkPasscode(t, req.Passcode); {
 	case reason != "":
 		return t, reason, nil
 	case ref.Revoked:
-		return t, ReasonRevokedAccessCode, nil
-	case t.occ.State(now) == WindowClosed:
-		return t, ReasonExpiredAccessCode, nil
+		return t, admit.ReasonRevokedAccessCode, nil
+	case t.occ.State(now) == admit.WindowClosed:
+		return t, admit.ReasonExpiredAccessCode, nil
 	}
 	return t, "", nil
 }
 
-func (s *Service) resolveToken(ctx context.Context, req *JoinRequest) (*joinTarget, string, error) {
+func (s *Service) resolveToken(ctx context.Context, req *admit.JoinRequest) (*joinTarget, string, error) {
 	ref, ok, err := s.joinCache().Token(ctx, s.tokenIndex(req.Token), s.now())
 	if err != nil {
 		return nil, "", err
@@ -308,21 +299,21 @@ func (s *Service) resolveToken(ctx context.Context, req *JoinRequest) (*joinTarg
 		return nil, "", err
 	} else if d == noData {
 		s.findCredential(newTarget(noData), req.Token) // the same work as a wrong passcode
-		return nil, ReasonUnknownToken, nil
+		return nil, admit.ReasonUnknownToken, nil
 	}
 	t := newTarget(d)
-	t.invitee = &Credential{Kind: "invitee_token", InviteePK: ref.InviteePK, InviteeID: ref.InviteeID, InviteeName: ref.Name}
+	t.invitee = &admit.Credential{Kind: "invitee_token", InviteePK: ref.InviteePK, InviteeID: ref.InviteeID, InviteeName: ref.Name}
 	return t, "", nil
 }
 
 // joinData returns, from the join cache, the join data of the meeting the
 // directory found (ok), or noData when it found none or the meeting is gone.
-func (s *Service) joinData(ctx context.Context, pk int64, ok bool) (*JoinData, error) {
+func (s *Service) joinData(ctx context.Context, pk int64, ok bool) (*admit.JoinData, error) {
 	if !ok {
 		return noData, nil
 	}
 	d, err := s.joinCache().ByPK(ctx, pk)
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return noData, nil
 	}
 	return d, err
@@ -331,27 +322,27 @@ func (s *Service) joinData(ctx context.Context, pk int64, ok bool) (*JoinData, e
 // occurrenceNow returns the meeting's open occurrence (the earliest
 // starting, if several; a personal room opens one on demand), or the next to
 // open.
-func (s *Service) occurrenceNow(ctx context.Context, d *JoinData, now time.Time) (open, next *Occurrence, err error) {
+func (s *Service) occurrenceNow(ctx context.Context, d *admit.JoinData, now time.Time) (open, next *admit.Occurrence, err error) {
 	for _, o := range d.Occurrences {
 		switch o.State(now) {
-		case WindowOpen:
+		case admit.WindowOpen:
 			if open == nil || o.Start.Before(open.Start) {
 				open = o
 			}
-		case WindowNotOpen:
+		case admit.WindowNotOpen:
 			if o.EndedAt == nil && (next == nil || o.OpensAt.Before(next.OpensAt)) {
 				next = o
 			}
 		}
 	}
 	m := d.Meeting
-	if open != nil || m.Kind != KindPersonal {
+	if open != nil || m.Kind != admit.KindPersonal {
 		return open, next, nil
 	}
-	open, err = s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *Occurrence {
+	open, err = s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *admit.Occurrence {
 		sec := m.Security
 		sec.EarlyJoinMinutes = 0
-		return NewOccurrence(index, now, m.Duration, sec)
+		return admit.NewOccurrence(index, now, m.Duration, sec)
 	})
 	s.changed(ctx, m.PK)
 	return open, nil, err
@@ -359,14 +350,14 @@ func (s *Service) occurrenceNow(ctx context.Context, d *JoinData, now time.Time)
 
 // recordInvalid records a malformed join request (war-dialling makes many)
 // and returns its error, which names the field at fault.
-func (s *Service) recordInvalid(ctx context.Context, at *Attempt, invalid error) error {
+func (s *Service) recordInvalid(ctx context.Context, at *admit.Attempt, invalid error) error {
 	if !at.Channel.Valid() {
-		at.Channel = ChannelAPI
+		at.Channel = admit.ChannelAPI
 	}
 	if at.Method == "" {
 		at.Method = "unknown"
 	}
-	at.Outcome, at.Reason = OutcomeInvalid, "invalid "+ErrorField(invalid)
+	at.Outcome, at.Reason = admit.OutcomeInvalid, "invalid "+admit.ErrorField(invalid)
 	if err := s.Store.RecordAttempt(ctx, at); err != nil {
 		return err
 	}
@@ -374,14 +365,14 @@ func (s *Service) recordInvalid(ctx context.Context, at *Attempt, invalid error)
 }
 
 // refuse records a refused attempt and returns the uniform refusal.
-func (s *Service) refuse(ctx context.Context, at *Attempt, t *joinTarget, reason string) error {
+func (s *Service) refuse(ctx context.Context, at *admit.Attempt, t *joinTarget, reason string) error {
 	if t != nil && t.meeting != nil {
 		at.MeetingPK = t.meeting.PK
 		if t.occ != nil && at.OccurrencePK == 0 {
 			at.OccurrencePK, at.Occurrence = t.occ.PK, t.occ.Index
 		}
 	}
-	at.Outcome, at.Reason = OutcomeRefused, reason
+	at.Outcome, at.Reason = admit.OutcomeRefused, reason
 	if at.MeetingPK != 0 && countsAgainstBudget(reason) {
 		a, _, err := s.accountGuessing(ctx, t.meeting.AccountID)
 		if err != nil {
@@ -400,59 +391,33 @@ func (s *Service) refuse(ctx context.Context, at *Attempt, t *joinTarget, reason
 
 // outsideWindow records and returns the answer to fully valid credentials
 // outside the window: not open yet (next is the occurrence to open) or ended.
-func (s *Service) outsideWindow(ctx context.Context, at *Attempt, m *Meeting, next *Occurrence) error {
+func (s *Service) outsideWindow(ctx context.Context, at *admit.Attempt, m *admit.Meeting, next *admit.Occurrence) error {
 	if next == nil {
-		at.Outcome, at.Reason = OutcomeEnded, ReasonEnded
+		at.Outcome, at.Reason = admit.OutcomeEnded, admit.ReasonEnded
 		if err := s.Store.RecordAttempt(ctx, at); err != nil {
 			return err
 		}
-		return &Error{Code: EENDED, Message: "This meeting has ended."}
+		return &admit.Error{Code: admit.EENDED, Message: "This meeting has ended."}
 	}
-	at.Outcome, at.Reason = OutcomeNotOpen, ReasonNotOpen
+	at.Outcome, at.Reason = admit.OutcomeNotOpen, admit.ReasonNotOpen
 	at.OccurrencePK, at.Occurrence = next.PK, next.Index
 	if err := s.Store.RecordAttempt(ctx, at); err != nil {
 		return err
 	}
-	return &Error{Code: ENOTOPEN, Message: OpensMessage(next, m.Timezone, s.now()),
+	return &admit.Error{Code: admit.ENOTOPEN, Message: admit.OpensMessage(next, m.Timezone, s.now()),
 		Detail: map[string]any{"opens_at": next.OpensAt.Format(time.RFC3339), "start": next.Start.Format(time.RFC3339)}}
 }
 
-// OpensMessage says when an occurrence opens, in the meeting's time zone:
-// "This meeting opens at 09:45 (15 minutes before its start)".
-func OpensMessage(o *Occurrence, tz string, now time.Time) string {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
-	opens := o.OpensAt.In(loc)
-	when := "at " + opens.Format("15:04")
-	if n := now.In(loc); n.YearDay() != opens.YearDay() || n.Year() != opens.Year() {
-		when = "on " + opens.Format("Mon 2 Jan 2006") + " at " + opens.Format("15:04")
-	}
-	if loc != time.UTC {
-		when += " " + opens.Format("MST")
-	}
-	early := int(o.Start.Sub(o.OpensAt) / time.Minute)
-	if early == 0 {
-		return "This meeting opens " + when + " (at its start)."
-	}
-	unit := "minutes"
-	if early == 1 {
-		unit = "minute"
-	}
-	return "This meeting opens " + when + " (" + itoa(int64(early)) + " " + unit + " before its start)."
-}
-
 // joinResult builds the answer for an accepted participant.
-func (s *Service) joinResult(m *Meeting, o *Occurrence, p *Participant) (*JoinResult, error) {
-	r := &JoinResult{Status: JoinStatus(p.State), Participant: p,
-		Meeting: &JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End}}
-	if p.State == StateAdmitted {
+func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Participant) (*admit.JoinResult, error) {
+	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: p,
+		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End}}
+	if p.State == admit.StateAdmitted {
 		exp := o.ClosesAt
 		if o.EndedAt != nil {
 			exp = *o.EndedAt
 		}
-		tok, err := s.Signer.SignAdmission(AdmissionClaims{ParticipantID: p.ID, DisplayName: p.DisplayName,
+		tok, err := s.Signer.SignAdmission(admit.AdmissionClaims{ParticipantID: p.ID, DisplayName: p.DisplayName,
 			MeetingID: m.Number, Occurrence: o.Index, IssuedAt: s.now(), ExpiresAt: exp})
 		if err != nil {
 			return nil, err
@@ -465,7 +430,7 @@ func (s *Service) joinResult(m *Meeting, o *Occurrence, p *Participant) (*JoinRe
 // ParticipantStatus tells a participant (who holds the unguessable
 // participant ID) where they stand: waiting, admitted (with an admission
 // token), denied, removed or left. ENOTFOUND.
-func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*JoinResult, error) {
+func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*admit.JoinResult, error) {
 	p, m, o, err := s.participant(ctx, pid)
 	if err != nil {
 		return nil, err
@@ -475,22 +440,22 @@ func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*JoinResul
 
 // Leave records that a participant left. ENOTFOUND; ECONFLICT when they are
 // no longer in the meeting.
-func (s *Service) Leave(ctx context.Context, pid string) (*Participant, error) {
+func (s *Service) Leave(ctx context.Context, pid string) (*admit.Participant, error) {
 	p, m, _, err := s.participant(ctx, pid)
 	if err != nil {
 		return nil, err
 	}
-	p, err = s.Store.TransitionParticipant(ctx, p.PK, []string{StateWaiting, StateAdmitted}, StateLeft, s.now())
+	p, err = s.Store.TransitionParticipant(ctx, p.PK, []string{admit.StateWaiting, admit.StateAdmitted}, admit.StateLeft, s.now())
 	if err == nil {
-		s.publish(ctx, Change{Kind: ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
+		s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
 	}
 	return p, err
 }
 
 // participant finds a participant with their meeting and occurrence.
-func (s *Service) participant(ctx context.Context, pid string) (*Participant, *Meeting, *Occurrence, error) {
-	notFound := &Error{Code: ENOTFOUND, Message: "No such participant."}
-	if len(pid) > MaxCredentialLength || !strings.HasPrefix(pid, "p") {
+func (s *Service) participant(ctx context.Context, pid string) (*admit.Participant, *admit.Meeting, *admit.Occurrence, error) {
+	notFound := &admit.Error{Code: admit.ENOTFOUND, Message: "No such participant."}
+	if len(pid) > admit.MaxCredentialLength || !strings.HasPrefix(pid, "p") {
 		return nil, nil, nil, notFound
 	}
 	p, err := s.Store.FindParticipant(ctx, pid)

@@ -1,46 +1,18 @@
-package admit
+package app
 
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/base64"
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/admit-project/admit"
 )
 
-// PasswordHasher hashes and checks passwords (argon2id PHC strings, in
-// package password). The root package never sees how.
-type PasswordHasher interface {
-	// Hash returns the hash of password under a fresh salt.
-	Hash(password string) (string, error)
-	// Verify reports whether password matches hash, in constant time.
-	Verify(hash, password string) (bool, error)
-}
-
-// Web sign-in limits.
-const (
-	// SessionLifetime is a session's absolute expiry: it never outlives it.
-	SessionLifetime = 12 * time.Hour
-	// SessionIdle ends a session nobody used for this long.
-	SessionIdle = 2 * time.Hour
-	// sessionTouchEvery bounds the writes of LastSeen: a session used again
-	// within it is not written.
-	sessionTouchEvery = time.Minute
-	// SetupLinkLifetime is how long the first start's set-up link works.
-	SetupLinkLifetime = 24 * time.Hour
-	// InviteLinkLifetime is how long an invitation link works.
-	InviteLinkLifetime = 7 * 24 * time.Hour
-	// MinPasswordLength and MaxPasswordLength bound passwords (in
-	// characters and bytes).
-	MinPasswordLength = 10
-	MaxPasswordLength = 256
-)
-
-// SignInFailed is the one message of a failed sign-in, whether the email is
-// unknown or the password wrong.
-const SignInFailed = "Wrong email or password."
+// sessionTouchEvery bounds the writes of LastSeen: a session used again
+// within it is not written.
+const sessionTouchEvery = time.Minute
 
 // Purposes of the keyed indexes of sign-in secrets.
 const (
@@ -48,74 +20,19 @@ const (
 	purposeLink    = "one-time-link"
 )
 
-// WebSession is a signed-in browser: its user and session. Cookie is set
-// only when the session was just made (the value is never stored).
-type WebSession struct {
-	Cookie  string
-	Session *Session
-	User    *User
-}
-
-// Actor returns the session's user as an actor from source. A session
-// carries every scope, as the CLI does.
-func (w *WebSession) Actor(source string) *Actor {
-	return &Actor{User: w.User, Source: source}
-}
-
-// CSRFToken returns the token the session's forms carry.
-func (w *WebSession) CSRFToken() string {
-	return base64.RawURLEncoding.EncodeToString(w.Session.CSRF)
-}
-
-// CheckCSRF reports whether token is the session's CSRF token, in
-// constant time.
-func (w *WebSession) CheckCSRF(token string) bool {
-	got, err := base64.RawURLEncoding.DecodeString(token)
-	return err == nil && len(w.Session.CSRF) > 0 && subtle.ConstantTimeCompare(got, w.Session.CSRF) == 1
-}
-
 // authStore returns the store's sign-in half.
-func (s *Service) authStore() (AuthStore, error) {
+func (s *Service) authStore() (admit.AuthStore, error) {
 	if s.Store == nil {
-		return nil, Errorf(EINTERNAL, "no store")
+		return nil, admit.Errorf(admit.EINTERNAL, "no store")
 	}
 	return s.Store, nil
 }
 
-func (s *Service) hasher() (PasswordHasher, error) {
+func (s *Service) hasher() (admit.PasswordHasher, error) {
 	if s.Passwords == nil {
-		return nil, Errorf(EINTERNAL, "no password hasher configured")
+		return nil, admit.Errorf(admit.EINTERNAL, "no password hasher configured")
 	}
 	return s.Passwords, nil
-}
-
-// ValidatePassword checks a new password: from MinPasswordLength
-// characters to MaxPasswordLength bytes, not one repeated character or a
-// sequence, not a common password, and not the email address. field names
-// the input in errors (EINVALID).
-func ValidatePassword(field, password, email string) error {
-	if utf8.RuneCountInString(password) < MinPasswordLength {
-		return FieldErrorf(field, "the password must have at least %d characters", MinPasswordLength)
-	}
-	if len(password) > MaxPasswordLength {
-		return FieldErrorf(field, "the password may have at most %d bytes", MaxPasswordLength)
-	}
-	if !utf8.ValidString(password) {
-		return FieldErrorf(field, "the password is not valid text")
-	}
-	l := strings.ToLower(password)
-	if email != "" && strings.Contains(l, strings.ToLower(email)) {
-		return FieldErrorf(field, "the password may not contain the email address")
-	}
-	if why := WeakPasscode(password); why != "" {
-		return FieldErrorf(field, "the password is too easy to guess: %s", why)
-	}
-	for _, w := range []string{"password", "qwerty", "letmein", "welcome", "123456", "admit"} {
-		if strings.Contains(l, w) && len(l)-len(w) < 6 {
-			return FieldErrorf(field, "the password is too easy to guess: it is built on %q", w)
-		}
-	}
-	return nil
 }
 
 // linkIndex is the keyed index of a one-time link's token.
@@ -131,7 +48,7 @@ func (s *Service) sessionIndex(cookie string) []byte {
 // does, the web app sends every host page to the set-up link.
 func (s *Service) HasUsers(ctx context.Context) (bool, error) {
 	acct, err := s.Store.FindDefaultAccount(ctx)
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return false, nil
 	} else if err != nil {
 		return false, err
@@ -153,11 +70,11 @@ func (s *Service) SetupLink(ctx context.Context) (string, error) {
 	if err != nil || len(us) > 0 {
 		return "", err
 	}
-	token, err := s.newLink(ctx, LinkSetup, 0, SetupLinkLifetime)
+	token, err := s.newLink(ctx, admit.LinkSetup, 0, admit.SetupLinkLifetime)
 	if err != nil {
 		return "", err
 	}
-	s.event(ctx, &Event{AccountID: acct.ID, Actor: "system", Action: "setup.link", Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: acct.ID, Actor: "system", Action: "setup.link", Outcome: "ok"})
 	return strings.TrimRight(s.BaseURL, "/") + "/setup/" + token, nil
 }
 
@@ -167,12 +84,12 @@ func (s *Service) newLink(ctx context.Context, purpose string, userID int64, lif
 	if err != nil {
 		return "", err
 	}
-	token, err := RandomToken(s.Rand, 32)
+	token, err := admit.RandomToken(s.Rand, 32)
 	if err != nil {
 		return "", err
 	}
 	now := s.now()
-	l := &OneTimeLink{Index: s.linkIndex(token), Purpose: purpose, UserID: userID, CreatedAt: now, ExpiresAt: now.Add(life)}
+	l := &admit.OneTimeLink{Index: s.linkIndex(token), Purpose: purpose, UserID: userID, CreatedAt: now, ExpiresAt: now.Add(life)}
 	if err := as.CreateOneTimeLink(ctx, l); err != nil {
 		return "", err
 	}
@@ -181,13 +98,8 @@ func (s *Service) newLink(ctx context.Context, purpose string, userID int64, lif
 
 // badLink is the one answer to a link that is unknown, used, expired or of
 // another purpose.
-func badLink() *Error {
-	return &Error{Code: ENOTFOUND, Message: "This link is not valid: it was used already, it expired, or it was copied incompletely."}
-}
-
-// SetupInput is the owner's account as the set-up form gives it.
-type SetupInput struct {
-	Name, Email, Password, PasswordConfirm string
+func badLink() *admit.Error {
+	return &admit.Error{Code: admit.ENOTFOUND, Message: "This link is not valid: it was used already, it expired, or it was copied incompletely."}
 }
 
 // CompleteSetup uses the set-up link token to create the owner with a
@@ -195,7 +107,7 @@ type SetupInput struct {
 // so that a typo does not burn it. EINVALID names a bad field; ENOTFOUND for
 // a link that does not work (one answer for every reason); ECONFLICT when
 // the store has users already.
-func (s *Service) CompleteSetup(ctx context.Context, token string, in SetupInput, source string) (*WebSession, error) {
+func (s *Service) CompleteSetup(ctx context.Context, token string, in admit.SetupInput, source string) (*admit.WebSession, error) {
 	as, err := s.authStore()
 	if err != nil {
 		return nil, err
@@ -204,11 +116,11 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in SetupInput
 	if err != nil {
 		return nil, err
 	}
-	name, err := ValidateName("name", in.Name)
+	name, err := admit.ValidateName("name", in.Name)
 	if err != nil {
 		return nil, err
 	}
-	email, err := ValidateEmail("email", in.Email, false)
+	email, err := admit.ValidateEmail("email", in.Email, false)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +140,7 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in SetupInput
 	if us, err := s.Store.FindUsers(ctx, acct.ID); err != nil {
 		return nil, err
 	} else if len(us) > 0 {
-		return nil, &Error{Code: ECONFLICT, Message: "The owner account exists already: sign in instead."}
+		return nil, &admit.Error{Code: admit.ECONFLICT, Message: "The owner account exists already: sign in instead."}
 	}
 	hash, err := h.Hash(in.Password)
 	if err != nil {
@@ -237,41 +149,41 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in SetupInput
 	if len(token) > 128 {
 		return nil, badLink()
 	}
-	if _, err := as.UseOneTimeLink(ctx, s.linkIndex(token), LinkSetup, s.now()); ErrorCode(err) == ENOTFOUND {
+	if _, err := as.UseOneTimeLink(ctx, s.linkIndex(token), admit.LinkSetup, s.now()); admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil, badLink()
 	} else if err != nil {
 		return nil, err
 	}
-	u, err := s.CreateUser(ctx, acct.ID, email, name, RoleOwner)
+	u, err := s.CreateUser(ctx, acct.ID, email, name, admit.RoleOwner)
 	if err != nil {
 		return nil, err
 	}
 	if err := as.SetPassword(ctx, u.ID, hash); err != nil {
 		return nil, err
 	}
-	s.event(ctx, &Event{AccountID: acct.ID, Actor: "user:" + itoa(u.ID), Action: "setup.complete", Target: "user:" + itoa(u.ID), Source: source, Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: acct.ID, Actor: "user:" + itoa(u.ID), Action: "setup.complete", Target: "user:" + itoa(u.ID), Source: source, Outcome: "ok"})
 	return s.newSession(ctx, u, source)
 }
 
 // checkNewPassword checks a new password and its confirmation.
 func checkNewPassword(pw, confirm, email string) error {
-	if err := ValidatePassword("password", pw, email); err != nil {
+	if err := admit.ValidatePassword("password", pw, email); err != nil {
 		return err
 	}
 	if subtle.ConstantTimeCompare([]byte(pw), []byte(confirm)) != 1 {
-		return FieldErrorf("password_confirm", "the two passwords differ")
+		return admit.FieldErrorf("password_confirm", "the two passwords differ")
 	}
 	return nil
 }
 
 // newSession makes a session for u and returns it with its cookie value
 // (256 random bits; only its keyed hash is stored).
-func (s *Service) newSession(ctx context.Context, u *User, source string) (*WebSession, error) {
+func (s *Service) newSession(ctx context.Context, u *admit.User, source string) (*admit.WebSession, error) {
 	as, err := s.authStore()
 	if err != nil {
 		return nil, err
 	}
-	cookie, err := RandomToken(s.Rand, 32)
+	cookie, err := admit.RandomToken(s.Rand, 32)
 	if err != nil {
 		return nil, err
 	}
@@ -280,18 +192,18 @@ func (s *Service) newSession(ctx context.Context, u *User, source string) (*WebS
 		return nil, err
 	}
 	now := s.now()
-	ses := &Session{Index: s.sessionIndex(cookie), UserID: u.ID, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime), LastSeen: now}
+	ses := &admit.Session{Index: s.sessionIndex(cookie), UserID: u.ID, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(admit.SessionLifetime), LastSeen: now}
 	if err := as.CreateSession(ctx, ses); err != nil {
 		return nil, err
 	}
-	return &WebSession{Cookie: cookie, Session: ses, User: u}, nil
+	return &admit.WebSession{Cookie: cookie, Session: ses, User: u}, nil
 }
 
 // dummy returns a hash of a random password, made once: an unknown email's
 // sign-in checks it, so that it costs what a wrong password does.
-func (s *Service) dummy(h PasswordHasher) string {
+func (s *Service) dummy(h admit.PasswordHasher) string {
 	s.dummyOnce.Do(func() {
-		pw, err := RandomToken(s.Rand, 16)
+		pw, err := admit.RandomToken(s.Rand, 16)
 		if err == nil {
 			s.dummyHash, _ = h.Hash(pw)
 		}
@@ -304,7 +216,7 @@ func (s *Service) dummy(h PasswordHasher) string {
 // same work (an unknown email checks a dummy hash). Failures count against
 // source in the service's SourceLimiter (ERATELIMITED when it is spent).
 // Audited as user.signin and user.signin_failed.
-func (s *Service) SignIn(ctx context.Context, email, password, source string) (*WebSession, error) {
+func (s *Service) SignIn(ctx context.Context, email, password, source string) (*admit.WebSession, error) {
 	as, err := s.authStore()
 	if err != nil {
 		return nil, err
@@ -314,37 +226,37 @@ func (s *Service) SignIn(ctx context.Context, email, password, source string) (*
 		return nil, err
 	}
 	dummy := s.dummy(h)
-	res, err := s.sourceLimiter().Reserve(ctx, "signin|"+SourceKey(ChannelWeb, source), s.now())
+	res, err := s.sourceLimiter().Reserve(ctx, "signin|"+admit.SourceKey(admit.ChannelWeb, source), s.now())
 	if err != nil {
 		return nil, err
 	}
 	failed := true
 	defer func() { res.Done(failed) }()
 
-	fail := func(u *User, why string) (*WebSession, error) {
-		e := &Event{Actor: "anonymous", Action: "user.signin_failed", Source: source, Outcome: "failed", Detail: why}
+	fail := func(u *admit.User, why string) (*admit.WebSession, error) {
+		e := &admit.Event{Actor: "anonymous", Action: "user.signin_failed", Source: source, Outcome: "failed", Detail: why}
 		if u != nil {
 			e.AccountID, e.Target = u.AccountID, "user:"+itoa(u.ID)
 		} else if acct, err := s.Store.FindDefaultAccount(ctx); err == nil {
 			e.AccountID = acct.ID
 		}
 		s.event(ctx, e)
-		return nil, &Error{Code: EUNAUTHORIZED, Message: SignInFailed}
+		return nil, &admit.Error{Code: admit.EUNAUTHORIZED, Message: admit.SignInFailed}
 	}
-	if len(password) > MaxPasswordLength || len(email) > MaxEmailLength {
+	if len(password) > admit.MaxPasswordLength || len(email) > admit.MaxEmailLength {
 		_, _ = h.Verify(dummy, "")
 		return fail(nil, "too long")
 	}
 	addr := strings.ToLower(strings.TrimSpace(email))
 	u, err := s.Store.FindUserByEmail(ctx, addr)
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		_, _ = h.Verify(dummy, password)
 		return fail(nil, "unknown email")
 	} else if err != nil {
 		return nil, err
 	}
 	hash, err := as.FindPassword(ctx, u.ID)
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		_, _ = h.Verify(dummy, password)
 		return fail(nil, "unknown email")
 	} else if err != nil {
@@ -367,20 +279,20 @@ func (s *Service) SignIn(ctx context.Context, email, password, source string) (*
 		return nil, err
 	}
 	failed = false
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "user.signin", Target: "user:" + itoa(u.ID), Source: source, Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "user.signin", Target: "user:" + itoa(u.ID), Source: source, Outcome: "ok"})
 	return ws, nil
 }
 
 // noSession is the one answer to a missing, unknown or expired session.
-func noSession() *Error {
-	return &Error{Code: EUNAUTHORIZED, Message: "Please sign in."}
+func noSession() *admit.Error {
+	return &admit.Error{Code: admit.EUNAUTHORIZED, Message: "Please sign in."}
 }
 
 // SessionByCookie returns the signed-in browser with the cookie value.
 // EUNAUTHORIZED when there is no such session or it expired (absolute
 // expiry SessionLifetime, idle expiry SessionIdle); an expired session is
 // deleted. Use refreshes the idle expiry (written at most once a minute).
-func (s *Service) SessionByCookie(ctx context.Context, cookie string) (*WebSession, error) {
+func (s *Service) SessionByCookie(ctx context.Context, cookie string) (*admit.WebSession, error) {
 	as, err := s.authStore()
 	if err != nil {
 		return nil, err
@@ -389,77 +301,70 @@ func (s *Service) SessionByCookie(ctx context.Context, cookie string) (*WebSessi
 		return nil, noSession()
 	}
 	ses, err := as.FindSession(ctx, s.sessionIndex(cookie))
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil, noSession()
 	} else if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	if !now.Before(ses.ExpiresAt) || !now.Before(ses.LastSeen.Add(SessionIdle)) {
-		if err := as.DeleteSession(ctx, ses.ID); err != nil && ErrorCode(err) != ENOTFOUND {
+	if !now.Before(ses.ExpiresAt) || !now.Before(ses.LastSeen.Add(admit.SessionIdle)) {
+		if err := as.DeleteSession(ctx, ses.ID); err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
 			return nil, err
 		}
 		return nil, noSession()
 	}
 	u, err := s.Store.FindUserByID(ctx, ses.UserID)
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil, noSession()
 	} else if err != nil {
 		return nil, err
 	}
 	if now.Sub(ses.LastSeen) >= sessionTouchEvery {
-		if err := as.TouchSession(ctx, ses.ID, now); err != nil && ErrorCode(err) != ENOTFOUND {
+		if err := as.TouchSession(ctx, ses.ID, now); err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
 			return nil, err
 		}
 		ses.LastSeen = now
 	}
-	return &WebSession{Session: ses, User: u}, nil
+	return &admit.WebSession{Session: ses, User: u}, nil
 }
 
 // SignOut ends the session. Audited as user.signout.
-func (s *Service) SignOut(ctx context.Context, w *WebSession, source string) error {
+func (s *Service) SignOut(ctx context.Context, w *admit.WebSession, source string) error {
 	as, err := s.authStore()
 	if err != nil {
 		return err
 	}
-	if err := as.DeleteSession(ctx, w.Session.ID); err != nil && ErrorCode(err) != ENOTFOUND {
+	if err := as.DeleteSession(ctx, w.Session.ID); err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
 		return err
 	}
-	s.event(ctx, &Event{AccountID: w.User.AccountID, Actor: "user:" + itoa(w.User.ID), Action: "user.signout", Target: "user:" + itoa(w.User.ID), Source: source, Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: w.User.AccountID, Actor: "user:" + itoa(w.User.ID), Action: "user.signout", Target: "user:" + itoa(w.User.ID), Source: source, Outcome: "ok"})
 	return nil
 }
 
 // Users lists the actor's account's users.
-func (s *Service) Users(ctx context.Context, a *Actor) ([]*User, error) {
-	if err := require(a, ScopeRead); err != nil {
+func (s *Service) Users(ctx context.Context, a *admit.Actor) ([]*admit.User, error) {
+	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
 	return s.Store.FindUsers(ctx, a.User.AccountID)
-}
-
-// Invitation is an invited user and the one-time link that lets them set a
-// password (shown to the inviter until email sending exists).
-type Invitation struct {
-	User *User
-	Link string
 }
 
 // InviteUser adds a user to the actor's account without a password and
 // returns a one-time link (valid InviteLinkLifetime) to set one. Owners and
 // admins only, and only an owner invites owners (EFORBIDDEN); EINVALID names
 // a bad field; ECONFLICT when the email is taken.
-func (s *Service) InviteUser(ctx context.Context, a *Actor, email, name string, role Role) (*Invitation, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) InviteUser(ctx context.Context, a *admit.Actor, email, name string, role admit.Role) (*admit.Invitation, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
 	if !a.User.CanManageAccount() {
-		return nil, &Error{Code: EFORBIDDEN, Message: "Only the account's owner and admins invite users."}
+		return nil, &admit.Error{Code: admit.EFORBIDDEN, Message: "Only the account's owner and admins invite users."}
 	}
 	if !role.Valid() {
-		return nil, FieldErrorf("role", "role must be owner, admin or host")
+		return nil, admit.FieldErrorf("role", "role must be owner, admin or host")
 	}
-	if role == RoleOwner && a.User.Role != RoleOwner {
-		return nil, &Error{Code: EFORBIDDEN, Field: "role", Message: "Only an owner makes owners."}
+	if role == admit.RoleOwner && a.User.Role != admit.RoleOwner {
+		return nil, &admit.Error{Code: admit.EFORBIDDEN, Field: "role", Message: "Only an owner makes owners."}
 	}
 	if _, err := s.authStore(); err != nil {
 		return nil, err
@@ -472,12 +377,12 @@ func (s *Service) InviteUser(ctx context.Context, a *Actor, email, name string, 
 	if err != nil {
 		return nil, err
 	}
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.invite", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok", Detail: string(role)})
-	return &Invitation{User: u, Link: link}, nil
+	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: actorName(a), Action: "user.invite", Target: "user:" + itoa(u.ID), Source: actorSource(a), Outcome: "ok", Detail: string(role)})
+	return &admit.Invitation{User: u, Link: link}, nil
 }
 
-func (s *Service) inviteLink(ctx context.Context, u *User) (string, error) {
-	token, err := s.newLink(ctx, LinkInvite, u.ID, InviteLinkLifetime)
+func (s *Service) inviteLink(ctx context.Context, u *admit.User) (string, error) {
+	token, err := s.newLink(ctx, admit.LinkInvite, u.ID, admit.InviteLinkLifetime)
 	if err != nil {
 		return "", err
 	}
@@ -488,8 +393,8 @@ func (s *Service) inviteLink(ctx context.Context, u *User) (string, error) {
 // the user to set a password: a user made by the CLI, one whose invitation
 // expired, or one who forgot theirs. For oneself, or by an owner or admin
 // (only an owner for an owner): EFORBIDDEN. ENOTFOUND.
-func (s *Service) PasswordLink(ctx context.Context, a *Actor, userID int64) (string, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) PasswordLink(ctx context.Context, a *admit.Actor, userID int64) (string, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return "", err
 	}
 	u := a.User
@@ -503,14 +408,14 @@ func (s *Service) PasswordLink(ctx context.Context, a *Actor, userID int64) (str
 	if err != nil {
 		return "", err
 	}
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.password_link", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: actorName(a), Action: "user.password_link", Target: "user:" + itoa(u.ID), Source: actorSource(a), Outcome: "ok"})
 	return link, nil
 }
 
 // AcceptInvite uses an invitation link to set the invited user's password
 // and signs them in. EINVALID names a bad field (checked before the link is
 // used); ENOTFOUND for a link that does not work.
-func (s *Service) AcceptInvite(ctx context.Context, token, password, confirm, source string) (*WebSession, error) {
+func (s *Service) AcceptInvite(ctx context.Context, token, password, confirm, source string) (*admit.WebSession, error) {
 	as, err := s.authStore()
 	if err != nil {
 		return nil, err
@@ -529,19 +434,19 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password, confirm, so
 	if len(token) > 128 {
 		return nil, badLink()
 	}
-	l, err := as.UseOneTimeLink(ctx, s.linkIndex(token), LinkInvite, s.now())
-	if ErrorCode(err) == ENOTFOUND {
+	l, err := as.UseOneTimeLink(ctx, s.linkIndex(token), admit.LinkInvite, s.now())
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil, badLink()
 	} else if err != nil {
 		return nil, err
 	}
 	u, err := s.Store.FindUserByID(ctx, l.UserID)
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil, badLink()
 	} else if err != nil {
 		return nil, err
 	}
-	if err := ValidatePassword("password", password, u.Email); err != nil {
+	if err := admit.ValidatePassword("password", password, u.Email); err != nil {
 		return nil, err
 	}
 	if err := as.SetPassword(ctx, u.ID, hash); err != nil {
@@ -550,14 +455,14 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password, confirm, so
 	if _, err := as.DeleteUserSessions(ctx, u.ID); err != nil { // a reset ends the old sessions
 		return nil, err
 	}
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "user.accept_invite", Target: "user:" + itoa(u.ID), Source: source, Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "user.accept_invite", Target: "user:" + itoa(u.ID), Source: source, Outcome: "ok"})
 	return s.newSession(ctx, u, source)
 }
 
 // ChangePassword sets the actor's new password after checking the current
 // one, and ends the user's other sessions. EINVALID names a bad field
 // ("current_password" when it is wrong).
-func (s *Service) ChangePassword(ctx context.Context, w *WebSession, current, password, confirm, source string) error {
+func (s *Service) ChangePassword(ctx context.Context, w *admit.WebSession, current, password, confirm, source string) error {
 	as, err := s.authStore()
 	if err != nil {
 		return err
@@ -571,7 +476,7 @@ func (s *Service) ChangePassword(ctx context.Context, w *WebSession, current, pa
 		return err
 	}
 	if ok, err := h.Verify(old, current); err != nil || !ok {
-		return FieldErrorf("current_password", "the current password is wrong")
+		return admit.FieldErrorf("current_password", "the current password is wrong")
 	}
 	if err := checkNewPassword(password, confirm, w.User.Email); err != nil {
 		return err
@@ -586,19 +491,19 @@ func (s *Service) ChangePassword(ctx context.Context, w *WebSession, current, pa
 	if _, err := as.DeleteUserSessions(ctx, w.User.ID); err != nil {
 		return err
 	}
-	s.event(ctx, &Event{AccountID: w.User.AccountID, Actor: "user:" + itoa(w.User.ID), Action: "user.password", Target: "user:" + itoa(w.User.ID), Source: source, Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: w.User.AccountID, Actor: "user:" + itoa(w.User.ID), Action: "user.password", Target: "user:" + itoa(w.User.ID), Source: source, Outcome: "ok"})
 	return nil
 }
 
 // manageable returns the account's user id for a user-management action by
 // a: ENOTFOUND outside the account, EFORBIDDEN unless a is an owner or
 // admin, and unless a is an owner when the user is one.
-func (s *Service) manageable(ctx context.Context, a *Actor, id int64, what string) (*User, []*User, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) manageable(ctx context.Context, a *admit.Actor, id int64, what string) (*admit.User, []*admit.User, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, nil, err
 	}
 	if !a.User.CanManageAccount() {
-		return nil, nil, &Error{Code: EFORBIDDEN, Message: "Only the account's owner and admins " + what + "."}
+		return nil, nil, &admit.Error{Code: admit.EFORBIDDEN, Message: "Only the account's owner and admins " + what + "."}
 	}
 	us, err := s.Store.FindUsers(ctx, a.User.AccountID)
 	if err != nil {
@@ -606,19 +511,19 @@ func (s *Service) manageable(ctx context.Context, a *Actor, id int64, what strin
 	}
 	for _, u := range us {
 		if u.ID == id {
-			if u.Role == RoleOwner && a.User.Role != RoleOwner {
-				return nil, nil, &Error{Code: EFORBIDDEN, Message: "Only an owner changes or removes an owner."}
+			if u.Role == admit.RoleOwner && a.User.Role != admit.RoleOwner {
+				return nil, nil, &admit.Error{Code: admit.EFORBIDDEN, Message: "Only an owner changes or removes an owner."}
 			}
 			return u, us, nil
 		}
 	}
-	return nil, nil, &Error{Code: ENOTFOUND, Message: "No such user in this account."}
+	return nil, nil, &admit.Error{Code: admit.ENOTFOUND, Message: "No such user in this account."}
 }
 
-func ownerCount(us []*User) int {
+func ownerCount(us []*admit.User) int {
 	n := 0
 	for _, u := range us {
-		if u.Role == RoleOwner {
+		if u.Role == admit.RoleOwner {
 			n++
 		}
 	}
@@ -628,19 +533,19 @@ func ownerCount(us []*User) int {
 // ChangeRole sets a user's role. Owners and admins only; only an owner
 // makes owners or changes an owner (EFORBIDDEN); the last owner keeps the
 // role (ECONFLICT). ENOTFOUND, EINVALID.
-func (s *Service) ChangeRole(ctx context.Context, a *Actor, userID int64, role Role) (*User, error) {
+func (s *Service) ChangeRole(ctx context.Context, a *admit.Actor, userID int64, role admit.Role) (*admit.User, error) {
 	if !role.Valid() {
-		return nil, FieldErrorf("role", "role must be owner, admin or host")
+		return nil, admit.FieldErrorf("role", "role must be owner, admin or host")
 	}
 	u, us, err := s.manageable(ctx, a, userID, "change roles")
 	if err != nil {
 		return nil, err
 	}
-	if role == RoleOwner && a.User.Role != RoleOwner {
-		return nil, &Error{Code: EFORBIDDEN, Field: "role", Message: "Only an owner makes owners."}
+	if role == admit.RoleOwner && a.User.Role != admit.RoleOwner {
+		return nil, &admit.Error{Code: admit.EFORBIDDEN, Field: "role", Message: "Only an owner makes owners."}
 	}
-	if u.Role == RoleOwner && role != RoleOwner && ownerCount(us) == 1 {
-		return nil, &Error{Code: ECONFLICT, Field: "role", Message: "The account's last owner cannot be demoted: make another owner first."}
+	if u.Role == admit.RoleOwner && role != admit.RoleOwner && ownerCount(us) == 1 {
+		return nil, &admit.Error{Code: admit.ECONFLICT, Field: "role", Message: "The account's last owner cannot be demoted: make another owner first."}
 	}
 	if u.Role == role {
 		return u, nil
@@ -654,7 +559,7 @@ func (s *Service) ChangeRole(ctx context.Context, a *Actor, userID int64, role R
 	if err := as.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.role", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok", Detail: string(old) + " -> " + string(role)})
+	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: actorName(a), Action: "user.role", Target: "user:" + itoa(u.ID), Source: actorSource(a), Outcome: "ok", Detail: string(old) + " -> " + string(role)})
 	return u, nil
 }
 
@@ -662,13 +567,13 @@ func (s *Service) ChangeRole(ctx context.Context, a *Actor, userID int64, role R
 // actor), their personal room is deleted, their sessions end. Owners and
 // admins only; only an owner removes an owner (EFORBIDDEN); the last owner
 // stays (ECONFLICT). ENOTFOUND; EINVALID (field "transfer_to").
-func (s *Service) RemoveUser(ctx context.Context, a *Actor, userID, transferTo int64) error {
+func (s *Service) RemoveUser(ctx context.Context, a *admit.Actor, userID, transferTo int64) error {
 	u, us, err := s.manageable(ctx, a, userID, "remove users")
 	if err != nil {
 		return err
 	}
-	if u.Role == RoleOwner && ownerCount(us) == 1 {
-		return &Error{Code: ECONFLICT, Message: "The account's last owner cannot be removed: make another owner first."}
+	if u.Role == admit.RoleOwner && ownerCount(us) == 1 {
+		return &admit.Error{Code: admit.ECONFLICT, Message: "The account's last owner cannot be removed: make another owner first."}
 	}
 	if transferTo == 0 {
 		transferTo = a.User.ID
@@ -678,7 +583,7 @@ func (s *Service) RemoveUser(ctx context.Context, a *Actor, userID, transferTo i
 		found = found || o.ID == transferTo
 	}
 	if !found || transferTo == u.ID {
-		return FieldErrorf("transfer_to", "transfer_to must be another user of this account")
+		return admit.FieldErrorf("transfer_to", "transfer_to must be another user of this account")
 	}
 	as, err := s.authStore()
 	if err != nil {
@@ -688,25 +593,25 @@ func (s *Service) RemoveUser(ctx context.Context, a *Actor, userID, transferTo i
 		return err
 	}
 	s.joinCache().dropAll()
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.remove", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok", Detail: "meetings to user:" + itoa(transferTo)})
+	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: actorName(a), Action: "user.remove", Target: "user:" + itoa(u.ID), Source: actorSource(a), Outcome: "ok", Detail: "meetings to user:" + itoa(transferTo)})
 	return nil
 }
 
 // UpdateProfile changes the signed-in user's name and time zone (an IANA
 // name). EINVALID names a bad field.
-func (s *Service) UpdateProfile(ctx context.Context, a *Actor, name, timezone string) (*User, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) UpdateProfile(ctx context.Context, a *admit.Actor, name, timezone string) (*admit.User, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
-	n, err := ValidateName("name", name)
+	n, err := admit.ValidateName("name", name)
 	if err != nil {
 		return nil, err
 	}
 	if timezone == "" || timezone == "Local" {
-		return nil, FieldErrorf("timezone", "timezone is not an IANA time zone name")
+		return nil, admit.FieldErrorf("timezone", "timezone is not an IANA time zone name")
 	}
 	if _, err := time.LoadLocation(timezone); err != nil {
-		return nil, FieldErrorf("timezone", "timezone %q is not an IANA time zone name", timezone)
+		return nil, admit.FieldErrorf("timezone", "timezone %q is not an IANA time zone name", timezone)
 	}
 	u, err := s.Store.FindUserByID(ctx, a.User.ID)
 	if err != nil {
@@ -716,6 +621,6 @@ func (s *Service) UpdateProfile(ctx context.Context, a *Actor, name, timezone st
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: a.name(), Action: "user.update", Target: "user:" + itoa(u.ID), Source: a.source(), Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: actorName(a), Action: "user.update", Target: "user:" + itoa(u.ID), Source: actorSource(a), Outcome: "ok"})
 	return u, nil
 }

@@ -1,4 +1,4 @@
-package admit_test
+package app_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
 )
 
 // benchMeetings is how many meetings the join benchmarks spread their joins
@@ -17,7 +18,7 @@ const benchMeetings = 200
 // mustJoinBench returns a service on SQLite with benchMeetings open
 // meetings (a day long, started a minute ago) and their credentials.
 // cmd/admit-bench measures the same path over HTTP with large stores.
-func mustJoinBench(b *testing.B) (*admit.Service, []*admit.MeetingView) {
+func mustJoinBench(b *testing.B) (*app.Service, []*admit.MeetingView) {
 	b.Helper()
 	svc, host, clock := mustService(b, rand.Reader)
 	ctx := context.Background()

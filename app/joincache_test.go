@@ -1,4 +1,4 @@
-package admit_test
+package app_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/sqlite"
 )
 
@@ -115,15 +116,15 @@ func (s *fakeJoinStore) loadCount() int {
 
 // newTestCache returns a cache over a fake store of n meetings that polls
 // the change log at every lookup.
-func newTestCache(n int) (*admit.JoinCache, *fakeJoinStore) {
+func newTestCache(n int) (*app.JoinCache, *fakeJoinStore) {
 	s := newFakeJoinStore(n)
-	c := admit.NewJoinCache(s)
+	c := app.NewJoinCache(s)
 	c.PollInterval = 0
 	return c, s
 }
 
 // topic looks the meeting up by PK and returns its Topic (its version).
-func topic(t *testing.T, c *admit.JoinCache, pk int64) string {
+func topic(t *testing.T, c *app.JoinCache, pk int64) string {
 	t.Helper()
 	d, err := c.ByPK(context.Background(), pk)
 	if err != nil {
@@ -330,7 +331,7 @@ func TestJoinCacheTwoServices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	join := func(svc *admit.Service, passcode string) error {
+	join := func(svc *app.Service, passcode string) error {
 		_, err := svc.Join(ctx, &admit.JoinRequest{MeetingID: v.MeetingID, Passcode: passcode, Source: "192.0.2.1"})
 		return err
 	}
@@ -344,7 +345,7 @@ func TestJoinCacheTwoServices(t *testing.T) {
 	if r.Passcode == v.Passcode {
 		t.Fatalf("Regenerate kept the passcode")
 	}
-	time.Sleep(admit.DefaultCachePoll)
+	time.Sleep(app.DefaultCachePoll)
 	if err := join(server, v.Passcode); admit.ErrorCode(err) != admit.EREFUSED {
 		t.Errorf("server join with the old passcode a poll interval on: err = %v, want EREFUSED", err)
 	}
@@ -359,7 +360,7 @@ func TestJoinCacheTwoServices(t *testing.T) {
 	if err := server.DeleteMeeting(ctx, host, v.ID); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(admit.DefaultCachePoll)
+	time.Sleep(app.DefaultCachePoll)
 	if err := join(cli, r.Passcode); admit.ErrorCode(err) != admit.EREFUSED {
 		t.Errorf("CLI join of a meeting the server deleted: err = %v, want EREFUSED", err)
 	}
@@ -369,7 +370,7 @@ func TestJoinCacheTwoServices(t *testing.T) {
 // one (as nodes scheduling a thousand meetings at once do): the poll reads
 // the directory once, whole, and every changed meeting is read again.
 func TestJoinCacheBulkChanges(t *testing.T) {
-	n := admit.MaxPolledMeetings + 10
+	n := app.MaxPolledMeetings + 10
 	c, s := newTestCache(n)
 	topic(t, c, 1)
 	topic(t, c, 2)

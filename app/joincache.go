@@ -1,10 +1,12 @@
-package admit
+package app
 
 import (
 	"context"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/admit-project/admit"
 )
 
 // JoinCache keeps the join data of recently joined meetings in memory, so
@@ -14,13 +16,13 @@ import (
 // (Store.MeetingChanges), which every writer feeds, so that a change made by
 // another process (the CLI, another node) is seen within that interval.
 type JoinCache struct {
-	store        JoinStore
+	store        admit.JoinStore
 	PollInterval time.Duration
 	MaxEntries   int
 
 	mu       sync.RWMutex
-	byNumber map[string]*JoinData
-	byPK     map[int64]*JoinData
+	byNumber map[string]*admit.JoinData
+	byPK     map[int64]*admit.JoinData
 
 	gen      atomic.Uint64 // bumped by every drop; a fill that began before is thrown away
 	lastPoll atomic.Int64  // unix nanoseconds of the last poll (wall clock)
@@ -41,13 +43,13 @@ const (
 )
 
 // NewJoinCache returns a cache over store.
-func NewJoinCache(store JoinStore) *JoinCache {
+func NewJoinCache(store admit.JoinStore) *JoinCache {
 	return &JoinCache{store: store, PollInterval: DefaultCachePoll, MaxEntries: DefaultCacheEntries,
-		byNumber: map[string]*JoinData{}, byPK: map[int64]*JoinData{}}
+		byNumber: map[string]*admit.JoinData{}, byPK: map[int64]*admit.JoinData{}}
 }
 
 // ByPK returns the join data of the live meeting with the primary key. ENOTFOUND.
-func (c *JoinCache) ByPK(ctx context.Context, pk int64) (*JoinData, error) {
+func (c *JoinCache) ByPK(ctx context.Context, pk int64) (*admit.JoinData, error) {
 	if err := c.poll(ctx, time.Now()); err != nil {
 		return nil, err
 	}
@@ -67,7 +69,7 @@ func (c *JoinCache) ByPK(ctx context.Context, pk int64) (*JoinData, error) {
 }
 
 // fill caches d unless something was dropped since the read began (g).
-func (c *JoinCache) fill(g uint64, d *JoinData) {
+func (c *JoinCache) fill(g uint64, d *admit.JoinData) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen.Load() != g {
@@ -104,8 +106,8 @@ func (c *JoinCache) dropAll() {
 	c.gen.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.byNumber = map[string]*JoinData{}
-	c.byPK = map[int64]*JoinData{}
+	c.byNumber = map[string]*admit.JoinData{}
+	c.byPK = map[int64]*admit.JoinData{}
 }
 
 // poll reads the change log when PollInterval has passed since the last
@@ -174,7 +176,7 @@ func (c *JoinCache) Refresh(ctx context.Context, pk int64, now time.Time) error 
 	g := c.gen.Load()
 	// The two reads at once: each sees at least what was committed before
 	// Refresh began.
-	var d *Directory
+	var d *admit.Directory
 	var derr error
 	read := make(chan struct{})
 	go func() {
@@ -187,7 +189,7 @@ func (c *JoinCache) Refresh(ctx context.Context, pk int64, now time.Time) error 
 		return derr
 	}
 	c.dir.replaceMeeting(pk, d)
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil // gone: the directory no longer names it
 	} else if err != nil {
 		return err
@@ -219,9 +221,9 @@ func (c *JoinCache) Number(ctx context.Context, number string, now time.Time) (i
 
 // Code returns the reservation of the access code with the index that
 // holds now.
-func (c *JoinCache) Code(ctx context.Context, index []byte, now time.Time) (DirCode, bool, error) {
+func (c *JoinCache) Code(ctx context.Context, index []byte, now time.Time) (admit.DirCode, bool, error) {
 	if err := c.poll(ctx, now); err != nil {
-		return DirCode{}, false, err
+		return admit.DirCode{}, false, err
 	}
 	c.dir.mu.RLock()
 	defer c.dir.mu.RUnlock()
@@ -230,13 +232,13 @@ func (c *JoinCache) Code(ctx context.Context, index []byte, now time.Time) (DirC
 			return r, true, nil
 		}
 	}
-	return DirCode{}, false, nil
+	return admit.DirCode{}, false, nil
 }
 
 // Token returns the invitee whose link token has the index.
-func (c *JoinCache) Token(ctx context.Context, index []byte, now time.Time) (DirToken, bool, error) {
+func (c *JoinCache) Token(ctx context.Context, index []byte, now time.Time) (admit.DirToken, bool, error) {
 	if err := c.poll(ctx, now); err != nil {
-		return DirToken{}, false, err
+		return admit.DirToken{}, false, err
 	}
 	c.dir.mu.RLock()
 	defer c.dir.mu.RUnlock()
@@ -249,8 +251,8 @@ func (c *JoinCache) Token(ctx context.Context, index []byte, now time.Time) (Dir
 type directory struct {
 	mu      sync.RWMutex
 	numbers map[string]int64
-	codes   map[string][]DirCode
-	tokens  map[string]DirToken
+	codes   map[string][]admit.DirCode
+	tokens  map[string]admit.DirToken
 	owned   map[int64]*dirOwned
 }
 
@@ -260,17 +262,17 @@ type dirOwned struct {
 	tokens []string
 }
 
-func (d *directory) replaceAll(src *Directory) {
+func (d *directory) replaceAll(src *admit.Directory) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.numbers = make(map[string]int64, len(src.Meetings))
-	d.codes = make(map[string][]DirCode, len(src.Codes))
-	d.tokens = make(map[string]DirToken, len(src.Tokens))
+	d.codes = make(map[string][]admit.DirCode, len(src.Codes))
+	d.tokens = make(map[string]admit.DirToken, len(src.Tokens))
 	d.owned = make(map[int64]*dirOwned, len(src.Meetings))
 	d.add(src)
 }
 
-func (d *directory) replaceMeeting(pk int64, src *Directory) {
+func (d *directory) replaceMeeting(pk int64, src *admit.Directory) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if o := d.owned[pk]; o != nil {
@@ -301,7 +303,7 @@ func (d *directory) replaceMeeting(pk int64, src *Directory) {
 }
 
 // add puts src's entries in; d.mu must be held.
-func (d *directory) add(src *Directory) {
+func (d *directory) add(src *admit.Directory) {
 	own := func(pk int64) *dirOwned {
 		o := d.owned[pk]
 		if o == nil {

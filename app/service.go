@@ -1,4 +1,4 @@
-package admit
+package app
 
 import (
 	"context"
@@ -8,26 +8,29 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/memory"
 )
 
 // Service implements admit's behaviour on top of a Store. It is safe for
 // concurrent use.
 type Service struct {
-	Store  Store
-	Keys   Keyring
-	Signer AdmissionSigner
-	Clock  Clock
+	Store  admit.Store
+	Keys   admit.Keyring
+	Signer admit.AdmissionSigner
+	Clock  admit.Clock
 	Rand   io.Reader    // crypto/rand.Reader in production
 	Logger *slog.Logger // never given secrets
 	// BaseURL prefixes join links ("http://127.0.0.1:8080").
 	BaseURL string
 
 	// Limiter bounds the failed joins of each source across all meetings;
-	// nil means a MemoryLimiter with DefaultSourcePolicy, made on first use.
-	Limiter SourceLimiter
+	// nil means a memory.Limiter with DefaultSourcePolicy, made on first use.
+	Limiter admit.SourceLimiter
 	// Feed carries roster, budget and meeting changes to every node (and to
-	// this node's live views); nil means a MemoryFeed, made on first use.
-	Feed ChangeFeed
+	// this node's live views); nil means a memory.Feed, made on first use.
+	Feed admit.ChangeFeed
 	// ConfirmJoins makes every join whose credentials match read the
 	// meeting from the store again and decide on that, so that a code or
 	// passcode another node replaced a moment ago is refused here at once,
@@ -37,14 +40,14 @@ type Service struct {
 	ConfirmJoins bool
 	// Passwords hashes and checks web sign-in passwords (package password);
 	// web sign-in fails with an internal error when nil.
-	Passwords PasswordHasher
+	Passwords admit.PasswordHasher
 
 	feedOnce    sync.Once
-	feed        ChangeFeed
+	feed        admit.ChangeFeed
 	cacheOnce   sync.Once
 	cache       *JoinCache
 	limiterOnce sync.Once
-	limiter     SourceLimiter
+	limiter     admit.SourceLimiter
 	rateLimits  rateLimitLog // audit entries of rate-limited attempts
 	guesses     guessCache
 	setupMu     sync.Mutex // one owner set-up at a time in this process
@@ -53,11 +56,11 @@ type Service struct {
 }
 
 // sourceLimiter returns the service's limiter, made on first use.
-func (s *Service) sourceLimiter() SourceLimiter {
+func (s *Service) sourceLimiter() admit.SourceLimiter {
 	s.limiterOnce.Do(func() {
 		s.limiter = s.Limiter
 		if s.limiter == nil {
-			s.limiter = NewMemoryLimiter(DefaultSourcePolicy())
+			s.limiter = memory.NewLimiter(admit.DefaultSourcePolicy())
 		}
 	})
 	return s.limiter
@@ -66,10 +69,10 @@ func (s *Service) sourceLimiter() SourceLimiter {
 // Changes returns the service's change feed, made on first use. However
 // many subscribe (every open live page does), the process holds one
 // subscription to Feed and fans it out.
-func (s *Service) Changes() ChangeFeed {
+func (s *Service) Changes() admit.ChangeFeed {
 	s.feedOnce.Do(func() {
 		if s.Feed == nil {
-			s.feed = &MemoryFeed{}
+			s.feed = &memory.Feed{}
 		} else {
 			s.feed = &fanoutFeed{remote: s.Feed}
 		}
@@ -79,7 +82,7 @@ func (s *Service) Changes() ChangeFeed {
 
 // publish sends c on the change feed; a failure is logged, never returned:
 // the change itself is already committed, and subscribers read again anyway.
-func (s *Service) publish(ctx context.Context, c Change) {
+func (s *Service) publish(ctx context.Context, c admit.Change) {
 	if err := s.Changes().Publish(ctx, c); err != nil {
 		s.logger().Warn("publish change", "kind", c.Kind, "meeting_pk", c.MeetingPK, "err", err)
 	}
@@ -103,7 +106,7 @@ func (s *Service) joinCache() *JoinCache {
 func (s *Service) changed(ctx context.Context, meetingPK int64) {
 	if meetingPK != 0 {
 		s.joinCache().Drop(meetingPK)
-		s.publish(ctx, Change{Kind: ChangeMeeting, MeetingPK: meetingPK})
+		s.publish(ctx, admit.Change{Kind: admit.ChangeMeeting, MeetingPK: meetingPK})
 	}
 }
 
@@ -153,16 +156,16 @@ func (s *Service) pwdIndex(pwd string) []byte {
 
 // seal makes a Secret of value: its index (under the given index) and a
 // sealed copy bound to ad.
-func (s *Service) seal(index []byte, value, ad string) (*Secret, error) {
+func (s *Service) seal(index []byte, value, ad string) (*admit.Secret, error) {
 	sealed, err := s.Keys.Seal([]byte(value), []byte(ad))
 	if err != nil {
 		return nil, err
 	}
-	return &Secret{Index: index, Sealed: sealed, Plain: value}, nil
+	return &admit.Secret{Index: index, Sealed: sealed, Plain: value}, nil
 }
 
 // open fills sec.Plain from its sealed copy.
-func (s *Service) open(sec *Secret, ad string) string {
+func (s *Service) open(sec *admit.Secret, ad string) string {
 	if sec == nil {
 		return ""
 	}
@@ -192,47 +195,47 @@ func equalSecret(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 
 
 // EnsureDefaultAccount returns the deployment's default account, creating it
 // on first start (created reports that).
-func (s *Service) EnsureDefaultAccount(ctx context.Context) (a *Account, created bool, err error) {
+func (s *Service) EnsureDefaultAccount(ctx context.Context) (a *admit.Account, created bool, err error) {
 	a, err = s.Store.FindDefaultAccount(ctx)
 	if err == nil {
 		return a, false, nil
-	} else if ErrorCode(err) != ENOTFOUND {
+	} else if admit.ErrorCode(err) != admit.ENOTFOUND {
 		return nil, false, err
 	}
-	a = &Account{Name: "Default", Plan: PlanFree, Security: DefaultAccountSecurity()}
+	a = &admit.Account{Name: "Default", Plan: admit.PlanFree, Security: admit.DefaultAccountSecurity()}
 	if err := s.Store.CreateAccount(ctx, a); err != nil {
 		return nil, false, err
 	}
-	s.event(ctx, &Event{AccountID: a.ID, Actor: "system", Action: "account.create", Target: "account:" + itoa(a.ID), Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: a.ID, Actor: "system", Action: "account.create", Target: "account:" + itoa(a.ID), Outcome: "ok"})
 	return a, true, nil
 }
 
 // CreateUser adds a user to an account and makes their personal meeting
 // room. Returns EINVALID for a bad email, name or role, ECONFLICT when the
 // email is taken.
-func (s *Service) CreateUser(ctx context.Context, accountID int64, email, name string, role Role) (*User, error) {
-	email, err := ValidateEmail("email", email, false)
+func (s *Service) CreateUser(ctx context.Context, accountID int64, email, name string, role admit.Role) (*admit.User, error) {
+	email, err := admit.ValidateEmail("email", email, false)
 	if err != nil {
 		return nil, err
 	}
-	if name, err = ValidateName("name", name); err != nil {
+	if name, err = admit.ValidateName("name", name); err != nil {
 		return nil, err
 	}
 	if !role.Valid() {
-		return nil, FieldErrorf("role", "role must be owner, admin or host")
+		return nil, admit.FieldErrorf("role", "role must be owner, admin or host")
 	}
 	acct, err := s.Store.FindAccountByID(ctx, accountID)
 	if err != nil {
 		return nil, err
 	}
-	u := &User{AccountID: accountID, Email: email, Name: name, Role: role, Timezone: "UTC"}
+	u := &admit.User{AccountID: accountID, Email: email, Name: name, Role: role, Timezone: "UTC"}
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
 	if _, err := s.createPersonalRoom(ctx, acct, u); err != nil {
 		return nil, err
 	}
-	s.event(ctx, &Event{AccountID: accountID, Actor: "system", Action: "user.create", Target: "user:" + itoa(u.ID), Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: accountID, Actor: "system", Action: "user.create", Target: "user:" + itoa(u.ID), Outcome: "ok"})
 	return u, nil
 }
 
@@ -244,68 +247,70 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID int64, scopes []str
 		return "", err
 	}
 	if len(scopes) == 0 {
-		scopes = []string{ScopeManage}
+		scopes = []string{admit.ScopeManage}
 	}
 	for _, sc := range scopes {
-		if sc != ScopeRead && sc != ScopeManage {
-			return "", FieldErrorf("scopes", "scope %q is not read or manage", sc)
+		if sc != admit.ScopeRead && sc != admit.ScopeManage {
+			return "", admit.FieldErrorf("scopes", "scope %q is not read or manage", sc)
 		}
 	}
-	raw, err := RandomToken(s.Rand, 16)
+	raw, err := admit.RandomToken(s.Rand, 16)
 	if err != nil {
 		return "", err
 	}
 	token := "adm_" + raw
-	t := &APIToken{UserID: u.ID, Index: s.APITokenIndex(token), Scopes: scopes}
+	t := &admit.APIToken{UserID: u.ID, Index: s.APITokenIndex(token), Scopes: scopes}
 	if err := s.Store.CreateAPIToken(ctx, t); err != nil {
 		return "", err
 	}
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "token.create", Target: "token:" + itoa(t.ID), Outcome: "ok", Detail: strings.Join(scopes, ",")})
+	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "token.create", Target: "token:" + itoa(t.ID), Outcome: "ok", Detail: strings.Join(scopes, ",")})
 	return token, nil
 }
 
 // Authenticate returns the actor an API token belongs to. EUNAUTHORIZED for
 // any unknown or malformed token.
-func (s *Service) Authenticate(ctx context.Context, token, source string) (*Actor, error) {
-	unauthorized := &Error{Code: EUNAUTHORIZED, Message: "A valid API token is required."}
+func (s *Service) Authenticate(ctx context.Context, token, source string) (*admit.Actor, error) {
+	unauthorized := &admit.Error{Code: admit.EUNAUTHORIZED, Message: "A valid API token is required."}
 	if !strings.HasPrefix(token, "adm_") || len(token) > 64 {
 		return nil, unauthorized
 	}
 	t, err := s.Store.FindAPIToken(ctx, s.APITokenIndex(token))
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil, unauthorized
 	} else if err != nil {
 		return nil, err
 	}
 	u, err := s.Store.FindUserByID(ctx, t.UserID)
-	if ErrorCode(err) == ENOTFOUND {
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil, unauthorized
 	} else if err != nil {
 		return nil, err
 	}
-	return &Actor{User: u, Token: t, Source: source}, nil
+	return &admit.Actor{User: u, Token: t, Source: source}, nil
 }
 
 // require checks that the actor's token carries scope (the CLI has no token
 // and every scope).
-func require(a *Actor, scope string) error {
+func require(a *admit.Actor, scope string) error {
 	if a == nil || a.User == nil {
-		return &Error{Code: EUNAUTHORIZED, Message: "A valid API token is required."}
+		return &admit.Error{Code: admit.EUNAUTHORIZED, Message: "A valid API token is required."}
 	}
 	if a.Token != nil && !a.Token.HasScope(scope) {
-		return &Error{Code: EFORBIDDEN, Message: "This API token lacks the " + scope + " scope."}
+		return &admit.Error{Code: admit.EFORBIDDEN, Message: "This API token lacks the " + scope + " scope."}
 	}
 	return nil
 }
 
-func (a *Actor) name() string {
+// actorName names a in the audit trail.
+func actorName(a *admit.Actor) string {
 	if a == nil || a.User == nil {
 		return "system"
 	}
 	return "user:" + itoa(a.User.ID)
 }
 
-func (a *Actor) source() string {
+// actorSource is a's source address in the audit trail.
+func actorSource(a *admit.Actor) string {
 	if a == nil {
 		return ""
 	}
@@ -314,7 +319,7 @@ func (a *Actor) source() string {
 
 // event appends an audit event; a failure is logged, not returned, so that
 // reading a meeting does not fail on the audit trail.
-func (s *Service) event(ctx context.Context, e *Event) {
+func (s *Service) event(ctx context.Context, e *admit.Event) {
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
@@ -324,8 +329,8 @@ func (s *Service) event(ctx context.Context, e *Event) {
 }
 
 // AccountSecurity returns the actor's account security defaults.
-func (s *Service) AccountSecurity(ctx context.Context, a *Actor) (*AccountSecurity, error) {
-	if err := require(a, ScopeRead); err != nil {
+func (s *Service) AccountSecurity(ctx context.Context, a *admit.Actor) (*admit.AccountSecurity, error) {
+	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
 	acct, err := s.Store.FindAccountByID(ctx, a.User.AccountID)
@@ -339,12 +344,12 @@ func (s *Service) AccountSecurity(ctx context.Context, a *Actor) (*AccountSecuri
 
 // UpdateAccountSecurity changes the account's defaults and locks. Owners and
 // admins only (EFORBIDDEN); EINVALID names a bad field.
-func (s *Service) UpdateAccountSecurity(ctx context.Context, a *Actor, in *AccountSecurityInput) (*AccountSecurity, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) UpdateAccountSecurity(ctx context.Context, a *admit.Actor, in *admit.AccountSecurityInput) (*admit.AccountSecurity, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
 	if !a.User.CanManageAccount() {
-		return nil, &Error{Code: EFORBIDDEN, Message: "Only the account's owner and admins change its security defaults."}
+		return nil, &admit.Error{Code: admit.EFORBIDDEN, Message: "Only the account's owner and admins change its security defaults."}
 	}
 	acct, err := s.Store.FindAccountByID(ctx, a.User.AccountID)
 	if err != nil {
@@ -352,7 +357,7 @@ func (s *Service) UpdateAccountSecurity(ctx context.Context, a *Actor, in *Accou
 	}
 	sec := acct.Security
 	if in.PasscodeValue != nil {
-		return nil, FieldErrorf("passcode_value", "passcode_value belongs to a meeting, not to the account defaults")
+		return nil, admit.FieldErrorf("passcode_value", "passcode_value belongs to a meeting, not to the account defaults")
 	}
 	if err := sec.Security.Apply(&in.SecurityInput, nil, "security"); err != nil {
 		return nil, err
@@ -378,27 +383,27 @@ func (s *Service) UpdateAccountSecurity(ctx context.Context, a *Actor, in *Accou
 		return nil, err
 	}
 	s.forgetGuessing(acct.ID)
-	s.publish(ctx, Change{Kind: ChangeAccount, AccountID: acct.ID})
-	s.event(ctx, &Event{AccountID: acct.ID, Actor: a.name(), Action: "security.update", Target: "account:" + itoa(acct.ID), Source: a.source(), Outcome: "ok"})
+	s.publish(ctx, admit.Change{Kind: admit.ChangeAccount, AccountID: acct.ID})
+	s.event(ctx, &admit.Event{AccountID: acct.ID, Actor: actorName(a), Action: "security.update", Target: "account:" + itoa(acct.ID), Source: actorSource(a), Outcome: "ok"})
 	return &acct.Security, nil
 }
 
 // Contacts lists the address book of the actor's account.
-func (s *Service) Contacts(ctx context.Context, a *Actor) ([]*Contact, error) {
-	if err := require(a, ScopeRead); err != nil {
+func (s *Service) Contacts(ctx context.Context, a *admit.Actor) ([]*admit.Contact, error) {
+	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
 	return s.Store.FindContacts(ctx, a.User.AccountID)
 }
 
 // CreateContact adds a contact. EINVALID names a bad field.
-func (s *Service) CreateContact(ctx context.Context, a *Actor, in *ContactInput) (*Contact, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) CreateContact(ctx context.Context, a *admit.Actor, in *admit.ContactInput) (*admit.Contact, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
-	c := &Contact{AccountID: a.User.AccountID}
+	c := &admit.Contact{AccountID: a.User.AccountID}
 	if in.Name == nil {
-		return nil, FieldErrorf("name", "name is required")
+		return nil, admit.FieldErrorf("name", "name is required")
 	}
 	if err := applyContact(c, in); err != nil {
 		return nil, err
@@ -410,8 +415,8 @@ func (s *Service) CreateContact(ctx context.Context, a *Actor, in *ContactInput)
 }
 
 // UpdateContact changes a contact. ENOTFOUND, EINVALID.
-func (s *Service) UpdateContact(ctx context.Context, a *Actor, id int64, in *ContactInput) (*Contact, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) UpdateContact(ctx context.Context, a *admit.Actor, id int64, in *admit.ContactInput) (*admit.Contact, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
 	c, err := s.Store.FindContactByID(ctx, a.User.AccountID, id)
@@ -428,27 +433,27 @@ func (s *Service) UpdateContact(ctx context.Context, a *Actor, id int64, in *Con
 }
 
 // DeleteContact removes a contact. Invitees made from it keep their names.
-func (s *Service) DeleteContact(ctx context.Context, a *Actor, id int64) error {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) DeleteContact(ctx context.Context, a *admit.Actor, id int64) error {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return err
 	}
 	return s.Store.DeleteContact(ctx, a.User.AccountID, id)
 }
 
-func applyContact(c *Contact, in *ContactInput) error {
+func applyContact(c *admit.Contact, in *admit.ContactInput) error {
 	var err error
 	if in.Name != nil {
-		if c.Name, err = ValidateName("name", *in.Name); err != nil {
+		if c.Name, err = admit.ValidateName("name", *in.Name); err != nil {
 			return err
 		}
 	}
 	if in.Email != nil {
-		if c.Email, err = ValidateEmail("email", *in.Email, true); err != nil {
+		if c.Email, err = admit.ValidateEmail("email", *in.Email, true); err != nil {
 			return err
 		}
 	}
 	if in.Phone != nil {
-		if c.Phone, err = ValidatePhone("phone", *in.Phone); err != nil {
+		if c.Phone, err = admit.ValidatePhone("phone", *in.Phone); err != nil {
 			return err
 		}
 	}

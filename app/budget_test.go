@@ -1,4 +1,4 @@
-package admit_test
+package app_test
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
 )
 
 // budgetFixture is a service whose account has guess budget a, and an open
 // meeting with one invitee.
-func budgetFixture(t *testing.T, a int) (*admit.Service, *admit.Actor, *admit.MeetingView) {
+func budgetFixture(t *testing.T, a int) (*app.Service, *admit.Actor, *admit.MeetingView) {
 	t.Helper()
 	svc, host, _ := mustService(t, rand.Reader)
 	ctx := context.Background()
@@ -32,7 +33,7 @@ var sourceN atomic.Uint32
 
 // join joins from a source of its own, so that the per-source limits stay
 // out of the way.
-func join(svc *admit.Service, req admit.JoinRequest) (*admit.JoinResult, error) {
+func join(svc *app.Service, req admit.JoinRequest) (*admit.JoinResult, error) {
 	n := sourceN.Add(1)
 	req.Source = fmt.Sprintf("10.%d.%d.%d", n>>16&0xff, n>>8&0xff, n&0xff)
 	return svc.Join(context.Background(), &req)
@@ -154,7 +155,7 @@ func linkToken(link string) string {
 	return link
 }
 
-func meetingPK(t *testing.T, svc *admit.Service, host *admit.Actor, id string) int64 {
+func meetingPK(t *testing.T, svc *app.Service, host *admit.Actor, id string) int64 {
 	t.Helper()
 	m, err := svc.Store.FindMeetingByID(context.Background(), host.User.AccountID, id)
 	if err != nil {

@@ -1,4 +1,4 @@
-package admit_test
+package app_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/memory"
 )
 
 // laggingStore is a store whose change log stops moving after frozen is
@@ -36,7 +37,7 @@ func TestConfirmJoins(t *testing.T) {
 		b := serviceOn(t, path, rand.Reader)
 		lag := &laggingStore{Store: b.Store}
 		b.Store, b.ConfirmJoins = lag, confirm
-		b.Limiter = admit.NewMemoryLimiter(admit.SourcePolicy{MaxFailures: 1000, Window: time.Hour, FreeFailures: 1000, BaseDelay: time.Second, MaxDelay: time.Second})
+		b.Limiter = memory.NewLimiter(admit.SourcePolicy{MaxFailures: 1000, Window: time.Hour, FreeFailures: 1000, BaseDelay: time.Second, MaxDelay: time.Second})
 		ctx := context.Background()
 		acct, _, err := a.EnsureDefaultAccount(ctx)
 		if err != nil {

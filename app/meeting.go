@@ -1,10 +1,12 @@
-package admit
+package app
 
 import (
 	"context"
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/admit-project/admit"
 )
 
 // maxSaveTries bounds the redraws of numbers and codes on a store conflict.
@@ -13,34 +15,34 @@ const maxSaveTries = 20
 // CreateMeeting schedules a meeting for the actor and returns it with its
 // secrets (the host who creates a meeting sees its codes). EINVALID names a
 // bad field; EFORBIDDEN when a locked setting is overridden.
-func (s *Service) CreateMeeting(ctx context.Context, a *Actor, in *MeetingInput) (*MeetingView, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) CreateMeeting(ctx context.Context, a *admit.Actor, in *admit.MeetingInput) (*admit.MeetingView, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
 	acct, err := s.Store.FindAccountByID(ctx, a.User.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	kind := KindScheduled
+	kind := admit.KindScheduled
 	if in.Kind != nil {
 		kind = *in.Kind
 	}
 	switch kind {
-	case KindInstant, KindScheduled, KindRecurring:
-	case KindPersonal:
+	case admit.KindInstant, admit.KindScheduled, admit.KindRecurring:
+	case admit.KindPersonal:
 		room, err := s.Store.FindPersonalRoom(ctx, a.User.ID)
 		if err != nil {
 			return nil, err
 		}
-		return nil, &Error{Code: ECONFLICT, Field: "kind", Message: "Every host has one personal meeting room (meeting " + room.ID + "); change it with PATCH /api/v1/meetings/" + room.ID + "."}
+		return nil, &admit.Error{Code: admit.ECONFLICT, Field: "kind", Message: "Every host has one personal meeting room (meeting " + room.ID + "); change it with PATCH /api/v1/meetings/" + room.ID + "."}
 	default:
-		return nil, FieldErrorf("kind", "kind must be instant, scheduled, recurring or personal")
+		return nil, admit.FieldErrorf("kind", "kind must be instant, scheduled, recurring or personal")
 	}
 	if in.MeetingID != nil {
-		return nil, FieldErrorf("meeting_id", "meeting_id is drawn by admit; only a personal room's may be chosen")
+		return nil, admit.FieldErrorf("meeting_id", "meeting_id is drawn by admit; only a personal room's may be chosen")
 	}
 	now := s.now()
-	m := &Meeting{AccountID: acct.ID, HostID: a.User.ID, Kind: kind, Duration: DefaultDurationMinutes, Timezone: a.User.Timezone}
+	m := &admit.Meeting{AccountID: acct.ID, HostID: a.User.ID, Kind: kind, Duration: admit.DefaultDurationMinutes, Timezone: a.User.Timezone}
 	if m.Timezone == "" {
 		m.Timezone = "UTC"
 	}
@@ -56,16 +58,16 @@ func (s *Service) CreateMeeting(ctx context.Context, a *Actor, in *MeetingInput)
 			return nil, err
 		}
 	}
-	if chosen != nil && m.Security.Passcode != PasscodeShared {
-		return nil, FieldErrorf("security.passcode_value", "security.passcode_value needs passcode mode shared")
+	if chosen != nil && m.Security.Passcode != admit.PasscodeShared {
+		return nil, admit.FieldErrorf("security.passcode_value", "security.passcode_value needs passcode mode shared")
 	}
 	if err := s.addInvitees(ctx, m, in.Invitees); err != nil {
 		return nil, err
 	}
-	if m.ID, err = RandomID(s.Rand, "m"); err != nil {
+	if m.ID, err = admit.RandomID(s.Rand, "m"); err != nil {
 		return nil, err
 	}
-	if m.Number, err = GenerateMeetingNumber(s.Rand); err != nil {
+	if m.Number, err = admit.GenerateMeetingNumber(s.Rand); err != nil {
 		return nil, err
 	}
 	if err := s.buildOccurrences(m, nil); err != nil {
@@ -80,70 +82,70 @@ func (s *Service) CreateMeeting(ctx context.Context, a *Actor, in *MeetingInput)
 	if err := s.save(ctx, m, now, chosen); err != nil {
 		return nil, err
 	}
-	s.event(ctx, &Event{AccountID: acct.ID, Actor: a.name(), Action: "meeting.create", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok", Detail: string(m.Kind)})
+	s.event(ctx, &admit.Event{AccountID: acct.ID, Actor: actorName(a), Action: "meeting.create", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: string(m.Kind)})
 	return s.guard(ctx, m, s.view(m, true))
 }
 
 // applySchedule sets topic, start, duration, timezone and recurrence from in.
-func (s *Service) applySchedule(m *Meeting, in *MeetingInput, now time.Time, creating bool) error {
+func (s *Service) applySchedule(m *admit.Meeting, in *admit.MeetingInput, now time.Time, creating bool) error {
 	if in.Topic != nil {
 		t := strings.TrimSpace(*in.Topic)
 		if t == "" {
-			return FieldErrorf("topic", "topic may not be empty")
+			return admit.FieldErrorf("topic", "topic may not be empty")
 		}
-		if len(t) > MaxTopicLength {
-			return FieldErrorf("topic", "topic may have at most %d characters", MaxTopicLength)
+		if len(t) > admit.MaxTopicLength {
+			return admit.FieldErrorf("topic", "topic may have at most %d characters", admit.MaxTopicLength)
 		}
 		m.Topic = t
 	}
-	if m.Kind == KindPersonal {
-		if in.Start != nil || in.Recurrence != nil || in.Kind != nil && *in.Kind != KindPersonal {
-			return FieldErrorf("start", "a personal room has no schedule")
+	if m.Kind == admit.KindPersonal {
+		if in.Start != nil || in.Recurrence != nil || in.Kind != nil && *in.Kind != admit.KindPersonal {
+			return admit.FieldErrorf("start", "a personal room has no schedule")
 		}
 		if in.DurationMinutes != nil {
-			if *in.DurationMinutes < 1 || *in.DurationMinutes > MaxDurationMinutes {
-				return FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", MaxDurationMinutes)
+			if *in.DurationMinutes < 1 || *in.DurationMinutes > admit.MaxDurationMinutes {
+				return admit.FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", admit.MaxDurationMinutes)
 			}
 			m.Duration = *in.DurationMinutes
 		}
 		return nil
 	}
 	if !creating && in.Kind != nil && *in.Kind != m.Kind {
-		return FieldErrorf("kind", "the kind of a meeting cannot change")
+		return admit.FieldErrorf("kind", "the kind of a meeting cannot change")
 	}
 	if in.DurationMinutes != nil {
-		if *in.DurationMinutes < 1 || *in.DurationMinutes > MaxDurationMinutes {
-			return FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", MaxDurationMinutes)
+		if *in.DurationMinutes < 1 || *in.DurationMinutes > admit.MaxDurationMinutes {
+			return admit.FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", admit.MaxDurationMinutes)
 		}
 		m.Duration = *in.DurationMinutes
 	}
 	if in.Timezone != nil {
 		if _, err := time.LoadLocation(*in.Timezone); err != nil || *in.Timezone == "" || *in.Timezone == "Local" {
-			return FieldErrorf("timezone", "timezone %q is not an IANA time zone name", *in.Timezone)
+			return admit.FieldErrorf("timezone", "timezone %q is not an IANA time zone name", *in.Timezone)
 		}
 		m.Timezone = *in.Timezone
 	}
 	switch m.Kind {
-	case KindInstant:
+	case admit.KindInstant:
 		if in.Start != nil || in.Recurrence != nil {
-			return FieldErrorf("start", "an instant meeting starts now; give no start or recurrence")
+			return admit.FieldErrorf("start", "an instant meeting starts now; give no start or recurrence")
 		}
 		if creating {
 			m.Start = now.Truncate(time.Second)
 		}
-	case KindScheduled, KindRecurring:
+	case admit.KindScheduled, admit.KindRecurring:
 		if in.Start != nil {
 			m.Start = in.Start.UTC().Truncate(time.Second)
 		} else if creating {
-			return FieldErrorf("start", "start is required (RFC 3339)")
+			return admit.FieldErrorf("start", "start is required (RFC 3339)")
 		}
 		if m.Start.Year() < 2000 || m.Start.After(now.AddDate(5, 0, 0)) {
-			return FieldErrorf("start", "start must be within the next five years")
+			return admit.FieldErrorf("start", "start must be within the next five years")
 		}
 		if m.Start.Add(time.Duration(m.Duration)*time.Minute).Before(now) && (creating || in.Start != nil || in.DurationMinutes != nil) {
-			return FieldErrorf("start", "start is in the past: the meeting would already be over")
+			return admit.FieldErrorf("start", "start is in the past: the meeting would already be over")
 		}
-		if m.Kind == KindRecurring {
+		if m.Kind == admit.KindRecurring {
 			if in.Recurrence != nil {
 				r := *in.Recurrence
 				r.Weekdays = append([]string(nil), r.Weekdays...)
@@ -152,10 +154,10 @@ func (s *Service) applySchedule(m *Meeting, in *MeetingInput, now time.Time, cre
 				}
 				m.Recurrence = &r
 			} else if creating {
-				return FieldErrorf("recurrence", "recurrence is required for a recurring meeting")
+				return admit.FieldErrorf("recurrence", "recurrence is required for a recurring meeting")
 			}
 		} else if in.Recurrence != nil {
-			return FieldErrorf("recurrence", "recurrence needs kind recurring")
+			return admit.FieldErrorf("recurrence", "recurrence needs kind recurring")
 		}
 	}
 	return nil
@@ -163,8 +165,8 @@ func (s *Service) applySchedule(m *Meeting, in *MeetingInput, now time.Time, cre
 
 // buildOccurrences (re)computes m's occurrences from its schedule and
 // security. Occurrences of old with the same index keep their access code.
-func (s *Service) buildOccurrences(m *Meeting, old []*Occurrence) error {
-	if m.Kind == KindPersonal {
+func (s *Service) buildOccurrences(m *admit.Meeting, old []*admit.Occurrence) error {
+	if m.Kind == admit.KindPersonal {
 		for _, o := range m.Occurrences {
 			if o.EndedAt == nil {
 				*o = *withWindow(o, m)
@@ -173,22 +175,22 @@ func (s *Service) buildOccurrences(m *Meeting, old []*Occurrence) error {
 		return nil
 	}
 	starts := []time.Time{m.Start}
-	if m.Kind == KindRecurring {
+	if m.Kind == admit.KindRecurring {
 		loc, err := time.LoadLocation(m.Timezone)
 		if err != nil {
-			return FieldErrorf("timezone", "timezone %q is not an IANA time zone name", m.Timezone)
+			return admit.FieldErrorf("timezone", "timezone %q is not an IANA time zone name", m.Timezone)
 		}
 		if starts, err = m.Recurrence.Starts(m.Start, loc); err != nil {
 			return err
 		}
 	}
-	byIndex := map[int]*Occurrence{}
+	byIndex := map[int]*admit.Occurrence{}
 	for _, o := range old {
 		byIndex[o.Index] = o
 	}
 	m.Occurrences = m.Occurrences[:0]
 	for i, st := range starts {
-		o := NewOccurrence(i+1, st, m.Duration, m.Security)
+		o := admit.NewOccurrence(i+1, st, m.Duration, m.Security)
 		if prev := byIndex[o.Index]; prev != nil {
 			o.PK, o.MeetingPK, o.EndedAt, o.Uses = prev.PK, prev.MeetingPK, prev.EndedAt, prev.Uses
 			if m.Security.AccessCode && prev.AccessCode != nil && len(s.open(prev.AccessCode, codeAD(m, o.Index))) == m.Security.AccessCodeLength {
@@ -201,17 +203,17 @@ func (s *Service) buildOccurrences(m *Meeting, old []*Occurrence) error {
 }
 
 // withWindow returns o with its window recomputed under m's security.
-func withWindow(o *Occurrence, m *Meeting) *Occurrence {
-	n := NewOccurrence(o.Index, o.Start, int(o.End.Sub(o.Start)/time.Minute), m.Security)
+func withWindow(o *admit.Occurrence, m *admit.Meeting) *admit.Occurrence {
+	n := admit.NewOccurrence(o.Index, o.Start, int(o.End.Sub(o.Start)/time.Minute), m.Security)
 	n.PK, n.MeetingPK, n.EndedAt, n.Uses, n.AccessCode = o.PK, o.MeetingPK, o.EndedAt, o.Uses, o.AccessCode
 	return n
 }
 
 // fillAccessCodes draws codes for occurrences that lack one (or drops them
 // when the meeting has none).
-func (s *Service) fillAccessCodes(m *Meeting) error {
+func (s *Service) fillAccessCodes(m *admit.Meeting) error {
 	for _, o := range m.Occurrences {
-		if !m.Security.AccessCode || m.Kind == KindPersonal {
+		if !m.Security.AccessCode || m.Kind == admit.KindPersonal {
 			o.AccessCode = nil
 			continue
 		}
@@ -224,12 +226,12 @@ func (s *Service) fillAccessCodes(m *Meeting) error {
 	return nil
 }
 
-func codeAD(m *Meeting, index int) string {
+func codeAD(m *admit.Meeting, index int) string {
 	return "meeting:" + m.ID + ":occurrence:" + itoa(int64(index)) + ":access-code"
 }
 
-func (s *Service) newAccessCode(m *Meeting, o *Occurrence) error {
-	code, err := GenerateAccessCode(s.Rand, m.Security.AccessCodeLength)
+func (s *Service) newAccessCode(m *admit.Meeting, o *admit.Occurrence) error {
+	code, err := admit.GenerateAccessCode(s.Rand, m.Security.AccessCodeLength)
 	if err != nil {
 		return err
 	}
@@ -242,10 +244,10 @@ func (s *Service) newAccessCode(m *Meeting, o *Occurrence) error {
 // chosen (validated) or generated shared passcode, unique invitee passcodes,
 // invitee tokens and PINs. With regenerate the shared passcode is drawn anew
 // even when one exists.
-func (s *Service) setPasscodes(m *Meeting, chosen *string, regenerate bool) error {
+func (s *Service) setPasscodes(m *admit.Meeting, chosen *string, regenerate bool) error {
 	pol := m.Security.PasscodePolicy
 	switch m.Security.Passcode {
-	case PasscodeShared:
+	case admit.PasscodeShared:
 		if chosen != nil {
 			if err := pol.CheckChosen("security.passcode_value", *chosen, m.Number); err != nil {
 				return err
@@ -273,13 +275,13 @@ func (s *Service) setPasscodes(m *Meeting, chosen *string, regenerate bool) erro
 	return nil
 }
 
-func (s *Service) setSharedPasscode(m *Meeting, p string) error {
+func (s *Service) setSharedPasscode(m *admit.Meeting, p string) error {
 	var err error
 	if m.Passcode, err = s.seal(s.credentialIndex(m.ID, p), p, "meeting:"+m.ID+":passcode"); err != nil {
 		return err
 	}
 	m.PhonePasscode = nil
-	if PhoneFormNeeded(p) {
+	if admit.PhoneFormNeeded(p) {
 		ph, err := m.Security.PasscodePolicy.GeneratePhoneForm(s.Rand, p)
 		if err != nil {
 			return err
@@ -294,11 +296,11 @@ func (s *Service) setSharedPasscode(m *Meeting, p string) error {
 
 // fillInvitee draws the invitee's missing credentials (all of them with
 // regenerate) and drops a unique passcode the mode no longer has.
-func (s *Service) fillInvitee(m *Meeting, inv *Invitee, regenerate bool) error {
+func (s *Service) fillInvitee(m *admit.Meeting, inv *admit.Invitee, regenerate bool) error {
 	var err error
 	ad := "meeting:" + m.ID + ":invitee:" + inv.ID
 	if inv.Token == nil || regenerate {
-		t, err := RandomToken(s.Rand, 16)
+		t, err := admit.RandomToken(s.Rand, 16)
 		if err != nil {
 			return err
 		}
@@ -315,7 +317,7 @@ func (s *Service) fillInvitee(m *Meeting, inv *Invitee, regenerate bool) error {
 			return err
 		}
 	}
-	if m.Security.Passcode != PasscodeUnique {
+	if m.Security.Passcode != admit.PasscodeUnique {
 		inv.Passcode, inv.PhonePasscode = nil, nil
 		return nil
 	}
@@ -328,7 +330,7 @@ func (s *Service) fillInvitee(m *Meeting, inv *Invitee, regenerate bool) error {
 			return err
 		}
 		inv.PhonePasscode = nil
-		if PhoneFormNeeded(p) {
+		if admit.PhoneFormNeeded(p) {
 			ph, err := m.Security.PasscodePolicy.GeneratePhoneForm(s.Rand, p)
 			if err != nil {
 				return err
@@ -342,23 +344,23 @@ func (s *Service) fillInvitee(m *Meeting, inv *Invitee, regenerate bool) error {
 }
 
 // addInvitees validates invitee inputs and appends them to m.
-func (s *Service) addInvitees(ctx context.Context, m *Meeting, ins []*InviteeInput) error {
-	if len(m.Invitees)+len(ins) > MaxInvitees {
-		return FieldErrorf("invitees", "a meeting may have at most %d invitees", MaxInvitees)
+func (s *Service) addInvitees(ctx context.Context, m *admit.Meeting, ins []*admit.InviteeInput) error {
+	if len(m.Invitees)+len(ins) > admit.MaxInvitees {
+		return admit.FieldErrorf("invitees", "a meeting may have at most %d invitees", admit.MaxInvitees)
 	}
 	for i, in := range ins {
 		field := "invitees[" + itoa(int64(i)) + "]"
 		if in == nil {
-			return FieldErrorf(field, "%s is empty", field)
+			return admit.FieldErrorf(field, "%s is empty", field)
 		}
-		inv := &Invitee{}
+		inv := &admit.Invitee{}
 		if in.ContactID != nil {
 			if in.Name != "" || in.Email != "" || in.Phone != "" {
-				return FieldErrorf(field, "%s gives either contact_id or name, email and phone", field)
+				return admit.FieldErrorf(field, "%s gives either contact_id or name, email and phone", field)
 			}
 			c, err := s.Store.FindContactByID(ctx, m.AccountID, *in.ContactID)
-			if ErrorCode(err) == ENOTFOUND {
-				return FieldErrorf(field+".contact_id", "%s.contact_id: no such contact in the address book", field)
+			if admit.ErrorCode(err) == admit.ENOTFOUND {
+				return admit.FieldErrorf(field+".contact_id", "%s.contact_id: no such contact in the address book", field)
 			} else if err != nil {
 				return err
 			}
@@ -366,18 +368,18 @@ func (s *Service) addInvitees(ctx context.Context, m *Meeting, ins []*InviteeInp
 			inv.ContactID, inv.Name, inv.Email, inv.Phone = &id, c.Name, c.Email, c.Phone
 		} else {
 			var err error
-			if inv.Name, err = ValidateName(field+".name", in.Name); err != nil {
+			if inv.Name, err = admit.ValidateName(field+".name", in.Name); err != nil {
 				return err
 			}
-			if inv.Email, err = ValidateEmail(field+".email", in.Email, true); err != nil {
+			if inv.Email, err = admit.ValidateEmail(field+".email", in.Email, true); err != nil {
 				return err
 			}
-			if inv.Phone, err = ValidatePhone(field+".phone", in.Phone); err != nil {
+			if inv.Phone, err = admit.ValidatePhone(field+".phone", in.Phone); err != nil {
 				return err
 			}
 		}
 		var err error
-		if inv.ID, err = RandomID(s.Rand, "i"); err != nil {
+		if inv.ID, err = admit.RandomID(s.Rand, "i"); err != nil {
 			return err
 		}
 		m.Invitees = append(m.Invitees, inv)
@@ -387,12 +389,12 @@ func (s *Service) addInvitees(ctx context.Context, m *Meeting, ins []*InviteeInp
 
 // save writes m, redrawing what the store reports as taken: the meeting
 // number, an occurrence's access code, or invitee credentials.
-func (s *Service) save(ctx context.Context, m *Meeting, now time.Time, chosen *string) error {
+func (s *Service) save(ctx context.Context, m *admit.Meeting, now time.Time, chosen *string) error {
 	defer s.changed(ctx, m.PK)
 	for try := 0; ; try++ {
 		err := s.Store.SaveMeeting(ctx, m, now)
-		var e *Error
-		if err == nil || !errors.As(err, &e) || e.Code != ECONFLICT || try == maxSaveTries {
+		var e *admit.Error
+		if err == nil || !errors.As(err, &e) || e.Code != admit.ECONFLICT || try == maxSaveTries {
 			return err
 		}
 		switch e.Field {
@@ -400,7 +402,7 @@ func (s *Service) save(ctx context.Context, m *Meeting, now time.Time, chosen *s
 			if m.PK != 0 {
 				return err // a vanity number someone else holds
 			}
-			if m.Number, err = GenerateMeetingNumber(s.Rand); err != nil {
+			if m.Number, err = admit.GenerateMeetingNumber(s.Rand); err != nil {
 				return err
 			}
 			if m.Passcode != nil {
@@ -444,71 +446,71 @@ func (s *Service) save(ctx context.Context, m *Meeting, now time.Time, chosen *s
 }
 
 // createPersonalRoom makes the host's personal meeting room.
-func (s *Service) createPersonalRoom(ctx context.Context, acct *Account, u *User) (*Meeting, error) {
-	m := &Meeting{AccountID: acct.ID, HostID: u.ID, Kind: KindPersonal, Duration: DefaultDurationMinutes,
+func (s *Service) createPersonalRoom(ctx context.Context, acct *admit.Account, u *admit.User) (*admit.Meeting, error) {
+	m := &admit.Meeting{AccountID: acct.ID, HostID: u.ID, Kind: admit.KindPersonal, Duration: admit.DefaultDurationMinutes,
 		Timezone: u.Timezone, Topic: u.Name + "'s personal meeting room", Security: acct.Security.Security}
 	m.Security.AccessCode = false
-	if m.Security.Passcode != PasscodeNone {
-		m.Security.Passcode = PasscodeShared
+	if m.Security.Passcode != admit.PasscodeNone {
+		m.Security.Passcode = admit.PasscodeShared
 	}
 	var err error
-	if m.ID, err = RandomID(s.Rand, "m"); err != nil {
+	if m.ID, err = admit.RandomID(s.Rand, "m"); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	for try := 0; ; try++ {
-		if m.Number, err = GeneratePMI(s.Rand); err != nil {
+		if m.Number, err = admit.GeneratePMI(s.Rand); err != nil {
 			return nil, err
 		}
 		if err = s.setPasscodes(m, nil, true); err != nil {
 			return nil, err
 		}
 		err = s.Store.SaveMeeting(ctx, m, now)
-		if ErrorCode(err) != ECONFLICT || try == maxSaveTries {
+		if admit.ErrorCode(err) != admit.ECONFLICT || try == maxSaveTries {
 			return m, err
 		}
 	}
 }
 
 // findMeeting returns the account's meeting by public ID or meeting number.
-func (s *Service) findMeeting(ctx context.Context, a *Actor, id string) (*Meeting, error) {
+func (s *Service) findMeeting(ctx context.Context, a *admit.Actor, id string) (*admit.Meeting, error) {
 	if strings.HasPrefix(id, "m") {
 		return s.Store.FindMeetingByID(ctx, a.User.AccountID, id)
 	}
-	if n, err := ParseMeetingNumber("id", id); err == nil {
+	if n, err := admit.ParseMeetingNumber("id", id); err == nil {
 		return s.Store.FindMeetingByNumber(ctx, a.User.AccountID, n)
 	}
-	return nil, &Error{Code: ENOTFOUND, Message: "No such meeting."}
+	return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "No such meeting."}
 }
 
 // ShowMeeting returns a meeting with its codes and passcodes; the reading is
 // recorded in the audit trail. ENOTFOUND.
-func (s *Service) ShowMeeting(ctx context.Context, a *Actor, id string) (*MeetingView, error) {
-	if err := require(a, ScopeRead); err != nil {
+func (s *Service) ShowMeeting(ctx context.Context, a *admit.Actor, id string) (*admit.MeetingView, error) {
+	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
 	m, err := s.findMeeting(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "code.view", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"})
 	return s.guard(ctx, m, s.view(m, true))
 }
 
 // ListMeetings lists the actor's meetings with an occurrence between from
 // and to (zero for no bound), without their secrets.
-func (s *Service) ListMeetings(ctx context.Context, a *Actor, from, to time.Time) ([]*MeetingView, error) {
-	if err := require(a, ScopeRead); err != nil {
+func (s *Service) ListMeetings(ctx context.Context, a *admit.Actor, from, to time.Time) ([]*admit.MeetingView, error) {
+	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
-		return nil, FieldErrorf("to", "to must be after from")
+		return nil, admit.FieldErrorf("to", "to must be after from")
 	}
-	ms, err := s.Store.FindMeetings(ctx, MeetingFilter{AccountID: a.User.AccountID, HostID: a.User.ID, From: from, To: to})
+	ms, err := s.Store.FindMeetings(ctx, admit.MeetingFilter{AccountID: a.User.AccountID, HostID: a.User.ID, From: from, To: to})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*MeetingView, 0, len(ms))
+	out := make([]*admit.MeetingView, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, s.view(m, false))
 	}
@@ -519,8 +521,8 @@ func (s *Service) ListMeetings(ctx context.Context, a *Actor, from, to time.Time
 // first occurrence opens), security settings, a vanity personal meeting ID
 // (pro plan), and invitees given are added. It returns the meeting with its
 // secrets.
-func (s *Service) UpdateMeeting(ctx context.Context, a *Actor, id string, in *MeetingInput) (*MeetingView, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) UpdateMeeting(ctx context.Context, a *admit.Actor, id string, in *admit.MeetingInput) (*admit.MeetingView, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
 	m, err := s.findMeeting(ctx, a, id)
@@ -533,8 +535,8 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *Actor, id string, in *Me
 	}
 	now := s.now()
 	scheduleChange := in.Start != nil || in.DurationMinutes != nil || in.Timezone != nil || in.Recurrence != nil
-	if scheduleChange && m.Kind != KindPersonal && len(m.Occurrences) > 0 && !now.Before(m.Occurrences[0].OpensAt) {
-		return nil, &Error{Code: ECONFLICT, Field: "start", Message: "The meeting has already opened; its schedule can no longer change. Schedule a new meeting instead."}
+	if scheduleChange && m.Kind != admit.KindPersonal && len(m.Occurrences) > 0 && !now.Before(m.Occurrences[0].OpensAt) {
+		return nil, &admit.Error{Code: admit.ECONFLICT, Field: "start", Message: "The meeting has already opened; its schedule can no longer change. Schedule a new meeting instead."}
 	}
 	if err := s.applySchedule(m, in, now, false); err != nil {
 		return nil, err
@@ -551,11 +553,11 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *Actor, id string, in *Me
 		if err := m.Security.Apply(in.Security, &acct.Security, "security"); err != nil {
 			return nil, err
 		}
-		if chosen != nil && m.Security.Passcode != PasscodeShared {
-			return nil, FieldErrorf("security.passcode_value", "security.passcode_value needs passcode mode shared")
+		if chosen != nil && m.Security.Passcode != admit.PasscodeShared {
+			return nil, admit.FieldErrorf("security.passcode_value", "security.passcode_value needs passcode mode shared")
 		}
-		if m.Kind == KindPersonal && m.Security.AccessCode {
-			return nil, FieldErrorf("security.access_code", "a personal room has no one-time access code")
+		if m.Kind == admit.KindPersonal && m.Security.AccessCode {
+			return nil, admit.FieldErrorf("security.access_code", "a personal room has no one-time access code")
 		}
 	}
 	if err := s.addInvitees(ctx, m, in.Invitees); err != nil {
@@ -571,7 +573,7 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *Actor, id string, in *Me
 			return nil, err
 		}
 	}
-	if err := s.setPasscodes(m, chosen, oldMode != m.Security.Passcode && m.Security.Passcode == PasscodeShared && chosen == nil); err != nil {
+	if err := s.setPasscodes(m, chosen, oldMode != m.Security.Passcode && m.Security.Passcode == admit.PasscodeShared && chosen == nil); err != nil {
 		return nil, err
 	}
 	// Changes to security or invitees must keep the guessing bound; a
@@ -584,26 +586,26 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *Actor, id string, in *Me
 	if err := s.save(ctx, m, now, chosen); err != nil {
 		return nil, err
 	}
-	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "meeting.update", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.update", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"})
 	return s.guard(ctx, m, s.view(m, true))
 }
 
-func (s *Service) setVanityPMI(acct *Account, m *Meeting, pmi string) error {
-	if m.Kind != KindPersonal {
-		return FieldErrorf("meeting_id", "only a personal room's meeting ID may be chosen")
+func (s *Service) setVanityPMI(acct *admit.Account, m *admit.Meeting, pmi string) error {
+	if m.Kind != admit.KindPersonal {
+		return admit.FieldErrorf("meeting_id", "only a personal room's meeting ID may be chosen")
 	}
-	if acct.Plan != PlanPro {
-		return &Error{Code: EFORBIDDEN, Field: "meeting_id", Message: "Choosing a personal meeting ID needs the pro plan."}
+	if acct.Plan != admit.PlanPro {
+		return &admit.Error{Code: admit.EFORBIDDEN, Field: "meeting_id", Message: "Choosing a personal meeting ID needs the pro plan."}
 	}
-	d, ok := stripSeparators(strings.TrimSpace(pmi))
+	d, ok := admit.StripSeparators(strings.TrimSpace(pmi))
 	if !ok {
-		return FieldErrorf("meeting_id", "meeting_id may hold only digits, spaces, dashes and dots")
+		return admit.FieldErrorf("meeting_id", "meeting_id may hold only digits, spaces, dashes and dots")
 	}
-	if err := ValidatePMI("meeting_id", d); err != nil {
+	if err := admit.ValidatePMI("meeting_id", d); err != nil {
 		return err
 	}
-	if WeakPasscode(d) != "" {
-		return FieldErrorf("meeting_id", "meeting_id is too easy to guess (a sequence or repeated digits)")
+	if admit.WeakPasscode(d) != "" {
+		return admit.FieldErrorf("meeting_id", "meeting_id is too easy to guess (a sequence or repeated digits)")
 	}
 	m.Number = d
 	return nil
@@ -614,8 +616,8 @@ func (s *Service) setVanityPMI(acct *Account, m *Meeting, pmi string) error {
 // passcode ("passcode"; with unique passcodes, every invitee's), or new
 // credentials for one invitee ("invitee"). The old values stop working at
 // once. It returns the meeting with its secrets.
-func (s *Service) Regenerate(ctx context.Context, a *Actor, id, what string, occurrence int, inviteeID string) (*MeetingView, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) Regenerate(ctx context.Context, a *admit.Actor, id, what string, occurrence int, inviteeID string) (*admit.MeetingView, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
 	m, err := s.findMeeting(ctx, a, id)
@@ -626,27 +628,27 @@ func (s *Service) Regenerate(ctx context.Context, a *Actor, id, what string, occ
 	switch what {
 	case "access_code":
 		if !m.Security.AccessCode {
-			return nil, FieldErrorf("what", "this meeting has no access code")
+			return nil, admit.FieldErrorf("what", "this meeting has no access code")
 		}
 		o, err := s.pickOccurrence(m, occurrence, now)
 		if err != nil {
 			return nil, err
 		}
-		if o.State(now) == WindowClosed {
-			return nil, FieldErrorf("occurrence", "occurrence %d has ended", o.Index)
+		if o.State(now) == admit.WindowClosed {
+			return nil, admit.FieldErrorf("occurrence", "occurrence %d has ended", o.Index)
 		}
 		if err := s.newAccessCode(m, o); err != nil {
 			return nil, err
 		}
 	case "passcode":
 		switch m.Security.Passcode {
-		case PasscodeNone:
-			return nil, FieldErrorf("what", "this meeting has no passcode")
-		case PasscodeShared:
+		case admit.PasscodeNone:
+			return nil, admit.FieldErrorf("what", "this meeting has no passcode")
+		case admit.PasscodeShared:
 			if err := s.setPasscodes(m, nil, true); err != nil {
 				return nil, err
 			}
-		case PasscodeUnique:
+		case admit.PasscodeUnique:
 			for _, inv := range m.Invitees {
 				inv.Passcode, inv.PhonePasscode = nil, nil
 				if err := s.fillInvitee(m, inv, false); err != nil {
@@ -655,20 +657,20 @@ func (s *Service) Regenerate(ctx context.Context, a *Actor, id, what string, occ
 			}
 		}
 	case "invitee":
-		var found *Invitee
+		var found *admit.Invitee
 		for _, inv := range m.Invitees {
 			if inv.ID == inviteeID {
 				found = inv
 			}
 		}
 		if found == nil {
-			return nil, FieldErrorf("invitee", "no invitee %q in this meeting", inviteeID)
+			return nil, admit.FieldErrorf("invitee", "no invitee %q in this meeting", inviteeID)
 		}
 		if err := s.fillInvitee(m, found, true); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, FieldErrorf("what", "what must be access_code, passcode or invitee")
+		return nil, admit.FieldErrorf("what", "what must be access_code, passcode or invitee")
 	}
 	if err := s.save(ctx, m, now, nil); err != nil {
 		return nil, err
@@ -680,15 +682,15 @@ func (s *Service) Regenerate(ctx context.Context, a *Actor, id, what string, occ
 			return nil, err
 		}
 	}
-	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "code.regenerate", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok", Detail: what})
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.regenerate", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: what})
 	return s.guard(ctx, m, s.view(m, true))
 }
 
 // pickOccurrence returns occurrence n, or with n == 0 the open occurrence,
 // else the next to open, else the last.
-func (s *Service) pickOccurrence(m *Meeting, n int, now time.Time) (*Occurrence, error) {
+func (s *Service) pickOccurrence(m *admit.Meeting, n int, now time.Time) (*admit.Occurrence, error) {
 	if len(m.Occurrences) == 0 {
-		return nil, FieldErrorf("occurrence", "the meeting has no occurrence yet")
+		return nil, admit.FieldErrorf("occurrence", "the meeting has no occurrence yet")
 	}
 	if n != 0 {
 		for _, o := range m.Occurrences {
@@ -696,15 +698,15 @@ func (s *Service) pickOccurrence(m *Meeting, n int, now time.Time) (*Occurrence,
 				return o, nil
 			}
 		}
-		return nil, FieldErrorf("occurrence", "the meeting has no occurrence %d", n)
+		return nil, admit.FieldErrorf("occurrence", "the meeting has no occurrence %d", n)
 	}
 	for _, o := range m.Occurrences {
-		if o.State(now) == WindowOpen {
+		if o.State(now) == admit.WindowOpen {
 			return o, nil
 		}
 	}
 	for _, o := range m.Occurrences {
-		if o.State(now) == WindowNotOpen {
+		if o.State(now) == admit.WindowNotOpen {
 			return o, nil
 		}
 	}
@@ -713,8 +715,8 @@ func (s *Service) pickOccurrence(m *Meeting, n int, now time.Time) (*Occurrence,
 
 // EndMeeting ends an open occurrence (n, or the open one when n is 0): its
 // window closes and participants leave. ECONFLICT when none is open.
-func (s *Service) EndMeeting(ctx context.Context, a *Actor, id string, n int) (*MeetingView, error) {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) EndMeeting(ctx context.Context, a *admit.Actor, id string, n int) (*admit.MeetingView, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
 	m, err := s.findMeeting(ctx, a, id)
@@ -722,15 +724,15 @@ func (s *Service) EndMeeting(ctx context.Context, a *Actor, id string, n int) (*
 		return nil, err
 	}
 	now := s.now()
-	var o *Occurrence
+	var o *admit.Occurrence
 	for _, c := range m.Occurrences {
-		if (n == 0 || c.Index == n) && c.State(now) == WindowOpen {
+		if (n == 0 || c.Index == n) && c.State(now) == admit.WindowOpen {
 			o = c
 			break
 		}
 	}
 	if o == nil {
-		return nil, &Error{Code: ECONFLICT, Field: "occurrence", Message: "No occurrence of this meeting is open."}
+		return nil, &admit.Error{Code: admit.ECONFLICT, Field: "occurrence", Message: "No occurrence of this meeting is open."}
 	}
 	err = s.Store.EndOccurrence(ctx, o.PK, now)
 	s.changed(ctx, m.PK)
@@ -738,35 +740,35 @@ func (s *Service) EndMeeting(ctx context.Context, a *Actor, id string, n int) (*
 		return nil, err
 	}
 	o.EndedAt = &now
-	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "meeting.end", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok", Detail: "occurrence " + itoa(int64(o.Index))})
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.end", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "occurrence " + itoa(int64(o.Index))})
 	return s.view(m, false), nil
 }
 
 // DeleteMeeting deletes a meeting: its codes stop at once; its meeting ID is
 // never issued again. A personal room cannot be deleted (ECONFLICT).
-func (s *Service) DeleteMeeting(ctx context.Context, a *Actor, id string) error {
-	if err := require(a, ScopeManage); err != nil {
+func (s *Service) DeleteMeeting(ctx context.Context, a *admit.Actor, id string) error {
+	if err := require(a, admit.ScopeManage); err != nil {
 		return err
 	}
 	m, err := s.findMeeting(ctx, a, id)
 	if err != nil {
 		return err
 	}
-	if m.Kind == KindPersonal {
-		return &Error{Code: ECONFLICT, Message: "A personal meeting room cannot be deleted; regenerate its passcode instead."}
+	if m.Kind == admit.KindPersonal {
+		return &admit.Error{Code: admit.ECONFLICT, Message: "A personal meeting room cannot be deleted; regenerate its passcode instead."}
 	}
 	err = s.Store.DeleteMeeting(ctx, m.PK, s.now())
 	s.changed(ctx, m.PK)
 	if err != nil {
 		return err
 	}
-	s.event(ctx, &Event{AccountID: m.AccountID, Actor: a.name(), Action: "meeting.delete", Target: "meeting:" + m.ID, Source: a.source(), Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.delete", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"})
 	return nil
 }
 
 // JoinURL returns the meeting's join link, with the encoded passcode when
 // reveal is set and the meeting has a shared passcode.
-func (s *Service) JoinURL(m *Meeting, reveal bool) string {
+func (s *Service) JoinURL(m *admit.Meeting, reveal bool) string {
 	u := strings.TrimRight(s.BaseURL, "/") + "/j/" + m.Number
 	if reveal && m.Passcode != nil {
 		if p := s.open(m.Passcode, "meeting:"+m.ID+":passcode"); p != "" {
@@ -777,12 +779,12 @@ func (s *Service) JoinURL(m *Meeting, reveal bool) string {
 }
 
 // view renders m; with reveal, its secrets are opened and shown.
-func (s *Service) view(m *Meeting, reveal bool) *MeetingView {
+func (s *Service) view(m *admit.Meeting, reveal bool) *admit.MeetingView {
 	now := s.now()
-	v := &MeetingView{ID: m.ID, MeetingID: m.Number, MeetingIDDisplay: FormatMeetingNumber(m.Number), Topic: m.Topic,
+	v := &admit.MeetingView{ID: m.ID, MeetingID: m.Number, MeetingIDDisplay: admit.FormatMeetingNumber(m.Number), Topic: m.Topic,
 		Kind: m.Kind, HostID: m.HostID, JoinURL: s.JoinURL(m, reveal), DurationMinutes: m.Duration, Timezone: m.Timezone,
 		Recurrence: m.Recurrence, Security: m.Security, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
-		Occurrences: []*OccurrenceView{}, Invitees: []*InviteeView{}}
+		Occurrences: []*admit.OccurrenceView{}, Invitees: []*admit.InviteeView{}}
 	if !m.Start.IsZero() {
 		st := m.Start
 		v.Start = &st
@@ -792,16 +794,16 @@ func (s *Service) view(m *Meeting, reveal bool) *MeetingView {
 		v.PhonePasscode = s.open(m.PhonePasscode, "meeting:"+m.ID+":phone-passcode")
 	}
 	for _, o := range m.Occurrences {
-		ov := &OccurrenceView{Index: o.Index, Start: o.Start, End: o.End, OpensAt: o.OpensAt, ClosesAt: o.ClosesAt,
+		ov := &admit.OccurrenceView{Index: o.Index, Start: o.Start, End: o.End, OpensAt: o.OpensAt, ClosesAt: o.ClosesAt,
 			EndedAt: o.EndedAt, State: o.State(now).String(), Uses: o.Uses}
 		if reveal && o.AccessCode != nil {
 			ov.AccessCode = s.open(o.AccessCode, codeAD(m, o.Index))
-			ov.AccessCodeDisplay = FormatDigits(ov.AccessCode)
+			ov.AccessCodeDisplay = admit.FormatDigits(ov.AccessCode)
 		}
 		v.Occurrences = append(v.Occurrences, ov)
 	}
 	for _, inv := range m.Invitees {
-		iv := &InviteeView{ID: inv.ID, ContactID: inv.ContactID, Name: inv.Name, Email: inv.Email, Phone: inv.Phone}
+		iv := &admit.InviteeView{ID: inv.ID, ContactID: inv.ContactID, Name: inv.Name, Email: inv.Email, Phone: inv.Phone}
 		if reveal {
 			ad := "meeting:" + m.ID + ":invitee:" + inv.ID
 			if t := s.open(inv.Token, ad+":token"); t != "" {

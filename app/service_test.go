@@ -1,4 +1,4 @@
-package admit_test
+package app_test
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/sqlite"
@@ -41,7 +43,7 @@ var t0 = time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
 // serviceOn returns a Service on the SQLite file at path (several may share
 // one file, as the server and the CLI do), with fixed keys and a FixedClock
 // at t0.
-func serviceOn(tb testing.TB, path string, r io.Reader) *admit.Service {
+func serviceOn(tb testing.TB, path string, r io.Reader) *app.Service {
 	tb.Helper()
 	db, err := sqlite.Open(path)
 	if err != nil {
@@ -53,14 +55,14 @@ func serviceOn(tb testing.TB, path string, r io.Reader) *admit.Service {
 		tb.Fatal(err)
 	}
 	signer, _ := jwt.NewSigner(ring.AdmissionKey())
-	return &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: admit.NewFixedClock(t0), Rand: r, BaseURL: "http://admit.test"}
+	return &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock.NewFixedClock(t0), Rand: r, BaseURL: "http://admit.test"}
 }
 
 // mustService returns a Service on a new SQLite store, with a host actor.
-func mustService(tb testing.TB, r io.Reader) (*admit.Service, *admit.Actor, *admit.FixedClock) {
+func mustService(tb testing.TB, r io.Reader) (*app.Service, *admit.Actor, *clock.FixedClock) {
 	tb.Helper()
 	svc := serviceOn(tb, filepath.Join(tb.TempDir(), "admit.db"), r)
-	clock := svc.Clock.(*admit.FixedClock)
+	clock := svc.Clock.(*clock.FixedClock)
 	ctx := context.Background()
 	acct, _, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {
@@ -170,7 +172,7 @@ func TestHostChosenPasscode(t *testing.T) {
 		t.Errorf("weak passcode: %v", err)
 	}
 	// The phone form admits on the phone.
-	clock := svc.Clock.(*admit.FixedClock)
+	clock := svc.Clock.(*clock.FixedClock)
 	clock.Set(t0.Add(time.Hour))
 	r, err := svc.Join(ctx, &admit.JoinRequest{MeetingID: v.MeetingID, Passcode: v.PhonePasscode, Channel: admit.ChannelPhone})
 	if err != nil || r.Status != admit.StatusAdmitted {

@@ -1,4 +1,4 @@
-package admit_test
+package app_test
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
+	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/password"
 )
 
@@ -45,7 +48,7 @@ func TestValidatePassword(t *testing.T) {
 
 // authService returns a service with a password hasher, and its owner with
 // a password.
-func authService(tb testing.TB) (*admit.Service, *admit.Actor, *admit.FixedClock) {
+func authService(tb testing.TB) (*app.Service, *admit.Actor, *clock.FixedClock) {
 	tb.Helper()
 	svc, owner, clock := mustService(tb, rand.Reader)
 	svc.Passwords = testHasher
@@ -60,7 +63,7 @@ func TestSignInRateLimitedPerSource(t *testing.T) {
 	svc, _, _ := authService(t)
 	pol := admit.DefaultSourcePolicy()
 	pol.MaxFailures, pol.FreeFailures = 3, 10
-	svc.Limiter = admit.NewMemoryLimiter(pol)
+	svc.Limiter = memory.NewLimiter(pol)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		_, err := svc.SignIn(ctx, "host@example.com", "wrong-password-x", "192.0.2.1")

@@ -1,4 +1,4 @@
-package admit_test
+package app_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/limittest"
+	"github.com/admit-project/admit/memory"
 )
 
 func TestSourceKey(t *testing.T) {
@@ -35,7 +36,7 @@ func TestSourceKey(t *testing.T) {
 // MemoryLimiter: the n "nodes" are one limiter, as in one process.
 func TestMemoryLimiterConformance(t *testing.T) {
 	limittest.Run(t, limittest.Backend{Open: func(tb testing.TB, p admit.SourcePolicy, n int) []admit.SourceLimiter {
-		l := admit.NewMemoryLimiter(p)
+		l := memory.NewLimiter(p)
 		ls := make([]admit.SourceLimiter, n)
 		for i := range ls {
 			ls[i] = l
@@ -49,7 +50,7 @@ func TestMemoryLimiterConformance(t *testing.T) {
 // summary of the rest once the minute is over.
 func TestRateLimitAudit(t *testing.T) {
 	svc, _, clock := mustService(t, rand.Reader)
-	svc.Limiter = admit.NewMemoryLimiter(admit.SourcePolicy{MaxFailures: 1, Window: time.Hour, FreeFailures: 1, BaseDelay: time.Second, MaxDelay: time.Minute})
+	svc.Limiter = memory.NewLimiter(admit.SourcePolicy{MaxFailures: 1, Window: time.Hour, FreeFailures: 1, BaseDelay: time.Second, MaxDelay: time.Minute})
 	ctx := context.Background()
 	clock.Set(t0.Add(30 * time.Second))
 	try := func(src string) error {

@@ -1,4 +1,4 @@
-package admit_test
+package app_test
 
 import (
 	"context"
@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/memory"
 )
 
 // TestMemoryFeed checks that every subscriber gets a published change and
 // that a subscription ends with its context.
 func TestMemoryFeed(t *testing.T) {
-	var f admit.MemoryFeed
+	var f memory.Feed
 	ctx, cancel := context.WithCancel(context.Background())
 	a, _ := f.Subscribe(ctx)
 	b, _ := f.Subscribe(context.Background())
@@ -38,7 +40,7 @@ func TestMemoryFeed(t *testing.T) {
 // so the cache's TTL never runs out).
 func TestFollowChangesAccount(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "admit.db")
-	feed := &admit.MemoryFeed{}
+	feed := &memory.Feed{}
 	a := serviceOn(t, path, nil)
 	b := serviceOn(t, path, nil)
 	a.Rand, b.Rand = lowEntropy{}, lowEntropy{}
@@ -60,7 +62,7 @@ func TestFollowChangesAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	budgetOn := func(s *admit.Service) int {
+	budgetOn := func(s *app.Service) int {
 		t.Helper()
 		v, err := s.ShowMeeting(ctx, host, m.ID)
 		if err != nil {
@@ -90,7 +92,7 @@ func TestFollowChangesAccount(t *testing.T) {
 
 // countingFeed is a remote feed that counts its subscriptions.
 type countingFeed struct {
-	admit.MemoryFeed
+	memory.Feed
 	mu   sync.Mutex
 	subs int
 }
@@ -99,14 +101,14 @@ func (f *countingFeed) Subscribe(ctx context.Context) (<-chan admit.Change, erro
 	f.mu.Lock()
 	f.subs++
 	f.mu.Unlock()
-	return f.MemoryFeed.Subscribe(ctx)
+	return f.Feed.Subscribe(ctx)
 }
 
 // TestChangesFanOut checks that many subscribers of a service share one
 // subscription to its remote feed, and that each gets every change.
 func TestChangesFanOut(t *testing.T) {
 	remote := &countingFeed{}
-	svc := &admit.Service{Feed: remote}
+	svc := &app.Service{Feed: remote}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var chans []<-chan admit.Change

@@ -1,4 +1,4 @@
-package admit_test
+package app_test
 
 import (
 	"context"
@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/memory"
 )
 
 func TestInviteeLink(t *testing.T) {
 	svc, host, _ := mustService(t, rand.Reader)
 	p := admit.DefaultSourcePolicy()
 	p.MaxFailures, p.FreeFailures = 3, 3
-	svc.Limiter = admit.NewMemoryLimiter(p)
+	svc.Limiter = memory.NewLimiter(p)
 	ctx := context.Background()
 	m, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Topic: ptr("Design review"), Start: ptr(t0),
 		Invitees: []*admit.InviteeInput{{Name: "Grace Hopper"}}})

@@ -1,10 +1,12 @@
-package admit
+package app
 
 import (
 	"context"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/admit-project/admit"
 )
 
 // rateLimitLog turns rate-limited join attempts into audit entries without
@@ -22,11 +24,11 @@ type rateLimitLog struct {
 
 // record notes a rate-limited attempt from key at now and returns the audit
 // entries to append.
-func (l *rateLimitLog) record(key string, now time.Time) []*Event {
+func (l *rateLimitLog) record(key string, now time.Time) []*admit.Event {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	minute := now.Truncate(time.Minute)
-	var out []*Event
+	var out []*admit.Event
 	if !minute.Equal(l.minute) {
 		keys := make([]string, 0, len(l.counts))
 		for k, n := range l.counts {
@@ -36,7 +38,7 @@ func (l *rateLimitLog) record(key string, now time.Time) []*Event {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			out = append(out, &Event{At: now, Actor: "anonymous", Action: "ratelimit.summary", Source: k, Outcome: "rate_limited",
+			out = append(out, &admit.Event{At: now, Actor: "anonymous", Action: "ratelimit.summary", Source: k, Outcome: "rate_limited",
 				Detail: itoa(int64(l.counts[k])) + " more rate-limited attempts in the minute from " + l.minute.Format(time.RFC3339)})
 		}
 		l.minute, l.counts = minute, map[string]int{}
@@ -46,7 +48,7 @@ func (l *rateLimitLog) record(key string, now time.Time) []*Event {
 		return out
 	}
 	l.counts[key] = 0
-	return append(out, &Event{At: now, Actor: "anonymous", Action: "ratelimit.engaged", Source: key, Outcome: "rate_limited",
+	return append(out, &admit.Event{At: now, Actor: "anonymous", Action: "ratelimit.engaged", Source: key, Outcome: "rate_limited",
 		Detail: "failed joins from this source are refused with 429 for now"})
 }
 
