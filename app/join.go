@@ -455,7 +455,7 @@ func (s *Service) Leave(ctx context.Context, pid string) (*admit.Participant, er
 // participant finds a participant with their meeting and occurrence.
 func (s *Service) participant(ctx context.Context, pid string) (*admit.Participant, *admit.Meeting, *admit.Occurrence, error) {
 	notFound := &admit.Error{Code: admit.ENOTFOUND, Message: "No such participant."}
-	if len(pid) > admit.MaxCredentialLength || !strings.HasPrefix(pid, "p") {
+	if !admit.ValidParticipantID(pid) {
 		return nil, nil, nil, notFound
 	}
 	p, err := s.Store.FindParticipant(ctx, pid)

@@ -19,13 +19,17 @@ type JoinCache struct {
 	store        admit.JoinStore
 	PollInterval time.Duration
 	MaxEntries   int
+	// Clock times the polls and bounds the directory's horizon; the system
+	// clock when nil. It is not the service's clock: a test clock that
+	// stands still must not keep the cache from reading the change log.
+	Clock admit.Clock
 
 	mu       sync.RWMutex
 	byNumber map[string]*admit.JoinData
 	byPK     map[int64]*admit.JoinData
 
 	gen      atomic.Uint64 // bumped by every drop; a fill that began before is thrown away
-	lastPoll atomic.Int64  // unix nanoseconds of the last poll (wall clock)
+	lastPoll atomic.Int64  // unix nanoseconds of the last poll (Clock)
 	pollMu   sync.Mutex
 	seq      int64 // the change log's position, under pollMu
 
@@ -48,9 +52,17 @@ func NewJoinCache(store admit.JoinStore) *JoinCache {
 		byNumber: map[string]*admit.JoinData{}, byPK: map[int64]*admit.JoinData{}}
 }
 
+// wall returns the time of the cache's clock.
+func (c *JoinCache) wall() time.Time {
+	if c.Clock == nil {
+		return admit.SystemClock{}.Now()
+	}
+	return c.Clock.Now()
+}
+
 // ByPK returns the join data of the live meeting with the primary key. ENOTFOUND.
 func (c *JoinCache) ByPK(ctx context.Context, pk int64) (*admit.JoinData, error) {
-	if err := c.poll(ctx, time.Now()); err != nil {
+	if err := c.poll(ctx, c.wall()); err != nil {
 		return nil, err
 	}
 	c.mu.RLock()
@@ -115,7 +127,7 @@ func (c *JoinCache) dropAll() {
 // One caller reads; the others go on with what is cached, except before the
 // directory's first load, which everyone waits for.
 func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
-	if c.dirLoaded.Load() && time.Now().UnixNano()-c.lastPoll.Load() < int64(c.PollInterval) {
+	if c.dirLoaded.Load() && c.wall().UnixNano()-c.lastPoll.Load() < int64(c.PollInterval) {
 		return nil
 	}
 	if !c.pollMu.TryLock() {
@@ -129,7 +141,7 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 		}
 	}
 	defer c.pollMu.Unlock()
-	start := time.Now().UnixNano()
+	start := c.wall().UnixNano()
 	latest, pks, all, err := c.store.MeetingChanges(ctx, c.seq)
 	if err != nil {
 		// Without the log nothing cached can be trusted.
@@ -143,7 +155,7 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 		// meetings (a bulk of them made through other nodes) are read so
 		// too: one read of everything is shorter than one per meeting, and
 		// lookups go on with what is cached while a poll runs.
-		d, err := c.store.LoadDirectory(ctx, 0, dirHorizon(now))
+		d, err := c.store.LoadDirectory(ctx, 0, dirHorizon(now, c.wall()))
 		if err != nil {
 			c.dropAll()
 			c.dirLoaded.Store(false)
@@ -155,7 +167,7 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 	} else {
 		for _, pk := range pks {
 			c.Drop(pk)
-			d, err := c.store.LoadDirectory(ctx, pk, dirHorizon(now))
+			d, err := c.store.LoadDirectory(ctx, pk, dirHorizon(now, c.wall()))
 			if err != nil {
 				c.dirLoaded.Store(false) // reload everything next time
 				return err
@@ -181,7 +193,7 @@ func (c *JoinCache) Refresh(ctx context.Context, pk int64, now time.Time) error 
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
-		d, derr = c.store.LoadDirectory(ctx, pk, dirHorizon(now))
+		d, derr = c.store.LoadDirectory(ctx, pk, dirHorizon(now, c.wall()))
 	}()
 	jd, err := c.store.FindJoinDataByPK(ctx, pk)
 	<-read
@@ -199,10 +211,11 @@ func (c *JoinCache) Refresh(ctx context.Context, pk int64, now time.Time) error 
 }
 
 // dirHorizon is how far back the directory keeps access-code reservations:
-// a day before the earlier of now (the service's clock) and the wall clock,
-// so that a clock set back by a test or an operator finds them still.
-func dirHorizon(now time.Time) time.Time {
-	if w := time.Now(); w.Before(now) {
+// a day before the earlier of now (the service's clock) and wall (the
+// cache's), so that a clock set back by a test or an operator finds them
+// still.
+func dirHorizon(now, wall time.Time) time.Time {
+	if w := wall; w.Before(now) {
 		now = w
 	}
 	return now.Add(-24 * time.Hour)

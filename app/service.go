@@ -38,6 +38,11 @@ type Service struct {
 	// and none per refusal; `admit serve` sets it on PostgreSQL, whose
 	// store several nodes share.
 	ConfirmJoins bool
+	// CacheClock times the join cache's reads of the change log; the
+	// system clock when nil. It is apart from Clock, which `admit serve
+	// --test-clock` moves and tests stop: the cache's freshness is about
+	// time that really passed.
+	CacheClock admit.Clock
 	// Passwords hashes and checks web sign-in passwords (package password);
 	// web sign-in fails with an internal error when nil.
 	Passwords admit.PasswordHasher
@@ -96,7 +101,10 @@ func (s *Service) WarmJoinCache(ctx context.Context) error {
 
 // joinCache returns the service's join cache, made on first use.
 func (s *Service) joinCache() *JoinCache {
-	s.cacheOnce.Do(func() { s.cache = NewJoinCache(s.Store) })
+	s.cacheOnce.Do(func() {
+		s.cache = NewJoinCache(s.Store)
+		s.cache.Clock = s.CacheClock
+	})
 	return s.cache
 }
 
@@ -459,3 +467,13 @@ func applyContact(c *admit.Contact, in *admit.ContactInput) error {
 	}
 	return nil
 }
+
+// Now returns the time of the service's clock.
+func (s *Service) Now() time.Time { return s.Clock.Now() }
+
+// VerifyAudit checks the store's audit chain with key (see admit.Verify).
+func (s *Service) VerifyAudit(ctx context.Context, key []byte) (int64, *admit.ChainBreak, error) {
+	return admit.Verify(ctx, s.Store, key)
+}
+
+var _ admit.Service = (*Service)(nil)

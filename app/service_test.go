@@ -11,11 +11,9 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/admittest"
 	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/clock"
-	"github.com/admit-project/admit/jwt"
-	"github.com/admit-project/admit/keys"
-	"github.com/admit-project/admit/sqlite"
 )
 
 // lowEntropy is a randomness source whose bytes are 0 or 1 only: every digit
@@ -45,17 +43,9 @@ var t0 = time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
 // at t0.
 func serviceOn(tb testing.TB, path string, r io.Reader) *app.Service {
 	tb.Helper()
-	db, err := sqlite.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	ring, err := keys.New(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signer, _ := jwt.NewSigner(ring.AdmissionKey())
-	return &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock.NewFixedClock(t0), Rand: r, BaseURL: "http://admit.test"}
+	svc, _ := admittest.Service(tb, admittest.Options{Path: path, Clock: clock.NewFixedClock(t0), Rand: r,
+		MasterKey: bytes.Repeat([]byte{9}, 32), SignerFromRing: true})
+	return svc
 }
 
 // mustService returns a Service on a new SQLite store, with a host actor.
@@ -63,15 +53,7 @@ func mustService(tb testing.TB, r io.Reader) (*app.Service, *admit.Actor, *clock
 	tb.Helper()
 	svc := serviceOn(tb, filepath.Join(tb.TempDir(), "admit.db"), r)
 	clock := svc.Clock.(*clock.FixedClock)
-	ctx := context.Background()
-	acct, _, err := svc.EnsureDefaultAccount(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u, err := svc.CreateUser(ctx, acct.ID, "host@example.com", "Host", admit.RoleOwner)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	u := admittest.Owner(tb, svc, "host@example.com", "Host")
 	return svc, &admit.Actor{User: u, Source: "test"}, clock
 }
 

@@ -11,8 +11,8 @@ import (
 )
 
 // attendanceRoutes registers an occurrence's attendance record.
-func (s *Server) attendanceRoutes() []route {
-	return []route{{"GET", "/api/v1/meetings/{id}/attendance", s.authed(s.handleAttendance)}}
+func (s *Server) attendanceRoutes() []edge.Route {
+	return []edge.Route{{Method: "GET", Path: "/api/v1/meetings/{id}/attendance", Handler: s.authed(s.handleAttendance)}}
 }
 
 // handleAttendance answers with the attendance of occurrence ?occurrence=n

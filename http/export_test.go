@@ -10,7 +10,7 @@ import (
 func Routes(s *Server) []string {
 	var out []string
 	for _, rt := range s.routes() {
-		out = append(out, rt.method+" "+rt.path)
+		out = append(out, rt.Method+" "+rt.Path)
 	}
 	return out
 }

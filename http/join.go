@@ -1,12 +1,13 @@
 package http
 
 import (
+	"github.com/admit-project/admit/edge"
 	"net/http"
 )
 
 // joinRoutes registers the participant's join. It takes no API token.
-func (s *Server) joinRoutes() []route {
-	return []route{{"POST", "/api/v1/join", s.handleJoin}}
+func (s *Server) joinRoutes() []edge.Route {
+	return []edge.Route{{Method: "POST", Path: "/api/v1/join", Handler: s.handleJoin}}
 }
 
 // handleJoin decides a join attempt. It is the hot path of the API and the

@@ -2,6 +2,7 @@ package http
 
 import (
 	_ "embed"
+	"github.com/admit-project/admit/edge"
 	"net/http"
 )
 
@@ -13,8 +14,8 @@ import (
 var OpenAPIDocument []byte
 
 // openAPIRoutes registers the API's description.
-func (s *Server) openAPIRoutes() []route {
-	return []route{{"GET", "/api/v1/openapi.json", s.handleOpenAPI}}
+func (s *Server) openAPIRoutes() []edge.Route {
+	return []edge.Route{{Method: "GET", Path: "/api/v1/openapi.json", Handler: s.handleOpenAPI}}
 }
 
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {

@@ -4,25 +4,21 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/admittest"
 	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/clock"
-	"github.com/admit-project/admit/jwt"
-	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/memory"
-	"github.com/admit-project/admit/sqlite"
 	"github.com/admit-project/admit/web"
 )
 
@@ -64,37 +60,13 @@ var t0 = time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
 // replaces the per-source limits, which otherwise stay out of the way.
 func mustJoinFixture(tb testing.TB, limiter admit.SourceLimiter) *joinFixture {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "admit.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
 	clock := &clock.TestClock{}
 	clock.Set(t0)
-	db.Now = clock.Now
-	ring, err := keys.New(make([]byte, keys.MasterKeySize))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signer, err := jwt.NewSigner(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	if limiter == nil {
-		open := admit.DefaultSourcePolicy()
-		open.MaxFailures, open.FreeFailures = 1<<30, 1<<30
-		limiter = memory.NewLimiter(open)
+		limiter = admittest.OpenLimiter()
 	}
-	svc := &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test", Limiter: limiter}
-	acct, _, err := svc.EnsureDefaultAccount(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u, err := svc.CreateUser(ctx, acct.ID, "owner@example.com", "Olive Owner", admit.RoleOwner)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	svc, _ := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, Limiter: limiter})
+	u := admittest.Owner(tb, svc, "owner@example.com", "Olive Owner")
 	logs := &syncBuffer{}
 	app := &web.App{Service: svc, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ClientIP: func(r *http.Request) string {

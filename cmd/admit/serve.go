@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/admit-project/admit/edge"
 	"log/slog"
 	"net"
 	"net/http"
@@ -36,7 +37,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	trusted, err := admithttp.ParseTrustedProxies(proxies)
+	trusted, err := edge.ParseTrustedProxies(proxies)
 	if err != nil {
 		return admit.FieldErrorf("trusted-proxy", "--trusted-proxy: %v", err)
 	}

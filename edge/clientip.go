@@ -1,4 +1,4 @@
-package http
+package edge
 
 import (
 	"net"
@@ -33,10 +33,10 @@ func ParseTrustedProxies(list []string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// trusted reports whether a is one of the trusted proxies.
-func (s *Server) trusted(a netip.Addr) bool {
+// isTrusted reports whether a is one of the trusted proxies.
+func isTrusted(trusted []netip.Prefix, a netip.Addr) bool {
 	a = a.Unmap()
-	for _, p := range s.TrustedProxies {
+	for _, p := range trusted {
 		if p.Contains(a) {
 			return true
 		}
@@ -45,22 +45,22 @@ func (s *Server) trusted(a netip.Addr) bool {
 }
 
 // ClientIP returns the address a request comes from: the peer's, unless
-// the peer is a trusted proxy; then X-Forwarded-For is read from the right
+// the peer is one of the trusted proxies; then X-Forwarded-For is read from the right
 // (each proxy appends the address it saw) and the first address that is not
 // itself a trusted proxy is the client. Entries left of it were written by
 // the client and are never believed. An entry that is not an address ends
 // the walk at the peer, so that made-up values cannot spread one client
 // over many sources.
-func (s *Server) ClientIP(r *http.Request) string {
+func ClientIP(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if len(s.TrustedProxies) == 0 {
+	if len(trusted) == 0 {
 		return host
 	}
 	peer, err := netip.ParseAddr(host)
-	if err != nil || !s.trusted(peer) {
+	if err != nil || !isTrusted(trusted, peer) {
 		return host
 	}
 	values := r.Header.Values("X-Forwarded-For")
@@ -71,7 +71,7 @@ func (s *Server) ClientIP(r *http.Request) string {
 			if !ok {
 				return host
 			}
-			if !s.trusted(a) {
+			if !isTrusted(trusted, a) {
 				return a.String()
 			}
 		}

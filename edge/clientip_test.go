@@ -1,12 +1,9 @@
-package http
+package edge
 
 import (
 	"net"
 	"net/http/httptest"
 	"testing"
-	"time"
-
-	"github.com/admit-project/admit"
 )
 
 type clientIPTest struct {
@@ -41,11 +38,11 @@ func TestClientIP(t *testing.T) {
 		for _, v := range tt.xff {
 			r.Header.Add("X-Forwarded-For", v)
 		}
-		if got := (&Server{TrustedProxies: trusted}).ClientIP(r); got != tt.want {
+		if got := ClientIP(r, trusted); got != tt.want {
 			t.Errorf("%s: ClientIP = %q, want %q", tt.name, got, tt.want)
 		}
 		// Without trusted proxies the header is never believed.
-		if got := (&Server{}).ClientIP(r); len(tt.xff) > 0 && got != trimPort(tt.peer) {
+		if got := ClientIP(r, nil); len(tt.xff) > 0 && got != trimPort(tt.peer) {
 			t.Errorf("%s, no trusted proxy: ClientIP = %q, want the peer", tt.name, got)
 		}
 	}
@@ -64,17 +61,5 @@ func TestParseTrustedProxies(t *testing.T) {
 	}
 	if _, err := ParseTrustedProxies([]string{"10.0.0.0/33"}); err == nil {
 		t.Error("a bad prefix is accepted")
-	}
-}
-
-// TestRateLimitedAnswer: 429 with Retry-After and the wait in the body.
-func TestRateLimitedAnswer(t *testing.T) {
-	w := httptest.NewRecorder()
-	(&Server{}).Error(w, httptest.NewRequest("POST", "/api/v1/join", nil), admit.RateLimited(89500*time.Millisecond))
-	if w.Code != 429 || w.Header().Get("Retry-After") != "90" {
-		t.Errorf("got %d Retry-After %q; want 429 and 90", w.Code, w.Header().Get("Retry-After"))
-	}
-	if want := `{"error":"rate_limited","message":"Too many attempts. Try again later.","retry_after":90}` + "\n"; w.Body.String() != want {
-		t.Errorf("body %s, want %s", w.Body, want)
 	}
 }

@@ -1,0 +1,102 @@
+package admit
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Service is what the edges (the JSON API, the pages) ask of the
+// application: every interface below. Package app implements it; the edges
+// hold this interface, never the concrete service.
+type Service interface {
+	JoinService
+	MeetingService
+	RosterService
+	AuthService
+	UserService
+	AccountService
+	ContactService
+	// Changes returns the feed of roster, budget and meeting changes that
+	// live views follow.
+	Changes() ChangeFeed
+	// Now returns the service's time (its injected clock).
+	Now() time.Time
+}
+
+// JoinService is the participant's side: joining and following a join.
+type JoinService interface {
+	Join(ctx context.Context, req *JoinRequest) (*JoinResult, error)
+	ParticipantStatus(ctx context.Context, pid string) (*JoinResult, error)
+	Leave(ctx context.Context, pid string) (*Participant, error)
+	InviteeLink(ctx context.Context, channel Channel, source, token string) (*InviteeLink, error)
+}
+
+// MeetingService is the host's side of meetings: scheduling, changing,
+// revealing and ending them.
+type MeetingService interface {
+	CreateMeeting(ctx context.Context, a *Actor, in *MeetingInput) (*MeetingView, error)
+	ListMeetings(ctx context.Context, a *Actor, from, to time.Time) ([]*MeetingView, error)
+	ShowMeeting(ctx context.Context, a *Actor, id string) (*MeetingView, error)
+	HostMeeting(ctx context.Context, a *Actor, id string) (*MeetingView, error)
+	UpdateMeeting(ctx context.Context, a *Actor, id string, in *MeetingInput) (*MeetingView, error)
+	DeleteMeeting(ctx context.Context, a *Actor, id string) error
+	EndMeeting(ctx context.Context, a *Actor, id string, n int) (*MeetingView, error)
+	Regenerate(ctx context.Context, a *Actor, id, what string, occurrence int, inviteeID string) (*MeetingView, error)
+	Reveal(ctx context.Context, a *Actor, id, what string, n int) (*Revealed, error)
+	PreviewSecurity(ctx context.Context, a *Actor, in *SecurityInput, invitees int) (*SecurityPreview, error)
+	PersonalRoom(ctx context.Context, a *Actor) (*MeetingView, error)
+	Plan(ctx context.Context, a *Actor) (Plan, error)
+	SuggestPasscode(ctx context.Context, a *Actor) (string, error)
+	ResetBudget(ctx context.Context, a *Actor, id string) (*GuessBudgetView, error)
+	WatchMeeting(ctx context.Context, a *Actor, id string) (<-chan struct{}, error)
+}
+
+// RosterService is the host's view of who joins: the roster, decisions,
+// attendance and failed attempts.
+type RosterService interface {
+	Roster(ctx context.Context, a *Actor, id string, n int) (*Roster, error)
+	Decide(ctx context.Context, a *Actor, id, pid, decision string) (*Participant, error)
+	Attendance(ctx context.Context, a *Actor, id string, n int) (*Attendance, error)
+	FailedAttempts(ctx context.Context, a *Actor, id string, limit int) ([]*Attempt, error)
+}
+
+// AuthService authenticates API tokens and web sessions.
+type AuthService interface {
+	Authenticate(ctx context.Context, token, source string) (*Actor, error)
+	HasUsers(ctx context.Context) (bool, error)
+	CompleteSetup(ctx context.Context, token string, in SetupInput, source string) (*WebSession, error)
+	SignIn(ctx context.Context, email, password, source string) (*WebSession, error)
+	SignOut(ctx context.Context, w *WebSession, source string) error
+	SessionByCookie(ctx context.Context, cookie string) (*WebSession, error)
+	AcceptInvite(ctx context.Context, token, password, confirm, source string) (*WebSession, error)
+	ChangePassword(ctx context.Context, w *WebSession, current, password, confirm, source string) error
+}
+
+// UserService manages an account's users.
+type UserService interface {
+	Users(ctx context.Context, a *Actor) ([]*User, error)
+	InviteUser(ctx context.Context, a *Actor, email, name string, role Role) (*Invitation, error)
+	PasswordLink(ctx context.Context, a *Actor, userID int64) (string, error)
+	ChangeRole(ctx context.Context, a *Actor, userID int64, role Role) (*User, error)
+	RemoveUser(ctx context.Context, a *Actor, userID, transferTo int64) error
+	UpdateProfile(ctx context.Context, a *Actor, name, timezone string) (*User, error)
+}
+
+// AccountService holds an account's security defaults and audit trail.
+type AccountService interface {
+	AccountSecurity(ctx context.Context, a *Actor) (*AccountSecurity, error)
+	UpdateAccountSecurity(ctx context.Context, a *Actor, in *AccountSecurityInput) (*AccountSecurity, error)
+	Events(ctx context.Context, a *Actor, afterSeq int64, limit int) ([]*Event, error)
+	// VerifyAudit checks the audit chain with key (see Verify).
+	VerifyAudit(ctx context.Context, key []byte) (int64, *ChainBreak, error)
+}
+
+// ContactService manages an account's contacts.
+type ContactService interface {
+	Contacts(ctx context.Context, a *Actor) ([]*Contact, error)
+	CreateContact(ctx context.Context, a *Actor, in *ContactInput) (*Contact, error)
+	UpdateContact(ctx context.Context, a *Actor, id int64, in *ContactInput) (*Contact, error)
+	DeleteContact(ctx context.Context, a *Actor, id int64) error
+	ImportContacts(ctx context.Context, a *Actor, r io.Reader) (*ContactImport, error)
+}
