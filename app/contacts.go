@@ -77,3 +77,75 @@ func (s *Service) ImportContacts(ctx context.Context, a *admit.Actor, r io.Reade
 	}
 	return out, nil
 }
+
+// Contacts lists the address book of the actor's account.
+func (s *Service) Contacts(ctx context.Context, a *admit.Actor) ([]*admit.Contact, error) {
+	if err := require(a, admit.ScopeRead); err != nil {
+		return nil, err
+	}
+	return s.Store.FindContacts(ctx, a.User.AccountID)
+}
+
+// CreateContact adds a contact. EINVALID names a bad field.
+func (s *Service) CreateContact(ctx context.Context, a *admit.Actor, in *admit.ContactInput) (*admit.Contact, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
+		return nil, err
+	}
+	c := &admit.Contact{AccountID: a.User.AccountID}
+	if in.Name == nil {
+		return nil, admit.FieldErrorf("name", "name is required")
+	}
+	if err := applyContact(c, in); err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateContact(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// UpdateContact changes a contact. ENOTFOUND, EINVALID.
+func (s *Service) UpdateContact(ctx context.Context, a *admit.Actor, id int64, in *admit.ContactInput) (*admit.Contact, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
+		return nil, err
+	}
+	c, err := s.Store.FindContactByID(ctx, a.User.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyContact(c, in); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateContact(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DeleteContact removes a contact. Invitees made from it keep their names.
+func (s *Service) DeleteContact(ctx context.Context, a *admit.Actor, id int64) error {
+	if err := require(a, admit.ScopeManage); err != nil {
+		return err
+	}
+	return s.Store.DeleteContact(ctx, a.User.AccountID, id)
+}
+
+func applyContact(c *admit.Contact, in *admit.ContactInput) error {
+	var err error
+	if in.Name != nil {
+		if c.Name, err = admit.ValidateName("name", *in.Name); err != nil {
+			return err
+		}
+	}
+	if in.Email != nil {
+		if c.Email, err = admit.ValidateEmail("email", *in.Email, true); err != nil {
+			return err
+		}
+	}
+	if in.Phone != nil {
+		if c.Phone, err = admit.ValidatePhone("phone", *in.Phone); err != nil {
+			return err
+		}
+	}
+	return nil
+}

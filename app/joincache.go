@@ -347,3 +347,18 @@ func (d *directory) add(src *admit.Directory) {
 func (c *JoinCache) Warm(ctx context.Context, now time.Time) error {
 	return c.poll(ctx, now)
 }
+
+// WarmJoinCache reads the join path's directory of identifiers, so that the
+// first join does not wait for it; `admit serve` calls it before it listens.
+func (s *Service) WarmJoinCache(ctx context.Context) error {
+	return s.joinCache().Warm(ctx, s.now())
+}
+
+// joinCache returns the service's join cache, made on first use.
+func (s *Service) joinCache() *JoinCache {
+	s.cacheOnce.Do(func() {
+		s.cache = NewJoinCache(s.Store)
+		s.cache.Clock = s.CacheClock
+	})
+	return s.cache
+}
