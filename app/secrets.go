@@ -2,6 +2,7 @@ package app
 
 import (
 	"crypto/subtle"
+
 	"github.com/admit-project/admit"
 )
 

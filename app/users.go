@@ -2,8 +2,9 @@ package app
 
 import (
 	"context"
-	"github.com/admit-project/admit"
 	"strings"
+
+	"github.com/admit-project/admit"
 )
 
 // EnsureDefaultAccount returns the deployment's default account, creating it

@@ -1,8 +1,9 @@
 package http
 
 import (
-	"github.com/admit-project/admit/edge"
 	"net/http"
+
+	"github.com/admit-project/admit/edge"
 )
 
 // joinRoutes registers the participant's join. It takes no API token.

@@ -2,8 +2,9 @@ package http
 
 import (
 	_ "embed"
-	"github.com/admit-project/admit/edge"
 	"net/http"
+
+	"github.com/admit-project/admit/edge"
 )
 
 // OpenAPIDocument is the OpenAPI 3.0 description of the API, as served at

@@ -28,6 +28,7 @@ import (
 type joinFixture struct {
 	clock   *clock.TestClock
 	service *app.Service
+	app     *web.App
 	host    *admit.Actor
 	http    *httptest.Server
 	client  *http.Client
@@ -76,6 +77,7 @@ func mustJoinFixture(tb testing.TB, limiter admit.SourceLimiter) *joinFixture {
 			return "192.0.2.1"
 		}}
 	f := &joinFixture{clock: clock, service: svc, host: &admit.Actor{User: u, Source: "test"}, logs: logs}
+	f.app = app
 	f.http = httptest.NewServer(app.Handler())
 	tb.Cleanup(f.http.Close)
 	f.client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -422,6 +424,31 @@ func TestWaitingRoomFollowsTheHost(t *testing.T) {
 		t.Errorf("after remove: event %q, want removed", s)
 	}
 	f.get(t, "/p/"+ada).want(t, 200, "The host removed you from the meeting")
+}
+
+// TestParticipantStreamEndsOnClose checks that App.Close ends a waiting
+// participant's event stream, as it ends the host's roster stream, so that
+// a graceful shutdown does not wait for the participant.
+func TestParticipantStreamEndsOnClose(t *testing.T) {
+	f := mustJoinFixture(t, nil)
+	wr := true
+	m := f.mustMeeting(t, t0.Add(5*time.Minute), &admit.SecurityInput{WaitingRoom: &wr})
+	ada := f.mustJoinMeeting(t, m, "Ada")
+	ea := f.events(t, ada)
+	if s := ea.next(t); s != "waiting" {
+		t.Fatalf("first event %q, want waiting", s)
+	}
+	f.app.Close()
+	ended := make(chan string, 1)
+	go func() { ended <- ea.next(t) }()
+	select {
+	case s := <-ended:
+		if s != "" {
+			t.Errorf("after Close the stream goes on with %q, want its end", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the participant's stream is still open after App.Close")
+	}
 }
 
 func TestUnknownParticipant(t *testing.T) {
