@@ -40,6 +40,7 @@ func Calendar(l *admit.Letter) (*ical.Calendar, error) {
 	if l.Kind == admit.OutboxCancel {
 		cal.Method = ical.MethodCancel
 		master.Cancelled = true
+		master.Location, master.URL = "", ""
 		master.Description = "This meeting has been cancelled."
 	} else {
 		master.Description = PlainText(l, loc)

@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"fmt"
+	netmail "net/mail"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -23,19 +24,21 @@ func Compose(l *admit.Letter, messageID string, s *admit.SMTPSettings, date time
 		return nil, err
 	}
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := m.FromFormat(oneLine(s.FromName), s.From); err != nil {
-		return nil, fmt.Errorf("mail: From %q: %w", s.From, err)
+	// Addresses are checked here and handed over as net/mail addresses, so
+	// that go-mail quotes and encodes the names and never parses them.
+	if err := admit.ValidateRecipient("smtp.from", s.From); err != nil {
+		return nil, err
 	}
+	m.FromMailAddress(&netmail.Address{Name: oneLine(s.FromName), Address: s.From})
 	if err := admit.ValidateRecipient("invitee.email", l.Invitee.Email); err != nil {
 		return nil, err
 	}
-	if err := m.AddToFormat(oneLine(l.Invitee.Name), l.Invitee.Email); err != nil {
-		return nil, fmt.Errorf("mail: To %q: %w", l.Invitee.Email, err)
-	}
+	m.AddToMailAddress(&netmail.Address{Name: oneLine(l.Invitee.Name), Address: l.Invitee.Email})
 	if s.ReplyToHost && l.Organizer.Email != "" {
-		if err := m.ReplyToFormat(oneLine(l.Organizer.Name), l.Organizer.Email); err != nil {
-			return nil, fmt.Errorf("mail: Reply-To %q: %w", l.Organizer.Email, err)
+		if err := admit.ValidateRecipient("organizer.email", l.Organizer.Email); err != nil {
+			return nil, err
 		}
+		m.ReplyToMailAddress(&netmail.Address{Name: oneLine(l.Organizer.Name), Address: l.Organizer.Email})
 	}
 	m.Subject(Subject(l, loc))
 	m.SetMessageIDWithValue(messageID)

@@ -1,0 +1,254 @@
+// Package mailtest starts a real SMTP server for tests: Mailpit
+// (github.com/axllent/mailpit), built by .ci/tools, on random 127.0.0.1
+// ports, and reads what arrived through its REST API.
+//
+// A test that calls Start without the mailpit binary is skipped, except when
+// the environment has CI=true, where it fails. Everything Start starts is
+// stopped by t.Cleanup. It imports the standard library only.
+package mailtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Binary returns the path of a tool binary: in $ADMIT_TOOLS_BIN, else in
+// ~/.cache/admit-tools/bin, else on PATH; "" when there is none.
+func Binary(name string) string {
+	var dirs []string
+	if d := os.Getenv("ADMIT_TOOLS_BIN"); d != "" {
+		dirs = append(dirs, d)
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		dirs = append(dirs, filepath.Join(d, "admit-tools", "bin"))
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		dirs = append(dirs, filepath.Join(h, ".cache", "admit-tools", "bin"))
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	return ""
+}
+
+// Mailpit is a running Mailpit.
+type Mailpit struct {
+	SMTPHost string // 127.0.0.1
+	SMTPPort int
+	APIURL   string // http://127.0.0.1:port
+
+	t    testing.TB
+	bin  string
+	args []string
+	log  *bytes.Buffer
+
+	mu  sync.Mutex
+	cmd *exec.Cmd
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("mailtest: finding a free port: %v", err)
+		return 0
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Start starts Mailpit with its chaos triggers enabled and its messages in
+// a database under t.TempDir(), so that they outlive a Stop and Restart.
+func Start(t testing.TB) *Mailpit {
+	t.Helper()
+	bin := Binary("mailpit")
+	if bin == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("mailtest: no mailpit binary (run .ci/tools mailpit, or set ADMIT_TOOLS_BIN)")
+		}
+		t.Skip("mailtest: no mailpit binary; run .ci/tools mailpit (or set ADMIT_TOOLS_BIN) to run this test")
+		return nil
+	}
+	smtpPort, httpPort := FreePort(t), FreePort(t)
+	m := &Mailpit{
+		SMTPHost: "127.0.0.1", SMTPPort: smtpPort, APIURL: "http://127.0.0.1:" + strconv.Itoa(httpPort),
+		t: t, bin: bin, log: &bytes.Buffer{},
+		args: []string{
+			"--listen", "127.0.0.1:" + strconv.Itoa(httpPort),
+			"--smtp", "127.0.0.1:" + strconv.Itoa(smtpPort),
+			"--database", filepath.Join(t.TempDir(), "mailpit.db"),
+			"--disable-version-check", "--smtp-disable-rdns", "--enable-chaos",
+			"--max", "0",
+		},
+	}
+	t.Cleanup(m.Stop)
+	m.Restart()
+	return m
+}
+
+// SMTPAddr is host:port of the SMTP listener.
+func (m *Mailpit) SMTPAddr() string { return net.JoinHostPort(m.SMTPHost, strconv.Itoa(m.SMTPPort)) }
+
+// Restart starts Mailpit again on the same ports and database after Stop
+// (Start calls it first). It waits until SMTP and the API answer.
+func (m *Mailpit) Restart() {
+	m.t.Helper()
+	m.mu.Lock()
+	if m.cmd != nil {
+		m.mu.Unlock()
+		m.t.Fatalf("mailtest: mailpit is already running")
+		return
+	}
+	cmd := exec.Command(m.bin, m.args...)
+	cmd.Stdout, cmd.Stderr = m.log, m.log
+	if err := cmd.Start(); err != nil {
+		m.mu.Unlock()
+		m.t.Fatalf("mailtest: starting mailpit: %v", err)
+		return
+	}
+	m.cmd = cmd
+	m.mu.Unlock()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", m.SMTPAddr(), time.Second); err == nil {
+			c.Close()
+			if resp, err := http.Get(m.APIURL + "/api/v1/messages"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	m.t.Fatalf("mailtest: mailpit did not come up within 20 s; its output:\n%s", m.log.String())
+}
+
+// Stop stops Mailpit (the SMTP server is down until Restart).
+func (m *Mailpit) Stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cmd == nil {
+		return
+	}
+	_ = m.cmd.Process.Kill()
+	_ = m.cmd.Wait()
+	m.cmd = nil
+}
+
+// Summary is a message as Mailpit lists it.
+type Summary struct {
+	ID        string
+	MessageID string
+	Subject   string
+	To        []struct{ Name, Address string }
+	From      struct{ Name, Address string }
+}
+
+// Messages lists every message that arrived, newest first.
+func (m *Mailpit) Messages(t testing.TB) []Summary {
+	t.Helper()
+	var out struct {
+		Total    int
+		Messages []Summary
+	}
+	m.getJSON(t, "/api/v1/messages?limit=500", &out)
+	return out.Messages
+}
+
+// WaitMessages waits (up to 30 s) until at least n messages arrived and
+// returns them.
+func (m *Mailpit) WaitMessages(t testing.TB, n int) []Summary {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := m.Messages(t)
+		if len(got) >= n || time.Now().After(deadline) {
+			if len(got) < n {
+				t.Fatalf("mailtest: %d messages arrived, want %d", len(got), n)
+			}
+			return got
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Raw returns the message source as it arrived.
+func (m *Mailpit) Raw(t testing.TB, id string) []byte {
+	t.Helper()
+	return m.get(t, "/api/v1/message/"+id+"/raw")
+}
+
+// DeleteAll deletes every message.
+func (m *Mailpit) DeleteAll(t testing.TB) {
+	t.Helper()
+	m.do(t, http.MethodDelete, "/api/v1/messages", nil)
+}
+
+// Refuse makes the server answer code (4xx or 5xx) to every RCPT TO, until
+// Accept; the sender sees a real SMTP refusal.
+func (m *Mailpit) Refuse(t testing.TB, code int) {
+	t.Helper()
+	body := fmt.Sprintf(`{"Recipient":{"ErrorCode":%d,"Probability":100}}`, code)
+	m.do(t, http.MethodPut, "/api/v1/chaos", []byte(body))
+}
+
+// Accept ends Refuse.
+func (m *Mailpit) Accept(t testing.TB) {
+	t.Helper()
+	m.do(t, http.MethodPut, "/api/v1/chaos", []byte(`{}`))
+}
+
+func (m *Mailpit) getJSON(t testing.TB, path string, v any) {
+	t.Helper()
+	if err := json.Unmarshal(m.get(t, path), v); err != nil {
+		t.Fatalf("mailtest: GET %s: %v", path, err)
+	}
+}
+
+func (m *Mailpit) get(t testing.TB, path string) []byte {
+	t.Helper()
+	return m.do(t, http.MethodGet, path, nil)
+}
+
+func (m *Mailpit) do(t testing.TB, method, path string, body []byte) []byte {
+	t.Helper()
+	req, err := http.NewRequest(method, m.APIURL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("mailtest: %s %s: %v", method, path, err)
+		return nil
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("mailtest: %s %s: %v", method, path, err)
+		return nil
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("mailtest: %s %s: %d %s %v", method, path, resp.StatusCode, b, err)
+		return nil
+	}
+	return b
+}
