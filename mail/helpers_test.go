@@ -19,6 +19,13 @@ import (
 	"github.com/admit-project/admit/keys"
 )
 
+// tb is what the helpers need of *testing.T and *rapid.T.
+type tb interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
+
 func mustRing(t testing.TB) *keys.Ring {
 	t.Helper()
 	r, err := keys.New(bytes.Repeat([]byte{7}, keys.MasterKeySize))
@@ -138,7 +145,7 @@ func (p *parsedMessage) part(t testing.TB, ctype string) part {
 }
 
 // parseICS parses a calendar file with go-ical (independent of the writer).
-func parseICS(t testing.TB, b []byte) *goical.Calendar {
+func parseICS(t tb, b []byte) *goical.Calendar {
 	t.Helper()
 	cal, err := goical.NewDecoder(bytes.NewReader(b)).Decode()
 	if err != nil {
