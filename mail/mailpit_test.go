@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"strings"
 	"sync"
 	"testing"
@@ -298,5 +299,68 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 	}
 	if err := r.outbox.MarkOutboxSent(ctx, m.ID, "dead-node", r.clock.Now()); admit.ErrorCode(err) != admit.ECONFLICT {
 		t.Errorf("the dead node's late report: %v, want ECONFLICT", err)
+	}
+}
+
+// TestSecurityModes delivers over STARTTLS with authentication and over
+// implicit TLS, and is refused with a wrong password (the server's answer
+// kept) or when the server cannot do STARTTLS.
+func TestSecurityModes(t *testing.T) {
+	cases := []struct {
+		name     string
+		opts     mailtest.Options
+		security admit.SMTPSecurity
+		password string
+		wantSent bool
+		answer   string
+	}{
+		{"starttls with auth", mailtest.Options{STARTTLS: true, Auth: true}, admit.SMTPStartTLS, mailtest.Password, true, ""},
+		{"implicit tls with auth", mailtest.Options{ImplicitTLS: true, Auth: true}, admit.SMTPImplicitTLS, mailtest.Password, true, ""},
+		{"wrong password", mailtest.Options{STARTTLS: true, Auth: true}, admit.SMTPStartTLS, "wrong", false, "535"},
+		{"server without tls", mailtest.Options{}, admit.SMTPStartTLS, "", false, "STARTTLS"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pit := mailtest.StartWith(t, c.opts)
+			set := &admit.SMTPSettings{Host: pit.SMTPHost, Port: pit.SMTPPort, Security: c.security, From: "meetings@admit.example"}
+			if c.password != "" {
+				set.Username, set.Password = mailtest.Username, c.password
+			}
+			if err := set.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			outbox := &mail.MemoryOutbox{}
+			clock := admit.NewFixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+			ring := mustRing(t)
+			loop := &mail.Loop{Store: outbox, Sealer: ring, Settings: set, Clock: clock, Node: "n",
+				Deliverer: &mail.SMTPSender{Settings: *set, Timeout: 5 * time.Second, TLSConfig: &tls.Config{RootCAs: pit.RootCAs, ServerName: "127.0.0.1"}}}
+			m, err := mail.NewOutboxMessage(rand.Reader, ring, "admit.example", letterFor(1), "mA", "i1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.AccountID = 1
+			if err := outbox.EnqueueOutbox(context.Background(), clock.Now(), m); err != nil {
+				t.Fatal(err)
+			}
+			sent, _, err := loop.RunOnce(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (sent == 1) != c.wantSent {
+				all, _ := outbox.FindOutbox(context.Background(), admit.OutboxFilter{AccountID: 1})
+				t.Fatalf("sent %d, want sent %v; answer %q", sent, c.wantSent, all[0].LastError)
+			}
+			if c.wantSent {
+				pit.WaitMessages(t, 1)
+				return
+			}
+			all, _ := outbox.FindOutbox(context.Background(), admit.OutboxFilter{AccountID: 1})
+			if !strings.Contains(all[0].LastError, c.answer) {
+				t.Errorf("answer %q, want it to mention %q", all[0].LastError, c.answer)
+			}
+			if strings.Contains(all[0].LastError, c.password) && c.password != "" {
+				t.Errorf("the answer holds the password")
+			}
+		})
 	}
 }

@@ -9,9 +9,16 @@ package mailtest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -53,6 +60,8 @@ type Mailpit struct {
 	SMTPHost string // 127.0.0.1
 	SMTPPort int
 	APIURL   string // http://127.0.0.1:port
+	// RootCAs trusts the server's certificate when it was started with TLS.
+	RootCAs *x509.CertPool
 
 	t    testing.TB
 	bin  string
@@ -75,9 +84,32 @@ func FreePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// Options change how Start's Mailpit listens.
+type Options struct {
+	// STARTTLS requires STARTTLS; ImplicitTLS requires TLS from the first
+	// byte. Either makes a self-signed certificate for 127.0.0.1, trusted by
+	// Mailpit.RootCAs.
+	STARTTLS    bool
+	ImplicitTLS bool
+	// Auth requires SMTP authentication, with Username and Password.
+	Auth bool
+}
+
+// The credentials a Mailpit started with Options.Auth accepts.
+const (
+	Username = "admit"
+	Password = "mailpit-test-password"
+)
+
 // Start starts Mailpit with its chaos triggers enabled and its messages in
 // a database under t.TempDir(), so that they outlive a Stop and Restart.
 func Start(t testing.TB) *Mailpit {
+	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, o Options) *Mailpit {
 	t.Helper()
 	bin := Binary("mailpit")
 	if bin == "" {
@@ -99,9 +131,76 @@ func Start(t testing.TB) *Mailpit {
 			"--max", "0",
 		},
 	}
+	dir := t.TempDir()
+	if o.STARTTLS || o.ImplicitTLS {
+		cert, key, pool, err := selfSigned(dir)
+		if err != nil {
+			t.Fatalf("mailtest: certificate: %v", err)
+			return nil
+		}
+		m.RootCAs = pool
+		m.args = append(m.args, "--smtp-tls-cert", cert, "--smtp-tls-key", key)
+		if o.ImplicitTLS {
+			m.args = append(m.args, "--smtp-require-tls")
+		} else {
+			m.args = append(m.args, "--smtp-require-starttls")
+		}
+	}
+	if o.Auth {
+		file := filepath.Join(dir, "smtp-auth")
+		if err := os.WriteFile(file, []byte(Username+":"+Password+"\n"), 0o600); err != nil {
+			t.Fatalf("mailtest: auth file: %v", err)
+			return nil
+		}
+		m.args = append(m.args, "--smtp-auth-file", file)
+		if !o.STARTTLS && !o.ImplicitTLS {
+			m.args = append(m.args, "--smtp-auth-allow-insecure")
+		}
+	}
 	t.Cleanup(m.Stop)
 	m.Restart()
 	return m
+}
+
+// selfSigned writes a certificate and key for 127.0.0.1 into dir.
+func selfSigned(dir string) (certFile, keyFile string, pool *x509.CertPool, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", "", nil, err
+	}
+	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		return "", "", nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial, Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true, IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return "", "", nil, err
+	}
+	kb, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", "", nil, err
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		return "", "", nil, err
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+		return "", "", nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return "", "", nil, err
+	}
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool, nil
 }
 
 // SMTPAddr is host:port of the SMTP listener.
