@@ -193,3 +193,33 @@ func TestSealedLetterRoundTripsAndIsBound(t *testing.T) {
 		t.Errorf("a payload opened under another Message-ID")
 	}
 }
+
+// FuzzComposeHeaders: no name or topic adds a header, changes a recipient or
+// breaks the calendar.
+func FuzzComposeHeaders(f *testing.F) {
+	for _, n := range injectionNames {
+		f.Add(n, n)
+	}
+	f.Fuzz(func(t *testing.T, name, topic string) {
+		l := letterFor(1)
+		l.Invitee.Name, l.Organizer.Name, l.Topic = name, name, topic
+		p := compose(t, l, "f@y")
+		var keys []string
+		for k := range p.Header {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		want := []string{"Auto-Submitted", "Content-Type", "Date", "From", "Message-Id", "Mime-Version", "Reply-To", "Subject", "To", "X-Auto-Response-Suppress"}
+		if !slices.Equal(keys, want) {
+			t.Fatalf("headers %v, want %v", keys, want)
+		}
+		to, err := p.Header.AddressList("To")
+		if err != nil || len(to) != 1 || to[0].Address != "invitee1@example.com" {
+			t.Fatalf("To %v %v", to, err)
+		}
+		ev := parseICS(t, p.part(t, "application/ics").Body).Events()[0]
+		if a := ev.Props.Values("ATTENDEE"); len(a) != 1 || a[0].Value != "mailto:invitee1@example.com" {
+			t.Fatalf("attendees %v", a)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,4 +178,30 @@ func (s *stripCRLF) Read(p []byte) (int, error) {
 		}
 	}
 	return j, err
+}
+
+// fixedClock stands still until moved (an admit.Clock).
+type fixedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFixedClock(t time.Time) *fixedClock { return &fixedClock{t: t} }
+
+func (c *fixedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fixedClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *fixedClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }

@@ -18,7 +18,7 @@ import (
 type rig struct {
 	pit    *mailtest.Mailpit
 	outbox *mail.MemoryOutbox
-	clock  *admit.FixedClock
+	clock  *fixedClock
 	ring   mail.Sealer
 	loop   *mail.Loop
 }
@@ -26,7 +26,7 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	pit := mailtest.Start(t)
-	r := &rig{pit: pit, outbox: &mail.MemoryOutbox{}, clock: admit.NewFixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)), ring: mustRing(t)}
+	r := &rig{pit: pit, outbox: &mail.MemoryOutbox{}, clock: newFixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)), ring: mustRing(t)}
 	set := &admit.SMTPSettings{Host: pit.SMTPHost, Port: pit.SMTPPort, Security: admit.SMTPNone,
 		From: "meetings@admit.example", FromName: "admit", ReplyToHost: true}
 	if err := set.Validate(); err != nil {
@@ -330,7 +330,7 @@ func TestSecurityModes(t *testing.T) {
 				t.Fatal(err)
 			}
 			outbox := &mail.MemoryOutbox{}
-			clock := admit.NewFixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+			clock := newFixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 			ring := mustRing(t)
 			loop := &mail.Loop{Store: outbox, Sealer: ring, Settings: set, Clock: clock, Node: "n",
 				Deliverer: &mail.SMTPSender{Settings: *set, Timeout: 5 * time.Second, TLSConfig: &tls.Config{RootCAs: pit.RootCAs, ServerName: "127.0.0.1"}}}
@@ -362,5 +362,20 @@ func TestSecurityModes(t *testing.T) {
 				t.Errorf("the answer holds the password")
 			}
 		})
+	}
+}
+
+// TestRunDeliversUntilCancelled runs the loop as admit serve would.
+func TestRunDeliversUntilCancelled(t *testing.T) {
+	r := newRig(t)
+	r.loop.Interval = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.loop.Run(ctx) }()
+	r.enqueue(t, letterFor(1), letterFor(2))
+	r.pit.WaitMessages(t, 2)
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Errorf("Run returned %v, want context.Canceled", err)
 	}
 }
