@@ -292,7 +292,7 @@ func TestCancelOneOccurrence(t *testing.T) {
 // switches from TZOFFSETFROM to TZOFFSETTO, and the observances cover the
 // years of the event.
 func TestTimezoneMatchesGo(t *testing.T) {
-	zones := []string{"America/New_York", "Europe/Zurich", "Australia/Lord_Howe", "Asia/Kolkata", "UTC",
+	zones := []string{"Europe/London", "America/Chicago", "Pacific/Auckland", "Asia/Tehran", "Asia/Jerusalem", "America/Havana", "Europe/Dublin", "America/New_York", "Europe/Zurich", "Australia/Lord_Howe", "Asia/Kolkata", "UTC",
 		"America/Sao_Paulo", "Africa/Casablanca", "Pacific/Chatham", "America/St_Johns", "Asia/Kathmandu"}
 	for _, name := range zones {
 		t.Run(name, func(t *testing.T) {
@@ -312,6 +312,7 @@ func TestTimezoneMatchesGo(t *testing.T) {
 			if len(obs) == 0 {
 				t.Fatal("no observance")
 			}
+			spanEnd := start.AddDate(2, 0, 0)
 			var onsets []time.Time
 			for i, o := range obs {
 				from := parseOffset(t, value(t, o, "TZOFFSETFROM"))
@@ -320,30 +321,59 @@ func TestTimezoneMatchesGo(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				onset := wall.Add(-time.Duration(from) * time.Second)
-				onsets = append(onsets, onset)
-				_, off := onset.In(loc).Zone()
-				if off != to {
-					t.Errorf("observance %d (%s): Go says offset %d at %v, TZOFFSETTO %d", i, o.Name, off, onset, to)
+				walls := []time.Time{wall}
+				if rr := o.Props.Get("RRULE"); rr != nil {
+					// Expanded in floating local time, as RFC 5545 says.
+					opt, err := rrule.StrToROption(rr.Value)
+					if err != nil {
+						t.Fatalf("observance RRULE %q: %v", rr.Value, err)
+					}
+					opt.Dtstart = wall
+					rule, err := rrule.NewRRule(*opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					walls = rule.Between(wall, spanEnd, true)
 				}
-				if o.Name == "DAYLIGHT" != onset.In(loc).IsDST() {
-					t.Errorf("observance %d is %s but Go's IsDST is %v at %v", i, o.Name, onset.In(loc).IsDST(), onset)
-				}
-				if i > 0 {
-					_, before := onset.Add(-time.Second).In(loc).Zone()
-					if before != from {
-						t.Errorf("observance %d: Go says offset %d just before %v, TZOFFSETFROM %d", i, before, onset, from)
+				for _, wl := range walls {
+					onset := wl.Add(-time.Duration(from) * time.Second)
+					onsets = append(onsets, onset)
+					_, off := onset.In(loc).Zone()
+					if off != to {
+						t.Errorf("observance %d (%s): Go says offset %d at %v, TZOFFSETTO %d", i, o.Name, off, onset, to)
+					}
+					if o.Name == "DAYLIGHT" != onset.In(loc).IsDST() {
+						t.Errorf("observance %d is %s but Go's IsDST is %v at %v", i, o.Name, onset.In(loc).IsDST(), onset)
+					}
+					if i > 0 || o.Props.Get("RRULE") != nil {
+						_, before := onset.Add(-time.Second).In(loc).Zone()
+						if before != from {
+							t.Errorf("observance %d: Go says offset %d just before %v, TZOFFSETFROM %d", i, before, onset, from)
+						}
 					}
 				}
 			}
-			if onsets[0].After(start) {
-				t.Errorf("the first observance starts at %v, after the event", onsets[0])
+			first := onsets[0]
+			for _, o := range onsets {
+				if o.Before(first) {
+					first = o
+				}
 			}
-			// Every change between the first onset and the series' end has an observance.
-			n := len(ical.Transitions(loc, onsets[0], start.AddDate(1, 7, 0)))
-			if len(obs)-1 < n {
-				t.Errorf("%d transition observances, Go has %d transitions in the span", len(obs)-1, n)
+			if first.After(start) && len(ical.Transitions(loc, start.AddDate(-1, 0, 0), start)) > 0 {
+				t.Errorf("the first onset %v is after the event", first)
 			}
+			// Every change of the zone from a year before the event to the
+			// series' end is an onset.
+			have := map[int64]bool{}
+			for _, o := range onsets {
+				have[o.Unix()] = true
+			}
+			for _, tr := range ical.Transitions(loc, start.AddDate(-1, 0, 0), start.AddDate(1, 7, 0)) {
+				if !have[tr.At.Unix()] {
+					t.Errorf("Go's transition at %v has no observance", tr.At)
+				}
+			}
+			t.Logf("%d observances, rules: %v", len(obs), obs[0].Props.Get("RRULE") != nil)
 		})
 	}
 }

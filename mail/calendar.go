@@ -56,13 +56,11 @@ func Calendar(l *admit.Letter) (*ical.Calendar, error) {
 		if err != nil {
 			return nil, err
 		}
-		rule := &ical.Rule{Freq: ical.Freq(strings.ToUpper(r.Freq)), Interval: r.Interval, ByDay: r.Weekdays}
-		if r.Count > 0 {
-			rule.Count = r.Count
-		} else {
-			// The last start the series makes is the exact bound.
-			rule.Until = starts[len(starts)-1]
-		}
+		// COUNT, even for a series that ends at a date: admit knows the
+		// number of occurrences, and a count leaves clients no room to
+		// compare an UTC UNTIL with local times across a daylight-saving
+		// change (rrule-go does, and drops the last occurrence).
+		rule := &ical.Rule{Freq: ical.Freq(strings.ToUpper(r.Freq)), Interval: r.Interval, ByDay: r.Weekdays, Count: len(starts)}
 		master.Rule = rule
 		// DTSTART is the first occurrence, which is the start only when the
 		// start falls on one of the weekdays.
