@@ -20,6 +20,9 @@ const (
 	// MethodCancel cancels an event, one occurrence of it, or an attendee's
 	// place in it.
 	MethodCancel Method = "CANCEL"
+	// MethodPublish is a calendar entry to import, not an invitation: the
+	// file a host downloads for their own calendar.
+	MethodPublish Method = "PUBLISH"
 )
 
 // Freq is a recurrence rule's frequency.
@@ -103,9 +106,9 @@ func (c *Calendar) Marshal() ([]byte, error) {
 		return nil, ErrNoLocation
 	}
 	switch c.Method {
-	case MethodRequest, MethodCancel:
+	case MethodRequest, MethodCancel, MethodPublish:
 	default:
-		return nil, fmt.Errorf("ical: method %q is not REQUEST or CANCEL", c.Method)
+		return nil, fmt.Errorf("ical: method %q is not REQUEST, CANCEL or PUBLISH", c.Method)
 	}
 	w := &writer{}
 	prodID := c.ProdID

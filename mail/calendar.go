@@ -13,8 +13,10 @@ import (
 // update, METHOD:REQUEST with the series as one RRULE, EXDATEs for cancelled
 // occurrences and an override (RECURRENCE-ID) for each occurrence that moved;
 // for a cancel, METHOD:CANCEL of the meeting or of the one occurrence
-// CancelOccurrence names. The invitee is the only attendee. Reminders have no
-// calendar entry: Calendar returns nil for them.
+// CancelOccurrence names. The invitee is the only attendee; a letter without
+// an invitee (SharedLetter) is METHOD:PUBLISH without attendees, the file a
+// host imports. Reminders have no calendar entry: Calendar returns nil for
+// them.
 func Calendar(l *admit.Letter) (*ical.Calendar, error) {
 	if l.Kind == admit.OutboxReminder {
 		return nil, nil
@@ -34,9 +36,14 @@ func Calendar(l *admit.Letter) (*ical.Calendar, error) {
 		Location:  l.JoinURL,
 		URL:       l.JoinURL,
 		Organizer: ical.Person{Name: l.Organizer.Name, Email: l.Organizer.Email},
-		Attendees: []ical.Person{{Name: l.Invitee.Name, Email: l.Invitee.Email}},
 	}
 	cal := &ical.Calendar{Method: ical.MethodRequest, Location: loc, Events: []*ical.Event{master}}
+	if l.Invitee.Email != "" {
+		master.Attendees = []ical.Person{{Name: l.Invitee.Name, Email: l.Invitee.Email}}
+	} else if l.Kind != admit.OutboxCancel {
+		// No recipient: the host's own entry (SharedLetter), to import.
+		cal.Method = ical.MethodPublish
+	}
 	if l.Kind == admit.OutboxCancel {
 		cal.Method = ical.MethodCancel
 		master.Cancelled = true

@@ -111,8 +111,10 @@ func letter(v *admit.MeetingView, inv *admit.InviteeView, o LetterOptions, occ *
 	if !o.Kind.Valid() {
 		return nil, errors.New("mail: letter kind")
 	}
-	if err := admit.ValidateRecipient("invitees.email", inv.Email); err != nil {
-		return nil, err
+	if inv.Email != "" || inv.ID != "" {
+		if err := admit.ValidateRecipient("invitees.email", inv.Email); err != nil {
+			return nil, err
+		}
 	}
 	l := &admit.Letter{
 		Kind: o.Kind, UID: v.ID + "@" + o.UIDDomain, Sequence: o.Sequence, Stamp: o.Now,
@@ -153,4 +155,20 @@ func letter(v *admit.MeetingView, inv *admit.InviteeView, o LetterOptions, occ *
 	}
 	l.DialIn = o.DialIn
 	return l, nil
+}
+
+// SharedLetter returns the invitation with the meeting's shared values only:
+// the meeting's join link, the shared passcode and its phone form, and the
+// next occurrence's access code; no invitee, so no PIN or unique passcode.
+// It is what "Copy invitation" copies (PlainText) and what the host
+// downloads as an .ics (Calendar writes it as METHOD:PUBLISH). v must be the
+// view with its secrets shown.
+func SharedLetter(v *admit.MeetingView, o LetterOptions) (*admit.Letter, error) {
+	if o.Kind == "" {
+		o.Kind = admit.OutboxInvitation
+	}
+	if o.Kind == admit.OutboxReminder {
+		return nil, errors.New("mail: use ReminderLetters for reminders")
+	}
+	return letter(v, &admit.InviteeView{}, o, NextOccurrence(v, o.Now))
 }

@@ -166,3 +166,36 @@ func TestCancelLetterHasNoCredentials(t *testing.T) {
 		t.Errorf("a cancel letter holds credentials: %+v", l)
 	}
 }
+
+func TestSharedLetterForCopyAndDownload(t *testing.T) {
+	v := seriesView()
+	l, err := mail.SharedLetter(v, mail.LetterOptions{UIDDomain: "admit.example", Now: v.Occurrences[0].Start,
+		Organizer: admit.Addressee{Name: "Ada", Email: "ada@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := mail.PlainText(l, zurich)
+	for _, s := range []string{v.JoinURL, "SHAREDPASS", "777000", "OCC1CODE", "123 4567 8901"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("the shared invitation lacks %q:\n%s", s, text)
+		}
+	}
+	for _, inv := range v.Invitees {
+		for _, s := range []string{inv.Link, inv.PIN, inv.Passcode} {
+			if s != "" && strings.Contains(text, s) {
+				t.Errorf("the shared invitation holds %q", s)
+			}
+		}
+	}
+	ics, err := mail.ICS(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := parseICS(t, ics)
+	if m := cal.Props.Get("METHOD").Value; m != "PUBLISH" {
+		t.Errorf("METHOD %s, want PUBLISH", m)
+	}
+	if a := cal.Events()[0].Props.Values("ATTENDEE"); len(a) != 0 {
+		t.Errorf("the host's file has attendees %v", a)
+	}
+}
