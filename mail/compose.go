@@ -62,7 +62,9 @@ func Compose(l *admit.Letter, messageID string, s *admit.SMTPSettings, date time
 			return nil, err
 		}
 		ct := gomail.ContentType("text/calendar; method=" + string(cal.Method))
-		m.AddAlternativeString(ct, string(ics))
+		// Base64 keeps the calendar's CRLF line ends and folding intact
+		// through any relay; quoted-printable would add soft line breaks.
+		m.AddAlternativeString(ct, string(ics), gomail.WithPartEncoding(gomail.EncodingB64))
 		if err := m.AttachReader("invite.ics", bytes.NewReader(ics),
 			gomail.WithFileContentType("application/ics"), gomail.WithFileEncoding(gomail.EncodingB64)); err != nil {
 			return nil, fmt.Errorf("mail: attaching invite.ics: %w", err)

@@ -223,3 +223,18 @@ func FuzzComposeHeaders(f *testing.F) {
 		}
 	})
 }
+
+// TestCalendarPartKeepsCRLF: the inline calendar arrives byte for byte as
+// ical wrote it (CRLF, folding), equal to the attachment.
+func TestCalendarPartKeepsCRLF(t *testing.T) {
+	l := letterFor(1)
+	l.Topic = strings.Repeat("Ein sehr langes Thema mit Umlauten äöü ", 8)
+	p := compose(t, l, "crlf@y")
+	want, err := mail.ICS(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.part(t, "text/calendar").Body; !bytes.Equal(got, want) {
+		t.Errorf("the inline calendar differs from the file ical wrote")
+	}
+}
