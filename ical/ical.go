@@ -378,10 +378,11 @@ func dropC1(s string) string {
 	}, s)
 }
 
-// paramValue returns a parameter value, always quoted: a quoted value may
-// hold ; : and , and the double quote (which it may not hold) becomes a
-// single quote. Line breaks become spaces and other control characters are
-// dropped (RFC 5545 section 3.1, param-value).
+// paramValue returns a parameter value, quoted when it holds ; : or , (a
+// quoted value may hold them; a bare one is what clients read most widely,
+// as in TZID=Europe/Zurich). The double quote, which no value may hold,
+// becomes a single quote; line breaks become spaces and other control
+// characters are dropped (RFC 5545 section 3.1, param-value).
 func paramValue(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
@@ -395,7 +396,10 @@ func paramValue(s string) string {
 		}
 		return r
 	}, s)
-	return `"` + s + `"`
+	if s == "" || strings.ContainsAny(s, ";:,") {
+		return `"` + s + `"`
+	}
+	return s
 }
 
 type param struct{ name, value string }

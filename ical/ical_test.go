@@ -140,6 +140,12 @@ func TestRequestSeriesFieldByField(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := parse(t, b)
+	for _, line := range []string{"DTSTART;TZID=Europe/Zurich:20260323T093000\r\n", "RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO,WE;WKST=MO\r\n",
+		"ORGANIZER;CN=\"Ada, Host\":mailto:ada@example.com\r\n", "EXDATE;TZID=Europe/Zurich:20260401T093000\r\n"} {
+		if !bytes.Contains(b, []byte(line)) {
+			t.Errorf("the file lacks the line %q", line)
+		}
+	}
 	if m := value(t, got.Component, "METHOD"); m != "REQUEST" {
 		t.Errorf("METHOD = %q, want REQUEST", m)
 	}
