@@ -305,3 +305,37 @@ func (s *SMTPSettings) Validate() error {
 	}
 	return nil
 }
+
+// MailChange describes, to a Mailer, a change that sends mail.
+type MailChange struct {
+	Kind      OutboxKind
+	Organizer Addressee // the meeting's host
+	// Sequence is the meeting's calendar SEQUENCE after the change.
+	Sequence int
+	Now      time.Time
+	// InviteeIDs limits the messages to these invitees (an invitee added
+	// or removed); empty: every invitee with an address.
+	InviteeIDs []string
+	// CancelOccurrence, with Kind cancel, cancels that occurrence only.
+	CancelOccurrence int
+	// Occurrence, with Kind reminder, is the occurrence reminded of.
+	Occurrence int
+}
+
+// Mailer writes what invitations say: the sealed outbox messages of a
+// change (one per invitee, with that invitee's credentials only), the
+// calendar file to download and the text to copy. The application gets one
+// from cmd/admit (package mail implements it); without SMTP it still
+// writes files and text. v is the meeting's view with its secrets shown.
+type Mailer interface {
+	// Messages returns the messages of c, ready to enqueue with the change;
+	// AccountID and MeetingID are set.
+	Messages(v *MeetingView, accountID int64, c MailChange) ([]*OutboxMessage, error)
+	// ICS returns the calendar file for invitee inviteeID, or for the host
+	// when inviteeID is empty. ENOTFOUND for an unknown invitee.
+	ICS(v *MeetingView, inviteeID string, c MailChange) ([]byte, error)
+	// InvitationText returns the invitation as plain text for invitee
+	// inviteeID, or with the shared values when inviteeID is empty.
+	// ENOTFOUND for an unknown invitee.
+	InvitationText(v *MeetingView, inviteeID string, c MailChange) (string, error)
+}
