@@ -110,7 +110,7 @@ type OutboxFilter struct {
 
 // OutboxStore keeps the outbox. A message that a change causes is enqueued by
 // the same store call that writes the change, in its transaction (see
-// OutboxWriter), so that a committed change always has its messages and a
+// OutboxSaver), so that a committed change always has its messages and a
 // failed one never does; EnqueueOutbox is for messages caused by nothing
 // else (reminders, resends to a new address).
 //
@@ -120,10 +120,11 @@ type OutboxFilter struct {
 // the lease; its Message-ID is the same, so the recipient sees one message.
 type OutboxStore interface {
 	// EnqueueOutbox inserts msgs as queued and due at now, setting ID and
-	// CreatedAt. A reminder whose (MeetingID, InviteeID, Occurrence, Kind) is
-	// already in the outbox is skipped, so that reminders are enqueued once
-	// however many nodes schedule them. EINVALID when a message has no
-	// MessageID, recipient or valid kind.
+	// CreatedAt. A message whose MessageID is already in the outbox is
+	// skipped (ID stays 0), and so is a reminder whose (MeetingID,
+	// InviteeID, Occurrence) is, so that reminders are enqueued once however
+	// many nodes schedule them. EINVALID when a message has no MessageID,
+	// recipient or valid kind.
 	EnqueueOutbox(ctx context.Context, now time.Time, msgs ...*OutboxMessage) error
 	// ClaimOutbox leases to node, until now+lease, up to limit messages that
 	// are Due at now, oldest NextAttemptAt first, and returns them. Two
@@ -144,14 +145,17 @@ type OutboxStore interface {
 	FindOutbox(ctx context.Context, f OutboxFilter) ([]*OutboxMessage, error)
 }
 
-// OutboxWriter is what a store's write of a meeting offers to enqueue
-// messages in the same transaction: the store calls the change's function
-// with it before committing, and an error rolls the change back. The
-// integration adds to the stores a SaveMeeting and DeleteMeeting that take
-// the messages (or such a function) alongside the meeting.
-type OutboxWriter interface {
-	// EnqueueOutbox is OutboxStore.EnqueueOutbox within the transaction.
-	EnqueueOutbox(ctx context.Context, now time.Time, msgs ...*OutboxMessage) error
+// OutboxSaver is implemented by a store that can write a meeting change and
+// the messages it causes in one transaction: a committed change has its
+// messages, a failed one none. The application uses it when mail is on.
+type OutboxSaver interface {
+	// SaveMeetingWithOutbox is Store.SaveMeeting that also enqueues msgs
+	// (as EnqueueOutbox, due at now) in the same transaction. Its errors
+	// are SaveMeeting's and EnqueueOutbox's.
+	SaveMeetingWithOutbox(ctx context.Context, m *Meeting, now time.Time, msgs []*OutboxMessage) error
+	// DeleteMeetingWithOutbox is Store.DeleteMeeting that also enqueues
+	// msgs in the same transaction.
+	DeleteMeetingWithOutbox(ctx context.Context, meetingPK int64, now time.Time, msgs []*OutboxMessage) error
 }
 
 // Letter is what one message says to one recipient: the meeting as the

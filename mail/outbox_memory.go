@@ -40,7 +40,7 @@ func (o *MemoryOutbox) EnqueueOutbox(ctx context.Context, now time.Time, msgs ..
 		}
 	}
 	for _, m := range msgs {
-		if m.Kind == admit.OutboxReminder && o.hasReminder(m) {
+		if o.has(m) {
 			continue
 		}
 		o.next++
@@ -52,9 +52,15 @@ func (o *MemoryOutbox) EnqueueOutbox(ctx context.Context, now time.Time, msgs ..
 	return nil
 }
 
-func (o *MemoryOutbox) hasReminder(m *admit.OutboxMessage) bool {
+// has reports whether m is in the outbox already: its Message-ID, or the
+// same reminder.
+func (o *MemoryOutbox) has(m *admit.OutboxMessage) bool {
 	for _, x := range o.msgs {
-		if x.Kind == admit.OutboxReminder && x.MeetingID == m.MeetingID && x.InviteeID == m.InviteeID && x.Occurrence == m.Occurrence {
+		if x.MessageID == m.MessageID {
+			return true
+		}
+		if m.Kind == admit.OutboxReminder && x.Kind == admit.OutboxReminder && x.MeetingID == m.MeetingID &&
+			x.InviteeID == m.InviteeID && x.Occurrence == m.Occurrence {
 			return true
 		}
 	}

@@ -213,3 +213,55 @@ func (db *DB) FindOutbox(ctx context.Context, f admit.OutboxFilter) ([]*admit.Ou
 	}
 	return out, rows.Err()
 }
+
+var _ admit.OutboxSaver = (*DB)(nil)
+
+// SaveMeetingWithOutbox implements admit.OutboxSaver: SaveMeeting and the
+// messages in one transaction.
+func (db *DB) SaveMeetingWithOutbox(ctx context.Context, m *admit.Meeting, now time.Time, msgs []*admit.OutboxMessage) error {
+	if err := checkOutbox(msgs); err != nil {
+		return err
+	}
+	now = now.UTC()
+	var s *meetingSave
+	var ids []int64
+	err := db.write(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		s = &meetingSave{tx: tx, now: now, m: m}
+		if err := s.save(ctx); err != nil {
+			return err
+		}
+		var err error
+		ids, err = enqueueOutbox(ctx, tx, now, msgs)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, set := range s.apply {
+		set()
+	}
+	applyEnqueued(msgs, ids, now)
+	return nil
+}
+
+// DeleteMeetingWithOutbox implements admit.OutboxSaver.
+func (db *DB) DeleteMeetingWithOutbox(ctx context.Context, meetingPK int64, now time.Time, msgs []*admit.OutboxMessage) error {
+	if err := checkOutbox(msgs); err != nil {
+		return err
+	}
+	now = now.UTC()
+	var ids []int64
+	err := db.write(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		if err := deleteMeeting(ctx, tx, meetingPK, now); err != nil {
+			return err
+		}
+		var err error
+		ids, err = enqueueOutbox(ctx, tx, now, msgs)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	applyEnqueued(msgs, ids, now)
+	return nil
+}

@@ -10,3 +10,7 @@ import (
 func TestOutbox(t *testing.T) {
 	storetest.RunOutbox(t, func(tb testing.TB) admit.OutboxStore { return MustOpenDB(tb, FreshSchema(tb)) })
 }
+
+func TestOutboxSaver(t *testing.T) {
+	storetest.RunOutboxSaver(t, func(tb testing.TB) storetest.MailStore { return MustOpenDB(tb, FreshSchema(tb)) })
+}

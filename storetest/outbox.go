@@ -24,6 +24,7 @@ func RunOutbox(t *testing.T, open func(tb testing.TB) admit.OutboxStore) {
 		{"Resend", testOutboxResend},
 		{"Find", testOutboxFind},
 		{"Invalid", testOutboxInvalid},
+		{"SameMessageOnce", testOutboxSameMessageOnce},
 		{"Concurrent/Claim", testOutboxConcurrentClaim},
 	}
 	for _, tt := range tests {
@@ -242,5 +243,70 @@ func testOutboxConcurrentClaim(t *testing.T, o admit.OutboxStore) {
 	wg.Wait()
 	if len(seen) != 40 {
 		t.Errorf("%d messages claimed, want 40", len(seen))
+	}
+}
+
+// MailStore is a store with an outbox written with its meeting changes.
+type MailStore interface {
+	admit.Store
+	admit.OutboxStore
+	admit.OutboxSaver
+}
+
+// RunOutboxSaver checks that a meeting change and its messages are written
+// together or not at all. open must return a new, empty store.
+func RunOutboxSaver(t *testing.T, open func(tb testing.TB) MailStore) {
+	var ms MailStore
+	f := newFixture(t, func(tb testing.TB) admit.Store { ms = open(tb); return ms })
+	ctx := f.ctx
+	msg := func(id string) *admit.OutboxMessage {
+		return &admit.OutboxMessage{MessageID: id, AccountID: f.account.ID, MeetingID: "mX", Kind: admit.OutboxInvitation,
+			To: "a@example.com", Payload: []byte("sealed")}
+	}
+	count := func() int {
+		got, err := ms.FindOutbox(ctx, admit.OutboxFilter{AccountID: f.account.ID})
+		must(t, err)
+		return len(got)
+	}
+	a := f.meeting("81234567801", occ(1, T0, "code-o1"))
+	m1 := msg("o1@x")
+	must(t, ms.SaveMeetingWithOutbox(ctx, a, T0, []*admit.OutboxMessage{m1}))
+	if a.PK == 0 || m1.ID == 0 || count() != 1 {
+		t.Fatalf("after SaveMeetingWithOutbox: meeting PK %d, message ID %d, %d messages", a.PK, m1.ID, count())
+	}
+	// A save that fails writes no message.
+	b := f.meeting("81234567801", occ(1, T0.Add(100*day), "code-o2"))
+	m2 := msg("o2@x")
+	wantCode(t, ms.SaveMeetingWithOutbox(ctx, b, T0, []*admit.OutboxMessage{m2}), admit.ECONFLICT, "meeting_id")
+	if b.PK != 0 || m2.ID != 0 || count() != 1 {
+		t.Errorf("a failed save left meeting PK %d, message ID %d, %d messages", b.PK, m2.ID, count())
+	}
+	// A message already enqueued (the same Message-ID) is not enqueued again.
+	c := f.meeting("81234567802", occ(1, T0.Add(200*day), "code-o3"))
+	again := msg("o1@x")
+	must(t, ms.SaveMeetingWithOutbox(ctx, c, T0, []*admit.OutboxMessage{again}))
+	if again.ID != 0 || count() != 1 {
+		t.Errorf("a message enqueued twice: ID %d, %d messages", again.ID, count())
+	}
+	must(t, ms.DeleteMeetingWithOutbox(ctx, a.PK, T0, []*admit.OutboxMessage{msg("o3@x")}))
+	if count() != 2 {
+		t.Errorf("%d messages after DeleteMeetingWithOutbox, want 2", count())
+	}
+	wantCode(t, ms.DeleteMeetingWithOutbox(ctx, a.PK, T0, []*admit.OutboxMessage{msg("o4@x")}), admit.ENOTFOUND, "")
+	if count() != 2 {
+		t.Errorf("a failed delete wrote a message")
+	}
+}
+
+func testOutboxSameMessageOnce(t *testing.T, o admit.OutboxStore) {
+	a := outboxMsg(1)
+	mustEnqueue(t, o, a)
+	b := outboxMsg(1) // the same Message-ID
+	mustEnqueue(t, o, b)
+	if b.ID != 0 {
+		t.Errorf("a message enqueued twice got ID %d", b.ID)
+	}
+	if got, _ := o.FindOutbox(context.Background(), admit.OutboxFilter{AccountID: 1}); len(got) != 1 {
+		t.Errorf("%d messages, want 1", len(got))
 	}
 }
