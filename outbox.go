@@ -343,3 +343,19 @@ type Mailer interface {
 	// ENOTFOUND for an unknown invitee.
 	InvitationText(v *MeetingView, inviteeID string, c MailChange) (string, error)
 }
+
+// OccurrenceRef names one occurrence of a meeting across accounts.
+type OccurrenceRef struct {
+	AccountID int64
+	MeetingID string // public ID
+	Index     int
+	Start     time.Time
+}
+
+// ReminderStore finds the occurrences whose reminders may be due.
+type ReminderStore interface {
+	// FindStartingOccurrences lists the occurrences, in every account, of
+	// meetings not deleted, neither ended nor removed, whose start is in
+	// [from, to), by start, at most limit (0: the store's default).
+	FindStartingOccurrences(ctx context.Context, from, to time.Time, limit int) ([]OccurrenceRef, error)
+}

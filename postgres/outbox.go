@@ -265,3 +265,32 @@ func (db *DB) DeleteMeetingWithOutbox(ctx context.Context, meetingPK int64, now 
 	applyEnqueued(msgs, ids, now)
 	return nil
 }
+
+var _ admit.ReminderStore = (*DB)(nil)
+
+// FindStartingOccurrences implements admit.ReminderStore.
+func (db *DB) FindStartingOccurrences(ctx context.Context, from, to time.Time, limit int) ([]admit.OccurrenceRef, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, err := db.pool.Query(ctx, `SELECT m.account_id, m.id, o.idx, o.starts_at
+		FROM occurrences o JOIN meetings m ON m.pk = o.meeting_pk
+		WHERE o.starts_at >= $1 AND o.starts_at < $2 AND o.ended_at IS NULL AND o.removed_at IS NULL
+			AND m.deleted_at IS NULL
+		ORDER BY o.starts_at, o.pk LIMIT $3`, nanos(from), nanos(to), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []admit.OccurrenceRef
+	for rows.Next() {
+		var r admit.OccurrenceRef
+		var start int64
+		if err := rows.Scan(&r.AccountID, &r.MeetingID, &r.Index, &start); err != nil {
+			return nil, err
+		}
+		r.Start = fromNanos(start)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -251,6 +251,7 @@ type MailStore interface {
 	admit.Store
 	admit.OutboxStore
 	admit.OutboxSaver
+	admit.ReminderStore
 }
 
 // RunOutboxSaver checks that a meeting change and its messages are written
@@ -295,6 +296,26 @@ func RunOutboxSaver(t *testing.T, open func(tb testing.TB) MailStore) {
 	wantCode(t, ms.DeleteMeetingWithOutbox(ctx, a.PK, T0, []*admit.OutboxMessage{msg("o4@x")}), admit.ENOTFOUND, "")
 	if count() != 2 {
 		t.Errorf("a failed delete wrote a message")
+	}
+
+	// Starting occurrences: c's (saved above) in range; a's deleted.
+	series := f.meeting("81234567803", occ(1, T0.Add(300*day), "code-o5"), occ(2, T0.Add(301*day), "code-o6"), occ(3, T0.Add(302*day), "code-o7"))
+	f.save(t, series)
+	refs, err := ms.FindStartingOccurrences(ctx, T0.Add(200*day), T0.Add(301*day+time.Minute), 0)
+	must(t, err)
+	var got []string
+	for _, r := range refs {
+		if r.AccountID != f.account.ID {
+			t.Errorf("ref %+v has another account", r)
+		}
+		got = append(got, fmt.Sprintf("%s/%d", r.MeetingID, r.Index))
+	}
+	want := []string{c.ID + "/1", series.ID + "/1", series.ID + "/2"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("starting occurrences %v, want %v", got, want)
+	}
+	if refs, _ := ms.FindStartingOccurrences(ctx, T0.Add(-day), T0.Add(day), 0); len(refs) != 0 {
+		t.Errorf("a deleted meeting's occurrence is listed: %v", refs)
 	}
 }
 

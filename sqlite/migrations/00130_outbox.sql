@@ -29,5 +29,9 @@ CREATE INDEX outbox_meeting ON outbox (account_id, meeting_id, id);
 -- A reminder is enqueued once, however many nodes schedule it.
 CREATE UNIQUE INDEX outbox_reminder ON outbox (meeting_id, invitee_id, occurrence) WHERE kind = 'reminder';
 
+-- Reminders look for the occurrences that start soon, in every account.
+CREATE INDEX occurrences_starts ON occurrences (starts_at) WHERE removed_at IS NULL AND ended_at IS NULL;
+
 -- +goose Down
+DROP INDEX occurrences_starts;
 DROP TABLE outbox;
