@@ -15,6 +15,7 @@ import (
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
+	"github.com/admit-project/admit/mail"
 	"github.com/admit-project/admit/web"
 )
 
@@ -34,8 +35,17 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		"failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s ($ADMIT_SOURCE_LIMIT)")
 	var sh sharedFlags
 	m.addSharedFlags(fs, &sh)
+	smtpFlags := mail.AddSMTPFlags(fs, m.Getenv)
+	mailInterval := fs.Duration("mail-interval", 5*time.Second, "how often this node looks for mail to send and reminders to enqueue")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
+	}
+	smtp, err := smtpFlags.Settings()
+	if err != nil {
+		return err
+	}
+	if *mailInterval <= 0 {
+		return admit.FieldErrorf("mail-interval", "--mail-interval must be positive")
 	}
 	trusted, err := edge.ParseTrustedProxies(proxies)
 	if err != nil {
@@ -87,6 +97,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	} else {
 		e.service.BaseURL = url
 	}
+	stopMail, err := startMail(ctx, e, smtp, clk, *mailInterval, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
 	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://"),
 		AuditKey: e.ring.AuditKey()}

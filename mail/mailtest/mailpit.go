@@ -351,3 +351,39 @@ func (m *Mailpit) do(t testing.TB, method, path string, body []byte) []byte {
 	}
 	return b
 }
+
+// Detail is a message as Mailpit shows it: its text and HTML bodies and its
+// attachments.
+type Detail struct {
+	ID          string
+	MessageID   string
+	Subject     string
+	Text        string
+	HTML        string
+	Attachments []struct {
+		PartID      string
+		FileName    string
+		ContentType string
+	}
+}
+
+// Message returns message id in detail.
+func (m *Mailpit) Message(t testing.TB, id string) *Detail {
+	t.Helper()
+	var d Detail
+	m.getJSON(t, "/api/v1/message/"+id, &d)
+	return &d
+}
+
+// Attachment returns the content of message id's attachment named name.
+func (m *Mailpit) Attachment(t testing.TB, id, name string) []byte {
+	t.Helper()
+	d := m.Message(t, id)
+	for _, a := range d.Attachments {
+		if a.FileName == name {
+			return m.get(t, "/api/v1/message/"+id+"/part/"+a.PartID)
+		}
+	}
+	t.Fatalf("mailtest: message %s has no attachment %s", id, name)
+	return nil
+}
