@@ -359,3 +359,37 @@ type ReminderStore interface {
 	// [from, to), by start, at most limit (0: the store's default).
 	FindStartingOccurrences(ctx context.Context, from, to time.Time, limit int) ([]OccurrenceRef, error)
 }
+
+// Delivery is one message of a meeting as its host sees it: to whom, why,
+// and where it is (queued, sent, failing with the server's answer).
+type Delivery struct {
+	ID            int64       `json:"id"`
+	InviteeID     string      `json:"invitee_id,omitempty"`
+	To            string      `json:"to"`
+	Kind          OutboxKind  `json:"kind"`
+	Occurrence    int         `json:"occurrence,omitempty"`
+	State         OutboxState `json:"state"`
+	Attempts      int         `json:"attempts"`
+	LastError     string      `json:"last_error,omitempty"`
+	NextAttemptAt *time.Time  `json:"next_attempt_at,omitempty"`
+	CreatedAt     time.Time   `json:"created_at"`
+	SentAt        *time.Time  `json:"sent_at,omitempty"`
+}
+
+// NewDelivery returns the host's view of m (never its payload).
+func NewDelivery(m *OutboxMessage) *Delivery {
+	d := &Delivery{ID: m.ID, InviteeID: m.InviteeID, To: m.To, Kind: m.Kind, Occurrence: m.Occurrence, State: m.State,
+		Attempts: m.Attempts, LastError: m.LastError, CreatedAt: m.CreatedAt, SentAt: m.SentAt}
+	if !m.NextAttemptAt.IsZero() && m.State != OutboxSent {
+		t := m.NextAttemptAt
+		d.NextAttemptAt = &t
+	}
+	return d
+}
+
+// MailStatus says whether this deployment sends mail.
+type MailStatus struct {
+	// Enabled is true when SMTP is configured: changes send invitations.
+	// Without it invitations are copied and downloaded.
+	Enabled bool `json:"enabled"`
+}

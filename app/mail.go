@@ -169,3 +169,189 @@ func (s *Service) EnqueueReminders(ctx context.Context) (int, error) {
 	}
 	return len(refs), nil
 }
+
+// mayHost is the authorization of the invitation routes: the meeting's host,
+// or an owner or admin of its account (findMeeting has checked the account).
+func mayHost(a *admit.Actor, m *admit.Meeting) error {
+	if a.User.ID == m.HostID || a.User.Role == admit.RoleOwner || a.User.Role == admit.RoleAdmin {
+		return nil
+	}
+	return &admit.Error{Code: admit.EFORBIDDEN, Message: "Only the meeting's host or an owner or admin of the account may do this."}
+}
+
+// hostMeeting finds meeting id for the invitation routes.
+func (s *Service) hostMeeting(ctx context.Context, a *admit.Actor, id, scope string) (*admit.Meeting, error) {
+	if err := require(a, scope); err != nil {
+		return nil, err
+	}
+	m, err := s.findMeeting(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayHost(a, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// MailStatus says whether changes send mail.
+func (s *Service) MailStatus(ctx context.Context) admit.MailStatus {
+	_, on := s.mailOn()
+	return admit.MailStatus{Enabled: on}
+}
+
+func (s *Service) outboxStore() (admit.OutboxStore, error) {
+	o, ok := s.Store.(admit.OutboxStore)
+	if !ok {
+		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "This store keeps no outbox."}
+	}
+	return o, nil
+}
+
+// Deliveries lists the messages of meeting id, newest first, with their
+// delivery state. ENOTFOUND, EFORBIDDEN.
+func (s *Service) Deliveries(ctx context.Context, a *admit.Actor, id string) ([]*admit.Delivery, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeRead)
+	if err != nil {
+		return nil, err
+	}
+	out := []*admit.Delivery{}
+	o, err := s.outboxStore()
+	if err != nil {
+		return out, nil
+	}
+	msgs, err := o.FindOutbox(ctx, admit.OutboxFilter{AccountID: m.AccountID, MeetingID: m.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, msg := range msgs {
+		out = append(out, admit.NewDelivery(msg))
+	}
+	return out, nil
+}
+
+// Resend queues message deliveryID of meeting id again, with the same
+// Message-ID and content. ENOTFOUND, EFORBIDDEN; ECONFLICT when mail is off.
+func (s *Service) Resend(ctx context.Context, a *admit.Actor, id string, deliveryID int64) (*admit.Delivery, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeManage)
+	if err != nil {
+		return nil, err
+	}
+	if _, on := s.mailOn(); !on {
+		return nil, &admit.Error{Code: admit.ECONFLICT, Message: "Mail is off on this deployment (no SMTP server is configured)."}
+	}
+	o, err := s.outboxStore()
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := o.FindOutbox(ctx, admit.OutboxFilter{AccountID: m.AccountID, MeetingID: m.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, msg := range msgs {
+		if msg.ID != deliveryID {
+			continue
+		}
+		if err := o.ResendOutbox(ctx, m.AccountID, msg.ID, s.now()); err != nil {
+			return nil, err
+		}
+		s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "mail.resend", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: msg.To})
+		msg.State, msg.Attempts, msg.SentAt = admit.OutboxQueued, 0, nil
+		msg.NextAttemptAt = s.now()
+		return admit.NewDelivery(msg), nil
+	}
+	return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "No such message of this meeting."}
+}
+
+func (s *Service) mailer() (admit.Mailer, error) {
+	if s.Mailer == nil {
+		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "Invitations are not available on this deployment."}
+	}
+	return s.Mailer, nil
+}
+
+// InvitationICS returns the calendar file of meeting id for invitee
+// inviteeID, or for the host when it is empty. It holds the invitee's
+// credentials, so reading it is audited. ENOTFOUND, EFORBIDDEN.
+func (s *Service) InvitationICS(ctx context.Context, a *admit.Actor, id, inviteeID string) ([]byte, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeRead)
+	if err != nil {
+		return nil, err
+	}
+	ml, err := s.mailer()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	b, err := ml.ICS(s.view(m, true), inviteeID, admit.MailChange{Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now})
+	if err != nil {
+		return nil, err
+	}
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "calendar " + inviteeOrShared(inviteeID)})
+	return b, nil
+}
+
+// InvitationText returns the invitation of meeting id with its real values,
+// for invitee inviteeID or, when it is empty, with the shared values. It is
+// audited as the eye button's reveal is. ENOTFOUND, EFORBIDDEN.
+func (s *Service) InvitationText(ctx context.Context, a *admit.Actor, id, inviteeID string) (string, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeRead)
+	if err != nil {
+		return "", err
+	}
+	ml, err := s.mailer()
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	text, err := ml.InvitationText(s.view(m, true), inviteeID, admit.MailChange{Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now})
+	if err != nil {
+		return "", err
+	}
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "invitation " + inviteeOrShared(inviteeID)})
+	return text, nil
+}
+
+func inviteeOrShared(id string) string {
+	if id == "" {
+		return "shared"
+	}
+	return "invitee " + id
+}
+
+// InviteeICS returns the calendar file of the invitee whose link token is
+// token, limited per source like InviteeLink. EREFUSED for an unknown token.
+func (s *Service) InviteeICS(ctx context.Context, channel admit.Channel, source, token string) ([]byte, error) {
+	now := s.now()
+	rsv, err := s.sourceLimiter().Reserve(ctx, admit.SourceKey(channel, source), now)
+	if err != nil {
+		return nil, err
+	}
+	failed := true
+	defer func() { rsv.Done(failed) }()
+	if len(token) > admit.MaxCredentialLength {
+		return nil, admit.FieldErrorf("token", "token may have at most %d characters", admit.MaxCredentialLength)
+	}
+	ref, ok, err := s.joinCache().Token(ctx, s.tokenIndex(token), now)
+	if err != nil {
+		failed = false
+		return nil, err
+	}
+	d, err := s.joinData(ctx, ref.MeetingPK, ok)
+	if err != nil {
+		failed = false
+		return nil, err
+	} else if d == noData {
+		return nil, refusal()
+	}
+	failed = false
+	m, err := s.Store.FindMeetingByID(ctx, d.Meeting.AccountID, d.Meeting.ID)
+	if err != nil {
+		return nil, err
+	}
+	ml, err := s.mailer()
+	if err != nil {
+		return nil, err
+	}
+	return ml.ICS(s.view(m, true), ref.InviteeID, admit.MailChange{Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now})
+}
