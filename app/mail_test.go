@@ -180,3 +180,18 @@ func TestRemindersPerOccurrence(t *testing.T) {
 		}
 	}
 }
+
+func TestSchedulingChecksAddresses(t *testing.T) {
+	r, host := mailService(t)
+	svc := r.svc.(interface {
+		CreateMeeting(context.Context, *admit.Actor, *admit.MeetingInput) (*admit.MeetingView, error)
+	})
+	start := r.clock.Now().Add(time.Hour)
+	for _, addr := range []string{"grace@localhost", "grace@example..com", "not an address", "grace@example.com\r\nBcc: eve@example.com"} {
+		_, err := svc.CreateMeeting(context.Background(), host, &admit.MeetingInput{Start: &start,
+			Invitees: []*admit.InviteeInput{{Name: "Alan", Email: "alan@example.com"}, {Name: "Grace", Email: addr}}})
+		if admit.ErrorCode(err) != admit.EINVALID || admit.ErrorField(err) != "invitees[1].email" {
+			t.Errorf("address %q: %v, want EINVALID naming invitees[1].email", addr, err)
+		}
+	}
+}

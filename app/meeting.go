@@ -366,6 +366,11 @@ func (s *Service) addInvitees(ctx context.Context, m *admit.Meeting, ins []*admi
 			}
 			id := c.ID
 			inv.ContactID, inv.Name, inv.Email, inv.Phone = &id, c.Name, c.Email, c.Phone
+			if inv.Email != "" {
+				if err := admit.ValidateRecipient(field+".contact_id", inv.Email); err != nil {
+					return admit.FieldErrorf(field+".contact_id", "%s.contact_id: the contact's email address %q cannot receive mail; correct it in the address book", field, inv.Email)
+				}
+			}
 		} else {
 			var err error
 			if inv.Name, err = admit.ValidateName(field+".name", in.Name); err != nil {
@@ -373,6 +378,12 @@ func (s *Service) addInvitees(ctx context.Context, m *admit.Meeting, ins []*admi
 			}
 			if inv.Email, err = admit.ValidateEmail(field+".email", in.Email, true); err != nil {
 				return err
+			}
+			// An address is one mail can be sent to, or none.
+			if inv.Email != "" {
+				if err := admit.ValidateRecipient(field+".email", inv.Email); err != nil {
+					return err
+				}
 			}
 			if inv.Phone, err = admit.ValidatePhone(field+".phone", in.Phone); err != nil {
 				return err

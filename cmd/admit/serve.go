@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/mail"
@@ -37,6 +38,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	m.addSharedFlags(fs, &sh)
 	smtpFlags := mail.AddSMTPFlags(fs, m.Getenv)
 	mailInterval := fs.Duration("mail-interval", 5*time.Second, "how often this node looks for mail to send and reminders to enqueue")
+	reminderLead := fs.Duration("reminder-lead", app.DefaultReminderLead, "how long before each occurrence its reminder is emailed")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -46,6 +48,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	if *mailInterval <= 0 {
 		return admit.FieldErrorf("mail-interval", "--mail-interval must be positive")
+	}
+	if *reminderLead <= 0 {
+		return admit.FieldErrorf("reminder-lead", "--reminder-lead must be positive")
 	}
 	trusted, err := edge.ParseTrustedProxies(proxies)
 	if err != nil {
@@ -97,6 +102,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	} else {
 		e.service.BaseURL = url
 	}
+	e.service.ReminderLead = *reminderLead
 	stopMail, err := startMail(ctx, e, smtp, clk, *mailInterval, logger)
 	if err != nil {
 		return err
