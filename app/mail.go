@@ -56,7 +56,8 @@ func (s *Service) organizer(ctx context.Context, m *admit.Meeting) admit.Address
 // it; nil when mail is off. It reads m's secrets as they are now, so save
 // calls it on every try (a redrawn code is in the message).
 func (s *Service) messages(ctx context.Context, m *admit.Meeting, now time.Time, mailings ...mailing) ([]*admit.OutboxMessage, error) {
-	if _, ok := s.mailOn(); !ok {
+	if _, ok := s.mailOn(); !ok || m.Kind == admit.KindPersonal {
+		// A personal room has no schedule to send; its links are copied.
 		return nil, nil
 	}
 	v := s.view(m, true)
@@ -154,9 +155,30 @@ func (s *Service) EnqueueReminders(ctx context.Context) (int, error) {
 		} else if err != nil {
 			return 0, err
 		}
+		// Only the invitees not reminded yet: most ticks find them all
+		// reminded and seal nothing.
+		sent, err := outbox.FindOutbox(ctx, admit.OutboxFilter{AccountID: m.AccountID, MeetingID: m.ID})
+		if err != nil {
+			return 0, err
+		}
+		done := map[string]bool{}
+		for _, msg := range sent {
+			if msg.Kind == admit.OutboxReminder && msg.Occurrence == r.Index {
+				done[msg.InviteeID] = true
+			}
+		}
+		ids := []string{}
+		for _, inv := range m.Invitees {
+			if inv.Email != "" && !done[inv.ID] {
+				ids = append(ids, inv.ID)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
 		v := s.view(m, true)
 		msgs, err := s.Mailer.Messages(v, m.AccountID, admit.MailChange{Kind: admit.OutboxReminder,
-			Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now, Occurrence: r.Index})
+			Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now, Occurrence: r.Index, InviteeIDs: ids})
 		if err != nil {
 			return 0, err
 		}
