@@ -1,63 +1,38 @@
 package mail
 
 import (
-	"flag"
-	"strconv"
 	"strings"
 
 	"github.com/admit-project/admit"
 )
 
-// SMTPFlags are the deployment's SMTP settings as `admit serve` takes them,
-// each flag with an environment variable as its default.
+// SMTPFlags are the deployment's SMTP settings as `admit serve` takes them:
+// each a flag with an environment variable (the struct tags are
+// github.com/alecthomas/kong's, read by cmd/admit; this package does not
+// import kong). The password is not a flag: Settings takes it from
+// $ADMIT_SMTP_PASSWORD, so that it never shows in a process list.
 type SMTPFlags struct {
-	host, port, security, username, password, from, fromName, replyToHost, helo string
+	SMTPHost        string `name:"smtp-host" env:"ADMIT_SMTP_HOST" placeholder:"HOST" group:"Mail" help:"SMTP server for invitations; empty: mail is off."`
+	SMTPPort        int    `name:"smtp-port" env:"ADMIT_SMTP_PORT" placeholder:"PORT" group:"Mail" help:"SMTP port (default 587 for starttls, 465 for tls, 25 for none)."`
+	SMTPSecurity    string `name:"smtp-security" env:"ADMIT_SMTP_SECURITY" default:"starttls" enum:"starttls,tls,none" group:"Mail" help:"starttls (required), tls (implicit TLS) or none (a local relay or a test server only)."`
+	SMTPUsername    string `name:"smtp-username" env:"ADMIT_SMTP_USERNAME" placeholder:"USER" group:"Mail" help:"SMTP user name; the password is read from $ADMIT_SMTP_PASSWORD."`
+	SMTPFrom        string `name:"smtp-from" env:"ADMIT_SMTP_FROM" placeholder:"ADDRESS" group:"Mail" help:"Sender address of invitations."`
+	SMTPFromName    string `name:"smtp-from-name" env:"ADMIT_SMTP_FROM_NAME" placeholder:"NAME" group:"Mail" help:"Sender display name."`
+	SMTPReplyToHost bool   `name:"smtp-reply-to-host" env:"ADMIT_SMTP_REPLY_TO_HOST" default:"true" negatable:"" group:"Mail" help:"Reply-To is the meeting's host."`
+	SMTPHELO        string `name:"smtp-helo" env:"ADMIT_SMTP_HELO" placeholder:"NAME" group:"Mail" help:"Name given in HELO/EHLO."`
 }
 
-// AddSMTPFlags registers --smtp-host, --smtp-port, --smtp-security,
-// --smtp-username, --smtp-from, --smtp-from-name, --smtp-reply-to-host and
-// --smtp-helo on fs, defaulting to $ADMIT_SMTP_HOST and so on. The password
-// comes from $ADMIT_SMTP_PASSWORD only, so that it never shows in a process
-// list.
-func AddSMTPFlags(fs *flag.FlagSet, getenv func(string) string) *SMTPFlags {
-	f := &SMTPFlags{password: getenv("ADMIT_SMTP_PASSWORD")}
-	str := func(p *string, name, env, usage string) {
-		fs.StringVar(p, name, getenv(env), usage+" ($"+env+")")
-	}
-	str(&f.host, "smtp-host", "ADMIT_SMTP_HOST", "SMTP server for invitations; empty: mail is off")
-	str(&f.port, "smtp-port", "ADMIT_SMTP_PORT", "SMTP port (default 587 for starttls, 465 for tls, 25 for none)")
-	str(&f.security, "smtp-security", "ADMIT_SMTP_SECURITY", "starttls (default), tls (implicit TLS) or none (local relay or test server only)")
-	str(&f.username, "smtp-username", "ADMIT_SMTP_USERNAME", "SMTP user name; the password is read from $ADMIT_SMTP_PASSWORD")
-	str(&f.from, "smtp-from", "ADMIT_SMTP_FROM", "sender address of invitations")
-	str(&f.fromName, "smtp-from-name", "ADMIT_SMTP_FROM_NAME", "sender display name")
-	str(&f.replyToHost, "smtp-reply-to-host", "ADMIT_SMTP_REPLY_TO_HOST", "true: Reply-To is the meeting's host (default true)")
-	str(&f.helo, "smtp-helo", "ADMIT_SMTP_HELO", "name given in HELO/EHLO")
-	return f
-}
-
-// Settings returns the validated settings, or nil when no host is set (mail
-// is off). Errors are EINVALID naming the flag's field (smtp.host …).
-func (f *SMTPFlags) Settings() (*admit.SMTPSettings, error) {
-	if strings.TrimSpace(f.host) == "" {
+// Settings returns the validated settings with the password getenv gives
+// for ADMIT_SMTP_PASSWORD, or nil when no host is set (mail is off). Errors
+// are EINVALID naming the field (smtp.host …).
+func (f *SMTPFlags) Settings(getenv func(string) string) (*admit.SMTPSettings, error) {
+	if strings.TrimSpace(f.SMTPHost) == "" {
 		return nil, nil
 	}
-	s := &admit.SMTPSettings{Host: strings.TrimSpace(f.host), Security: admit.SMTPSecurity(strings.ToLower(f.security)),
-		Username: f.username, Password: f.password, From: strings.TrimSpace(f.from), FromName: f.fromName,
-		ReplyToHost: true, HELO: f.helo}
-	if f.port != "" {
-		p, err := strconv.Atoi(f.port)
-		if err != nil {
-			return nil, admit.FieldErrorf("smtp.port", "smtp.port must be a number, not %q", f.port)
-		}
-		s.Port = p
-	}
-	if f.replyToHost != "" {
-		b, err := strconv.ParseBool(f.replyToHost)
-		if err != nil {
-			return nil, admit.FieldErrorf("smtp.reply_to_host", "smtp.reply_to_host must be true or false")
-		}
-		s.ReplyToHost = b
-	}
+	s := &admit.SMTPSettings{Host: strings.TrimSpace(f.SMTPHost), Port: f.SMTPPort,
+		Security: admit.SMTPSecurity(strings.ToLower(f.SMTPSecurity)), Username: f.SMTPUsername,
+		Password: getenv("ADMIT_SMTP_PASSWORD"), From: strings.TrimSpace(f.SMTPFrom), FromName: f.SMTPFromName,
+		ReplyToHost: f.SMTPReplyToHost, HELO: f.SMTPHELO}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}

@@ -1,48 +1,34 @@
 package mail_test
 
 import (
-	"flag"
-	"io"
 	"testing"
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/mail"
 )
 
-func parseSMTPFlags(t *testing.T, env map[string]string, args ...string) (*admit.SMTPSettings, error) {
-	t.Helper()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	f := mail.AddSMTPFlags(fs, func(k string) string { return env[k] })
-	if err := fs.Parse(args); err != nil {
-		t.Fatal(err)
-	}
-	return f.Settings()
-}
-
 func TestSMTPFlags(t *testing.T) {
-	s, err := parseSMTPFlags(t, nil)
-	if s != nil || err != nil {
+	env := func(k string) string { return map[string]string{"ADMIT_SMTP_PASSWORD": "pw"}[k] }
+	if s, err := (&mail.SMTPFlags{}).Settings(env); s != nil || err != nil {
 		t.Fatalf("no host: %v %v, want mail off", s, err)
 	}
-	s, err = parseSMTPFlags(t, map[string]string{"ADMIT_SMTP_HOST": "smtp.example.com", "ADMIT_SMTP_FROM": "m@example.com",
-		"ADMIT_SMTP_PASSWORD": "pw", "ADMIT_SMTP_USERNAME": "u"}, "--smtp-security", "tls", "--smtp-reply-to-host=false")
+	s, err := (&mail.SMTPFlags{SMTPHost: "smtp.example.com", SMTPFrom: "m@example.com", SMTPUsername: "u", SMTPSecurity: "tls"}).Settings(env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Host != "smtp.example.com" || s.Port != 465 || s.Security != admit.SMTPImplicitTLS || s.Password != "pw" || s.ReplyToHost {
+	if s.Port != 465 || s.Security != admit.SMTPImplicitTLS || s.Password != "pw" || s.ReplyToHost {
 		t.Errorf("settings %+v", s)
 	}
 	for _, tt := range []struct {
-		args  []string
+		f     mail.SMTPFlags
 		field string
 	}{
-		{[]string{"--smtp-host", "h.example", "--smtp-from", "m@example.com", "--smtp-port", "x"}, "smtp.port"},
-		{[]string{"--smtp-host", "h.example"}, "smtp.from"},
-		{[]string{"--smtp-host", "h.example", "--smtp-from", "m@example.com", "--smtp-security", "ssl"}, "smtp.security"},
+		{mail.SMTPFlags{SMTPHost: "h.example", SMTPFrom: "m@example.com", SMTPPort: 70000}, "smtp.port"},
+		{mail.SMTPFlags{SMTPHost: "h.example"}, "smtp.from"},
+		{mail.SMTPFlags{SMTPHost: "h.example", SMTPFrom: "m@example.com", SMTPSecurity: "ssl"}, "smtp.security"},
 	} {
-		if _, err := parseSMTPFlags(t, nil, tt.args...); admit.ErrorField(err) != tt.field {
-			t.Errorf("%v: %v, want an error naming %s", tt.args, err, tt.field)
+		if _, err := tt.f.Settings(env); admit.ErrorField(err) != tt.field {
+			t.Errorf("%+v: %v, want an error naming %s", tt.f, err, tt.field)
 		}
 	}
 }
