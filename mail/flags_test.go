@@ -19,6 +19,10 @@ func TestSMTPFlags(t *testing.T) {
 	if s.Port != 465 || s.Security != admit.SMTPImplicitTLS || s.Password != "pw" || s.ReplyToHost {
 		t.Errorf("settings %+v", s)
 	}
+	// A password without a user name is refused.
+	if _, err := (&mail.SMTPFlags{SMTPHost: "h.example", SMTPFrom: "m@example.com"}).Settings(env); admit.ErrorField(err) != "smtp.username" {
+		t.Errorf("a password without a user: %v", err)
+	}
 	for _, tt := range []struct {
 		f     mail.SMTPFlags
 		field string
@@ -27,7 +31,7 @@ func TestSMTPFlags(t *testing.T) {
 		{mail.SMTPFlags{SMTPHost: "h.example"}, "smtp.from"},
 		{mail.SMTPFlags{SMTPHost: "h.example", SMTPFrom: "m@example.com", SMTPSecurity: "ssl"}, "smtp.security"},
 	} {
-		if _, err := tt.f.Settings(env); admit.ErrorField(err) != tt.field {
+		if _, err := tt.f.Settings(func(string) string { return "" }); admit.ErrorField(err) != tt.field {
 			t.Errorf("%+v: %v, want an error naming %s", tt.f, err, tt.field)
 		}
 	}
