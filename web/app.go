@@ -53,6 +53,7 @@ func (a *App) routes() []edge.Route {
 	rs = append(rs, edge.Route{Method: "GET", Path: "/static/", Handler: a.handleStatic})
 	rs = append(rs, a.hostRoutes()...)
 	rs = append(rs, a.participantRoutes()...)
+	rs = append(rs, a.invitationRoutes()...)
 	return rs
 }
 

@@ -21,6 +21,7 @@ type settingsPage struct {
 	Zones     []string
 	Form      *form  // the form that failed, if any
 	Which     string // which form: security, room, profile, password
+	Mail      admit.MailStatus
 }
 
 var settingsFields = map[string]string{
@@ -37,6 +38,7 @@ var settingsFields = map[string]string{
 
 func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *settingsPage) {
 	ctx := r.Context()
+	p.Mail = a.Service.MailStatus(ctx)
 	sec, err := a.Service.AccountSecurity(ctx, h.actor)
 	if err != nil {
 		a.errorPage(w, r, err)
