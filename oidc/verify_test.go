@@ -114,13 +114,13 @@ func TestKeyRotation(t *testing.T) {
 	if _, reason := signIn(t, a); reason != "" {
 		t.Fatalf("second sign-in: %s", reason)
 	}
-	before := s.KeyFetches
+	before := s.KeyFetches()
 	s.Rotate(t)
 	if _, reason := signIn(t, a); reason != "" {
 		t.Fatalf("after rotation: %s (the unknown key must be fetched)", reason)
 	}
-	if s.KeyFetches <= before {
-		t.Errorf("key set fetched %d times before and %d after rotation: want a fetch for the new key", before, s.KeyFetches)
+	if s.KeyFetches() <= before {
+		t.Errorf("key set fetched %d times before and %d after rotation: want a fetch for the new key", before, s.KeyFetches())
 	}
 }
 

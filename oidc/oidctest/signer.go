@@ -42,8 +42,14 @@ type Signer struct {
 	tweak   func(claims map[string]any)
 	pending map[string]pendingCode
 	server  *httptest.Server
-	// KeyFetches counts requests for the key set.
-	KeyFetches int
+	fetches int
+}
+
+// KeyFetches returns how often the key set was requested.
+func (s *Signer) KeyFetches() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fetches
 }
 
 type signingKey struct {
@@ -135,7 +141,7 @@ func (s *Signer) discovery(w http.ResponseWriter, r *http.Request) {
 
 func (s *Signer) jwks(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	s.KeyFetches++
+	s.fetches++
 	set := jose.JSONWebKeySet{}
 	for _, k := range s.keys {
 		set.Keys = append(set.Keys, jose.JSONWebKey{Key: &k.key.PublicKey, KeyID: k.id, Algorithm: "RS256", Use: "sig"})
