@@ -12,7 +12,7 @@ import (
 // allowedImports are what each package's non-test files may import beyond
 // the standard library (see their doc.go).
 var allowedImports = map[string][]string{
-	".":         {"github.com/admit-project/admit", "github.com/coreos/go-oidc/v3/oidc", "golang.org/x/oauth2"},
+	".":        {"github.com/admit-project/admit", "github.com/coreos/go-oidc/v3/oidc", "golang.org/x/oauth2"},
 	"oidctest": {"github.com/go-jose/go-jose/v4"},
 }
 
