@@ -380,6 +380,7 @@ const (
 	SignInDomainNotAllowed SignInReason = "domain_not_allowed"   // the email's domain is not an allowed one
 	SignInNoRole           SignInReason = "no_role"              // no mapping matched and there is no default role
 	SignInSubjectConflict  SignInReason = "subject_conflict"     // the user is linked to another subject
+	SignInEmailTaken       SignInReason = "email_taken"          // the email is a user's of another account
 	SignInInvalidToken     SignInReason = "invalid_token"        // the ID token is malformed in another way
 )
 
