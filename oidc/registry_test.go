@@ -12,7 +12,7 @@ import (
 
 func TestRegistry(t *testing.T) {
 	s := oidctest.NewSigner(t)
-	clock := admit.NewFixedClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+	clock := newTestClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
 	g := &oidc.Registry{Keeper: &oidc.StateKeeper{Sealer: mustRing(t), Clock: clock}, RedirectURL: "http://127.0.0.1/callback"}
 	p := &admit.IdentityProvider{AccountID: 1, Name: "Signer", Issuer: s.Issuer, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
 		AllowedDomains: []string{"example.com"}, DefaultRole: admit.RoleHost}

@@ -51,7 +51,7 @@ func callback(state string, cookies ...*http.Cookie) *http.Request {
 }
 
 func TestStateCookieAttributes(t *testing.T) {
-	k := newKeeper(t, admit.NewFixedClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)))
+	k := newKeeper(t, newTestClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)))
 	k.Secure = true
 	f, c := startFlow(t, k, "/dashboard")
 	if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/callback" || c.MaxAge != 600 {
@@ -71,7 +71,7 @@ func TestStateCookieAttributes(t *testing.T) {
 }
 
 func TestStateConsume(t *testing.T) {
-	clock := admit.NewFixedClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+	clock := newTestClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
 	k := newKeeper(t, clock)
 	f, c := startFlow(t, k, "/meetings/42")
 
@@ -116,7 +116,7 @@ func TestStateConsume(t *testing.T) {
 }
 
 func TestStateExpires(t *testing.T) {
-	clock := admit.NewFixedClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+	clock := newTestClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
 	k := newKeeper(t, clock)
 	f, c := startFlow(t, k, "/")
 	clock.Advance(oidc.DefaultStateTTL)
@@ -158,7 +158,7 @@ func TestLocalPath(t *testing.T) {
 }
 
 func TestMemoryLedgerForgetsExpired(t *testing.T) {
-	clock := admit.NewFixedClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+	clock := newTestClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
 	l := oidc.NewMemoryLedger(clock)
 	until := clock.Now().Add(time.Minute)
 	if !l.Consume("a", until) || l.Consume("a", until) {
