@@ -312,3 +312,5 @@ func boolText(b bool) string {
 	}
 	return "false"
 }
+
+var _ admit.SSOService = (*Service)(nil)
