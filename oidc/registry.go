@@ -23,7 +23,10 @@ const DiscoveryTTL = time.Hour
 type Registry struct {
 	Keeper      *StateKeeper
 	RedirectURL string
-	HTTPClient  *http.Client
+	// PostLogoutURL is where the provider's logout sends the browser back
+	// (registered at the provider); empty leaves it to the provider.
+	PostLogoutURL string
+	HTTPClient    *http.Client
 
 	mu      sync.Mutex
 	entries map[int64]registryEntry
