@@ -1,5 +1,3 @@
-//go:build sso_after_structure
-
 package app
 
 import (

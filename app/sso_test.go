@@ -1,5 +1,3 @@
-//go:build sso_after_structure
-
 package app_test
 
 import (
@@ -175,6 +173,18 @@ func TestSSOOnlyLeavesTheOwnersPassword(t *testing.T) {
 	}
 	if ok, err := svc.PasswordAllowed(ctx, owner.User); !ok || err != nil {
 		t.Errorf("PasswordAllowed(owner) = %v, %v; want true (break-glass)", ok, err)
+	}
+	// The password sign-in itself: the host's correct password is refused,
+	// the owner's still signs in.
+	h, _ := testHasher.Hash("host-password-123")
+	if err := svc.Store.SetPassword(ctx, ws.User.ID, h); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SignIn(ctx, ws.User.Email, "host-password-123", "x"); admit.ErrorCode(err) != admit.EUNAUTHORIZED {
+		t.Errorf("a host's password under SSO only: %v, want EUNAUTHORIZED", err)
+	}
+	if _, err := svc.SignIn(ctx, owner.User.Email, "owner-password-123", "x"); err != nil {
+		t.Errorf("the owner's break-glass password: %v", err)
 	}
 	_ = rand.Reader
 }
