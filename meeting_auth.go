@@ -55,7 +55,7 @@ type AuthenticationSettings struct {
 
 // AuthenticationLockableSettings are the lockable settings this adds to
 // LockableSettings (an account's defaults and locks cover them).
-var AuthenticationLockableSettings = []string{"authentication", "phone_joins"}
+var AuthenticationLockableSettings = []string{"authentication", "phone_joins"} // also in LockableSettings
 
 // DefaultAuthenticationSettings are today's behaviour: no sign-in, and
 // phone joins refused should a host turn sign-in on.
@@ -188,3 +188,18 @@ func PhoneGateFor(s AuthenticationSettings) PhoneGate {
 	}
 	return PhoneGateRefused
 }
+
+// ESIGNIN is the error code of a join whose credentials are valid for a
+// meeting that admits signed-in people only, by a participant who has not
+// signed in: the edge sends them to the account's provider (Detail
+// "account_id") and they join again after.
+const ESIGNIN = "sign_in_required"
+
+// Join refusal reasons of signed-in-only meetings (in the attempt log; the
+// participant sees the uniform refusal).
+const (
+	ReasonSignInRequired = "sign_in_required"
+	ReasonNotInvitee     = "not_an_invitee"
+	ReasonPhoneRefused   = "phone_refused"
+	ReasonInviteePIN     = "invitee_pin_required"
+)

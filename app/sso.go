@@ -304,6 +304,23 @@ func (s *Service) SessionIDToken(ctx context.Context, w *admit.WebSession) (stri
 	return string(plain), nil
 }
 
+// checkSignInSetting refuses a meeting's (or the account defaults')
+// authentication that requires sign-in when the account has no identity
+// provider (EINVALID naming field.authentication).
+func (s *Service) checkSignInSetting(ctx context.Context, accountID int64, sec *admit.Security, field string) error {
+	if !sec.SignIn().Authentication.RequiresSignIn() {
+		return nil
+	}
+	if _, ok := s.Store.(admit.SSOStore); ok {
+		if _, err := s.IdentityProvider(ctx, accountID); err == nil {
+			return nil
+		} else if admit.ErrorCode(err) != admit.ENOTFOUND {
+			return err
+		}
+	}
+	return admit.FieldErrorf(field+".authentication", "%s.authentication %s needs the account's identity provider: connect one in the settings first", field, sec.Authentication)
+}
+
 func boolText(b bool) string {
 	if b {
 		return "true"
