@@ -37,6 +37,11 @@ func (s *Service) signInGate(ctx context.Context, at *admit.Attempt, t *joinTarg
 		}
 		if err != nil || p.Issuer != id.Issuer {
 			id = nil
+		} else if sec.Authentication == admit.AuthenticationSignedIn && !p.AllowsDomain(id.Email) {
+			// "Signed in" means one of the organisation's people: the
+			// allowed domains apply; an invitees meeting's rule is its
+			// list of invitees.
+			return nil, s.refuse(ctx, at, t, string(admit.SignInDomainNotAllowed))
 		}
 	}
 	var invitees []*admit.Invitee

@@ -16,8 +16,12 @@ import (
 // register BaseURL + SSOCallbackPath at the provider as the redirect URI.
 const SSOCallbackPath = "/signin/sso/callback"
 
-// hostFlowPrefix starts the flow key of a host's sign-in ("host:<account>").
-const hostFlowPrefix = "host:"
+// Flow keys: a host's sign-in ("host:<account>") and a participant's
+// sign-in for a join ("join:<account>").
+const (
+	hostFlowPrefix = "host:"
+	joinFlowPrefix = "join:"
+)
 
 // ssoRoutes registers single sign-on: the sign-in with the account's
 // provider and its settings page (owners and admins). None without
@@ -100,8 +104,9 @@ func (a *App) handleSSOCallback(w http.ResponseWriter, r *http.Request) {
 		refuse(0, err)
 		return
 	}
-	accountID, perr := strconv.ParseInt(strings.TrimPrefix(f.Key, hostFlowPrefix), 10, 64)
-	if !strings.HasPrefix(f.Key, hostFlowPrefix) || perr != nil {
+	kind, acct, _ := strings.Cut(f.Key, ":")
+	accountID, perr := strconv.ParseInt(acct, 10, 64)
+	if (kind+":" != hostFlowPrefix && kind+":" != joinFlowPrefix) || perr != nil {
 		refuse(0, &admit.SignInError{Reason: admit.SignInBadState, Err: fmt.Errorf("flow key %q", f.Key)})
 		return
 	}
@@ -120,6 +125,16 @@ func (a *App) handleSSOCallback(w http.ResponseWriter, r *http.Request) {
 		refuse(accountID, err)
 		return
 	}
+	if kind+":" == joinFlowPrefix {
+		// A participant: no user, no session; the verified identity goes
+		// with their joins (the service checks it against the meeting).
+		if err := a.SignIns.Keeper.SetIdentity(w, &res.Identity); err != nil {
+			a.errorPage(w, r, err)
+			return
+		}
+		http.Redirect(w, r, safeNext(res.ReturnTo), http.StatusSeeOther)
+		return
+	}
 	ws, err := a.Service.SignInWithIdentity(ctx, accountID, &res.Identity, res.IDToken, ip)
 	if err != nil {
 		if admit.SignInReasonOf(err) != "" {
@@ -132,6 +147,48 @@ func (a *App) handleSSOCallback(w http.ResponseWriter, r *http.Request) {
 	a.owned.Store(true)
 	setSessionCookie(w, ws, a.Secure)
 	http.Redirect(w, r, safeNext(res.ReturnTo), http.StatusSeeOther)
+}
+
+// participantIdentity returns the participant's sign-in with a provider,
+// nil when none.
+func (a *App) participantIdentity(r *http.Request) *admit.VerifiedIdentity {
+	if a.SignIns == nil {
+		return nil
+	}
+	return a.SignIns.Keeper.Identity(r)
+}
+
+// startParticipantSignIn sends a participant whose join needs a sign-in
+// (err is the join's ESIGNIN, naming the account) to the account's
+// provider, to come back to back.
+func (a *App) startParticipantSignIn(w http.ResponseWriter, r *http.Request, err error, back string) {
+	var e *admit.Error
+	var accountID int64
+	if errors.As(err, &e) {
+		switch v := e.Detail["account_id"].(type) {
+		case int64:
+			accountID = v
+		case float64:
+			accountID = int64(v)
+		}
+	}
+	p, perr := a.Service.IdentityProvider(r.Context(), accountID)
+	if perr != nil {
+		a.errorPage(w, r, perr)
+		return
+	}
+	rp, perr := a.SignIns.For(r.Context(), p)
+	if perr != nil {
+		a.Service.RecordRefusedSignIn(r.Context(), p.AccountID, perr, a.clientIP(r))
+		a.errorPage(w, r, &admit.Error{Code: admit.EUNAUTHORIZED, Message: "The organisation's identity provider cannot be reached right now. Please try again later."})
+		return
+	}
+	u, perr := rp.Begin(w, joinFlowPrefix+strconv.FormatInt(p.AccountID, 10), back)
+	if perr != nil {
+		a.errorPage(w, r, perr)
+		return
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
 }
 
 // providerLogoutURL returns where to send a browser whose session signed in
