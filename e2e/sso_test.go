@@ -34,6 +34,9 @@ func ssoServer(t *testing.T) (*server, *webClient, *oidctest.Provider) {
 	if st, _, body := owner.send("POST", "/settings/sso/test", url.Values{"csrf": {owner.csrf}}); st != 200 || !strings.Contains(body, "Connection works") {
 		t.Fatalf("test connection: %d\n%s", st, body)
 	}
+	if st, _, body := owner.send("GET", "/settings", nil); st != 200 || !strings.Contains(body, `id="authentication"`) || !strings.Contains(body, `href="/settings/sso"`) {
+		t.Fatalf("settings page: %d, want the sign-in defaults and the link to single sign-on\n%s", st, body)
+	}
 	return s, owner, p
 }
 
