@@ -57,6 +57,9 @@ func (s *Service) CreateMeeting(ctx context.Context, a *admit.Actor, in *admit.M
 		if err := m.Security.Apply(in.Security, &acct.Security, "security"); err != nil {
 			return nil, err
 		}
+		if err := s.checkSignInSetting(ctx, acct.ID, &m.Security, "security"); err != nil {
+			return nil, err
+		}
 	}
 	if chosen != nil && m.Security.Passcode != admit.PasscodeShared {
 		return nil, admit.FieldErrorf("security.passcode_value", "security.passcode_value needs passcode mode shared")
@@ -565,6 +568,9 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *admit.Actor, id string, 
 	if in.Security != nil {
 		chosen = in.Security.PasscodeValue
 		if err := m.Security.Apply(in.Security, &acct.Security, "security"); err != nil {
+			return nil, err
+		}
+		if err := s.checkSignInSetting(ctx, acct.ID, &m.Security, "security"); err != nil {
 			return nil, err
 		}
 		if chosen != nil && m.Security.Passcode != admit.PasscodeShared {

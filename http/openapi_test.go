@@ -344,6 +344,21 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("GET", "/api/v1/audit", nil, "after=0&limit=50", nil, true), 200, "audit")
 	v.want(v.call("GET", "/api/v1/audit", nil, "limit=5000", nil, true), 400, "audit limit")
 
+	// Single sign-on: the account's identity provider.
+	idp := map[string]any{"name": "Example SSO", "issuer": "https://idp.example.com/", "client_id": "admit", "client_secret": "s3cret",
+		"allowed_domains": []string{"example.com"}, "role_claim": "groups", "role_mappings": []map[string]string{{"value": "admins", "role": "admin"}},
+		"default_role": "host", "sso_only": false}
+	v.want(v.call("GET", "/api/v1/account/identity-provider", nil, "", nil, true), 404, "no identity provider")
+	res = v.call("PUT", "/api/v1/account/identity-provider", nil, "", idp, true)
+	v.want(res, 200, "set identity provider")
+	if strings.Contains(string(res.Body), "s3cret") || !strings.Contains(string(res.Body), `"has_client_secret":true`) {
+		t.Errorf("set identity provider: %s", res.Body)
+	}
+	idp["allowed_domains"] = []string{}
+	v.want(v.call("PUT", "/api/v1/account/identity-provider", nil, "", idp, true), 400, "identity provider without domains")
+	v.want(v.call("GET", "/api/v1/account/identity-provider", nil, "", nil, true), 200, "identity provider")
+	v.want(v.call("DELETE", "/api/v1/account/identity-provider", nil, "", nil, true), 204, "delete identity provider")
+
 	// Ending and deleting.
 	v.want(v.call("POST", "/api/v1/meetings/{id}/end", []string{"id", board.ID}, "", nil, true), 200, "end")
 	v.want(v.call("POST", "/api/v1/meetings/{id}/end", []string{"id", board.ID}, "", map[string]int{"occurrence": 1}, true), 409, "end twice")

@@ -25,7 +25,7 @@ type settingsPage struct {
 }
 
 var settingsFields = map[string]string{
-	"security.access_code": "access_code", "security.passcode": "passcode", "security.waiting_room": "waiting_room",
+	"security.access_code": "access_code", "security.passcode": "passcode", "security.waiting_room": "waiting_room", "security.authentication": "authentication", "security.phone_joins": "phone_joins",
 	"security.early_join_minutes": "early_join_minutes", "security.grace_minutes": "grace_minutes",
 	"security.max_uses": "max_uses", "security.access_code_length": "access_code_length",
 	"security.passcode_policy.length": "policy_length", "security.passcode_policy.min_length": "policy_min_length",
@@ -118,6 +118,14 @@ func securityInputFromSettings(v url.Values) (*admit.AccountSecurityInput, error
 		*dst = *p
 	}
 	in.PasscodePolicy = &pol
+	if a := v.Get("authentication"); a != "" {
+		m := admit.Authentication(a)
+		in.Authentication = &m
+	}
+	if p := v.Get("phone_joins"); p != "" {
+		m := admit.PhoneJoins(p)
+		in.PhoneJoins = &m
+	}
 	if s := strings.TrimSpace(v.Get("guess_ceiling")); s != "" {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {

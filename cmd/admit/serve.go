@@ -16,6 +16,7 @@ import (
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/mail"
+	"github.com/admit-project/admit/oidc"
 	"github.com/admit-project/admit/web"
 )
 
@@ -106,8 +107,19 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	}
 	defer stopMail()
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
-	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://"),
+	secure := strings.HasPrefix(e.service.BaseURL, "https://")
+	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: secure,
 		AuditKey: e.ring.AuditKey()}
+	// Single sign-on: one relying party per account's identity provider,
+	// all returning to one callback; the sign-in state is sealed with the
+	// keyring into a short-lived cookie for that path. Its clock is the
+	// system's even under --test-clock: the provider's tokens are dated by
+	// the provider's real clock.
+	app.SignIns = &oidc.Registry{
+		Keeper:      &oidc.StateKeeper{Sealer: e.ring, Clock: admit.SystemClock{}, CookiePath: web.SSOCallbackPath, Secure: secure},
+		RedirectURL: e.service.BaseURL + web.SSOCallbackPath,
+		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
+	}
 	hs := &http.Server{
 		Handler:           mountWeb(srv.Handler(), app.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
