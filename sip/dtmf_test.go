@@ -79,3 +79,24 @@ func FuzzInfoKey(f *testing.F) {
 		}
 	})
 }
+
+func TestTranscode(t *testing.T) {
+	ulaw, err := Clip(PromptWelcome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alaw := transcode(ulaw, false, true)
+	back := transcode(alaw, true, false)
+	same := 0
+	for i := range ulaw {
+		if back[i] == ulaw[i] {
+			same++
+		}
+	}
+	if same*100 < len(ulaw)*85 {
+		t.Errorf("mu-law to A-law and back keeps %d of %d samples, want 85%% (the laws differ in a few codes)", same, len(ulaw))
+	}
+	if got := transcode(ulaw, false, false); &got[0] == &ulaw[0] || string(got) != string(ulaw) {
+		t.Error("transcoding to the same law is not a copy")
+	}
+}

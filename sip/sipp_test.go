@@ -211,7 +211,8 @@ func (r *recorder) stream(pt uint8) []byte {
 	return b
 }
 
-// heard decodes a stream of prompts: the recorded clips it holds, in order.
+// heard decodes a stream of prompts: the recorded clips it holds, in order,
+// each known by its first 0.2 s.
 func heard(t *testing.T, stream []byte, alaw bool) []Prompt {
 	t.Helper()
 	type hit struct {
@@ -227,6 +228,9 @@ func heard(t *testing.T, stream []byte, alaw bool) []Prompt {
 		if alaw {
 			clip = g711.Ulaw2Alaw(clip)
 		}
+		// The first 0.2 s of a clip names it, whatever happens later
+		// (a lost packet, a key that stops it).
+		clip = clip[:min(len(clip), 1600)]
 		for at := 0; ; {
 			i := bytes.Index(stream[at:], clip)
 			if i < 0 {
