@@ -138,7 +138,7 @@ func PhoneCallerName(number string) string {
 }
 
 // MaskPhoneNumber masks all but the last four digits of a caller's number
-// ("+1*******4567"), for every place the number is shown; the full number
+// ("+1******4567"), for every place the number is shown; the full number
 // is kept sealed.
 func MaskPhoneNumber(number string) string {
 	digits := 0

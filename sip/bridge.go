@@ -43,7 +43,7 @@ func BridgeURI(template, room string) string {
 
 // bridge calls the conference for the joined caller and relays audio
 // between the two legs.
-func (c *call) bridge(ctx context.Context, pid string) (*bridgeLeg, error) {
+func (c *call) bridge(ctx context.Context) (*bridgeLeg, error) {
 	if c.g.cfg.BridgeURI == "" {
 		return nil, errors.New("no bridge URI configured")
 	}

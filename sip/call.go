@@ -130,7 +130,7 @@ func (c *call) run() error {
 		case s.Wait:
 			waitTimer.Reset(c.g.cfg.WaitRepeat)
 		case s.Bridge:
-			l, err := c.bridge(ctx, pid)
+			l, err := c.bridge(ctx)
 			if err != nil {
 				log.Warn("sip: bridging failed", "error", err)
 				return c.failAndEnd(ctx)
