@@ -2,6 +2,8 @@ package sip
 
 import (
 	"fmt"
+	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -214,4 +216,25 @@ func TestConcurrentCallers(t *testing.T) {
 	}
 	eventually(t, "every attendance ends", func() bool { return f.leaveCount() == calls })
 	eventually(t, "every call ends", func() bool { return g.Calls() == 0 })
+}
+
+// TestReadmeOneLiner: the README's SIPp one-liner (SIPp's built-in uac
+// scenario) is answered, and the call ends cleanly when SIPp hangs up.
+func TestReadmeOneLiner(t *testing.T) {
+	t.Parallel()
+	sipp := needSIPp(t, false)
+	_, port := testGateway(t, newFakeAdmitter(meetings()), nil)
+	dir := t.TempDir()
+	r := &sippRun{name: "uac", done: make(chan struct{}), dir: dir}
+	r.cmd = exec.Command(sipp, "-sn", "uac", "-s", "15550001111", "-m", "1", "-d", "3000", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(freePort(t)), "-mp", strconv.Itoa(freeMediaPort(t)), "-nostdin", "-timeout", "30s", "-timeout_error",
+		"127.0.0.1:"+strconv.Itoa(port))
+	r.cmd.Dir = dir
+	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out
+	r.cmd.WaitDelay = 2 * time.Second
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { r.err = r.cmd.Wait(); close(r.done) }()
+	r.wait(t, 40*time.Second)
 }
