@@ -238,3 +238,30 @@ func TestReadmeOneLiner(t *testing.T) {
 	go func() { r.err = r.cmd.Wait(); close(r.done) }()
 	r.wait(t, 40*time.Second)
 }
+
+// TestNotOpenAndEnded: valid credentials outside the window hear when the
+// meeting opens (clips joined), or that it has ended, and are hung up.
+func TestNotOpenAndEnded(t *testing.T) {
+	t.Parallel()
+	sipp := needSIPp(t, false)
+	const later, over = "24680135790", "35791246800"
+	f := newFakeAdmitter(map[string]fakeMeeting{
+		later: {passcode: passcode, opensAt: time.Date(2026, 12, 3, 14, 5, 0, 0, time.UTC)},
+		over:  {passcode: passcode, ended: true},
+	})
+	_, port := testGateway(t, f, nil)
+	caller := func(entry string, rec *recorder) *sippRun {
+		s := newCaller("PCMU", rec.port()).
+			pause(playTime(t, PromptWelcome, PromptEnterID)).info(entry + "#").
+			pause(playTime(t, PromptEnterPasscode)).info(passcode + "#").
+			expectBye(30000)
+		return dial(t, sipp, s, port)
+	}
+	recLater, recOver := newRecorder(t), newRecorder(t)
+	a, b := caller(later, recLater), caller(over, recOver)
+	a.wait(t, 60*time.Second)
+	b.wait(t, 60*time.Second)
+	samePrompts(t, "a caller before the window", heard(t, recLater.stream(0), false), []Prompt{PromptWelcome, PromptEnterID, PromptEnterPasscode,
+		PromptNotOpen, "m12", "n3", PromptAt, "n14", PromptOh, "n5", PromptUTC, PromptGoodbye})
+	samePrompts(t, "a caller after the end", heard(t, recOver.stream(0), false), []Prompt{PromptWelcome, PromptEnterID, PromptEnterPasscode, PromptEnded})
+}
