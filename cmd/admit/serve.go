@@ -34,6 +34,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		"failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s ($ADMIT_SOURCE_LIMIT)")
 	var sh sharedFlags
 	m.addSharedFlags(fs, &sh)
+	var sipf sipFlags
+	m.addSIPFlags(fs, &sipf)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -105,6 +107,16 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	go e.service.FollowChanges(ctx) // changes published by other nodes
+	sipCtx, stopSIP := context.WithCancel(ctx)
+	gw, err := m.startSIP(sipCtx, &sipf, e.service, logger)
+	if err != nil {
+		stopSIP()
+		return err
+	}
+	if gw != nil {
+		defer gw.Wait() // after stopSIP: the calls end
+	}
+	defer stopSIP()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
