@@ -186,9 +186,11 @@ type PhoneAdmitter interface {
 	// credentials outside the meeting's window, EINVALID for a malformed
 	// entry, or ERATELIMITED.
 	Join(ctx context.Context, req *JoinRequest) (*JoinResult, error)
-	// Follow tells the changes of a joined participant's status until ctx
-	// is done or the participant is no longer active; the channel is
-	// closed then. It returns ENOTFOUND for an unknown participant.
+	// Follow tells a joined participant's status as it is when called
+	// (unless waiting: it may have changed since the join's answer), then
+	// its changes, until ctx is done or the participant is no longer
+	// active; the channel is closed then. It returns ENOTFOUND for an
+	// unknown participant.
 	Follow(ctx context.Context, participantID string) (<-chan PhoneEvent, error)
 	// Leave ends the attendance of a participant whose caller hung up. It
 	// returns ENOTFOUND for an unknown participant.

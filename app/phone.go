@@ -56,13 +56,13 @@ func (p *PhoneAdmitter) Leave(ctx context.Context, pid string) error {
 	return err
 }
 
-// Follow tells the changes of a caller's status (admitted from the waiting
-// room, denied, removed, left, or the meeting ended) until ctx is done or
-// the caller's attendance is over. ENOTFOUND.
+// Follow tells a caller's status as it is now (when it is not waiting),
+// then its changes (admitted from the waiting room, denied, removed, left,
+// or the meeting ended) until ctx is done or the caller's attendance is
+// over. ENOTFOUND.
 func (p *PhoneAdmitter) Follow(ctx context.Context, pid string) (<-chan admit.PhoneEvent, error) {
 	s := p.Service
-	part, _, _, err := s.participant(ctx, pid)
-	if err != nil {
+	if _, _, _, err := s.participant(ctx, pid); err != nil {
 		return nil, err
 	}
 	changes, err := s.Changes().Subscribe(ctx)
@@ -76,18 +76,22 @@ func (p *PhoneAdmitter) Follow(ctx context.Context, pid string) (<-chan admit.Ph
 	out := make(chan admit.PhoneEvent, 1)
 	go func() {
 		defer close(out)
-		last := part.State
+		// The first check tells the status as it is now: it may have changed
+		// since the join's answer.
+		last := ""
 		tick := time.NewTicker(poll)
 		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case _, ok := <-changes:
-				if !ok {
-					changes = nil
+		for first := true; ; first = false {
+			if !first {
+				select {
+				case <-ctx.Done():
+					return
+				case _, ok := <-changes:
+					if !ok {
+						changes = nil
+					}
+				case <-tick.C:
 				}
-			case <-tick.C:
 			}
 			ev, done, err := p.check(ctx, pid, &last)
 			if err != nil {

@@ -67,6 +67,9 @@ func TestPhoneJoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if ev := nextEvent(t, events); ev.Status != admit.StatusAdmitted || ev.AdmissionToken == "" {
+		t.Errorf("first event %+v, want the status now: admitted, with a token", ev)
+	}
 	if _, err := svc.Decide(ctx, host, m.ID, res.Participant.ID, admit.DecisionRemove); err != nil {
 		t.Fatal(err)
 	}

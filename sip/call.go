@@ -135,6 +135,7 @@ func (c *call) run() error {
 				log.Warn("sip: bridging failed", "error", err)
 				return c.failAndEnd(ctx)
 			}
+			log.Info("sip: caller bridged")
 			leg = l
 			legDone = l.done
 			c.leg.Store(l)
@@ -231,6 +232,7 @@ func (c *call) run() error {
 				log.Warn("sip: join failed", "error", dc.err)
 			}
 			if o == OutcomeAdmitted || o == OutcomeWaiting {
+				log.Info("sip: caller joined", "status", string(dc.res.Status))
 				pid = dc.res.Participant.ID
 				c.setJoined(dc.res)
 				ch, err := c.g.cfg.Admitter.Follow(ctx, pid)
@@ -248,6 +250,7 @@ func (c *call) run() error {
 				events = nil
 				continue
 			}
+			log.Info("sip: caller's status changed", "status", string(ev.Status), "ended", ev.Ended)
 			var o Outcome
 			switch {
 			case ev.Ended:
