@@ -36,6 +36,9 @@ type App struct {
 	// AuditKey checks the audit chain on the audit page (the keyring's
 	// audit key); without it the page says the chain was not checked.
 	AuditKey []byte
+	// DialIn are the deployment's dial-in numbers, shown with the phone
+	// instructions of invitations (none: "dial in" without a number).
+	DialIn []admit.DialInNumber
 
 	tmpl  map[string]*template.Template
 	owned atomic.Bool // the store has a user: host pages are open

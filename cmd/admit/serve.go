@@ -46,6 +46,10 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if *sourceLimit < 1 {
 		return admit.FieldErrorf("source-limit", "--source-limit must be at least 1")
 	}
+	numbers, err := sipf.dialIn()
+	if err != nil {
+		return err
+	}
 	policy := admit.DefaultSourcePolicy()
 	policy.MaxFailures = *sourceLimit
 	var level slog.Level
@@ -91,7 +95,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
 	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://"),
-		AuditKey: e.ring.AuditKey()}
+		AuditKey: e.ring.AuditKey(), DialIn: numbers}
 	hs := &http.Server{
 		Handler:           mountWeb(srv.Handler(), app.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,

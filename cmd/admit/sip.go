@@ -22,6 +22,7 @@ type sipFlags struct {
 	bridge                   string
 	jitsi                    bool
 	trunks                   stringList
+	numbers                  stringList
 }
 
 func (m *Main) addSIPFlags(fs *flag.FlagSet, f *sipFlags) {
@@ -35,7 +36,28 @@ func (m *Main) addSIPFlags(fs *flag.FlagSet, f *sipFlags) {
 	if v := m.Getenv("ADMIT_SIP_TRUNKS"); v != "" {
 		f.trunks = append(f.trunks, strings.Split(v, " ")...)
 	}
+	if v := m.Getenv("ADMIT_DIAL_IN"); v != "" {
+		f.numbers = append(f.numbers, strings.Split(v, " ")...)
+	}
+	fs.Var(&f.numbers, "dial-in", "a dial-in number shown in invitations: +NUMBER:COUNTRY[:toll-free], such as +15551234567:US:toll-free (repeatable; $ADMIT_DIAL_IN, space-separated)")
 	fs.Var(&f.trunks, "sip-trunk", "a trunk whose calls are answered: NAME=ADDRESS-OR-CIDR[,...][@USERNAME]; the password of USERNAME is in $ADMIT_SIP_TRUNK_<NAME>_PASSWORD (repeatable; $ADMIT_SIP_TRUNKS, space-separated)")
+}
+
+// dialIn reads the --dial-in values.
+func (f *sipFlags) dialIn() ([]admit.DialInNumber, error) {
+	var ns []admit.DialInNumber
+	for _, v := range f.numbers {
+		parts := strings.Split(v, ":")
+		if len(parts) < 2 || len(parts) > 3 || len(parts) == 3 && parts[2] != "toll-free" {
+			return nil, admit.FieldErrorf("dial-in", "--dial-in %q is not +NUMBER:COUNTRY[:toll-free]", v)
+		}
+		n := admit.DialInNumber{Number: parts[0], Country: parts[1], TollFree: len(parts) == 3}
+		if err := n.Validate(); err != nil {
+			return nil, admit.FieldErrorf("dial-in", "--dial-in %s: %s", v, admit.ErrorMessage(err))
+		}
+		ns = append(ns, n)
+	}
+	return ns, nil
 }
 
 // parseTrunk reads a --sip-trunk value.
