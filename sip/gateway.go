@@ -188,7 +188,7 @@ func (g *Gateway) middleware(next sipgo.RequestHandler) sipgo.RequestHandler {
 			return
 		}
 		if g.trunks.match(req.Source()) == nil {
-			g.log.Info("sip: refused a request from a source that is no trunk", "method", req.Method.String(), "source", req.Source())
+			g.log.Debug("sip: refused a request from a source that is no trunk", "method", req.Method.String(), "source", req.Source())
 			respond(tx, req, sip.StatusForbidden, "Forbidden")
 			return
 		}
