@@ -190,7 +190,8 @@ func TestDialIn(t *testing.T) {
 	bridgePort := udpTCPPort(t)
 	sipPort := udpTCPPort(t)
 	s := startServer(t, "", "--sip", "127.0.0.1:"+sipPort, "--sip-trunk", "test=127.0.0.1",
-		"--sip-bridge", "sip:{room}@127.0.0.1:"+bridgePort, "--sip-jitsi")
+		"--sip-bridge", "sip:{room}@127.0.0.1:"+bridgePort, "--sip-jitsi",
+		"--dial-in", "+15551234567:US:toll-free", "--dial-in", "+442079460000:GB")
 	tok := s.host("ada@example.com", "Ada")
 	s.setClock(monday)
 	m := s.schedule(tok, scheduledAt(monday, map[string]any{"security": map[string]any{"waiting_room": true}}))
