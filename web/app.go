@@ -40,6 +40,9 @@ type App struct {
 	// SignIns turns on single sign-on: the relying parties of the
 	// accounts' identity providers (nil: no sign-in with a provider).
 	SignIns *oidc.Registry
+	// DialIn are the deployment's dial-in numbers, shown with the phone
+	// instructions of invitations (none: "dial in" without a number).
+	DialIn []admit.DialInNumber
 
 	tmpl  map[string]*template.Template
 	owned atomic.Bool // the store has a user: host pages are open

@@ -32,6 +32,7 @@ type ServeCmd struct {
 	mail.SMTPFlags
 	MailInterval time.Duration `name:"mail-interval" default:"5s" env:"ADMIT_MAIL_INTERVAL" group:"Mail" help:"How often this node sends due mail and enqueues reminders; default ${default}."`
 	ReminderLead time.Duration `name:"reminder-lead" default:"1h" env:"ADMIT_REMINDER_LEAD" group:"Mail" help:"How long before each occurrence its reminder is emailed; default ${default}."`
+	sipFlags
 }
 
 // Run serves until ctx ends.
@@ -42,6 +43,10 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	}
 	if c.SourceLimit < 1 {
 		return admit.FieldErrorf("source-limit", "--source-limit must be at least 1")
+	}
+	numbers, err := c.sipFlags.dialIn()
+	if err != nil {
+		return err
 	}
 	policy := admit.DefaultSourcePolicy()
 	policy.MaxFailures = c.SourceLimit
@@ -120,6 +125,7 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		RedirectURL: e.service.BaseURL + web.SSOCallbackPath,
 		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
 	}
+	app.DialIn = numbers
 	hs := &http.Server{
 		Handler:           mountWeb(srv.Handler(), app.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -135,6 +141,16 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		return err
 	}
 	go e.service.FollowChanges(ctx) // changes published by other nodes
+	sipCtx, stopSIP := context.WithCancel(ctx)
+	gw, err := m.startSIP(sipCtx, &c.sipFlags, e.service, logger)
+	if err != nil {
+		stopSIP()
+		return err
+	}
+	if gw != nil {
+		defer gw.Wait() // after stopSIP: the calls end
+	}
+	defer stopSIP()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
