@@ -3,7 +3,7 @@
 //
 // The suite builds its meetings by hand, with arbitrary byte strings for the
 // secret indexes and fixed times, so that it tests the store's rules alone
-// and not admit.Service. It may import the standard library and package
+// and not app.Service. It may import the standard library and package
 // admit only.
 //
 // It also holds the hot path's benchmarks (BenchFindJoinData,
