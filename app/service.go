@@ -36,6 +36,9 @@ type Service struct {
 	// and none per refusal; `admit serve` sets it on PostgreSQL, whose
 	// store several nodes share.
 	ConfirmJoins bool
+
+	// Observer, when set, is told of guess budgets spent (for metrics).
+	Observer admit.JoinObserver
 	// CacheClock times the join cache's reads of the change log; the
 	// system clock when nil. It is apart from Clock, which `admit serve
 	// --test-clock` moves and tests stop: the cache's freshness is about

@@ -25,6 +25,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	baseURL := fs.String("base-url", m.Getenv("ADMIT_BASE_URL"), "public URL of the service, for join links (default http://ADDR; $ADMIT_BASE_URL)")
 	testClock := fs.Bool("test-clock", false, "enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	adminAddr := fs.String("admin", m.Getenv("ADMIT_ADMIN"), "admin listen address for Prometheus metrics (/metrics) and pprof (/debug/pprof/); keep it private; empty for none ($ADMIT_ADMIN)")
+	allowUnsafe := fs.Bool("allow-unsafe-durability", false, "start even when PostgreSQL has fsync or synchronous_commit off (an acknowledged admission could be lost in a crash)")
 	var proxies stringList
 	if v := m.Getenv("ADMIT_TRUSTED_PROXIES"); v != "" {
 		proxies = append(proxies, v)
@@ -50,7 +52,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return admit.FieldErrorf("log-level", "--log-level must be debug, info, warn or error")
 	}
-	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	// Records logged with a request's context carry its request_id, the ID
+	// its answer carries in X-Request-ID.
+	logger := slog.New(edge.LogHandler(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level})))
 
 	var clk admit.Clock = admit.SystemClock{}
 	var tc *clock.TestClock
@@ -64,6 +68,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer e.Close()
+	if err := checkDurability(ctx, e.db, *allowUnsafe, logger); err != nil {
+		return err
+	}
 	share, err := m.openShared(ctx, &sh, e, policy, logger)
 	if err != nil {
 		return err
@@ -76,6 +83,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 
 	if err := e.service.WarmJoinCache(ctx); err != nil {
 		return err
+	}
+	var adm *admin
+	if *adminAddr != "" {
+		if adm, err = startAdmin(*adminAddr, e.service, e.db, logger); err != nil {
+			return err
+		}
+		defer adm.Close()
+		fmt.Fprintf(m.Stdout, "admit: admin (metrics, pprof) on %s\n", adm.url)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -91,7 +106,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://"),
 		AuditKey: e.ring.AuditKey()}
 	hs := &http.Server{
-		Handler:           mountWeb(srv.Handler(), app.Handler()),
+		Handler:           observe(mountWeb(srv.Handler(), app.Handler()), adm),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -119,6 +134,17 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// observe wraps h with what every answer goes through: a request ID (in
+// X-Request-ID and the logs), the joins' deadline for the store, and the
+// metrics when the admin listener is on.
+func observe(h http.Handler, adm *admin) http.Handler {
+	h = edge.JoinDeadline(h, joinDeadline)
+	if adm != nil {
+		h = adm.metrics.Middleware(h)
+	}
+	return edge.RequestIDs(h, nil)
 }
 
 // mountWeb serves the JSON API under /api/ and /healthz, and the web app
