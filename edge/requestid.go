@@ -37,7 +37,7 @@ func RequestIDs(next http.Handler, random io.Reader) http.Handler {
 			return
 		}
 		id := hex.EncodeToString(b[:])
-		w.Header()[RequestIDHeader] = []string{id}
+		w.Header().Set(RequestIDHeader, id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 	})
 }
