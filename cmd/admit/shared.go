@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/failover"
 	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/postgres"
 	"github.com/admit-project/admit/redis"
@@ -65,7 +66,13 @@ func (m *Main) openLimits(ctx context.Context, sh *sharedFlags, e *env, policy a
 		l.Prefix, l.Logger = sh.prefix+"src:", logger
 		f := redis.NewFeed(c)
 		f.Channel, f.Logger = sh.prefix+"changes", logger
-		return &shared{limiter: l, feed: f, mode: "redis", close: c.Close}, nil
+		var limiter admit.SourceLimiter = l
+		if s := e.sharedInStore(policy, logger); s != nil {
+			// While Redis is out of reach the database's limiter counts,
+			// so that limits hold (neither 503 for every join nor open).
+			limiter = &failover.Limiter{Primary: l, Secondary: s.limiter, Window: policy.Window, Logger: logger}
+		}
+		return &shared{limiter: limiter, feed: f, mode: "redis", close: c.Close}, nil
 	}
 	if s := e.sharedInStore(policy, logger); s != nil {
 		return s, nil
