@@ -32,7 +32,7 @@ type attackResult struct {
 // evaluated (403); the rest are answered 429. So the dial is at least the
 // highest rate the limits allow, plus the limiter's refusals on top.
 func (m *Main) measureAttack(ctx context.Context, c *config, st *store, dsn string) (*attackResult, error) {
-	ns, err := startAdmit(ctx, st, nodeOptions{count: 1, redis: c.redis, confirm: c.confirm, policy: admit.DefaultSourcePolicy(), dsn: dsn})
+	ns, err := startAdmit(ctx, st, nodeOptions{count: 1, redis: c.redis, confirm: c.confirm, policy: admit.DefaultSourcePolicy(), dsn: dsn, behind: c.behind})
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,7 @@ type config struct {
 	redis       string // Redis URL for the nodes' limits and feed, "" for none
 	confirm     bool   // ConfirmJoins on PostgreSQL, as admit serve sets it
 	floor       bool   // measure the floor phase
+	behind      bool   // app.Service.RefusalsBehind
 	attack      bool   // measure valid joins under a war-dial
 	// attackSources and attackConcurrency shape the war-dial;
 	// attackValid is the number of valid-join workers measured against it.
@@ -94,6 +95,7 @@ func (m *Main) parseFlags(args []string) (*config, error) {
 	nodeCounts := fs.String("nodes", "1", "admit nodes serving the store, the load spread over them round-robin; a list (1,2,3) measures each count (above 1 needs --db)")
 	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://…): the nodes keep per-source limits and the change feed there, as admit serve --redis does")
 	fs.BoolVar(&c.confirm, "confirm-joins", true, "on PostgreSQL, confirm each join on fresh data as admit serve does (false: measure without, to see its cost)")
+	fs.BoolVar(&c.behind, "refusals-behind", false, "answer refused joins before their record is durable, as admit serve --refusals-behind")
 	fs.BoolVar(&c.floor, "floor", true, "measure the floor: the same HTTP server writing one participant-sized row per request through the store's durable write path")
 	fs.BoolVar(&c.attack, "attack", true, "measure valid joins' p99 with and without a war-dial from --attack-sources addresses under the default per-source limits")
 	fs.IntVar(&c.attackSources, "attack-sources", 1000, "source addresses of the war-dial")
@@ -232,7 +234,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // baseline from the same minute. With first, it also reports the process's
 // heap and measures the floor and the attack.
 func (m *Main) measureStore(ctx context.Context, c *config, gen *generator, bare *server, st *store, k int, dsn string, first bool) (*storeResult, error) {
-	ns, err := startAdmit(ctx, st, nodeOptions{count: k, redis: c.redis, confirm: c.confirm, policy: benchPolicy(), dsn: dsn})
+	ns, err := startAdmit(ctx, st, nodeOptions{count: k, redis: c.redis, confirm: c.confirm, policy: benchPolicy(), dsn: dsn, behind: c.behind})
 	if err != nil {
 		return nil, err
 	}

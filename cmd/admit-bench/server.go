@@ -136,6 +136,8 @@ type nodeOptions struct {
 	// (through the delaying proxy); else the first node uses the seeding
 	// handle and the others open st.dsn.
 	dsn string
+	// behind sets app.Service.RefusalsBehind.
+	behind bool
 }
 
 // benchPolicy is the per-source policy of the join phases: the limiter
@@ -208,6 +210,8 @@ func startAdmit(ctx context.Context, st *store, o nodeOptions) (*nodes, error) {
 			svc.Limiter, svc.Feed = postgres.NewLimiter(pg.Pool(), o.policy), postgres.NewFeed(pg)
 		}
 		svc.ConfirmJoins = onPG && o.confirm
+		svc.RefusalsBehind = o.behind
+		ns.closers = append(ns.closers, func() error { return svc.FlushRefusals(context.Background()) })
 		// As admit serve does: the join path's directory is read before
 		// listening, not by the first measured join.
 		if err := svc.WarmJoinCache(ctx); err != nil {

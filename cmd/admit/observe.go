@@ -73,6 +73,11 @@ func startAdmin(addr string, svc *app.Service, db store, logger *slog.Logger) (*
 		db.SetWriteObserver(m.Store("postgres"))
 		err = m.WriteBacklog("postgres", db.WriteBacklog)
 	}
+	if err == nil {
+		err = m.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "admit_refusals_pending",
+			Help: "Refused join attempts answered and not yet recorded (admit serve --refusals-behind)."},
+			func() float64 { return float64(svc.RefusalBacklog()) }))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ type ServeCmd struct {
 	LogLevel              string   `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"ADMIT_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
 	TestClock             bool     `name:"test-clock" hidden:"" help:"Enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)."`
 	Admin                 string   `name:"admin" env:"ADMIT_ADMIN" placeholder:"ADDR" help:"Admin listen address for Prometheus metrics (/metrics) and pprof (/debug/pprof/); keep it private; none when empty."`
+	RefusalsBehind        bool     `name:"refusals-behind" env:"ADMIT_REFUSALS_BEHIND" help:"Answer refused joins before their record is durable (guess budget and source limits charged in memory first; a crash loses at most 1,000 records per node)."`
 	AllowUnsafeDurability bool     `name:"allow-unsafe-durability" help:"Start even when PostgreSQL has fsync or synchronous_commit off (an acknowledged admission could be lost in a crash)."`
 	sharedFlags
 }
@@ -74,6 +75,14 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	// Before anything reads them: the service keeps the first it sees.
 	e.service.Limiter, e.service.Feed = share.limiter, share.feed
 	e.service.ConfirmJoins = share.confirm
+	e.service.RefusalsBehind = c.RefusalsBehind
+	defer func() { // before the store closes (deferred earlier)
+		fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.service.FlushRefusals(fctx); err != nil {
+			logger.Error("refused attempts not all recorded at shutdown", "err", err)
+		}
+	}()
 	logger.Info("per-source limits and change feed", "in", share.mode)
 
 	if err := e.service.WarmJoinCache(ctx); err != nil {
