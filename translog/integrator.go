@@ -249,9 +249,7 @@ func (in *Integrator) witness(ctx context.Context) {
 		in.witnessd = make(map[string]uint64)
 	}
 	in.mu.Unlock()
-	prove := func(ctx context.Context, oldSize uint64) ([][]byte, error) {
-		return consistency(ctx, in.Store, oldSize, cp.Size)
-	}
+	prove := ConsistencyProver(in.Store, cp.Size)
 	var accepted bool
 	for _, w := range in.Witnesses {
 		in.mu.Lock()

@@ -88,6 +88,18 @@ func VerifyConsistency(older, newer Checkpoint, p [][]byte) error {
 	return nil
 }
 
+// ConsistencyProver returns the ProveFunc a witness uses to get the
+// consistency proof from its last size to newSize, built from the store and
+// not checked (the witness checks it).
+func ConsistencyProver(s Store, newSize uint64) ProveFunc {
+	return func(ctx context.Context, oldSize uint64) ([][]byte, error) {
+		if oldSize > newSize {
+			return nil, fmt.Errorf("translog: no consistency proof from size %d back to %d", oldSize, newSize)
+		}
+		return consistency(ctx, s, oldSize, newSize)
+	}
+}
+
 // consistency builds the consistency proof between the two sizes from the
 // store, without checking it.
 func consistency(ctx context.Context, s Store, size1, size2 uint64) ([][]byte, error) {

@@ -178,8 +178,22 @@ func Verify(ctx context.Context, s Store, o VerifyOptions) (*Report, error) {
 		return rep, err
 	}
 	if cp != nil {
-		rep.Problem = &Problem{From: int64(n) + 1, Through: int64(cp.Size), Checkpoint: cp.Size, CheckpointTime: cp.Time,
-			Reason: fmt.Sprintf("%sthe log ends at entry %d but the checkpoint covers %d entries: entries %d to %d were deleted (the log was truncated or wiped)", label(cp, trusted), n, cp.Size, n+1, cp.Size)}
+		from := int64(1)
+		if lastGoodSet {
+			from = int64(lastGood) + 1
+		}
+		rep.Problem = &Problem{From: from, Through: int64(cp.Size), Checkpoint: cp.Size, CheckpointTime: cp.Time,
+			Reason: fmt.Sprintf("%sthe log ends at entry %d but the checkpoint covers %d entries: entries were deleted after entry %d, the last the log's checkpoints vouch for (the log was truncated or wiped)", label(cp, trusted), n, cp.Size, from-1)}
+		return rep, nil
+	}
+	// Only the integrator gives entries their place, in the transaction
+	// that saves the tree: an entry placed past the saved tree was not.
+	state, err := s.TreeState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n > state.Size {
+		rep.Problem = &Problem{Seq: int64(state.Size) + 1, Reason: fmt.Sprintf("it has a place in the log, but the tree the integrator saved ends at entry %d (it was inserted)", state.Size)}
 		return rep, nil
 	}
 	rep.Uncovered = int64(n - maxCompared)

@@ -152,11 +152,14 @@ func (w *FileWitness) Close() error {
 func (w *FileWitness) Add(ctx context.Context, cp Checkpoint, prove ProveFunc) error {
 	for range 2 {
 		latest, _ := w.Latest()
-		p, err := prove(ctx, latest.Size)
-		if err != nil && cp.Size >= latest.Size {
-			return err
+		var p [][]byte
+		if cp.Size > latest.Size {
+			var err error
+			if p, err = prove(ctx, latest.Size); err != nil {
+				return err
+			}
 		}
-		err = w.addProved(cp.Note, latest.Size, p)
+		err := w.addProved(cp.Note, latest.Size, p)
 		var old *oldSizeError
 		if errors.As(err, &old) {
 			continue // another writer moved it: once more
