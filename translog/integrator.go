@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -151,7 +152,7 @@ func (in *Integrator) Step(ctx context.Context) (int, error) {
 		in.witness(ctx)
 		return 0, nil
 	}
-	r, err := rangeFactory.NewRange(0, prev.Size, prev.Hashes)
+	r, err := rangeFactory.NewRange(0, prev.Size, slices.Clone(prev.Hashes))
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrStateMismatch, err)
 	}
