@@ -2,6 +2,7 @@ package translog
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -188,4 +189,20 @@ func ParseCheckpoint(msg []byte, v note.Verifier) (Checkpoint, error) {
 		}
 	}
 	return out, nil
+}
+
+// LatestCheckpoint returns the store's latest checkpoint after checking its
+// signature with v (with the store's ID and WitnessedAt kept), and false
+// when the store has none.
+func LatestCheckpoint(ctx context.Context, s Store, v note.Verifier) (Checkpoint, bool, error) {
+	stored, ok, err := s.LatestCheckpoint(ctx)
+	if err != nil || !ok {
+		return Checkpoint{}, false, err
+	}
+	cp, err := ParseCheckpoint(stored.Note, v)
+	if err != nil {
+		return Checkpoint{}, false, fmt.Errorf("translog: the latest checkpoint in the store (number %d) is not signed by the log's key: %w", stored.ID, err)
+	}
+	cp.ID, cp.WitnessedAt = stored.ID, stored.WitnessedAt
+	return cp, true, nil
 }

@@ -1,0 +1,102 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/translog"
+	"github.com/admit-project/admit/translog/logtest"
+)
+
+// logAttacker changes the database file directly, its guards dropped, as
+// someone with write access to the file can.
+type logAttacker struct{ raw *sql.DB }
+
+func (a logAttacker) exec(ctx context.Context, stmts ...string) error {
+	for _, s := range stmts {
+		if _, err := a.raw.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a logAttacker) SetDetail(ctx context.Context, seq int64, detail string) error {
+	_, err := a.raw.ExecContext(ctx, `UPDATE events SET detail = ? WHERE seq = ?`, detail, seq)
+	return err
+}
+
+func (a logAttacker) SetHash(ctx context.Context, seq int64, hash []byte) error {
+	_, err := a.raw.ExecContext(ctx, `UPDATE events SET leaf_hash = ? WHERE seq = ?`, hash, seq)
+	return err
+}
+
+func (a logAttacker) Delete(ctx context.Context, from, through int64) error {
+	_, err := a.raw.ExecContext(ctx, `DELETE FROM events WHERE seq BETWEEN ? AND ?`, from, through)
+	return err
+}
+
+func (a logAttacker) Renumber(ctx context.Context, from, delta int64) error {
+	if _, err := a.raw.ExecContext(ctx, `UPDATE events SET seq = -(seq + ?) WHERE seq >= ?`, delta, from); err != nil {
+		return err
+	}
+	return a.exec(ctx, `UPDATE events SET seq = -seq WHERE seq < 0`)
+}
+
+func (a logAttacker) Swap(ctx context.Context, x, y int64) error {
+	if _, err := a.raw.ExecContext(ctx, `UPDATE events SET seq = CASE seq WHEN ? THEN -? ELSE -? END WHERE seq IN (?, ?)`, x, y, x, x, y); err != nil {
+		return err
+	}
+	return a.exec(ctx, `UPDATE events SET seq = -seq WHERE seq < 0`)
+}
+
+func (a logAttacker) Insert(ctx context.Context, e *admit.Event) error {
+	_, err := a.raw.ExecContext(ctx, `INSERT INTO events (at, account_id, actor, action, target, source, outcome, detail, seq, leaf_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.At.UnixNano(), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail, e.Seq, e.Hash)
+	return err
+}
+
+func (a logAttacker) RollBack(ctx context.Context, s translog.TreeState) error {
+	var hashes []byte
+	for _, h := range s.Hashes {
+		hashes = append(hashes, h...)
+	}
+	if _, err := a.raw.ExecContext(ctx, `UPDATE audit_tree SET size = ?, hashes = ?`, int64(s.Size), hashes); err != nil {
+		return err
+	}
+	_, err := a.raw.ExecContext(ctx, `DELETE FROM audit_checkpoints WHERE size > ?`, int64(s.Size))
+	return err
+}
+
+func (a logAttacker) Wipe(ctx context.Context) error {
+	return a.exec(ctx, `DELETE FROM events`, `DELETE FROM audit_nodes`, `DELETE FROM audit_checkpoints`,
+		`UPDATE audit_tree SET size = 0, hashes = X''`, `UPDATE audit_head SET seq = 0, hash = X'', mac = NULL`)
+}
+
+func (a logAttacker) AddCheckpoint(ctx context.Context, cp translog.Checkpoint) error {
+	_, err := a.raw.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, signed_at, note) VALUES (?, ?, ?)`,
+		int64(cp.Size), cp.Time.UnixNano(), string(cp.Note))
+	return err
+}
+
+// newLogHarness opens a new store; its writers append through
+// AppendEvents, the attacker edits the file.
+func newLogHarness(t *testing.T) logtest.Harness {
+	path := filepath.Join(t.TempDir(), "admit.db")
+	db := mustOpenAudit(t, path)
+	t.Cleanup(func() { db.Close() })
+	raw := openRaw(t, path)
+	t.Cleanup(func() { raw.Close() })
+	a := logAttacker{raw: raw}
+	if err := a.exec(context.Background(), unguard...); err != nil {
+		t.Fatal(err)
+	}
+	return logtest.Harness{Store: db.AuditLog(), Append: db.AppendEvents, Attacker: a}
+}
+
+func TestAuditLogConformance(t *testing.T) { logtest.RunConformance(t, newLogHarness) }
+
+func TestAuditLogAttacks(t *testing.T) { logtest.RunAttacks(t, newLogHarness) }
