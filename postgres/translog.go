@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/transparency-dev/merkle/compact"
 
@@ -143,7 +144,8 @@ func (l *AuditLog) Integrate(ctx context.Context, prev translog.TreeState, b *tr
 	return pgx.BeginFunc(ctx, l.db.pool, func(tx pgx.Tx) error {
 		var size int64
 		var hashes []byte
-		if err := tx.QueryRow(ctx, `SELECT size, hashes FROM audit_tree WHERE id = 1 FOR UPDATE`).Scan(&size, &hashes); err != nil {
+		err := tx.QueryRow(ctx, `SELECT size, hashes FROM audit_tree WHERE id = 1 FOR UPDATE`).Scan(&size, &hashes)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("postgres: audit tree: %w", err)
 		}
 		if uint64(size) != prev.Size || string(hashes) != string(joinHashes(prev.Hashes)) {
@@ -154,7 +156,8 @@ func (l *AuditLog) Integrate(ctx context.Context, prev translog.TreeState, b *tr
 		for i, e := range b.Entries {
 			ids[i], seqs[i], leaves[i] = e.ID, e.Seq, e.Hash
 		}
-		tag, err := tx.Exec(ctx, `UPDATE events e SET seq = u.seq, leaf_hash = u.leaf
+		var tag pgconn.CommandTag
+		tag, err = tx.Exec(ctx, `UPDATE events e SET seq = u.seq, leaf_hash = u.leaf
 			FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS u(id, seq, leaf)
 			WHERE e.id = u.id AND e.leaf_hash IS NULL`, ids, seqs, leaves)
 		if err != nil {
@@ -177,7 +180,8 @@ func (l *AuditLog) Integrate(ctx context.Context, prev translog.TreeState, b *tr
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE audit_tree SET size = $1, hashes = $2 WHERE id = 1`, int64(b.State.Size), joinHashes(b.State.Hashes)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_tree (id, size, hashes) VALUES (1, $1, $2)
+			ON CONFLICT (id) DO UPDATE SET size = EXCLUDED.size, hashes = EXCLUDED.hashes`, int64(b.State.Size), joinHashes(b.State.Hashes)); err != nil {
 			return err
 		}
 		cp := b.Checkpoint

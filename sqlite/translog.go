@@ -133,7 +133,8 @@ func (l *AuditLog) Integrate(ctx context.Context, prev translog.TreeState, b *tr
 	return l.db.write(ctx, func(ctx context.Context, tx *wtx) error {
 		var size int64
 		var hashes []byte
-		if err := tx.QueryRowContext(ctx, `SELECT size, hashes FROM audit_tree WHERE id = 1`).Scan(&size, &hashes); err != nil {
+		err := tx.QueryRowContext(ctx, `SELECT size, hashes FROM audit_tree WHERE id = 1`).Scan(&size, &hashes)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlite: audit tree: %w", err)
 		}
 		if uint64(size) != prev.Size || string(hashes) != string(joinHashes(prev.Hashes)) {
@@ -158,7 +159,8 @@ func (l *AuditLog) Integrate(ctx context.Context, prev translog.TreeState, b *tr
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE audit_tree SET size = ?, hashes = ? WHERE id = 1`, int64(b.State.Size), joinHashes(b.State.Hashes)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_tree (id, size, hashes) VALUES (1, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET size = excluded.size, hashes = excluded.hashes`, int64(b.State.Size), joinHashes(b.State.Hashes)); err != nil {
 			return err
 		}
 		cp := b.Checkpoint

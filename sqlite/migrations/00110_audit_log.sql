@@ -34,12 +34,12 @@ END;
 
 -- audit_tree is the tree as the integrator last saved it: its size and the
 -- hashes of the compact range covering it (32 bytes each, left to right).
+-- No row yet means the empty tree (so that an import finds the store empty).
 CREATE TABLE audit_tree (
 	id     INTEGER PRIMARY KEY CHECK (id = 1),
 	size   INTEGER NOT NULL,
 	hashes BLOB    NOT NULL
 );
-INSERT INTO audit_tree (id, size, hashes) VALUES (1, 0, X'');
 
 -- audit_nodes are the tree's perfect subtrees of 16 entries and more
 -- (translog.StoredNodeLevel), for proofs.
