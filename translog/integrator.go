@@ -163,8 +163,16 @@ func (in *Integrator) Step(ctx context.Context) (int, error) {
 		}
 	}
 	var lh leafHasher
+	var legacy, moved int
 	for i, e := range pending {
-		e.Seq = int64(prev.Size) + int64(i) + 1
+		place := int64(prev.Size) + int64(i) + 1
+		if e.Seq != 0 { // an entry of the old hash chain, which had its seq
+			legacy++
+			if e.Seq != place {
+				moved++
+			}
+		}
+		e.Seq = place
 		e.Hash = lh.hash(e)
 		if err := r.Append(e.Hash, visit); err != nil {
 			return 0, err
@@ -188,6 +196,10 @@ func (in *Integrator) Step(ctx context.Context) (int, error) {
 	cp := b.Checkpoint
 	in.last = &cp
 	in.mu.Unlock()
+	if legacy > 0 {
+		in.log().Info("audit log: built the tree from the existing hash chain", "entries", legacy,
+			"through_seq", prev.Size+uint64(legacy), "renumbered", moved)
+	}
 	in.witness(ctx)
 	return len(pending), nil
 }

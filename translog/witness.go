@@ -357,3 +357,25 @@ func (w *HTTPWitness) Add(ctx context.Context, cp Checkpoint, prove ProveFunc) e
 	}
 	return fmt.Errorf("translog: witness %s: its last size keeps changing", w.URL)
 }
+
+// ReadCheckpointFile reads a checkpoint an auditor kept: a file holding a
+// signed checkpoint note as `admit audit checkpoint` prints it, or a file
+// witness's records, whose last checkpoint it takes. The signature is
+// checked with v.
+func ReadCheckpointFile(path string, v note.Verifier) (Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
+		cps, err := ReadWitnessFile(path, v)
+		if err != nil {
+			return Checkpoint{}, err
+		}
+		if len(cps) == 0 {
+			return Checkpoint{}, fmt.Errorf("translog: %s holds no checkpoint", path)
+		}
+		return cps[len(cps)-1], nil
+	}
+	return ParseCheckpoint(b, v)
+}

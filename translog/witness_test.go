@@ -149,3 +149,21 @@ func TestHTTPWitness(t *testing.T) {
 		t.Errorf("GET: status %d", resp.StatusCode)
 	}
 }
+
+func TestReadCheckpointFile(t *testing.T) {
+	f := newFixture(t)
+	f.build(t, 2, 5)
+	got, err := translog.ReadCheckpointFile(f.wpath, f.signer.Verifier())
+	if err != nil || got.Size != 10 {
+		t.Fatalf("from the witness file: size %d, %v", got.Size, err)
+	}
+	note := filepath.Join(t.TempDir(), "checkpoint.txt")
+	os.WriteFile(note, got.Note, 0o600)
+	again, err := translog.ReadCheckpointFile(note, f.signer.Verifier())
+	if err != nil || again.Size != 10 || string(again.Root) != string(got.Root) {
+		t.Fatalf("from a note file: %+v, %v", again, err)
+	}
+	if _, err := translog.ReadCheckpointFile(note, mustSigner(t).Verifier()); err == nil {
+		t.Error("a checkpoint file verified under another key")
+	}
+}
