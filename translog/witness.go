@@ -221,13 +221,24 @@ func (w *FileWitness) addProved(msg []byte, oldSize uint64, p [][]byte) error {
 // maxWitnessBody bounds an add-checkpoint body.
 const maxWitnessBody = 64 << 10
 
-// WitnessHandler serves the add-checkpoint protocol in front of a
+// WitnessHandler serves the add-checkpoint protocol (POST) in front of a
 // FileWitness, so that another deployment (or any HTTP service speaking the
-// protocol) can witness this log.
+// protocol) can witness this log; GET answers the latest checkpoint it
+// holds (404 before the first).
 func WitnessHandler(w *FileWitness) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			cp, ok := w.Latest()
+			if !ok {
+				http.Error(rw, "the witness holds no checkpoint yet", http.StatusNotFound)
+				return
+			}
+			rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			rw.Write(cp.Note)
+			return
+		}
 		if r.Method != http.MethodPost {
-			rw.Header().Set("Allow", "POST")
+			rw.Header().Set("Allow", "GET, POST")
 			http.Error(rw, "POST an add-checkpoint request", http.StatusMethodNotAllowed)
 			return
 		}
@@ -378,4 +389,34 @@ func ReadCheckpointFile(path string, v note.Verifier) (Checkpoint, error) {
 		return cps[len(cps)-1], nil
 	}
 	return ParseCheckpoint(b, v)
+}
+
+// Latest fetches the latest checkpoint the witness holds (GET on its URL),
+// checked with v; false when it holds none yet.
+func (w *HTTPWitness) Latest(ctx context.Context, v note.Verifier) (Checkpoint, bool, error) {
+	c := w.Client
+	if c == nil {
+		c = &http.Client{Timeout: 10 * time.Second}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.URL, nil)
+	if err != nil {
+		return Checkpoint{}, false, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return Checkpoint{}, false, fmt.Errorf("translog: witness %s: %w", w.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxWitnessBody))
+	if err != nil {
+		return Checkpoint{}, false, err
+	}
+	switch resp.StatusCode {
+	case http.StatusOK:
+		cp, err := ParseCheckpoint(body, v)
+		return cp, err == nil, err
+	case http.StatusNotFound:
+		return Checkpoint{}, false, nil
+	}
+	return Checkpoint{}, false, fmt.Errorf("translog: witness %s: %s", w.URL, resp.Status)
 }

@@ -143,10 +143,15 @@ func TestHTTPWitness(t *testing.T) {
 			t.Errorf("body %q: status %d, want 400", body, resp.StatusCode)
 		}
 	}
-	resp, _ := http.Get(srv.URL)
+	latest, ok, err := hw.Latest(ctx, f.signer.Verifier())
+	if err != nil || !ok || latest.Size != 50 {
+		t.Errorf("GET the latest: size %d, %v, %v", latest.Size, ok, err)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, srv.URL, nil)
+	resp, _ := http.DefaultClient.Do(req)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("GET: status %d", resp.StatusCode)
+		t.Errorf("DELETE: status %d", resp.StatusCode)
 	}
 }
 
