@@ -140,19 +140,31 @@ func (l *AuditLog) Integrate(ctx context.Context, prev translog.TreeState, b *tr
 		if uint64(size) != prev.Size || string(hashes) != string(joinHashes(prev.Hashes)) {
 			return translog.ErrTreeMoved
 		}
-		for _, e := range b.Entries {
-			res, err := tx.ExecContext(ctx, `UPDATE events SET seq = ?, leaf_hash = ? WHERE id = ? AND leaf_hash IS NULL`, e.Seq, e.Hash, e.ID)
+		for rest := b.Entries; len(rest) > 0; {
+			n := 1
+			for _, size := range []int{256, 16} {
+				if len(rest) >= size {
+					n = size
+					break
+				}
+			}
+			args := make([]any, 0, 3*n)
+			for _, e := range rest[:n] {
+				args = append(args, e.ID, e.Seq, e.Hash)
+			}
+			res, err := tx.ExecContext(ctx, placeEvents(n), args...)
 			if err != nil {
 				if isConstraint(err) {
 					return translog.ErrTreeMoved
 				}
 				return err
 			}
-			if n, err := res.RowsAffected(); err != nil {
+			if k, err := res.RowsAffected(); err != nil {
 				return err
-			} else if n != 1 {
+			} else if k != int64(n) {
 				return translog.ErrTreeMoved
 			}
+			rest = rest[n:]
 		}
 		for _, n := range b.Nodes {
 			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)`, n.Level, int64(n.Index), n.Hash); err != nil {
@@ -239,4 +251,17 @@ func (l *AuditLog) Pending(ctx context.Context) (int64, error) {
 	var n int64
 	err := l.db.rdb.db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE leaf_hash IS NULL`).Scan(&n)
 	return n, err
+}
+
+// placeEvents returns the UPDATE that places n entries: (id, seq, leaf_hash)
+// each.
+func placeEvents(n int) string {
+	q := `UPDATE events SET seq = v.column2, leaf_hash = v.column3 FROM (VALUES `
+	for i := range n {
+		if i > 0 {
+			q += `, `
+		}
+		q += `(?, ?, ?)`
+	}
+	return q + `) AS v WHERE events.id = v.column1 AND events.leaf_hash IS NULL`
 }
