@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -101,3 +102,49 @@ func newLogHarness(t *testing.T) logtest.Harness {
 func TestAuditLogConformance(t *testing.T) { logtest.RunConformance(t, newLogHarness) }
 
 func TestAuditLogAttacks(t *testing.T) { logtest.RunAttacks(t, newLogHarness) }
+
+// TestAuditLogLeaderFailsOver: two nodes on one store; the second cannot
+// lead while the first does, and leads once PostgreSQL has ended the first
+// node's session (as when its process or host dies), with no unlock.
+func TestAuditLogLeaderFailsOver(t *testing.T) {
+	dsn := FreshSchema(t)
+	ctx := context.Background()
+	a := MustOpenDB(t, dsn)
+	defer a.Close()
+	b := MustOpenDB(t, dsn)
+	defer b.Close()
+	releaseA, ok, err := a.AuditLog().TryLead(ctx)
+	if err != nil || !ok {
+		t.Fatalf("node a: %v %v", ok, err)
+	}
+	defer releaseA() // its connection is gone by then: the pool drops it
+	if _, ok, err := b.AuditLog().TryLead(ctx); err != nil || ok {
+		t.Fatalf("node b while a leads: %v %v", ok, err)
+	}
+	const key = `hashtextextended('admit audit integrator ' || current_schema(), 0)`
+	var killed int
+	if err := b.Pool().QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted
+		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND classid = ((`+key+` >> 32) & 4294967295)::bigint::oid
+		  AND objid = (`+key+` & 4294967295)::bigint::oid`).Scan(&killed); err != nil {
+		t.Fatal(err)
+	}
+	if killed != 1 {
+		t.Fatalf("ended %d sessions holding the integrator's lock, want 1", killed)
+	}
+	for i := 0; ; i++ {
+		release, got, err := b.AuditLog().TryLead(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got {
+			release()
+			break
+		}
+		if i == 100 {
+			t.Fatal("node b never led after node a's session ended")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
