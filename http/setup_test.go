@@ -13,6 +13,7 @@ import (
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/admittest"
+	"github.com/admit-project/admit/translog"
 	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
@@ -27,6 +28,8 @@ type fixture struct {
 	http    *httptest.Server
 	user    *admit.User
 	token   string
+	// auditLog places entries and signs checkpoints when a test steps it.
+	auditLog *translog.Integrator
 }
 
 // mustServe starts a fixture. With testClock, POST /api/v1/test-clock is
@@ -38,13 +41,13 @@ func mustServe(tb testing.TB, testClock bool) *fixture {
 	// The handler tests make many failed joins from the loopback: the
 	// per-source limits stay out of their way (they are tested in app,
 	// edge/clientip_test.go and e2e).
-	svc, _ := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, Limiter: admittest.OpenLimiter()})
+	svc, db := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, Limiter: admittest.OpenLimiter()})
 	u := admittest.Owner(tb, svc, "owner@example.com", "Olive Owner")
 	token, err := svc.CreateAPIToken(ctx, u.ID, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f := &fixture{clock: clock, service: svc, user: u, token: token}
+	f := &fixture{clock: clock, service: svc, user: u, token: token, auditLog: admittest.AuditLog(tb, svc, db)}
 	f.server = &admithttp.Server{Service: svc}
 	if testClock {
 		f.server.Clock = clock

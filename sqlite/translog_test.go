@@ -106,10 +106,18 @@ func TestAuditLogAttacks(t *testing.T) { logtest.RunAttacks(t, newLogHarness) }
 
 // TestAuditLogBuildsTreeFromChain: a store whose entries were written by
 // the old hash chain gets its tree from them, in chain order, once, and
-// says so; the chain still verifies under its key.
+// says so; the chain's columns are left as they were.
 func TestAuditLogBuildsTreeFromChain(t *testing.T) {
 	ctx := context.Background()
-	path := mustAuditStore(t) // 300 chained entries
+	path := mustAuditStore(t) // 300 entries
+	// As the old hash chain left them: each with its seq and a chain hash.
+	raw := openRaw(t, path)
+	for _, q := range append(unguard, `UPDATE events SET seq = id, prev_hash = X'00', hash = X'01'`) {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
 	db := mustOpenAudit(t, path)
 	defer db.Close()
 	signer, err := translog.NewSigner(mustSkey(t))
@@ -141,7 +149,8 @@ func TestAuditLogBuildsTreeFromChain(t *testing.T) {
 	if err != nil || rep.Problem != nil || rep.Entries != auditEntries {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
-	if n, bad := mustVerify(t, path); bad != nil || n != auditEntries {
-		t.Errorf("the old chain after the tree was built: %d entries, %v", n, bad)
+	var kept int
+	if err := openRaw(t, path).QueryRow(`SELECT count(*) FROM events WHERE prev_hash = X'00' AND hash = X'01'`).Scan(&kept); err != nil || kept != auditEntries {
+		t.Errorf("the old chain's hashes after the tree was built: %d kept, %v", kept, err)
 	}
 }
