@@ -5,12 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,27 +23,21 @@ import (
 // logFlags are the audit log's flags: where the checkpoint signing key is,
 // the public key an auditor verifies with, and the witnesses.
 type logFlags struct {
-	signingKey string
-	publicKey  string
-	witnesses  stringList
+	SigningKey string   `name:"audit-signing-key" env:"ADMIT_AUDIT_SIGNING_KEY" placeholder:"FILE" type:"path" help:"The audit log's checkpoint signing key file, apart from the sealing keys (default audit-signing.key beside the key file; made by admit serve)."`
+	Witnesses  []string `name:"audit-witness" env:"ADMIT_AUDIT_WITNESS" sep:"," placeholder:"WITNESS" help:"Where checkpoints are published and read back: file:PATH (an append-only file, on another volume) or an https:// URL (repeatable, or a comma list)."`
 }
 
-func (m *Main) addLogFlags(fs *flag.FlagSet, lf *logFlags) {
-	fs.StringVar(&lf.signingKey, "audit-signing-key", m.Getenv("ADMIT_AUDIT_SIGNING_KEY"),
-		"the audit log's checkpoint signing key file (default audit-signing.key beside the key file; $ADMIT_AUDIT_SIGNING_KEY); apart from the sealing keys")
-	fs.StringVar(&lf.publicKey, "public-key", m.Getenv("ADMIT_AUDIT_PUBLIC_KEY"),
-		"the log's public key, as `admit audit public-key` prints it (verify without the signing key; $ADMIT_AUDIT_PUBLIC_KEY)")
-	if v := m.Getenv("ADMIT_AUDIT_WITNESS"); v != "" {
-		lf.witnesses = append(lf.witnesses, v)
-	}
-	fs.Var(&lf.witnesses, "audit-witness", "where checkpoints are published: file:PATH (an append-only file, on another volume) or an https:// URL (repeatable, or a comma list; $ADMIT_AUDIT_WITNESS)")
+// checkFlags add the public key an auditor verifies with.
+type checkFlags struct {
+	logFlags
+	PublicKey string `name:"public-key" env:"ADMIT_AUDIT_PUBLIC_KEY" placeholder:"KEY" help:"The log's public key, as admit audit public-key prints it: verify with no secret (default: from the signing key file)."`
 }
 
 // signingKeyPath returns --audit-signing-key, or audit-signing.key beside
 // the master key file.
 func (lf *logFlags) signingKeyPath(sf *storeFlags) string {
-	if lf.signingKey != "" {
-		return lf.signingKey
+	if lf.SigningKey != "" {
+		return lf.SigningKey
 	}
 	return filepath.Join(filepath.Dir(sf.keyPath()), "audit-signing.key")
 }
@@ -64,9 +56,9 @@ func (lf *logFlags) loadSigner(sf *storeFlags, create bool) (*translog.Signer, b
 
 // verifier returns the verifier of checkpoints: from --public-key, else
 // from the signing key file.
-func (lf *logFlags) verifier(sf *storeFlags) (note.Verifier, error) {
-	if lf.publicKey != "" {
-		return translog.NewVerifier(lf.publicKey)
+func (lf *checkFlags) verifier(sf *storeFlags) (note.Verifier, error) {
+	if lf.PublicKey != "" {
+		return translog.NewVerifier(lf.PublicKey)
 	}
 	s, _, err := lf.loadSigner(sf, false)
 	if err != nil {
@@ -84,7 +76,7 @@ func (lf *logFlags) openWitnesses(v note.Verifier, now func() time.Time) ([]tran
 			f.Close()
 		}
 	}
-	for _, list := range lf.witnesses {
+	for _, list := range lf.Witnesses {
 		for _, w := range strings.Split(list, ",") {
 			w = strings.TrimSpace(w)
 			switch {
@@ -181,9 +173,9 @@ func (m *Main) openLog(ctx context.Context, sf *storeFlags) (store, translog.Sto
 	if err := sf.checkDB(); err != nil {
 		return nil, nil, err
 	}
-	if sf.db == "" {
+	if sf.DB == "" {
 		if _, err := os.Stat(sf.sqlitePath()); err != nil {
-			return nil, nil, fmt.Errorf("no store at %s: %w", sf.data, err)
+			return nil, nil, fmt.Errorf("no store at %s: %w", sf.Data, err)
 		}
 	}
 	db, _, err := openStore(ctx, sf, time.Now)
@@ -198,17 +190,15 @@ func (m *Main) openLog(ctx context.Context, sf *storeFlags) (store, translog.Sto
 	return db, log, nil
 }
 
-// runAuditPublicKey prints the log's public key, which an auditor keeps to
-// check checkpoints (no secret).
-func (m *Main) runAuditPublicKey(ctx context.Context, args []string) error {
-	var sf storeFlags
-	var lf logFlags
-	fs := m.newFlags("audit public-key", &sf)
-	m.addLogFlags(fs, &lf)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	s, _, err := lf.loadSigner(&sf, false)
+// AuditPublicKeyCmd is "admit audit public-key".
+type AuditPublicKeyCmd struct {
+	logFlags
+}
+
+// Run prints the log's public key, which an auditor keeps to check
+// checkpoints (no secret).
+func (c *AuditPublicKeyCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	s, _, err := c.loadSigner(sf, false)
 	if err != nil {
 		return err
 	}
@@ -216,20 +206,18 @@ func (m *Main) runAuditPublicKey(ctx context.Context, args []string) error {
 	return nil
 }
 
-// runAuditCheckpoint prints the latest signed checkpoint, as a signed note.
-func (m *Main) runAuditCheckpoint(ctx context.Context, args []string) error {
-	var sf storeFlags
-	var lf logFlags
-	fs := m.newFlags("audit checkpoint", &sf)
-	m.addLogFlags(fs, &lf)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	v, err := lf.verifier(&sf)
+// AuditCheckpointCmd is "admit audit checkpoint".
+type AuditCheckpointCmd struct {
+	checkFlags
+}
+
+// Run prints the latest signed checkpoint, as a signed note.
+func (c *AuditCheckpointCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	v, err := c.verifier(sf)
 	if err != nil {
 		return err
 	}
-	db, log, err := m.openLog(ctx, &sf)
+	db, log, err := m.openLog(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -239,39 +227,37 @@ func (m *Main) runAuditCheckpoint(ctx context.Context, args []string) error {
 		return err
 	}
 	if !ok {
-		return admit.Errorf(admit.ENOTFOUND, "the audit log has no checkpoint yet (admit serve signs one within a second of the first entry)")
+		return admit.Errorf(admit.ENOTFOUND, "The audit log has no checkpoint yet (admit serve signs one within a second of the first entry).")
 	}
 	m.Stdout.Write(cp.Note)
 	return nil
 }
 
-// runAuditLogVerify checks every entry against the tree and the tree
-// against a checkpoint: --checkpoint FILE, else the latest a witness holds,
-// else (saying so) the store's own latest.
-func (m *Main) runAuditLogVerify(ctx context.Context, args []string) error {
-	var sf storeFlags
-	var lf logFlags
-	fs := m.newFlags("audit verify", &sf)
-	m.addLogFlags(fs, &lf)
-	cpFile := fs.String("checkpoint", "", "a checkpoint to verify against: a signed note (admit audit checkpoint) or a witness file")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	v, err := lf.verifier(&sf)
+// AuditVerifyCmd is "admit audit verify".
+type AuditVerifyCmd struct {
+	checkFlags
+	Checkpoint string `name:"checkpoint" placeholder:"FILE" type:"path" help:"A checkpoint to verify against: a signed note (admit audit checkpoint) or a witness file (default: the latest a witness holds)."`
+	JSON       bool   `name:"json" help:"Print the report as JSON."`
+}
+
+// Run checks every entry against the tree and the tree against a
+// checkpoint: --checkpoint FILE, else the latest a witness holds, else
+// (saying so) the store's own latest.
+func (c *AuditVerifyCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	v, err := c.verifier(sf)
 	if err != nil {
 		return err
 	}
 	var trusted *translog.Checkpoint
 	from := ""
-	if *cpFile != "" {
-		cp, err := translog.ReadCheckpointFile(*cpFile, v)
+	if c.Checkpoint != "" {
+		cp, err := translog.ReadCheckpointFile(c.Checkpoint, v)
 		if err != nil {
 			return admit.FieldErrorf("checkpoint", "--checkpoint: %v", err)
 		}
-		trusted, from = &cp, *cpFile
-	} else if len(lf.witnesses) > 0 {
-		ws, closeWitnesses, err := lf.openWitnesses(v, time.Now)
+		trusted, from = &cp, c.Checkpoint
+	} else if len(c.Witnesses) > 0 {
+		ws, closeWitnesses, err := c.openWitnesses(v, time.Now)
 		if err != nil {
 			return err
 		}
@@ -281,7 +267,7 @@ func (m *Main) runAuditLogVerify(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	db, log, err := m.openLog(ctx, &sf)
+	db, log, err := m.openLog(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -291,19 +277,19 @@ func (m *Main) runAuditLogVerify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if c.JSON {
 		json.NewEncoder(m.Stdout).Encode(rep)
 	}
 	if rep.Problem != nil {
 		return fmt.Errorf("audit log BROKEN: %s", rep.Problem)
 	}
-	if *asJSON {
+	if c.JSON {
 		return nil
 	}
 	switch {
 	case from != "":
-		fmt.Fprintf(m.Stdout, "audit log OK: %d entries, against the checkpoint of size %d from %s and %d more signed checkpoints, in %v\n",
-			rep.Entries, rep.Trusted.Size, from, rep.Checkpoints-1, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(m.Stdout, "audit log OK: %d entries, against the checkpoint of size %d from %s and %d signed checkpoints in all, in %v\n",
+			rep.Entries, rep.Trusted.Size, from, rep.Checkpoints, time.Since(start).Round(time.Millisecond))
 	case rep.TrustedFromStore:
 		fmt.Fprintf(m.Stdout, "audit log OK: %d entries, against the store's own %d signed checkpoints (give --checkpoint or --audit-witness to catch truncation and wipe-and-reset)\n",
 			rep.Entries, rep.Checkpoints)
@@ -313,31 +299,40 @@ func (m *Main) runAuditLogVerify(ctx context.Context, args []string) error {
 	if rep.Uncovered > 0 {
 		fmt.Fprintf(m.Stdout, "%d entries after the latest checkpoint are not covered yet\n", rep.Uncovered)
 	}
+	if pending, err := pendingEntries(ctx, db); err == nil && pending > 0 {
+		fmt.Fprintf(m.Stdout, "%d entries are not placed in the log yet (admit serve places them within a second or two)\n", pending)
+	}
 	return nil
 }
 
-// runAuditProve prints the inclusion proof of entry SEQ in the latest
-// checkpoint's tree, as JSON.
-func (m *Main) runAuditProve(ctx context.Context, args []string) error {
-	var sf storeFlags
-	var lf logFlags
-	fs := m.newFlags("audit prove", &sf)
-	m.addLogFlags(fs, &lf)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+// pendingEntries counts the entries the integrator has not placed yet.
+func pendingEntries(ctx context.Context, db store) (int64, error) {
+	switch db := db.(type) {
+	case *sqlite.DB:
+		return db.AuditLog().Pending(ctx)
+	case *postgres.DB:
+		return db.AuditLog().Pending(ctx)
 	}
-	if fs.NArg() != 1 {
-		return admit.FieldErrorf("seq", "usage: admit audit prove SEQ")
+	return 0, nil
+}
+
+// AuditProveCmd is "admit audit prove".
+type AuditProveCmd struct {
+	checkFlags
+	Seq int64 `arg:"" name:"seq" help:"The entry's place in the log, from 1."`
+}
+
+// Run prints the inclusion proof of entry SEQ in the latest checkpoint's
+// tree, as JSON.
+func (c *AuditProveCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	if c.Seq < 1 {
+		return admit.FieldErrorf("seq", "SEQ must be an entry's place in the log, from 1")
 	}
-	seq, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-	if err != nil || seq < 1 {
-		return admit.FieldErrorf("seq", "SEQ must be an entry's number, from 1")
-	}
-	v, err := lf.verifier(&sf)
+	v, err := c.verifier(sf)
 	if err != nil {
 		return err
 	}
-	db, log, err := m.openLog(ctx, &sf)
+	db, log, err := m.openLog(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -347,9 +342,9 @@ func (m *Main) runAuditProve(ctx context.Context, args []string) error {
 		return err
 	}
 	if !ok {
-		return admit.Errorf(admit.ENOTFOUND, "the audit log has no checkpoint yet")
+		return admit.Errorf(admit.ENOTFOUND, "The audit log has no checkpoint yet.")
 	}
-	in, err := translog.InclusionProof(ctx, log, seq, cp)
+	in, err := translog.InclusionProof(ctx, log, c.Seq, cp)
 	if err != nil {
 		return err
 	}
@@ -376,37 +371,32 @@ func proofJSON(in *translog.Inclusion) inclusionJSON {
 	return out
 }
 
-// runAuditConsistency prints the consistency proof that the latest
-// checkpoint (or --new FILE) extends --old FILE.
-func (m *Main) runAuditConsistency(ctx context.Context, args []string) error {
-	var sf storeFlags
-	var lf logFlags
-	fs := m.newFlags("audit consistency", &sf)
-	m.addLogFlags(fs, &lf)
-	oldFile := fs.String("old", "", "the older checkpoint (a signed note or a witness file)")
-	newFile := fs.String("new", "", "the newer checkpoint (default the store's latest)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	if *oldFile == "" {
-		return admit.FieldErrorf("old", "--old FILE is required")
-	}
-	v, err := lf.verifier(&sf)
+// AuditConsistencyCmd is "admit audit consistency".
+type AuditConsistencyCmd struct {
+	checkFlags
+	Old string `name:"old" required:"" placeholder:"FILE" type:"path" help:"The older checkpoint (a signed note or a witness file)."`
+	New string `name:"new" placeholder:"FILE" type:"path" help:"The newer checkpoint (default the store's latest)."`
+}
+
+// Run prints the consistency proof that the newer checkpoint extends the
+// older, as JSON.
+func (c *AuditConsistencyCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	v, err := c.verifier(sf)
 	if err != nil {
 		return err
 	}
-	older, err := translog.ReadCheckpointFile(*oldFile, v)
+	older, err := translog.ReadCheckpointFile(c.Old, v)
 	if err != nil {
 		return admit.FieldErrorf("old", "--old: %v", err)
 	}
-	db, log, err := m.openLog(ctx, &sf)
+	db, log, err := m.openLog(ctx, sf)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	var newer translog.Checkpoint
-	if *newFile != "" {
-		if newer, err = translog.ReadCheckpointFile(*newFile, v); err != nil {
+	if c.New != "" {
+		if newer, err = translog.ReadCheckpointFile(c.New, v); err != nil {
 			return admit.FieldErrorf("new", "--new: %v", err)
 		}
 	} else {
@@ -414,7 +404,7 @@ func (m *Main) runAuditConsistency(ctx context.Context, args []string) error {
 		if newer, ok, err = translog.LatestCheckpoint(ctx, log, v); err != nil {
 			return err
 		} else if !ok {
-			return admit.Errorf(admit.ENOTFOUND, "the audit log has no checkpoint yet")
+			return admit.Errorf(admit.ENOTFOUND, "The audit log has no checkpoint yet.")
 		}
 	}
 	p, err := translog.ConsistencyProof(ctx, log, older, newer)

@@ -28,18 +28,18 @@ func TestAuditLogCommands(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	witness := "file:" + filepath.Join(dir, "witness.jsonl")
-	sf := storeFlags{data: data}
-	lf := logFlags{witnesses: stringList{witness}}
+	sf := storeFlags{Data: data}
+	lf := logFlags{Witnesses: []string{witness}}
 	db, _, err := openStore(ctx, &sf, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	m := &Main{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}
-	run := func(fn func(context.Context, []string) error, args ...string) (string, error) {
+	m := &Main{Stdout: &out, Stderr: &errOut}
+	run := func(cmd string, args ...string) (string, error) {
 		t.Helper()
 		out.Reset()
-		err := fn(ctx, append([]string{"--data", data}, args...))
+		err := m.Run(ctx, append([]string{"audit", cmd, "--data", data}, args...))
 		return out.String(), err
 	}
 	signer, stop, err := m.startIntegrator(ctx, db, &sf, &lf, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -72,29 +72,29 @@ func TestAuditLogCommands(t *testing.T) {
 		t.Fatalf("signing key file: %v", err)
 	}
 
-	pub, err := run(m.runAuditPublicKey)
+	pub, err := run("public-key")
 	if err != nil || strings.TrimSpace(pub) != signer.PublicKey() {
 		t.Fatalf("public-key: %q %v", pub, err)
 	}
-	note, err := run(m.runAuditCheckpoint)
+	note, err := run("checkpoint")
 	if err != nil || !strings.Contains(note, "\n20\n") {
 		t.Fatalf("checkpoint: %q %v", note, err)
 	}
 	kept := filepath.Join(dir, "kept.txt")
 	os.WriteFile(kept, []byte(note), 0o600)
 	// An auditor with only the public key.
-	if got, err := run(m.runAuditLogVerify, "--public-key", pub, "--checkpoint", kept); err != nil || !strings.HasPrefix(got, "audit log OK: 20 entries") {
+	if got, err := run("verify", "--public-key", pub, "--checkpoint", kept); err != nil || !strings.HasPrefix(got, "audit log OK: 20 entries") {
 		t.Fatalf("verify --checkpoint: %q %v", got, err)
 	}
-	if got, err := run(m.runAuditLogVerify, "--audit-witness", witness); err != nil || !strings.Contains(got, "from "+witness) {
+	if got, err := run("verify", "--audit-witness", witness); err != nil || !strings.Contains(got, "from "+witness) {
 		t.Fatalf("verify against the witness: %q %v", got, err)
 	}
-	proof, err := run(m.runAuditProve, "7")
+	proof, err := run("prove", "7")
 	var pj inclusionJSON
 	if err != nil || json.Unmarshal([]byte(proof), &pj) != nil || pj.Entry.Seq != 7 || pj.TreeSize != 20 || len(pj.Proof) == 0 {
 		t.Fatalf("prove 7: %q %v", proof, err)
 	}
-	if got, err := run(m.runAuditConsistency, "--old", kept); err != nil || !strings.Contains(got, `"old_size":20`) {
+	if got, err := run("consistency", "--old", kept); err != nil || !strings.Contains(got, `"old_size":20`) {
 		t.Fatalf("consistency: %q %v", got, err)
 	}
 
@@ -108,7 +108,7 @@ func TestAuditLogCommands(t *testing.T) {
 		}
 	}
 	raw.Close()
-	if _, err := run(m.runAuditLogVerify, "--audit-witness", witness); err == nil || !strings.Contains(err.Error(), "entry 2:") {
+	if _, err := run("verify", "--audit-witness", witness); err == nil || !strings.Contains(err.Error(), "entry 2:") {
 		t.Fatalf("verify after an edit: %v, want entry 2 named", err)
 	}
 }

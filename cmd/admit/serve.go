@@ -14,6 +14,7 @@ import (
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
+	"github.com/admit-project/admit/translog"
 	"github.com/admit-project/admit/web"
 )
 
@@ -26,6 +27,7 @@ type ServeCmd struct {
 	LogLevel     string   `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"ADMIT_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
 	TestClock    bool     `name:"test-clock" hidden:"" help:"Enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)."`
 	sharedFlags
+	logFlags
 }
 
 // Run serves until ctx ends.
@@ -68,6 +70,16 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	e.service.Limiter, e.service.Feed = share.limiter, share.feed
 	e.service.ConfirmJoins = share.confirm
 	logger.Info("per-source limits and change feed", "in", share.mode)
+	signer, stopIntegrator, err := m.startIntegrator(ctx, e.db, sf, &c.logFlags, logger)
+	if err != nil {
+		return err
+	}
+	defer stopIntegrator() // before the store closes
+	log, err := auditLogOf(e.db)
+	if err != nil {
+		return err
+	}
+	e.service.AuditLog = &translog.Reader{Store: log, Verifier: signer.Verifier(), PublicKey: signer.PublicKey()}
 
 	if err := e.service.WarmJoinCache(ctx); err != nil {
 		return err
