@@ -177,7 +177,7 @@ func TestWebSignInScheduleReveal(t *testing.T) {
 		t.Fatalf("audit page: %d\n%s", st, audit)
 	}
 	// The CLI's audit verify agrees.
-	if out := s.cli("audit", "verify"); !strings.Contains(out, "audit chain OK") {
+	if out := s.cli("audit", "verify"); !strings.Contains(out, "audit log OK") {
 		t.Errorf("audit verify: %s", out)
 	}
 	// Sign out ends the session.
