@@ -55,17 +55,7 @@ func TestAuditTrail(t *testing.T) {
 
 	// The server's integrator places every entry and signs a checkpoint
 	// within a second or two.
-	var out string
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		out = s.cli("audit", "verify")
-		if strings.HasPrefix(out, "audit log OK: ") && !strings.Contains(out, "not placed") && !strings.Contains(out, "not covered") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("verify = %q", out)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	out := verifyPlaced(t, s.cli)
 	var n int
 	fmt.Sscanf(out, "audit log OK: %d entries", &n)
 	if n < len(ids) {
@@ -114,5 +104,22 @@ func TestAuditTrail(t *testing.T) {
 	out, err = s.cliErr("audit", "verify")
 	if err == nil || !strings.Contains(out, "audit log BROKEN: entry 2: ") {
 		t.Errorf("verify after tampering: %v, %q; want it to fail at entry 2", err, out)
+	}
+}
+
+// verifyPlaced runs `admit audit verify` (through cli) until the server's
+// integrator has placed every entry and signed a checkpoint over them (a
+// second or two), and returns its output.
+func verifyPlaced(t *testing.T, cli func(args ...string) string, args ...string) string {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		out := cli(append([]string{"audit", "verify"}, args...)...)
+		if strings.HasPrefix(out, "audit log OK: ") && !strings.Contains(out, "not placed") && !strings.Contains(out, "not covered") {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("verify = %q", out)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
