@@ -15,8 +15,8 @@ import (
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/postgres"
-	"github.com/admit-project/admit/translog"
 	"github.com/admit-project/admit/sqlite"
+	"github.com/admit-project/admit/translog"
 )
 
 // The dump `admit export` writes and `admit import` reads is JSON lines:
