@@ -34,6 +34,7 @@ type fixture struct {
 	clock    *clock.TestClock
 	svc      *app.Service
 	srv      *httptest.Server
+	app      *web.App             // settings may change before the first request
 	auditLog *translog.Integrator // signs a checkpoint when a test steps it
 }
 
@@ -54,7 +55,7 @@ func newFixture(tb testing.TB, policy ...admit.SourcePolicy) *fixture {
 		tb.Fatal(err)
 	}
 	app := &web.App{Service: svc, AuditKey: svc.Keys.(*keys.Ring).AuditKey()}
-	f := &fixture{clock: clock, svc: svc, srv: httptest.NewServer(app.Handler()), auditLog: admittest.AuditLog(tb, svc, db)}
+	f := &fixture{clock: clock, svc: svc, srv: httptest.NewServer(app.Handler()), app: app, auditLog: admittest.AuditLog(tb, svc, db)}
 	tb.Cleanup(func() { app.Close(); f.srv.Close() })
 	return f
 }
