@@ -17,9 +17,9 @@ import (
 	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
-	"github.com/admit-project/admit/translog"
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/mail"
+	"github.com/admit-project/admit/translog"
 )
 
 // fixture is a real API server: a Service on SQLite in a temporary

@@ -15,9 +15,9 @@ import (
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
-	"github.com/admit-project/admit/translog"
 	"github.com/admit-project/admit/mail"
 	"github.com/admit-project/admit/oidc"
+	"github.com/admit-project/admit/translog"
 	"github.com/admit-project/admit/web"
 )
 
