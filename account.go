@@ -60,12 +60,27 @@ const (
 
 // APIToken is a bearer token for the JSON API. Only its keyed hash is stored.
 type APIToken struct {
-	ID        int64
-	UserID    int64
-	Index     []byte // keyed HMAC of the token
-	Scopes    []string
-	CreatedAt time.Time
+	ID        int64      `json:"id"`
+	UserID    int64      `json:"user_id"`
+	Index     []byte     `json:"-"` // keyed HMAC of the token
+	Scopes    []string   `json:"scopes"`
+	Name      string     `json:"name"`                 // what the token is for, as its maker said
+	ExpiresAt *time.Time `json:"expires_at,omitempty"` // nil: until revoked
+	CreatedAt time.Time  `json:"created_at"`
 }
+
+// Expired reports whether the token's expiry is at or before now.
+func (t *APIToken) Expired(now time.Time) bool {
+	return t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)
+}
+
+// Limits on API tokens.
+const (
+	// MaxAPITokenLifetime is the longest expiry a token may be given.
+	MaxAPITokenLifetime = 366 * 24 * time.Hour
+	// MaxAPITokensPerUser bounds one user's tokens.
+	MaxAPITokensPerUser = 50
+)
 
 // HasScope reports whether the token carries scope (manage implies read).
 func (t *APIToken) HasScope(scope string) bool {

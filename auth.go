@@ -71,6 +71,11 @@ type AuthStore interface {
 	// change or a removal) and returns how many there were.
 	DeleteUserSessions(ctx context.Context, userID int64) (int, error)
 
+	// DeleteUserLinks removes every one-time link of the user still
+	// outstanding (once one was used, or the password changed) and returns
+	// how many there were.
+	DeleteUserLinks(ctx context.Context, userID int64) (int, error)
+
 	// CreateOneTimeLink inserts l, setting l.ID.
 	CreateOneTimeLink(ctx context.Context, l *OneTimeLink) error
 	// UseOneTimeLink marks the unused, unexpired link with the index and

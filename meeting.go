@@ -45,18 +45,21 @@ type Secret struct {
 // Meeting is a meeting as the store keeps it. Meeting numbers and secrets are
 // drawn by the Service; the store guarantees their uniqueness rules.
 type Meeting struct {
-	PK         int64  // store key
-	ID         string // public identifier ("m" + random)
-	AccountID  int64
-	HostID     int64
-	Number     string // meeting ID (11 digits) or personal meeting ID (10)
-	Topic      string
-	Kind       Kind
-	Start      time.Time // first occurrence (UTC); zero for personal rooms
-	Duration   int       // minutes
-	Timezone   string    // IANA name
-	Recurrence *Recurrence
-	Security   Security
+	PK        int64  // store key
+	ID        string // public identifier ("m" + random)
+	AccountID int64
+	HostID    int64
+	// AlternativeHosts are users of the account (IDs) the host named: they
+	// may see the codes and run the meeting, not change or delete it.
+	AlternativeHosts []int64
+	Number           string // meeting ID (11 digits) or personal meeting ID (10)
+	Topic            string
+	Kind             Kind
+	Start            time.Time // first occurrence (UTC); zero for personal rooms
+	Duration         int       // minutes
+	Timezone         string    // IANA name
+	Recurrence       *Recurrence
+	Security         Security
 
 	// Shared passcode and its numeric phone form (nil when none).
 	Passcode      *Secret
@@ -177,4 +180,8 @@ type MeetingInput struct {
 	// MeetingID sets a vanity personal meeting ID (personal rooms on the pro
 	// plan only).
 	MeetingID *string `json:"meeting_id,omitempty"`
+	// AlternativeHosts names, by email, users of the account who may see
+	// the codes and run the meeting (not change or delete it); it replaces
+	// the list (an empty list removes them all).
+	AlternativeHosts *[]string `json:"alternative_hosts,omitempty"`
 }

@@ -38,6 +38,14 @@ type Store interface {
 	CreateAPIToken(ctx context.Context, t *APIToken) error
 	// FindAPIToken returns the token whose Index is index, or ENOTFOUND.
 	FindAPIToken(ctx context.Context, index []byte) (*APIToken, error)
+	// FindAPITokens lists a user's tokens by ID.
+	FindAPITokens(ctx context.Context, userID int64) ([]*APIToken, error)
+	// DeleteAPIToken deletes the user's token id; ENOTFOUND when the user
+	// has no such token.
+	DeleteAPIToken(ctx context.Context, userID, id int64) error
+	// DeleteUserAPITokens deletes all of a user's tokens and returns how
+	// many there were.
+	DeleteUserAPITokens(ctx context.Context, userID int64) (int, error)
 
 	// CreateContact inserts c, setting c.ID and c.CreatedAt.
 	CreateContact(ctx context.Context, c *Contact) error

@@ -5,12 +5,14 @@ import "time"
 // MeetingView is a meeting as the API and CLI show it. Secret fields are
 // filled only where the caller asked to see them (and that is audited).
 type MeetingView struct {
-	ID               string            `json:"id"`
-	MeetingID        string            `json:"meeting_id"`
-	MeetingIDDisplay string            `json:"meeting_id_display"`
-	Topic            string            `json:"topic"`
-	Kind             Kind              `json:"kind"`
-	HostID           int64             `json:"host_id"`
+	ID               string `json:"id"`
+	MeetingID        string `json:"meeting_id"`
+	MeetingIDDisplay string `json:"meeting_id_display"`
+	Topic            string `json:"topic"`
+	Kind             Kind   `json:"kind"`
+	HostID           int64  `json:"host_id"`
+	// AlternativeHosts are the user IDs of the meeting's alternative hosts.
+	AlternativeHosts []int64           `json:"alternative_hosts"`
 	JoinURL          string            `json:"join_url,omitempty"`
 	Start            *time.Time        `json:"start,omitempty"`
 	DurationMinutes  int               `json:"duration_minutes"`

@@ -124,7 +124,7 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in admit.Setu
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNewPassword(in.Password, in.PasswordConfirm, email); err != nil {
+	if err := s.checkNewPassword(in.Password, in.PasswordConfirm, email, in.Name); err != nil {
 		return nil, err
 	}
 	// Two set-up links (two starts, or two nodes) used at once must not make
@@ -165,10 +165,17 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in admit.Setu
 	return s.newSession(ctx, u, source)
 }
 
-// checkNewPassword checks a new password and its confirmation.
-func checkNewPassword(pw, confirm, email string) error {
+// checkNewPassword checks a new password and its confirmation: the
+// domain's rules, then the strength estimator of the hasher, if it has one
+// (admit.PasswordJudge). No password is hashed here.
+func (s *Service) checkNewPassword(pw, confirm, email string, names ...string) error {
 	if err := admit.ValidatePassword("password", pw, email); err != nil {
 		return err
+	}
+	if j, ok := s.Passwords.(admit.PasswordJudge); ok {
+		if why := j.Weakness(pw, append([]string{email, "admit"}, names...)...); why != "" {
+			return admit.FieldErrorf("password", "the password is too easy to guess: %s", why)
+		}
 	}
 	if subtle.ConstantTimeCompare([]byte(pw), []byte(confirm)) != 1 {
 		return admit.FieldErrorf("password_confirm", "the two passwords differ")
@@ -429,13 +436,19 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password, confirm, so
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNewPassword(password, confirm, ""); err != nil {
+	// The cheap checks first, then the link (a lookup), and only for a
+	// link that exists the hash: a flood of posts to links that do not
+	// exist costs no argon2id.
+	if err := s.checkNewPassword(password, confirm, ""); err != nil {
 		return nil, err
 	}
-	hash, err := h.Hash(password)
+	// Tries at links count per source like sign-ins, under their own key.
+	res, err := s.sourceLimiter().Reserve(ctx, "link|"+admit.SourceKey(admit.ChannelWeb, source), s.now())
 	if err != nil {
 		return nil, err
 	}
+	failed := true
+	defer func() { res.Done(failed) }()
 	if len(token) > 128 {
 		return nil, badLink()
 	}
@@ -445,19 +458,26 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password, confirm, so
 	} else if err != nil {
 		return nil, err
 	}
+	failed = false
 	u, err := s.Store.FindUserByID(ctx, l.UserID)
 	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil, badLink()
 	} else if err != nil {
 		return nil, err
 	}
-	if err := admit.ValidatePassword("password", password, u.Email); err != nil {
+	if err := s.checkNewPassword(password, confirm, u.Email, u.Name); err != nil {
+		return nil, err
+	}
+	hash, err := h.Hash(password)
+	if err != nil {
 		return nil, err
 	}
 	if err := as.SetPassword(ctx, u.ID, hash); err != nil {
 		return nil, err
 	}
-	if _, err := as.DeleteUserSessions(ctx, u.ID); err != nil { // a reset ends the old sessions
+	// A reset ends the old sessions, the API tokens and every other link
+	// still outstanding: one use ends them all.
+	if err := s.endCredentials(ctx, as, u, "password set by link"); err != nil {
 		return nil, err
 	}
 	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "user.accept_invite", Target: "user:" + itoa(u.ID), Source: source, Outcome: "ok"})
@@ -483,7 +503,7 @@ func (s *Service) ChangePassword(ctx context.Context, w *admit.WebSession, curre
 	if ok, err := h.Verify(old, current); err != nil || !ok {
 		return admit.FieldErrorf("current_password", "the current password is wrong")
 	}
-	if err := checkNewPassword(password, confirm, w.User.Email); err != nil {
+	if err := s.checkNewPassword(password, confirm, w.User.Email, w.User.Name); err != nil {
 		return err
 	}
 	hash, err := h.Hash(password)
@@ -493,7 +513,7 @@ func (s *Service) ChangePassword(ctx context.Context, w *admit.WebSession, curre
 	if err := as.SetPassword(ctx, w.User.ID, hash); err != nil {
 		return err
 	}
-	if _, err := as.DeleteUserSessions(ctx, w.User.ID); err != nil {
+	if err := s.endCredentials(ctx, as, w.User, "password changed"); err != nil {
 		return err
 	}
 	s.event(ctx, &admit.Event{AccountID: w.User.AccountID, Actor: "user:" + itoa(w.User.ID), Action: "user.password", Target: "user:" + itoa(w.User.ID), Source: source, Outcome: "ok"})
@@ -628,4 +648,16 @@ func (s *Service) UpdateProfile(ctx context.Context, a *admit.Actor, name, timez
 	}
 	s.event(ctx, &admit.Event{AccountID: u.AccountID, Actor: actorName(a), Action: "user.update", Target: "user:" + itoa(u.ID), Source: actorSource(a), Outcome: "ok"})
 	return u, nil
+}
+
+// endCredentials ends every web session, API token and outstanding
+// one-time link of u, after their password was set or changed.
+func (s *Service) endCredentials(ctx context.Context, as admit.AuthStore, u *admit.User, why string) error {
+	if _, err := as.DeleteUserSessions(ctx, u.ID); err != nil {
+		return err
+	}
+	if _, err := as.DeleteUserLinks(ctx, u.ID); err != nil {
+		return err
+	}
+	return s.revokeUserCredentials(ctx, u, &admit.Actor{User: u, Source: "system"}, why)
 }

@@ -142,7 +142,7 @@ func (s *Service) ResetBudget(ctx context.Context, a *admit.Actor, id string) (*
 	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermRun)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ func (s *Service) HostMeeting(ctx context.Context, a *admit.Actor, id string) (*
 	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermSee)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,9 @@ func (s *Service) HostMeeting(ctx context.Context, a *admit.Actor, id string) (*
 		o.AccessCode, o.AccessCodeDisplay = "", ""
 	}
 	if len(v.Invitees) > 0 {
-		s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "invitees"})
+		if err := s.auditReveal(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "invitees"}); err != nil {
+			return nil, err
+		}
 	}
 	return v, nil
 }
@@ -43,7 +45,7 @@ func (s *Service) Reveal(ctx context.Context, a *admit.Actor, id, what string, n
 	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermSee)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +75,9 @@ func (s *Service) Reveal(ctx context.Context, a *admit.Actor, id, what string, n
 	default:
 		return nil, admit.FieldErrorf("what", "what must be passcode or access_code")
 	}
-	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: detail})
+	if err := s.auditReveal(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: detail}); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -84,7 +88,7 @@ func (s *Service) WatchMeeting(ctx context.Context, a *admit.Actor, id string) (
 	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermSee)
 	if err != nil {
 		return nil, err
 	}

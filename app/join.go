@@ -114,9 +114,11 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 	}
 
 	p := &admit.Participant{OccurrencePK: occ.PK, Occurrence: occ.Index, Channel: req.Channel, Source: req.Source, JoinedAt: now, State: admit.StateAdmitted}
-	if p.ID, err = admit.RandomID(s.Rand, "p"); err != nil {
+	bearer, err := admit.RandomID(s.Rand, "p")
+	if err != nil {
 		return nil, err
 	}
+	p.ID = s.participantHandle(bearer)
 	p.BaseName = req.Name
 	if t.invitee != nil && t.invitee.InviteePK != 0 {
 		p.InviteePK, p.InviteeID, p.BaseName = t.invitee.InviteePK, t.invitee.InviteeID, t.invitee.InviteeName
@@ -131,9 +133,20 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 	}
 	if p.BaseName == "" {
 		p.BaseName = admit.DefaultGuestName
+	} else if p.InviteePK == 0 && t.data != nil && takesInviteeName(t.data, p.BaseName) {
+		// A guest may not pass for an invitee on the roster.
+		p.BaseName += " (guest)"
 	}
 	at.Outcome = admit.OutcomeAdmitted
-	if t.meeting.Security.WaitingRoom {
+	sentOut := false
+	if p.InviteePK != 0 && !t.meeting.Security.WaitingRoom {
+		// An invitee the host removed or denied in this occurrence does not
+		// get back in by the same credential without the host's consent.
+		if sentOut, err = s.sentOut(ctx, occ.PK, p.InviteePK); err != nil {
+			return nil, err
+		}
+	}
+	if t.meeting.Security.WaitingRoom || sentOut {
 		p.State, at.Outcome = admit.StateWaiting, admit.OutcomeWaiting
 	} else {
 		p.AdmittedAt = &now
@@ -157,7 +170,7 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 		return nil, err
 	}
 	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: t.meeting.PK, OccurrencePK: occ.PK})
-	return s.joinResult(t.meeting, occ, p)
+	return s.joinResult(t.meeting, occ, p, bearer)
 }
 
 // recordInvalid records a malformed join request (war-dialling makes many)
@@ -221,14 +234,41 @@ func (s *Service) outsideWindow(ctx context.Context, at *admit.Attempt, m *admit
 		Detail: map[string]any{"opens_at": next.OpensAt.Format(time.RFC3339), "start": next.Start.Format(time.RFC3339)}}
 }
 
-// joinResult builds the answer for an accepted participant.
-func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Participant) (*admit.JoinResult, error) {
-	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: p,
+// AdmissionTokenLifetime is how long an admission token lives: the media
+// side refuses it after that, so a removed participant's token stops
+// working within it. An admitted participant's page polls its status (or
+// follows its events) and gets a fresh one each time.
+const AdmissionTokenLifetime = 5 * time.Minute
+
+// sentOut reports whether the invitee has a participant the host removed
+// or denied in the occurrence.
+func (s *Service) sentOut(ctx context.Context, occurrencePK, inviteePK int64) (bool, error) {
+	ps, err := s.Store.FindParticipants(ctx, occurrencePK)
+	if err != nil {
+		return false, err
+	}
+	for _, q := range ps {
+		if q.InviteePK == inviteePK && (q.State == admit.StateRemoved || q.State == admit.StateDenied) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// joinResult builds the answer for an accepted participant, who holds the
+// bearer participant ID (p.ID is its handle).
+func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Participant, bearer string) (*admit.JoinResult, error) {
+	shown := *p
+	shown.ID = bearer
+	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: &shown,
 		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End}}
 	if p.State == admit.StateAdmitted {
 		exp := o.ClosesAt
 		if o.EndedAt != nil {
 			exp = *o.EndedAt
+		}
+		if short := s.now().Add(AdmissionTokenLifetime); short.Before(exp) {
+			exp = short
 		}
 		tok, err := s.Signer.SignAdmission(admit.AdmissionClaims{ParticipantID: p.ID, DisplayName: p.DisplayName,
 			MeetingID: m.Number, Occurrence: o.Index, IssuedAt: s.now(), ExpiresAt: exp})
@@ -278,4 +318,15 @@ func (s *Service) occurrenceNow(ctx context.Context, d *admit.JoinData, now time
 	})
 	s.changed(ctx, m.PK)
 	return open, nil, err
+}
+
+// takesInviteeName reports whether name reads as the name of one of the
+// meeting's invitees.
+func takesInviteeName(d *admit.JoinData, name string) bool {
+	for _, c := range d.Credentials {
+		if c.InviteePK != 0 && admit.SameDisplayName(c.InviteeName, name) {
+			return true
+		}
+	}
+	return false
 }

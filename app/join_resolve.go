@@ -52,7 +52,7 @@ func checkJoinRequest(req *admit.JoinRequest) (string, error) {
 	}
 	req.Name = strings.TrimSpace(req.Name)
 	if req.Name != "" {
-		if _, err := admit.ValidateName("name", req.Name); err != nil {
+		if _, err := admit.ValidateDisplayName("name", req.Name); err != nil {
 			return "", err
 		}
 	}

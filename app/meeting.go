@@ -67,6 +67,9 @@ func (s *Service) CreateMeeting(ctx context.Context, a *admit.Actor, in *admit.M
 	if err := s.addInvitees(ctx, m, in.Invitees); err != nil {
 		return nil, err
 	}
+	if err := s.setAlternativeHosts(ctx, m, in.AlternativeHosts); err != nil {
+		return nil, err
+	}
 	if m.ID, err = admit.RandomID(s.Rand, "m"); err != nil {
 		return nil, err
 	}
@@ -489,15 +492,34 @@ func (s *Service) createPersonalRoom(ctx context.Context, acct *admit.Account, u
 	}
 }
 
-// findMeeting returns the account's meeting by public ID or meeting number.
-func (s *Service) findMeeting(ctx context.Context, a *admit.Actor, id string) (*admit.Meeting, error) {
+// findMeeting returns the account's meeting by public ID or meeting number,
+// if the actor may do what need says with it (see admit.MeetingPermissions).
+// A meeting the actor may not even see is answered exactly as one that does
+// not exist (admit.NoSuchMeeting); one they see but may not act on so is
+// EFORBIDDEN.
+func (s *Service) findMeeting(ctx context.Context, a *admit.Actor, id string, need admit.Permission) (*admit.Meeting, error) {
+	var m *admit.Meeting
+	var err error
 	if strings.HasPrefix(id, "m") {
-		return s.Store.FindMeetingByID(ctx, a.User.AccountID, id)
+		m, err = s.Store.FindMeetingByID(ctx, a.User.AccountID, id)
+	} else if n, perr := admit.ParseMeetingNumber("id", id); perr == nil {
+		m, err = s.Store.FindMeetingByNumber(ctx, a.User.AccountID, n)
+	} else {
+		return nil, admit.NoSuchMeeting()
 	}
-	if n, err := admit.ParseMeetingNumber("id", id); err == nil {
-		return s.Store.FindMeetingByNumber(ctx, a.User.AccountID, n)
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
+		return nil, admit.NoSuchMeeting()
+	} else if err != nil {
+		return nil, err
 	}
-	return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "No such meeting."}
+	perm := admit.MeetingPermissions(a.User, m.AccountID, m.HostID, m.AlternativeHosts)
+	if !perm.Has(admit.PermSee) {
+		return nil, admit.NoSuchMeeting()
+	}
+	if !perm.Has(need) {
+		return nil, &admit.Error{Code: admit.EFORBIDDEN, Message: "Only the meeting's host, an owner or an admin may do this; an alternative host may not."}
+	}
+	return m, nil
 }
 
 // ShowMeeting returns a meeting with its codes and passcodes; the reading is
@@ -506,11 +528,13 @@ func (s *Service) ShowMeeting(ctx context.Context, a *admit.Actor, id string) (*
 	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermSee)
 	if err != nil {
 		return nil, err
 	}
-	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"})
+	if err := s.auditReveal(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"}); err != nil {
+		return nil, err
+	}
 	return s.guard(ctx, m, s.view(m, true))
 }
 
@@ -542,7 +566,7 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *admit.Actor, id string, 
 	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermChange)
 	if err != nil {
 		return nil, err
 	}
@@ -583,6 +607,9 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *admit.Actor, id string, 
 	if err := s.addInvitees(ctx, m, in.Invitees); err != nil {
 		return nil, err
 	}
+	if err := s.setAlternativeHosts(ctx, m, in.AlternativeHosts); err != nil {
+		return nil, err
+	}
 	old := m.Occurrences
 	if err := s.buildOccurrences(m, old); err != nil {
 		return nil, err
@@ -609,10 +636,10 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *admit.Actor, id string, 
 	if scheduleChange || in.Topic != nil || in.Security != nil || in.MeetingID != nil {
 		mailings = append(mailings, mailing{kind: admit.OutboxUpdate, ids: oldInvitees(m)})
 	}
-	if err := s.save(ctx, m, now, chosen, mailings...); err != nil {
+	e := &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.update", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"}
+	if err := s.audited(ctx, e, func() error { return s.save(ctx, m, now, chosen, mailings...) }); err != nil {
 		return nil, err
 	}
-	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.update", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"})
 	return s.guard(ctx, m, s.view(m, true))
 }
 
@@ -646,7 +673,7 @@ func (s *Service) Regenerate(ctx context.Context, a *admit.Actor, id, what strin
 	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermRun)
 	if err != nil {
 		return nil, err
 	}
@@ -703,7 +730,8 @@ func (s *Service) Regenerate(ctx context.Context, a *admit.Actor, id, what strin
 	if what == "invitee" {
 		regen.ids = []string{inviteeID}
 	}
-	if err := s.save(ctx, m, now, nil, regen); err != nil {
+	e := &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.regenerate", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: what}
+	if err := s.audited(ctx, e, func() error { return s.save(ctx, m, now, nil, regen) }); err != nil {
 		return nil, err
 	}
 	if what == "passcode" {
@@ -713,7 +741,6 @@ func (s *Service) Regenerate(ctx context.Context, a *admit.Actor, id, what strin
 			return nil, err
 		}
 	}
-	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.regenerate", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: what})
 	return s.guard(ctx, m, s.view(m, true))
 }
 
@@ -750,7 +777,7 @@ func (s *Service) EndMeeting(ctx context.Context, a *admit.Actor, id string, n i
 	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermRun)
 	if err != nil {
 		return nil, err
 	}
@@ -765,13 +792,16 @@ func (s *Service) EndMeeting(ctx context.Context, a *admit.Actor, id string, n i
 	if o == nil {
 		return nil, &admit.Error{Code: admit.ECONFLICT, Field: "occurrence", Message: "No occurrence of this meeting is open."}
 	}
-	err = s.Store.EndOccurrence(ctx, o.PK, now)
-	s.changed(ctx, m.PK)
+	e := &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.end", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "occurrence " + itoa(int64(o.Index))}
+	err = s.audited(ctx, e, func() error {
+		err := s.Store.EndOccurrence(ctx, o.PK, now)
+		s.changed(ctx, m.PK)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	o.EndedAt = &now
-	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.end", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "occurrence " + itoa(int64(o.Index))})
 	return s.view(m, false), nil
 }
 
@@ -781,20 +811,19 @@ func (s *Service) DeleteMeeting(ctx context.Context, a *admit.Actor, id string) 
 	if err := require(a, admit.ScopeManage); err != nil {
 		return err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermDelete)
 	if err != nil {
 		return err
 	}
 	if m.Kind == admit.KindPersonal {
 		return &admit.Error{Code: admit.ECONFLICT, Message: "A personal meeting room cannot be deleted; regenerate its passcode instead."}
 	}
-	err = s.deleteWithMail(ctx, m, s.now())
-	s.changed(ctx, m.PK)
-	if err != nil {
+	e := &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.delete", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"}
+	return s.audited(ctx, e, func() error {
+		err := s.deleteWithMail(ctx, m, s.now())
+		s.changed(ctx, m.PK)
 		return err
-	}
-	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.delete", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"})
-	return nil
+	})
 }
 
 // JoinURL returns the meeting's join link, with the encoded passcode when
@@ -813,7 +842,7 @@ func (s *Service) JoinURL(m *admit.Meeting, reveal bool) string {
 func (s *Service) view(m *admit.Meeting, reveal bool) *admit.MeetingView {
 	now := s.now()
 	v := &admit.MeetingView{ID: m.ID, MeetingID: m.Number, MeetingIDDisplay: admit.FormatMeetingNumber(m.Number), Topic: m.Topic,
-		Kind: m.Kind, HostID: m.HostID, JoinURL: s.JoinURL(m, reveal), DurationMinutes: m.Duration, Timezone: m.Timezone,
+		Kind: m.Kind, HostID: m.HostID, AlternativeHosts: append([]int64{}, m.AlternativeHosts...), JoinURL: s.JoinURL(m, reveal), DurationMinutes: m.Duration, Timezone: m.Timezone,
 		Recurrence: m.Recurrence, Security: m.Security, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 		Occurrences: []*admit.OccurrenceView{}, Invitees: []*admit.InviteeView{}}
 	if !m.Start.IsZero() {

@@ -10,17 +10,23 @@ import (
 // participant ID) where they stand: waiting, admitted (with an admission
 // token), denied, removed or left. ENOTFOUND.
 func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*admit.JoinResult, error) {
-	p, m, o, err := s.participant(ctx, pid)
+	if !admit.ValidParticipantID(pid) {
+		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "No such participant."}
+	}
+	p, m, o, err := s.participant(ctx, s.participantHandle(pid))
 	if err != nil {
 		return nil, err
 	}
-	return s.joinResult(m, o, p)
+	return s.joinResult(m, o, p, pid)
 }
 
 // Leave records that a participant left. ENOTFOUND; ECONFLICT when they are
 // no longer in the meeting.
 func (s *Service) Leave(ctx context.Context, pid string) (*admit.Participant, error) {
-	p, m, _, err := s.participant(ctx, pid)
+	if !admit.ValidParticipantID(pid) {
+		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "No such participant."}
+	}
+	p, m, _, err := s.participant(ctx, s.participantHandle(pid))
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +37,9 @@ func (s *Service) Leave(ctx context.Context, pid string) (*admit.Participant, er
 	return p, err
 }
 
-// participant finds a participant with their meeting and occurrence.
+// participant finds a participant by handle with their meeting and
+// occurrence (a participant's own routes pass the handle of the bearer ID
+// they hold; a host's routes the handle the roster shows).
 func (s *Service) participant(ctx context.Context, pid string) (*admit.Participant, *admit.Meeting, *admit.Occurrence, error) {
 	notFound := &admit.Error{Code: admit.ENOTFOUND, Message: "No such participant."}
 	if !admit.ValidParticipantID(pid) {

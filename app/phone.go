@@ -62,7 +62,7 @@ func (p *PhoneAdmitter) Leave(ctx context.Context, pid string) error {
 // over. ENOTFOUND.
 func (p *PhoneAdmitter) Follow(ctx context.Context, pid string) (<-chan admit.PhoneEvent, error) {
 	s := p.Service
-	if _, _, _, err := s.participant(ctx, pid); err != nil {
+	if _, _, _, err := s.participant(ctx, s.participantHandle(pid)); err != nil {
 		return nil, err
 	}
 	changes, err := s.Changes().Subscribe(ctx)
@@ -119,7 +119,7 @@ func (p *PhoneAdmitter) Follow(ctx context.Context, pid string) (<-chan admit.Ph
 // and whether their attendance is over.
 func (p *PhoneAdmitter) check(ctx context.Context, pid string, last *string) (*admit.PhoneEvent, bool, error) {
 	s := p.Service
-	part, m, o, err := s.participant(ctx, pid)
+	part, m, o, err := s.participant(ctx, s.participantHandle(pid))
 	if err != nil {
 		return nil, false, err
 	}
@@ -134,7 +134,7 @@ func (p *PhoneAdmitter) check(ctx context.Context, pid string, last *string) (*a
 	*last = part.State
 	switch part.State {
 	case admit.StateAdmitted:
-		res, err := s.joinResult(m, o, part)
+		res, err := s.joinResult(m, o, part, pid)
 		if err != nil {
 			return nil, false, err
 		}

@@ -51,7 +51,7 @@ func (s *Service) Roster(ctx context.Context, a *admit.Actor, id string, n int) 
 }
 
 func (s *Service) meetingOccurrence(ctx context.Context, a *admit.Actor, id string, n int) (*admit.Meeting, *admit.Occurrence, error) {
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermSee)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -69,7 +69,7 @@ func (s *Service) Decide(ctx context.Context, a *admit.Actor, id, pid, decision 
 	if err := require(a, admit.ScopeManage); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermRun)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (s *Service) Decide(ctx context.Context, a *admit.Actor, id, pid, decision 
 		return nil, err
 	}
 	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
-	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "participant." + decision, Target: "participant:" + p.ID, Source: actorSource(a), Outcome: "ok"})
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "participant." + decision, Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "participant:" + p.ID})
 	return p, nil
 }
 
@@ -153,7 +153,7 @@ func (s *Service) FailedAttempts(ctx context.Context, a *admit.Actor, id string,
 	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
-	m, err := s.findMeeting(ctx, a, id)
+	m, err := s.findMeeting(ctx, a, id, admit.PermSee)
 	if err != nil {
 		return nil, err
 	}
@@ -171,18 +171,4 @@ func (s *Service) FailedAttempts(ctx context.Context, a *admit.Actor, id string,
 		}
 	}
 	return refused, nil
-}
-
-// Events lists the actor's account's audit entries matching f, by ID
-// (oldest first, or newest first with f.NewestFirst); f.Limit from 1 to
-// 1000, 100 otherwise.
-func (s *Service) Events(ctx context.Context, a *admit.Actor, f admit.EventFilter) ([]*admit.Event, error) {
-	if err := require(a, admit.ScopeRead); err != nil {
-		return nil, err
-	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 100
-	}
-	f.AccountID = a.User.AccountID
-	return s.Store.FindEvents(ctx, f)
 }

@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -140,6 +142,11 @@ func actorName(a *admit.Actor) string {
 	if a == nil || a.User == nil {
 		return "system"
 	}
+	if a.Token != nil && a.Token.ID != 0 {
+		// Each use of an API token is attributed to the token too, so that
+		// a leaked token's uses can be told apart and it can be revoked.
+		return "user:" + itoa(a.User.ID) + " token:" + itoa(a.Token.ID)
+	}
 	return "user:" + itoa(a.User.ID)
 }
 
@@ -160,6 +167,37 @@ func (s *Service) event(ctx context.Context, e *admit.Event) {
 	if err := s.Store.AppendEvents(ctx, e); err != nil {
 		s.logger().Error("append audit event", "action", e.Action, "err", err)
 	}
+}
+
+// auditReveal appends the audit entry of a reveal of secrets before they
+// are shown: when the entry cannot be written the secret is not shown
+// (the error is returned, an internal one).
+func (s *Service) auditReveal(ctx context.Context, e *admit.Event) error {
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	if err := s.Store.AppendEvents(ctx, e); err != nil {
+		return fmt.Errorf("audit entry of %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// audited makes a host's change only once its audit entry e is written:
+// when the entry cannot be written the change is not made (an internal
+// error); when the change then fails, a second entry with outcome "failed"
+// follows (best effort). So no change is without its entry; an entry may
+// stand for a change that failed, followed by its failure.
+func (s *Service) audited(ctx context.Context, e *admit.Event, change func() error) error {
+	if err := s.auditReveal(ctx, e); err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		f := *e
+		f.ID, f.Seq, f.At, f.Outcome, f.Detail = 0, 0, time.Time{}, "failed", strings.TrimSpace(e.Detail+" "+admit.ErrorCode(err))
+		s.event(ctx, &f)
+		return err
+	}
+	return nil
 }
 
 // Now returns the time of the service's clock.

@@ -94,6 +94,9 @@ func (s *Service) Authenticate(ctx context.Context, token, source string) (*admi
 	} else if err != nil {
 		return nil, err
 	}
+	if t.Expired(s.now()) {
+		return nil, &admit.Error{Code: admit.EUNAUTHORIZED, Message: "This API token expired; make a new one."}
+	}
 	u, err := s.Store.FindUserByID(ctx, t.UserID)
 	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil, unauthorized

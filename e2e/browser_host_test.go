@@ -11,27 +11,15 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// setupLink waits for the one-time set-up link the server prints at its
-// first start, and returns its path.
+// setupLink waits for the one-time set-up link (in the file the server
+// names on its standard output) and returns its path.
 func (s *server) setupLink() string {
 	s.t.Helper()
-	const prefix = "admit: set up the owner account at "
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		for _, line := range strings.Split(s.out.String(), "\n") {
-			if rest, ok := strings.CutPrefix(line, prefix); ok {
-				u, err := url.Parse(strings.TrimSpace(rest))
-				if err != nil || !strings.HasPrefix(u.Path, "/setup/") {
-					s.t.Fatalf("set-up link %q", rest)
-				}
-				return u.Path
-			}
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("admit serve printed no set-up link; standard output:\n%s", s.out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	u, err := url.Parse(s.setupURL())
+	if err != nil || !strings.HasPrefix(u.Path, "/setup/") {
+		s.t.Fatalf("set-up link %v", err)
 	}
+	return u.Path
 }
 
 // set gives an input a value through the DOM (date and time inputs take no

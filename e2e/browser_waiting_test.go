@@ -81,10 +81,10 @@ func TestBrowserInviteesWaitForTheHost(t *testing.T) {
 		t.Fatalf("waiting room %q, want three", waiting)
 	}
 
-	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pidOf(t, grace)+"/admit", tok, nil).must(t, 200)
+	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+s.handle(tok, m.ID, "Grace Hopper")+"/admit", tok, nil).must(t, 200)
 	grace.waitText("#status", "You are in the meeting")
 	grace.check("admitted")
-	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pidOf(t, grace2)+"/deny", tok, nil).must(t, 200)
+	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+s.handle(tok, m.ID, "Grace Hopper (2)")+"/deny", tok, nil).must(t, 200)
 	grace2.waitText("#status", "The host did not let you in")
 	grace2.check("denied")
 	alan.click("#leave")
@@ -133,7 +133,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	// accessibility run that a refresh could cut short (the same page with
 	// JavaScript is checked in TestBrowserInviteesWaitForTheHost).
 	p.screenshot("waiting-no-js")
-	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pidOf(t, p)+"/admit", tok, nil).must(t, 200)
+	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+s.handle(tok, m.ID, "Nora NoScript")+"/admit", tok, nil).must(t, 200)
 	p.waitText("#status", "You are in the meeting")
 	p.click("#leave")
 	p.waitText("#status", "You left the meeting")

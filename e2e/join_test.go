@@ -236,8 +236,13 @@ func TestWaitingRoom(t *testing.T) {
 	if w, _ := roster.body["waiting"].([]any); len(w) != 2 {
 		t.Fatalf("waiting list %s", roster.raw)
 	}
-	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pid+"/admit", tok, nil).must(t, 200)
-	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pid2+"/deny", tok, nil).must(t, 200)
+	eve, mallory := s.handle(tok, m.ID, "Eve"), s.handle(tok, m.ID, "Mallory")
+	if eve == pid || mallory == pid2 {
+		t.Errorf("the roster shows a participant's bearer ID")
+	}
+	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pid+"/admit", tok, nil).must(t, 404)
+	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+eve+"/admit", tok, nil).must(t, 200)
+	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+mallory+"/deny", tok, nil).must(t, 200)
 	st := s.do("GET", "/api/v1/participants/"+pid, "", nil).must(t, 200)
 	if st.str("status") != "admitted" || st.str("admission_token") == "" {
 		t.Errorf("admitted participant's status: %s", st.raw)
@@ -245,8 +250,8 @@ func TestWaitingRoom(t *testing.T) {
 	if st := s.do("GET", "/api/v1/participants/"+pid2, "", nil).must(t, 200); st.str("status") != "denied" {
 		t.Errorf("denied participant's status: %s", st.raw)
 	}
-	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pid2+"/admit", tok, nil).must(t, 409)
-	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pid+"/remove", tok, nil).must(t, 200)
+	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+mallory+"/admit", tok, nil).must(t, 409)
+	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+eve+"/remove", tok, nil).must(t, 200)
 	if st := s.do("GET", "/api/v1/participants/"+pid, "", nil).must(t, 200); st.str("status") != "removed" {
 		t.Errorf("removed participant's status: %s", st.raw)
 	}

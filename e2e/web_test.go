@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,14 +59,20 @@ func (b *webClient) send(method, path string, form url.Values, hdr ...string) (i
 	return res.StatusCode, res.Header.Get("Location"), string(raw)
 }
 
-// setupURL waits for the set-up line on the server's standard output.
+// setupURL waits for the set-up line on the server's standard output (a
+// pipe, so the line names the owner-only file that holds the link) and
+// reads the link.
 func (s *server) setupURL() string {
 	s.t.Helper()
-	re := regexp.MustCompile(`admit: set up the owner account at (http://\S+/setup/\S+)`)
+	re := regexp.MustCompile(`the one-time link to set up the owner account is in (\S+)`)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(s.out.String()); m != nil {
-			return m[1]
+			b, err := os.ReadFile(m[1])
+			if err != nil {
+				s.t.Fatalf("reading the set-up link: %v", err)
+			}
+			return strings.TrimSpace(string(b))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -317,19 +317,32 @@ func TestOpenAPIResponses(t *testing.T) {
 	// Participants.
 	v.want(v.call("GET", "/api/v1/participants/{pid}", []string{"pid", wendy.Participant.ID}, "", nil, false), 200, "poll waiting")
 	v.want(v.call("GET", "/api/v1/participants/{pid}", []string{"pid", "pnosuchparticipant"}, "", nil, false), 404, "poll unknown")
-	v.want(v.call("GET", "/api/v1/meetings/{id}/participants", []string{"id", lobby.ID}, "", nil, true), 200, "roster")
-	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/admit", []string{"id", lobby.ID, "pid", wendy.Participant.ID}, "", nil, true), 200, "admit")
-	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/admit", []string{"id", lobby.ID, "pid", wendy.Participant.ID}, "", nil, true), 409, "admit twice")
+	res = v.call("GET", "/api/v1/meetings/{id}/participants", []string{"id", lobby.ID}, "", nil, true)
+	v.want(res, 200, "roster")
+	var lobbyRoster admit.Roster
+	res.decode(t, &lobbyRoster)
+	// The host acts on the handles the roster shows, not on bearer IDs.
+	wendyHandle, waltHandle := "", ""
+	for _, p := range lobbyRoster.Waiting {
+		switch p.DisplayName {
+		case "Wendy Waiting":
+			wendyHandle = p.ID
+		case "Walt Waiting":
+			waltHandle = p.ID
+		}
+	}
+	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/admit", []string{"id", lobby.ID, "pid", wendyHandle}, "", nil, true), 200, "admit")
+	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/admit", []string{"id", lobby.ID, "pid", wendyHandle}, "", nil, true), 409, "admit twice")
 	res = v.call("GET", "/api/v1/participants/{pid}", []string{"pid", wendy.Participant.ID}, "", nil, false)
 	v.want(res, 200, "poll admitted")
 	res.decode(t, &wendy)
 	if wendy.Status != admit.StatusAdmitted || wendy.AdmissionToken == "" {
 		t.Errorf("admitted poll: %s", res.Body)
 	}
-	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/deny", []string{"id", lobby.ID, "pid", walt.Participant.ID}, "", nil, true), 200, "deny")
+	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/deny", []string{"id", lobby.ID, "pid", waltHandle}, "", nil, true), 200, "deny")
 	v.want(v.call("GET", "/api/v1/participants/{pid}", []string{"pid", walt.Participant.ID}, "", nil, false), 200, "poll denied")
-	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/remove", []string{"id", lobby.ID, "pid", wendy.Participant.ID}, "", nil, true), 200, "remove")
-	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/remove", []string{"id", board.ID, "pid", wendy.Participant.ID}, "", nil, true), 404, "remove from another meeting")
+	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/remove", []string{"id", lobby.ID, "pid", wendyHandle}, "", nil, true), 200, "remove")
+	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/remove", []string{"id", board.ID, "pid", wendyHandle}, "", nil, true), 404, "remove from another meeting")
 	v.call("POST", "/api/v1/test-clock", nil, "", map[string]string{"advance": "10m"}, false)
 	v.want(v.call("POST", "/api/v1/participants/{pid}/leave", []string{"pid", bob.Participant.ID}, "", nil, false), 200, "leave")
 	v.want(v.call("POST", "/api/v1/participants/{pid}/leave", []string{"pid", bob.Participant.ID}, "", nil, false), 409, "leave twice")
@@ -375,6 +388,16 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("DELETE", "/api/v1/meetings/{id}", []string{"id", weekly.ID}, "", nil, true), 204, "delete meeting")
 	v.want(v.call("DELETE", "/api/v1/meetings/{id}", []string{"id", weekly.ID}, "", nil, true), 404, "delete twice")
 	v.want(v.call("DELETE", "/api/v1/contacts/{id}", []string{"id", cid}, "", nil, true), 204, "delete contact")
+
+	// The caller's own API tokens.
+	res = v.call("POST", "/api/v1/tokens", nil, "", map[string]any{"scopes": []string{"read"}, "name": "dashboard", "expires_in": "24h"}, true)
+	v.want(res, 201, "make a token")
+	var nt struct{ ID string }
+	res.decode(t, &nt)
+	v.want(v.call("POST", "/api/v1/tokens", nil, "", map[string]any{"expires_in": "forever"}, true), 400, "token with a bad expiry")
+	v.want(v.call("GET", "/api/v1/tokens", nil, "", nil, true), 200, "list tokens")
+	v.want(v.call("DELETE", "/api/v1/tokens/{id}", []string{"id", nt.ID}, "", nil, true), 204, "revoke a token")
+	v.want(v.call("DELETE", "/api/v1/tokens/{id}", []string{"id", nt.ID}, "", nil, true), 404, "revoke twice")
 
 	// Every documented operation was driven to a success.
 	for _, op := range documentedOperations(v.doc) {

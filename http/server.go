@@ -31,6 +31,9 @@ type Server struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (see
 	// ClientIP); with none, the header is ignored.
 	TrustedProxies []netip.Prefix
+	// Hashing, when not nil, reports the password hashing counts in the
+	// answer of POST /api/v1/test-clock (tests only).
+	Hashing func() any
 }
 
 // routes returns every operation of the API, gathered from the file of each
@@ -45,6 +48,7 @@ func (s *Server) routes() []edge.Route {
 	rs = append(rs, s.attendanceRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.contactRoutes()...)
+	rs = append(rs, s.tokenRoutes()...)
 	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.ssoRoutes()...)
 	rs = append(rs, s.budgetRoutes()...)

@@ -25,6 +25,9 @@ type TestClockInput struct {
 // TestClockResult is the answer of POST /api/v1/test-clock.
 type TestClockResult struct {
 	Now time.Time `json:"now"`
+	// Hashing are the process's password hashing counts (Server.Hashing),
+	// for tests of its bound.
+	Hashing any `json:"hashing,omitempty"`
 }
 
 func (s *Server) handleTestClock(w http.ResponseWriter, r *http.Request) {
@@ -52,5 +55,9 @@ func (s *Server) handleTestClock(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Clock.Advance(d)
 	}
-	s.writeJSON(w, r, http.StatusOK, TestClockResult{Now: s.Clock.Now()})
+	res := TestClockResult{Now: s.Clock.Now()}
+	if s.Hashing != nil {
+		res.Hashing = s.Hashing()
+	}
+	s.writeJSON(w, r, http.StatusOK, res)
 }

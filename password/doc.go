@@ -10,6 +10,11 @@
 // carries its own parameters, so raising them later keeps old hashes
 // verifiable (NeedsRehash tells which to replace at the next sign-in).
 //
+// Hashing runs in bounded Slots (Process by default), so a flood of
+// sign-ins cannot take more memory than the bound allows; Weakness judges a
+// new password with zxcvbn's model (github.com/trustelem/zxcvbn).
+//
 // It implements admit.PasswordHasher and imports only the standard library,
-// golang.org/x/crypto/argon2 and the admit domain package.
+// golang.org/x/crypto/argon2, github.com/trustelem/zxcvbn and the admit
+// domain package.
 package password

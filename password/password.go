@@ -39,11 +39,32 @@ const (
 type Hasher struct {
 	Params Params    // zero means DefaultParams
 	Rand   io.Reader // nil means crypto/rand.Reader
+	// Slots bound the hashes that run at once; nil means Process, shared by
+	// every Hasher of the process.
+	Slots *Slots
 }
 
 // ErrMalformed is returned by Verify for a string that is not an argon2id
 // PHC hash with parameters in range.
 var ErrMalformed = errors.New("password: malformed argon2id hash")
+
+func (h *Hasher) slots() *Slots {
+	if h == nil || h.Slots == nil {
+		return Process
+	}
+	return h.Slots
+}
+
+// key runs argon2id within one of the hasher's slots (ErrBusy when none is
+// to be had).
+func (h *Hasher) key(password string, salt []byte, p Params, keyLen uint32) ([]byte, error) {
+	sl := h.slots()
+	if err := sl.acquire(); err != nil {
+		return nil, err
+	}
+	defer sl.release()
+	return argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, keyLen), nil
+}
 
 func (h *Hasher) params() Params {
 	if h == nil || h.Params == (Params{}) {
@@ -52,7 +73,8 @@ func (h *Hasher) params() Params {
 	return h.Params
 }
 
-// Hash returns the PHC string of password under a fresh random salt.
+// Hash returns the PHC string of password under a fresh random salt, or
+// ErrBusy when the hasher's Slots are all taken and their line is full.
 func (h *Hasher) Hash(password string) (string, error) {
 	p := h.params()
 	r := io.Reader(rand.Reader)
@@ -63,20 +85,27 @@ func (h *Hasher) Hash(password string) (string, error) {
 	if _, err := io.ReadFull(r, salt); err != nil {
 		return "", fmt.Errorf("password: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key, err := h.key(password, salt, p, p.KeyLen)
+	if err != nil {
+		return "", err
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
 // Verify reports whether password matches the PHC string hash, comparing in
-// constant time. It returns ErrMalformed for a hash it cannot read.
+// constant time. It returns ErrMalformed for a hash it cannot read and
+// ErrBusy as Hash does.
 func (h *Hasher) Verify(hash, password string) (bool, error) {
 	p, salt, key, err := decode(hash)
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
+	got, err := h.key(password, salt, p, uint32(len(key)))
+	if err != nil {
+		return false, err
+	}
 	return subtle.ConstantTimeCompare(got, key) == 1, nil
 }
 

@@ -3,6 +3,8 @@ package password_test
 import (
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/admit-project/admit"
@@ -75,5 +77,44 @@ func TestVerifyMalformed(t *testing.T) {
 		if ok, err := fast.Verify(h, "pw"); ok || !errors.Is(err, password.ErrMalformed) {
 			t.Errorf("Verify(%q) = %v, %v; want false, ErrMalformed", h, ok, err)
 		}
+	}
+}
+
+// TestSlotsBoundConcurrentHashes: 16 hashes at once through Slots of 2
+// running and 4 waiting: at most 2 run at once, the 10 beyond the line get
+// ErrBusy, the others finish.
+func TestSlotsBoundConcurrentHashes(t *testing.T) {
+	sl := password.NewSlots(2, 4)
+	h := &password.Hasher{Params: password.Params{Memory: 8 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, Slots: sl}
+	var wg sync.WaitGroup
+	var busy, done atomic.Int32
+	start := make(chan struct{})
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := h.Hash("correct horse battery staple")
+			switch {
+			case errors.Is(err, password.ErrBusy):
+				busy.Add(1)
+			case err != nil:
+				t.Errorf("Hash: %v", err)
+			default:
+				done.Add(1)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	st := sl.Stats()
+	if st.Peak > 2 || st.Running != 0 {
+		t.Errorf("stats %+v; want a peak of at most 2 and none running after", st)
+	}
+	if int64(done.Load()) != st.Total || busy.Load()+done.Load() != 16 || int64(busy.Load()) != st.Busy {
+		t.Errorf("%d done, %d busy, stats %+v", done.Load(), busy.Load(), st)
+	}
+	if done.Load() < 6 {
+		t.Errorf("only %d of 16 hashed; want at least the 6 that fit running and waiting", done.Load())
 	}
 }

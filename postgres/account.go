@@ -113,8 +113,13 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *admit.APIToken) error {
 	}
 	now := db.Now().UTC()
 	var id int64
-	err = db.pool.QueryRow(ctx, `INSERT INTO api_tokens (user_id, idx, scopes, created_at)
-		VALUES ($1, $2, $3, $4) RETURNING id`, t.UserID, t.Index, string(js), nanos(now)).Scan(&id)
+	var expires *int64
+	if t.ExpiresAt != nil {
+		n := nanos(*t.ExpiresAt)
+		expires = &n
+	}
+	err = db.pool.QueryRow(ctx, `INSERT INTO api_tokens (user_id, idx, scopes, created_at, name, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, t.UserID, t.Index, string(js), nanos(now), t.Name, expires).Scan(&id)
 	if err != nil {
 		return err
 	}
@@ -124,8 +129,39 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *admit.APIToken) error {
 
 // FindAPIToken returns the token whose Index is index, or ENOTFOUND.
 func (db *DB) FindAPIToken(ctx context.Context, index []byte) (*admit.APIToken, error) {
-	t, err := rowscan.APIToken(db.pool.QueryRow(ctx, `SELECT id, user_id, idx, scopes, created_at FROM api_tokens WHERE idx = $1`, index))
+	t, err := rowscan.APIToken(db.pool.QueryRow(ctx, `SELECT `+rowscan.APITokenColumns+` FROM api_tokens WHERE idx = $1`, index))
 	return orNotFound(t, err, "API token")
+}
+
+// FindAPITokens lists a user's tokens by ID.
+func (db *DB) FindAPITokens(ctx context.Context, userID int64) ([]*admit.APIToken, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+rowscan.APITokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return rowscan.Collect(rows, rowscan.APIToken)
+}
+
+// DeleteAPIToken deletes the user's token id; ENOTFOUND when there is none.
+func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, userID)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("API token")
+	}
+	return nil
+}
+
+// DeleteUserAPITokens deletes all of a user's tokens.
+func (db *DB) DeleteUserAPITokens(ctx context.Context, userID int64) (int, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, userID)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // CreateContact inserts c, setting c.ID and c.CreatedAt.

@@ -130,6 +130,15 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) (int, error)
 	return int(tag.RowsAffected()), nil
 }
 
+// DeleteUserLinks removes every outstanding one-time link of the user.
+func (db *DB) DeleteUserLinks(ctx context.Context, userID int64) (int, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM one_time_links WHERE user_id = $1`, userID)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // CreateOneTimeLink inserts l, setting l.ID.
 func (db *DB) CreateOneTimeLink(ctx context.Context, l *admit.OneTimeLink) error {
 	return db.pool.QueryRow(ctx, `INSERT INTO one_time_links (idx, purpose, user_id, created_at, expires_at)

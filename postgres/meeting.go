@@ -101,6 +101,13 @@ func (s *meetingSave) save(ctx context.Context) error {
 		}
 		s.apply = append(s.apply, func() { m.UpdatedAt = s.now })
 	}
+	alt, err := json.Marshal(nonNilIDs(m.AlternativeHosts))
+	if err != nil {
+		return err
+	}
+	if _, err := s.tx.Exec(ctx, `UPDATE meetings SET alternative_hosts = $1 WHERE pk = $2`, string(alt), s.pk); err != nil {
+		return err
+	}
 	if !numberIssued {
 		_, err := s.tx.Exec(ctx, `INSERT INTO numbers (number, meeting_pk, issued_at) VALUES ($1, $2, $3)`,
 			m.Number, s.pk, nanos(s.now))
@@ -499,4 +506,12 @@ func openOccurrence(ctx context.Context, q querier, meetingPK int64, now time.Ti
 		return nil, err
 	}
 	return occs[0], nil
+}
+
+// nonNilIDs stores no alternative hosts as [], not null.
+func nonNilIDs(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
 }

@@ -12,7 +12,7 @@ import (
 )
 
 const meetingColumns = `m.pk, m.id, m.account_id, m.host_id, m.number, m.topic, m.kind, m.starts_at,
-	m.duration, m.timezone, m.recurrence, m.security, m.pwd_index, m.created_at, m.updated_at, m.deleted_at`
+	m.duration, m.timezone, m.recurrence, m.security, m.pwd_index, m.created_at, m.updated_at, m.deleted_at, m.alternative_hosts`
 
 // scanMeeting reads a row of meetingColumns, followed by extra.
 func scanMeeting(row pgx.Row, extra ...any) (*admit.Meeting, error) {
@@ -21,8 +21,9 @@ func scanMeeting(row pgx.Row, extra ...any) (*admit.Meeting, error) {
 	var rec *string
 	var start, deleted *int64
 	var created, updated int64
+	var alt string
 	dest := append([]any{&m.PK, &m.ID, &m.AccountID, &m.HostID, &m.Number, &m.Topic, &kind, &start,
-		&m.Duration, &m.Timezone, &rec, &sec, &m.PwdIndex, &created, &updated, &deleted}, extra...)
+		&m.Duration, &m.Timezone, &rec, &sec, &m.PwdIndex, &created, &updated, &deleted, &alt}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("meeting")
@@ -38,6 +39,9 @@ func scanMeeting(row pgx.Row, extra ...any) (*admit.Meeting, error) {
 		}
 	}
 	if err := json.Unmarshal([]byte(sec), &m.Security); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(alt), &m.AlternativeHosts); err != nil {
 		return nil, err
 	}
 	return &m, nil

@@ -49,15 +49,20 @@ func Contact(row Scanner) (*admit.Contact, error) {
 	return &c, nil
 }
 
-// APIToken reads the columns id, user_id, idx, scopes (JSON), created_at.
+// APITokenColumns are the columns APIToken reads, in order.
+const APITokenColumns = `id, user_id, idx, scopes, created_at, name, expires_at`
+
+// APIToken reads the columns APITokenColumns: id, user_id, idx, scopes
+// (JSON), created_at, name, expires_at (NULL: never).
 func APIToken(row Scanner) (*admit.APIToken, error) {
 	var t admit.APIToken
 	var scopes string
 	var created int64
-	if err := row.Scan(&t.ID, &t.UserID, &t.Index, &scopes, &created); err != nil {
+	var expires *int64
+	if err := row.Scan(&t.ID, &t.UserID, &t.Index, &scopes, &created, &t.Name, &expires); err != nil {
 		return nil, err
 	}
-	t.CreatedAt = fromNanos(created)
+	t.CreatedAt, t.ExpiresAt = fromNanos(created), ptrFromNanos(expires)
 	if err := json.Unmarshal([]byte(scopes), &t.Scopes); err != nil {
 		return nil, err
 	}

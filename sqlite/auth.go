@@ -140,6 +140,20 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) (int, error)
 	return int(n), err
 }
 
+// DeleteUserLinks removes every outstanding one-time link of the user.
+func (db *DB) DeleteUserLinks(ctx context.Context, userID int64) (int, error) {
+	var n int64
+	err := db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM one_time_links WHERE user_id = ?`, userID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
 // CreateOneTimeLink inserts l, setting l.ID.
 func (db *DB) CreateOneTimeLink(ctx context.Context, l *admit.OneTimeLink) error {
 	return db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {

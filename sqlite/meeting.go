@@ -95,6 +95,13 @@ func (s *meetingSave) save(ctx context.Context) error {
 		}
 		s.apply = append(s.apply, func() { m.UpdatedAt = s.now })
 	}
+	alt, err := json.Marshal(nonNilIDs(m.AlternativeHosts))
+	if err != nil {
+		return err
+	}
+	if _, err := s.tx.ExecContext(ctx, `UPDATE meetings SET alternative_hosts = ? WHERE pk = ?`, string(alt), s.pk); err != nil {
+		return err
+	}
 	if !numberIssued {
 		_, err := s.tx.ExecContext(ctx, `INSERT INTO numbers (number, meeting_pk, issued_at) VALUES (?, ?, ?)`,
 			m.Number, s.pk, nanos(s.now))
@@ -492,4 +499,12 @@ func openOccurrence(ctx context.Context, q querier, meetingPK int64, now time.Ti
 		return nil, err
 	}
 	return occs[0], nil
+}
+
+// nonNilIDs stores no alternative hosts as [], not null.
+func nonNilIDs(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
 }

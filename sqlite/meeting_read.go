@@ -11,7 +11,7 @@ import (
 )
 
 const meetingColumns = `m.pk, m.id, m.account_id, m.host_id, m.number, m.topic, m.kind, m.starts_at,
-	m.duration, m.timezone, m.recurrence, m.security, m.pwd_index, m.created_at, m.updated_at, m.deleted_at`
+	m.duration, m.timezone, m.recurrence, m.security, m.pwd_index, m.created_at, m.updated_at, m.deleted_at, m.alternative_hosts`
 
 // scanMeeting reads a row of meetingColumns.
 func scanMeeting(row interface{ Scan(...any) error }) (*admit.Meeting, error) {
@@ -20,8 +20,9 @@ func scanMeeting(row interface{ Scan(...any) error }) (*admit.Meeting, error) {
 	var rec sql.NullString
 	var start, deleted sql.NullInt64
 	var created, updated int64
+	var alt string
 	err := row.Scan(&m.PK, &m.ID, &m.AccountID, &m.HostID, &m.Number, &m.Topic, &kind, &start,
-		&m.Duration, &m.Timezone, &rec, &sec, &m.PwdIndex, &created, &updated, &deleted)
+		&m.Duration, &m.Timezone, &rec, &sec, &m.PwdIndex, &created, &updated, &deleted, &alt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("meeting")
 	} else if err != nil {
@@ -36,6 +37,9 @@ func scanMeeting(row interface{ Scan(...any) error }) (*admit.Meeting, error) {
 		}
 	}
 	if err := json.Unmarshal([]byte(sec), &m.Security); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(alt), &m.AlternativeHosts); err != nil {
 		return nil, err
 	}
 	return &m, nil

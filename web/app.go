@@ -14,6 +14,7 @@ import (
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/edge"
 	"github.com/admit-project/admit/oidc"
+	"github.com/admit-project/admit/streams"
 )
 
 //go:embed templates/*.html
@@ -44,6 +45,12 @@ type App struct {
 	// instructions of invitations (none: "dial in" without a number).
 	DialIn []admit.DialInNumber
 
+	// participantStreams and sessionStreams bound the event streams one
+	// participant ID and one host session hold open.
+	streamsInit        sync.Once
+	participantStreams *streams.Bound
+	sessionStreams     *streams.Bound
+
 	tmpl  map[string]*template.Template
 	owned atomic.Bool // the store has a user: host pages are open
 	// streams end the live roster's event streams when the server shuts
@@ -63,6 +70,32 @@ func (a *App) routes() []edge.Route {
 	rs = append(rs, a.participantRoutes()...)
 	rs = append(rs, a.invitationRoutes()...)
 	return rs
+}
+
+// Bounds on open event streams.
+const (
+	MaxStreamsPerParticipant = 4
+	MaxStreamsPerSession     = 8
+)
+
+// streamBounds returns the app's bounds on open event streams.
+func (a *App) streamBounds() (participant, session *streams.Bound) {
+	a.streamsInit.Do(func() {
+		a.participantStreams = streams.New(MaxStreamsPerParticipant)
+		a.sessionStreams = streams.New(MaxStreamsPerSession)
+	})
+	return a.participantStreams, a.sessionStreams
+}
+
+// Routes lists the pages and forms the app registers, as "METHOD /path"
+// with the path's {parameters}: the route × role tests walk it, so that a
+// page added later without an authorization decision fails them.
+func (a *App) Routes() []string {
+	var out []string
+	for _, rt := range a.routes() {
+		out = append(out, rt.Method+" "+rt.Path)
+	}
+	return out
 }
 
 // Handler returns the app's handler. It panics if a template does not

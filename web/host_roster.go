@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/admit-project/admit"
@@ -57,6 +58,13 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, h *hostReq) {
 		a.errorPage(w, r, err)
 		return
 	}
+	_, bySession := a.streamBounds()
+	release, ok := bySession.Acquire(strconv.FormatInt(h.ws.Session.ID, 10))
+	if !ok {
+		http.Error(w, "Too many live views are open in this session; close one.", http.StatusTooManyRequests)
+		return
+	}
+	defer release()
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{}) // the stream outlives the server's write timeout
 	hd := w.Header()

@@ -102,6 +102,13 @@ func (a *App) handleParticipantEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, noParticipant.Message, http.StatusNotFound)
 		return
 	}
+	byParticipant, _ := a.streamBounds()
+	release, ok := byParticipant.Acquire(pid)
+	if !ok {
+		http.Error(w, "Too many pages follow this participant; close one.", http.StatusTooManyRequests)
+		return
+	}
+	defer release()
 	ctx := r.Context()
 	// Subscribe before reading, so that no change falls between the two.
 	changes, err := a.Service.Changes().Subscribe(ctx)

@@ -397,13 +397,26 @@ func TestWaitingRoomFollowsTheHost(t *testing.T) {
 		t.Fatalf("first event %q, want waiting", s)
 	}
 	ctx := context.Background()
-	if _, err := f.service.Decide(ctx, f.host, m.ID, ada, admit.DecisionAdmit); err != nil {
+	// The host acts on the handles the roster shows, not on the
+	// participants' bearer IDs.
+	handle := map[string]string{}
+	r, err := f.service.Roster(ctx, f.host, m.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range r.Waiting {
+		handle[p.DisplayName] = p.ID
+		if p.ID == ada || p.ID == bob {
+			t.Errorf("the roster shows a participant's bearer ID %s", p.ID)
+		}
+	}
+	if _, err := f.service.Decide(ctx, f.host, m.ID, handle["Ada"], admit.DecisionAdmit); err != nil {
 		t.Fatal(err)
 	}
 	if s := ea.next(t); s != "admitted" {
 		t.Errorf("after admit: event %q, want admitted", s)
 	}
-	if _, err := f.service.Decide(ctx, f.host, m.ID, bob, admit.DecisionDeny); err != nil {
+	if _, err := f.service.Decide(ctx, f.host, m.ID, handle["Bob"], admit.DecisionDeny); err != nil {
 		t.Fatal(err)
 	}
 	if s := eb.next(t); s != "denied" {
@@ -417,7 +430,7 @@ func TestWaitingRoomFollowsTheHost(t *testing.T) {
 	if strings.Contains(p.body, "data-events") || strings.Contains(p.body, "join.js") {
 		t.Errorf("a denied participant's page still follows events:\n%s", p.body)
 	}
-	if _, err := f.service.Decide(ctx, f.host, m.ID, ada, admit.DecisionRemove); err != nil {
+	if _, err := f.service.Decide(ctx, f.host, m.ID, handle["Ada"], admit.DecisionRemove); err != nil {
 		t.Fatal(err)
 	}
 	if s := ea.next(t); s != "removed" {

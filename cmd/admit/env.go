@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -46,14 +49,35 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logg
 	if err := os.MkdirAll(filepath.Dir(sf.keyPath()), 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	ring, _, err := keys.Load(sf.keyPath())
-	if err != nil {
+	// A key file is made only for a store without data: a lost or
+	// swapped key file on a store with data would make every sealed secret
+	// and index unreadable and break the audit chain.
+	ring, err := keys.Open(sf.keyPath())
+	if err != nil && !errors.Is(err, keys.ErrNoKeyFile) {
 		return nil, err
 	}
 	// The store's timestamps follow a test clock too.
 	db, feed, err := openStore(ctx, sf, clock.Now)
 	if err != nil {
 		return nil, err
+	}
+	head, err := db.ScanEvents(ctx, math.MaxInt64, func(*admit.Event) error { return nil })
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	switch {
+	case ring == nil && head.Seq > 0:
+		db.Close()
+		return nil, errors.New(keys.MissingKeyAdvice(sf.keyPath(), ""))
+	case ring == nil:
+		if ring, _, err = keys.Load(sf.keyPath()); err != nil {
+			db.Close()
+			return nil, err
+		}
+	case head.Seq > 0 && !hmac.Equal(admit.HeadMAC(ring.AuditKey(), head.Seq, head.Hash), head.MAC):
+		db.Close()
+		return nil, errors.New(keys.MissingKeyAdvice(sf.keyPath(), "") + " (the key file there, of fingerprint " + ring.Fingerprint() + ", is not the store's)")
 	}
 	if err := db.SetAuditKey(ctx, ring.AuditKey()); err != nil {
 		db.Close()

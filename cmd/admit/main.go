@@ -28,6 +28,9 @@ import (
 )
 
 func main() {
+	// Every file admit makes (the store, its WAL, exports, the set-up link)
+	// is its owner's only.
+	syscall.Umask(0o077)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := NewMain()

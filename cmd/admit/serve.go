@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"github.com/admit-project/admit/edge"
+	"github.com/admit-project/admit/password"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,6 +31,7 @@ type ServeCmd struct {
 	TrustedProxy          []string `name:"trusted-proxy" env:"ADMIT_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"CIDR of a proxy whose X-Forwarded-For is believed (repeatable, or a comma list)."`
 	SourceLimit           int      `name:"source-limit" default:"${default_source_limit}" env:"ADMIT_SOURCE_LIMIT" placeholder:"N" help:"Failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s; default ${default}."`
 	LogLevel              string   `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"ADMIT_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
+	MaxHashing            int      `name:"max-hashing" default:"0" env:"ADMIT_MAX_HASHING" placeholder:"N" help:"Password hashes (argon2id, 64 MiB each) run at once in the process; 0: as many as CPUs. More wait in a bounded line, then get 429."`
 	TestClock             bool     `name:"test-clock" hidden:"" help:"Enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)."`
 	Admin                 string   `name:"admin" env:"ADMIT_ADMIN" placeholder:"ADDR" help:"Admin listen address for Prometheus metrics (/metrics) and pprof (/debug/pprof/); keep it private; none when empty."`
 	RefusalsBehind        bool     `name:"refusals-behind" env:"ADMIT_REFUSALS_BEHIND" help:"Answer refused joins before their record is durable (guess budget and source limits charged in memory first; a crash loses at most 1,000 records per node)."`
@@ -147,7 +151,15 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		return err
 	}
 	defer stopMail()
+	slots := password.Process
+	if c.MaxHashing > 0 {
+		slots = password.NewSlots(c.MaxHashing, 8*c.MaxHashing)
+	}
+	e.service.Passwords = &password.Hasher{Slots: slots}
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
+	if tc != nil {
+		srv.Hashing = func() any { return slots.Stats() }
+	}
 	secure := strings.HasPrefix(e.service.BaseURL, "https://")
 	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: secure,
 		AuditKey: e.ring.AuditKey()}
@@ -173,7 +185,7 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	}
 	hs.RegisterOnShutdown(app.Close) // live roster streams end, so shutdown does not wait for them
 	fmt.Fprintf(m.Stdout, "admit: listening on %s (%s)\n", url, sf.describe())
-	if err := m.printGettingStarted(ctx, e, sf.args(), url); err != nil {
+	if err := m.printGettingStarted(ctx, e, sf.args(), url, sf.Data); err != nil {
 		return err
 	}
 	go e.service.FollowChanges(ctx) // changes published by other nodes
@@ -227,12 +239,34 @@ func mountWeb(api, app http.Handler) http.Handler {
 // printGettingStarted prints, while the store has no user yet, a one-time
 // link to create the owner account in the web app (valid 24 hours; every
 // start makes a new one), and how to get in from the command line instead.
-func (m *Main) printGettingStarted(ctx context.Context, e *env, storeArgs, url string) error {
+//
+// The link makes whoever opens it the owner, so it goes to standard output
+// only when that is a terminal; else (a pipe, a log collector) it is
+// written to the file setup-link in the data directory, readable by its
+// owner only, and standard output says where.
+func (m *Main) printGettingStarted(ctx context.Context, e *env, storeArgs, url, dataDir string) error {
 	link, err := e.service.SetupLink(ctx)
 	if err != nil || link == "" {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "admit: set up the owner account at %s\n", link)
+	if isTerminal(m.Stdout) {
+		fmt.Fprintf(m.Stdout, "admit: set up the owner account at %s\n", link)
+	} else {
+		file := filepath.Join(dataDir, "setup-link")
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return err
+		}
+		os.Remove(file) // a file of an earlier start, perhaps of another mode
+		f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fmt.Errorf("writing the set-up link: %w", err)
+		}
+		_, werr := fmt.Fprintln(f, link)
+		if err := f.Close(); werr != nil || err != nil {
+			return fmt.Errorf("writing the set-up link: %w", errors.Join(werr, err))
+		}
+		fmt.Fprintf(m.Stdout, "admit: standard output is not a terminal, so the one-time link to set up the owner account is in %s (readable by you only)\n", file)
+	}
 	fmt.Fprintf(m.Stdout, `admit: (the link works once, for 24 hours). Or, from the command line:
   admit user create %[1]s --email you@example.com --name "Your Name"
   admit user link %[1]s --email you@example.com   # a link to set the web password
@@ -240,4 +274,14 @@ func (m *Main) printGettingStarted(ctx context.Context, e *env, storeArgs, url s
   curl -H "Authorization: Bearer $TOKEN" %[2]s/api/v1/meetings
 `, storeArgs, url)
 	return nil
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

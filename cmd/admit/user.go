@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/admit-project/admit"
 )
@@ -128,6 +130,62 @@ func (c *UserLinkCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 // TokenCmd is "admit token".
 type TokenCmd struct {
 	Create TokenCreateCmd `cmd:"" help:"Print a new API token that acts as a user."`
+	List   TokenListCmd   `cmd:"" help:"List a user's API tokens (their IDs, scopes and expiry; never the tokens)."`
+	Revoke TokenRevokeCmd `cmd:"" help:"Revoke one of a user's API tokens."`
+}
+
+// TokenListCmd is "admit token list".
+type TokenListCmd struct {
+	Email string `name:"email" required:"" env:"ADMIT_EMAIL" placeholder:"EMAIL" help:"The user whose tokens to list."`
+}
+
+// Run prints one line per token: ID, scopes, expiry, name.
+func (c *TokenListCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	e, err := m.open(ctx, sf, admit.SystemClock{}, nil)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	a, err := e.actor(ctx, c.Email)
+	if err != nil {
+		return err
+	}
+	ts, err := e.service.APITokens(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		exp := "never"
+		if t.ExpiresAt != nil {
+			exp = t.ExpiresAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(m.Stdout, "%d\t%s\texpires %s\t%s\n", t.ID, strings.Join(t.Scopes, ","), exp, t.Name)
+	}
+	return nil
+}
+
+// TokenRevokeCmd is "admit token revoke".
+type TokenRevokeCmd struct {
+	Email string `name:"email" required:"" env:"ADMIT_EMAIL" placeholder:"EMAIL" help:"The user whose token to revoke."`
+	ID    int64  `name:"id" required:"" placeholder:"ID" help:"The token's ID (admit token list)."`
+}
+
+// Run revokes the token.
+func (c *TokenRevokeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	e, err := m.open(ctx, sf, admit.SystemClock{}, nil)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	a, err := e.actor(ctx, c.Email)
+	if err != nil {
+		return err
+	}
+	if err := e.service.RevokeAPIToken(ctx, a, c.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "token %d revoked\n", c.ID)
+	return nil
 }
 
 // TokenCreateCmd is "admit token create".
