@@ -94,8 +94,10 @@ type MediaGrant struct {
 	// JoinURL is a complete URL to open in a browser (Jitsi, BigBlueButton);
 	// it carries the credential, so it is as secret as Token.
 	JoinURL string `json:"join_url,omitempty"`
-	// ExpiresAt is when Token or JoinURL stops letting anyone connect.
-	ExpiresAt time.Time `json:"expires_at"`
+	// ExpiresAt is when Token or JoinURL stops letting anyone connect; zero
+	// when the backend's credential has no expiry of its own (a
+	// BigBlueButton join URL works while that instance of the meeting runs).
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // MediaPresence is one participant connected to a media room.
