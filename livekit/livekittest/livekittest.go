@@ -99,17 +99,16 @@ func Start(tb testing.TB, opt Options) *Server {
 	if err != nil {
 		tb.Fatalf("livekittest: %v", err)
 	}
-	tcpPort, err := freeTCPPort()
-	if err != nil {
-		tb.Fatalf("livekittest: %v", err)
-	}
 	udpPort, err := freeUDPPort()
 	if err != nil {
 		tb.Fatalf("livekittest: %v", err)
 	}
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "port: %d\nbind_addresses: [127.0.0.1]\n", httpPort)
-	fmt.Fprintf(&cfg, "rtc:\n  tcp_port: %d\n  udp_port: %d\n  node_ip: 127.0.0.1\n  use_external_ip: false\n  interfaces:\n    includes: [lo]\n", tcpPort, udpPort)
+	// ICE over UDP on loopback only: tcp_port 0 turns ICE/TCP off (its
+	// listener would bind every interface), and loopback candidates must be
+	// enabled for the server to offer 127.0.0.1 at all.
+	fmt.Fprintf(&cfg, "rtc:\n  tcp_port: 0\n  udp_port: %d\n  node_ip: 127.0.0.1\n  use_external_ip: false\n  enable_loopback_candidate: true\n  interfaces:\n    includes: [lo]\n", udpPort)
 	fmt.Fprintf(&cfg, "keys:\n  %s: %s\n", s.APIKey, s.APISecret)
 	fmt.Fprintf(&cfg, "room:\n  empty_timeout: 30\n  departure_timeout: 5\n")
 	fmt.Fprintf(&cfg, "logging:\n  level: info\n")
@@ -130,6 +129,9 @@ func Start(tb testing.TB, opt Options) *Server {
 	go func() { _ = s.cmd.Wait(); close(s.done) }()
 	tb.Cleanup(func() {
 		s.stop()
+		if p := os.Getenv("ADMIT_LIVEKIT_LOG"); p != "" {
+			_ = os.WriteFile(p, []byte(s.Logs()), 0o600)
+		}
 		if tb.Failed() {
 			tb.Logf("livekit-server log (tail):\n%s", s.logs.tail(8000))
 		}

@@ -2,7 +2,8 @@
 // occurrence's LiveKit room with the URL and short-lived token admit gave
 // the page, in data attributes of the element with id "room":
 //
-//   data-url      the LiveKit server (ws:// or wss://)
+//   data-server   the LiveKit server (ws:// or wss://); not "data-url",
+//                 which html/template would treat as a link and rewrite
 //   data-token    the access token (LiveKit's format, signed by admit)
 //   data-refresh  optional: admit's endpoint that returns a fresh token
 //                 ({"url": ..., "token": ...}) while the participant stays
@@ -36,7 +37,7 @@ function el(tag, cls, text) {
 }
 
 function start(root) {
-  const serverURL = root.getAttribute("data-url");
+  const serverURL = root.getAttribute("data-server");
   let token = root.getAttribute("data-token");
   const refreshURL = root.getAttribute("data-refresh");
 
