@@ -210,4 +210,3 @@ func TestRoomClientInBrowser(t *testing.T) {
 		t.Errorf("A's page says %q", text)
 	}
 }
-
