@@ -56,6 +56,28 @@ func MediaIdentity(participantID string) string {
 	return "p" + hex.EncodeToString(sum[:12])
 }
 
+// MediaHostIdentity returns the identity of the user with userID when they
+// join a room as its host. It starts with "h", where participants' start
+// with "p", so that the media side can tell hosts from participants.
+func MediaHostIdentity(userID int64) string {
+	sum := sha256.Sum256([]byte("admit media host\x00" + strconv.FormatInt(userID, 10)))
+	return "h" + hex.EncodeToString(sum[:12])
+}
+
+// ParseMediaRoomName splits a name made by MediaRoomName into the meeting's
+// public ID and the occurrence index; ok is false for any other name.
+func ParseMediaRoomName(name string) (meetingID string, occurrence int, ok bool) {
+	i := strings.LastIndexByte(name, '-')
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(name[i+1:])
+	if err != nil || n < 1 || strconv.Itoa(n) != name[i+1:] {
+		return "", 0, false
+	}
+	return name[:i], n, true
+}
+
 // MediaRoom is the media room of one occurrence.
 type MediaRoom struct {
 	// Name is MediaRoomName of the occurrence.

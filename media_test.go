@@ -66,3 +66,18 @@ func TestMediaConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMediaRoomName(t *testing.T) {
+	id, n, ok := admit.ParseMediaRoomName(admit.MediaRoomName("mabc", 12))
+	if !ok || id != "mabc" || n != 12 {
+		t.Errorf("round trip: %q %d %v", id, n, ok)
+	}
+	for _, bad := range []string{"", "mabc", "mabc-", "-3", "mabc-0", "mabc-03", "mabc-x"} {
+		if _, _, ok := admit.ParseMediaRoomName(bad); ok {
+			t.Errorf("ParseMediaRoomName(%q) ok", bad)
+		}
+	}
+	if h := admit.MediaHostIdentity(7); h[0] != 'h' || h == admit.MediaHostIdentity(8) {
+		t.Errorf("host identity %q", h)
+	}
+}
