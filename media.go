@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -337,4 +338,41 @@ func validateServerURL(field, raw string, schemes ...string) error {
 		}
 	}
 	return FieldErrorf(field, "The server address starts with one of %s://.", strings.Join(schemes, "://, "))
+}
+
+// MediaWebhookReceiver is a media backend that verifies and reads its
+// server's webhooks (LiveKit). ReceiveWebhook returns nil, nil for an event
+// admit does not use; EUNAUTHORIZED when the signature does not verify.
+type MediaWebhookReceiver interface {
+	ReceiveWebhook(r *http.Request) (*MediaEvent, error)
+}
+
+// MediaService is the media side of the service: the account's media
+// backend, grants for admitted participants and hosts, and the media
+// server's webhooks.
+type MediaService interface {
+	// MediaSettings returns the account's media backend without its secret.
+	// Owners and admins only (EFORBIDDEN); ENOTFOUND when there is none.
+	MediaSettings(ctx context.Context, a *Actor) (*MediaConfig, error)
+	// SetMediaSettings saves the account's media backend, its secret sealed
+	// (an empty secret keeps the stored one of the same kind), and returns
+	// it without the secret. Owners and admins only (EFORBIDDEN); EINVALID
+	// names the field at fault.
+	SetMediaSettings(ctx context.Context, a *Actor, cfg *MediaConfig) (*MediaConfig, error)
+	// DeleteMediaSettings removes the account's media backend. Owners and
+	// admins only (EFORBIDDEN); ENOTFOUND.
+	DeleteMediaSettings(ctx context.Context, a *Actor) error
+	// ParticipantMedia returns a fresh grant for the participant with ID
+	// pid while they are admitted and the occurrence is open. ENOTFOUND for
+	// an unknown participant; ECONFLICT when they are not admitted;
+	// EUNSUPPORTED when the account has no media backend.
+	ParticipantMedia(ctx context.Context, pid string) (*MediaGrant, error)
+	// StartMedia opens occurrence n's room (0: the open one) of meeting id
+	// and returns the actor's grant as its host. ENOTFOUND; ECONFLICT when
+	// no occurrence is open; EUNSUPPORTED when there is no media backend.
+	StartMedia(ctx context.Context, a *Actor, id string, n int) (*MediaGrant, error)
+	// MediaWebhook takes a webhook of the account's media server (presence,
+	// and enforcement of admission). EUNAUTHORIZED when its signature does
+	// not verify; EUNSUPPORTED when the backend sends none.
+	MediaWebhook(ctx context.Context, accountID int64, r *http.Request) error
 }

@@ -9,12 +9,8 @@ import (
 	"github.com/admit-project/admit/livekit"
 )
 
-// WebhookReceiver is a backend that verifies and reads its media server's
-// webhooks (LiveKit). ReceiveWebhook returns nil, nil for an event admit
-// does not use; EUNAUTHORIZED when the signature does not verify.
-type WebhookReceiver interface {
-	ReceiveWebhook(r *http.Request) (*admit.MediaEvent, error)
-}
+// WebhookReceiver is admit.MediaWebhookReceiver.
+type WebhookReceiver = admit.MediaWebhookReceiver
 
 // Open returns the backend cfg describes. httpClient nil means each
 // backend's default client. EINVALID when cfg is not valid.
