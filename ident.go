@@ -15,9 +15,9 @@ const (
 // a North American toll-free number confuses dialling participants.
 var tollFreePrefixes = []string{"800", "888", "877", "866", "855", "844", "833"}
 
-// stripSeparators removes the spaces, dashes and dots people put in numbers.
+// StripSeparators removes the spaces, dashes and dots people put in numbers.
 // It returns false when s holds anything but digits and those separators.
-func stripSeparators(s string) (string, bool) {
+func StripSeparators(s string) (string, bool) {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
@@ -38,7 +38,7 @@ func stripSeparators(s string) (string, bool) {
 // It returns EINVALID naming field when the input is not a 10- or 11-digit
 // number of the allowed form.
 func ParseMeetingNumber(field, s string) (string, error) {
-	d, ok := stripSeparators(strings.TrimSpace(s))
+	d, ok := StripSeparators(strings.TrimSpace(s))
 	if !ok {
 		return "", FieldErrorf(field, "%s may hold only digits, spaces, dashes and dots", field)
 	}
@@ -128,7 +128,7 @@ func GeneratePMI(r io.Reader) (string, error) {
 // ParseAccessCode normalises a typed access code to its digits. It returns
 // EINVALID naming field when the input is not a plausible code.
 func ParseAccessCode(field, s string) (string, error) {
-	d, ok := stripSeparators(strings.TrimSpace(s))
+	d, ok := StripSeparators(strings.TrimSpace(s))
 	if !ok {
 		return "", FieldErrorf(field, "%s may hold only digits, spaces, dashes and dots", field)
 	}

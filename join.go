@@ -178,3 +178,18 @@ type Admission struct {
 	GuessBudget  int
 	HeldByBudget bool
 }
+
+// ValidParticipantID reports whether pid has the form of a participant ID:
+// "p" followed by lower-case letters and digits, at most
+// MaxCredentialLength bytes in all.
+func ValidParticipantID(pid string) bool {
+	if len(pid) < 2 || len(pid) > MaxCredentialLength || pid[0] != 'p' {
+		return false
+	}
+	for i := 1; i < len(pid); i++ {
+		if c := pid[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -2,455 +2,101 @@ package admit
 
 import (
 	"context"
-	"crypto/subtle"
 	"io"
-	"log/slog"
-	"strings"
-	"sync"
 	"time"
 )
 
-// Service implements admit's behaviour on top of a Store. It is safe for
-// concurrent use.
-type Service struct {
-	Store  Store
-	Keys   Keyring
-	Signer AdmissionSigner
-	Clock  Clock
-	Rand   io.Reader    // crypto/rand.Reader in production
-	Logger *slog.Logger // never given secrets
-	// BaseURL prefixes join links ("http://127.0.0.1:8080").
-	BaseURL string
-
-	// Limiter bounds the failed joins of each source across all meetings;
-	// nil means a MemoryLimiter with DefaultSourcePolicy, made on first use.
-	Limiter SourceLimiter
-	// Feed carries roster, budget and meeting changes to every node (and to
-	// this node's live views); nil means a MemoryFeed, made on first use.
-	Feed ChangeFeed
-	// ConfirmJoins makes every join whose credentials match read the
-	// meeting from the store again and decide on that, so that a code or
-	// passcode another node replaced a moment ago is refused here at once,
-	// before its notification arrives. It costs two reads per admission
-	// and none per refusal; `admit serve` sets it on PostgreSQL, whose
-	// store several nodes share.
-	ConfirmJoins bool
-	// Passwords hashes and checks web sign-in passwords (package password);
-	// web sign-in fails with an internal error when nil.
-	Passwords PasswordHasher
-
-	feedOnce    sync.Once
-	feed        ChangeFeed
-	cacheOnce   sync.Once
-	cache       *JoinCache
-	limiterOnce sync.Once
-	limiter     SourceLimiter
-	rateLimits  rateLimitLog // audit entries of rate-limited attempts
-	guesses     guessCache
-	setupMu     sync.Mutex // one owner set-up at a time in this process
-	dummyOnce   sync.Once
-	dummyHash   string // a hash of a random password, checked for unknown emails
+// Service is what the edges (the JSON API, the pages) ask of the
+// application: every interface below. Package app implements it; the edges
+// hold this interface, never the concrete service.
+type Service interface {
+	JoinService
+	MeetingService
+	RosterService
+	AuthService
+	UserService
+	AccountService
+	ContactService
+	// Changes returns the feed of roster, budget and meeting changes that
+	// live views follow.
+	Changes() ChangeFeed
+	// Now returns the service's time (its injected clock).
+	Now() time.Time
 }
 
-// sourceLimiter returns the service's limiter, made on first use.
-func (s *Service) sourceLimiter() SourceLimiter {
-	s.limiterOnce.Do(func() {
-		s.limiter = s.Limiter
-		if s.limiter == nil {
-			s.limiter = NewMemoryLimiter(DefaultSourcePolicy())
-		}
-	})
-	return s.limiter
+// JoinService is the participant's side: joining and following a join.
+type JoinService interface {
+	Join(ctx context.Context, req *JoinRequest) (*JoinResult, error)
+	ParticipantStatus(ctx context.Context, pid string) (*JoinResult, error)
+	Leave(ctx context.Context, pid string) (*Participant, error)
+	InviteeLink(ctx context.Context, channel Channel, source, token string) (*InviteeLink, error)
 }
 
-// Changes returns the service's change feed, made on first use. However
-// many subscribe (every open live page does), the process holds one
-// subscription to Feed and fans it out.
-func (s *Service) Changes() ChangeFeed {
-	s.feedOnce.Do(func() {
-		if s.Feed == nil {
-			s.feed = &MemoryFeed{}
-		} else {
-			s.feed = &fanoutFeed{remote: s.Feed}
-		}
-	})
-	return s.feed
+// MeetingService is the host's side of meetings: scheduling, changing,
+// revealing and ending them.
+type MeetingService interface {
+	CreateMeeting(ctx context.Context, a *Actor, in *MeetingInput) (*MeetingView, error)
+	ListMeetings(ctx context.Context, a *Actor, from, to time.Time) ([]*MeetingView, error)
+	ShowMeeting(ctx context.Context, a *Actor, id string) (*MeetingView, error)
+	HostMeeting(ctx context.Context, a *Actor, id string) (*MeetingView, error)
+	UpdateMeeting(ctx context.Context, a *Actor, id string, in *MeetingInput) (*MeetingView, error)
+	DeleteMeeting(ctx context.Context, a *Actor, id string) error
+	EndMeeting(ctx context.Context, a *Actor, id string, n int) (*MeetingView, error)
+	Regenerate(ctx context.Context, a *Actor, id, what string, occurrence int, inviteeID string) (*MeetingView, error)
+	Reveal(ctx context.Context, a *Actor, id, what string, n int) (*Revealed, error)
+	PreviewSecurity(ctx context.Context, a *Actor, in *SecurityInput, invitees int) (*SecurityPreview, error)
+	PersonalRoom(ctx context.Context, a *Actor) (*MeetingView, error)
+	Plan(ctx context.Context, a *Actor) (Plan, error)
+	SuggestPasscode(ctx context.Context, a *Actor) (string, error)
+	ResetBudget(ctx context.Context, a *Actor, id string) (*GuessBudgetView, error)
+	WatchMeeting(ctx context.Context, a *Actor, id string) (<-chan struct{}, error)
 }
 
-// publish sends c on the change feed; a failure is logged, never returned:
-// the change itself is already committed, and subscribers read again anyway.
-func (s *Service) publish(ctx context.Context, c Change) {
-	if err := s.Changes().Publish(ctx, c); err != nil {
-		s.logger().Warn("publish change", "kind", c.Kind, "meeting_pk", c.MeetingPK, "err", err)
-	}
+// RosterService is the host's view of who joins: the roster, decisions,
+// attendance and failed attempts.
+type RosterService interface {
+	Roster(ctx context.Context, a *Actor, id string, n int) (*Roster, error)
+	Decide(ctx context.Context, a *Actor, id, pid, decision string) (*Participant, error)
+	Attendance(ctx context.Context, a *Actor, id string, n int) (*Attendance, error)
+	FailedAttempts(ctx context.Context, a *Actor, id string, limit int) ([]*Attempt, error)
 }
 
-// WarmJoinCache reads the join path's directory of identifiers, so that the
-// first join does not wait for it; `admit serve` calls it before it listens.
-func (s *Service) WarmJoinCache(ctx context.Context) error {
-	return s.joinCache().Warm(ctx, s.now())
+// AuthService authenticates API tokens and web sessions.
+type AuthService interface {
+	Authenticate(ctx context.Context, token, source string) (*Actor, error)
+	HasUsers(ctx context.Context) (bool, error)
+	CompleteSetup(ctx context.Context, token string, in SetupInput, source string) (*WebSession, error)
+	SignIn(ctx context.Context, email, password, source string) (*WebSession, error)
+	SignOut(ctx context.Context, w *WebSession, source string) error
+	SessionByCookie(ctx context.Context, cookie string) (*WebSession, error)
+	AcceptInvite(ctx context.Context, token, password, confirm, source string) (*WebSession, error)
+	ChangePassword(ctx context.Context, w *WebSession, current, password, confirm, source string) error
 }
 
-// joinCache returns the service's join cache, made on first use.
-func (s *Service) joinCache() *JoinCache {
-	s.cacheOnce.Do(func() { s.cache = NewJoinCache(s.Store) })
-	return s.cache
+// UserService manages an account's users.
+type UserService interface {
+	Users(ctx context.Context, a *Actor) ([]*User, error)
+	InviteUser(ctx context.Context, a *Actor, email, name string, role Role) (*Invitation, error)
+	PasswordLink(ctx context.Context, a *Actor, userID int64) (string, error)
+	ChangeRole(ctx context.Context, a *Actor, userID int64, role Role) (*User, error)
+	RemoveUser(ctx context.Context, a *Actor, userID, transferTo int64) error
+	UpdateProfile(ctx context.Context, a *Actor, name, timezone string) (*User, error)
 }
 
-// changed drops a meeting the service has just written from the join cache,
-// so that the change holds at once for the next join, and tells the other
-// nodes to drop it too.
-func (s *Service) changed(ctx context.Context, meetingPK int64) {
-	if meetingPK != 0 {
-		s.joinCache().Drop(meetingPK)
-		s.publish(ctx, Change{Kind: ChangeMeeting, MeetingPK: meetingPK})
-	}
+// AccountService holds an account's security defaults and audit trail.
+type AccountService interface {
+	AccountSecurity(ctx context.Context, a *Actor) (*AccountSecurity, error)
+	UpdateAccountSecurity(ctx context.Context, a *Actor, in *AccountSecurityInput) (*AccountSecurity, error)
+	Events(ctx context.Context, a *Actor, afterSeq int64, limit int) ([]*Event, error)
+	// VerifyAudit checks the audit chain with key (see Verify).
+	VerifyAudit(ctx context.Context, key []byte) (int64, *ChainBreak, error)
 }
 
-// Purposes of keyed indexes.
-const (
-	purposeCredential = "credential"
-	purposeAccessCode = "access-code"
-	purposeToken      = "invitee-token"
-	purposeAPIToken   = "api-token"
-	purposePwd        = "join-url-pwd"
-)
-
-// credentialIndex is the lookup index of a passcode-like value of a meeting,
-// keyed by the meeting's public ID so that equal passcodes of two meetings
-// have unrelated indexes.
-func (s *Service) credentialIndex(meetingID string, value string) []byte {
-	b := make([]byte, 0, len(meetingID)+1+len(value))
-	b = append(b, meetingID...)
-	b = append(b, 0)
-	return s.Keys.Index(purposeCredential, append(b, value...))
-}
-
-func (s *Service) accessCodeIndex(code string) []byte {
-	return s.Keys.Index(purposeAccessCode, []byte(code))
-}
-
-func (s *Service) tokenIndex(token string) []byte {
-	return s.Keys.Index(purposeToken, []byte(token))
-}
-
-// APITokenIndex is the lookup index of an API token.
-func (s *Service) APITokenIndex(token string) []byte {
-	return s.Keys.Index(purposeAPIToken, []byte(token))
-}
-
-// pwd returns the encoded passcode a join URL carries for a meeting: a keyed
-// MAC of the meeting number and passcode, so the URL never shows the
-// passcode itself and changes when the passcode does.
-func (s *Service) pwd(number, passcode string) string {
-	mac := s.Keys.Index(purposePwd, []byte(number+"\x00"+passcode))
-	return encodeURLSafe(mac[:16])
-}
-
-func (s *Service) pwdIndex(pwd string) []byte {
-	return s.Keys.Index(purposePwd+"-index", []byte(pwd))
-}
-
-// seal makes a Secret of value: its index (under the given index) and a
-// sealed copy bound to ad.
-func (s *Service) seal(index []byte, value, ad string) (*Secret, error) {
-	sealed, err := s.Keys.Seal([]byte(value), []byte(ad))
-	if err != nil {
-		return nil, err
-	}
-	return &Secret{Index: index, Sealed: sealed, Plain: value}, nil
-}
-
-// open fills sec.Plain from its sealed copy.
-func (s *Service) open(sec *Secret, ad string) string {
-	if sec == nil {
-		return ""
-	}
-	if sec.Plain != "" || len(sec.Sealed) == 0 {
-		return sec.Plain
-	}
-	p, err := s.Keys.Open(sec.Sealed, []byte(ad))
-	if err != nil {
-		s.logger().Error("open sealed secret", "ad", ad, "err", err)
-		return ""
-	}
-	sec.Plain = string(p)
-	return sec.Plain
-}
-
-func (s *Service) logger() *slog.Logger {
-	if s.Logger == nil {
-		return slog.Default()
-	}
-	return s.Logger
-}
-
-func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
-
-// equalSecret compares two secrets in constant time.
-func equalSecret(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
-
-// EnsureDefaultAccount returns the deployment's default account, creating it
-// on first start (created reports that).
-func (s *Service) EnsureDefaultAccount(ctx context.Context) (a *Account, created bool, err error) {
-	a, err = s.Store.FindDefaultAccount(ctx)
-	if err == nil {
-		return a, false, nil
-	} else if ErrorCode(err) != ENOTFOUND {
-		return nil, false, err
-	}
-	a = &Account{Name: "Default", Plan: PlanFree, Security: DefaultAccountSecurity()}
-	if err := s.Store.CreateAccount(ctx, a); err != nil {
-		return nil, false, err
-	}
-	s.event(ctx, &Event{AccountID: a.ID, Actor: "system", Action: "account.create", Target: "account:" + itoa(a.ID), Outcome: "ok"})
-	return a, true, nil
-}
-
-// CreateUser adds a user to an account and makes their personal meeting
-// room. Returns EINVALID for a bad email, name or role, ECONFLICT when the
-// email is taken.
-func (s *Service) CreateUser(ctx context.Context, accountID int64, email, name string, role Role) (*User, error) {
-	email, err := ValidateEmail("email", email, false)
-	if err != nil {
-		return nil, err
-	}
-	if name, err = ValidateName("name", name); err != nil {
-		return nil, err
-	}
-	if !role.Valid() {
-		return nil, FieldErrorf("role", "role must be owner, admin or host")
-	}
-	acct, err := s.Store.FindAccountByID(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
-	u := &User{AccountID: accountID, Email: email, Name: name, Role: role, Timezone: "UTC"}
-	if err := s.Store.CreateUser(ctx, u); err != nil {
-		return nil, err
-	}
-	if _, err := s.createPersonalRoom(ctx, acct, u); err != nil {
-		return nil, err
-	}
-	s.event(ctx, &Event{AccountID: accountID, Actor: "system", Action: "user.create", Target: "user:" + itoa(u.ID), Outcome: "ok"})
-	return u, nil
-}
-
-// CreateAPIToken makes a new 128-bit API token for the user and returns it;
-// only its keyed hash is stored. Scopes default to manage.
-func (s *Service) CreateAPIToken(ctx context.Context, userID int64, scopes []string) (string, error) {
-	u, err := s.Store.FindUserByID(ctx, userID)
-	if err != nil {
-		return "", err
-	}
-	if len(scopes) == 0 {
-		scopes = []string{ScopeManage}
-	}
-	for _, sc := range scopes {
-		if sc != ScopeRead && sc != ScopeManage {
-			return "", FieldErrorf("scopes", "scope %q is not read or manage", sc)
-		}
-	}
-	raw, err := RandomToken(s.Rand, 16)
-	if err != nil {
-		return "", err
-	}
-	token := "adm_" + raw
-	t := &APIToken{UserID: u.ID, Index: s.APITokenIndex(token), Scopes: scopes}
-	if err := s.Store.CreateAPIToken(ctx, t); err != nil {
-		return "", err
-	}
-	s.event(ctx, &Event{AccountID: u.AccountID, Actor: "user:" + itoa(u.ID), Action: "token.create", Target: "token:" + itoa(t.ID), Outcome: "ok", Detail: strings.Join(scopes, ",")})
-	return token, nil
-}
-
-// Authenticate returns the actor an API token belongs to. EUNAUTHORIZED for
-// any unknown or malformed token.
-func (s *Service) Authenticate(ctx context.Context, token, source string) (*Actor, error) {
-	unauthorized := &Error{Code: EUNAUTHORIZED, Message: "A valid API token is required."}
-	if !strings.HasPrefix(token, "adm_") || len(token) > 64 {
-		return nil, unauthorized
-	}
-	t, err := s.Store.FindAPIToken(ctx, s.APITokenIndex(token))
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, unauthorized
-	} else if err != nil {
-		return nil, err
-	}
-	u, err := s.Store.FindUserByID(ctx, t.UserID)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, unauthorized
-	} else if err != nil {
-		return nil, err
-	}
-	return &Actor{User: u, Token: t, Source: source}, nil
-}
-
-// require checks that the actor's token carries scope (the CLI has no token
-// and every scope).
-func require(a *Actor, scope string) error {
-	if a == nil || a.User == nil {
-		return &Error{Code: EUNAUTHORIZED, Message: "A valid API token is required."}
-	}
-	if a.Token != nil && !a.Token.HasScope(scope) {
-		return &Error{Code: EFORBIDDEN, Message: "This API token lacks the " + scope + " scope."}
-	}
-	return nil
-}
-
-func (a *Actor) name() string {
-	if a == nil || a.User == nil {
-		return "system"
-	}
-	return "user:" + itoa(a.User.ID)
-}
-
-func (a *Actor) source() string {
-	if a == nil {
-		return ""
-	}
-	return a.Source
-}
-
-// event appends an audit event; a failure is logged, not returned, so that
-// reading a meeting does not fail on the audit trail.
-func (s *Service) event(ctx context.Context, e *Event) {
-	if e.At.IsZero() {
-		e.At = s.now()
-	}
-	if err := s.Store.AppendEvents(ctx, e); err != nil {
-		s.logger().Error("append audit event", "action", e.Action, "err", err)
-	}
-}
-
-// AccountSecurity returns the actor's account security defaults.
-func (s *Service) AccountSecurity(ctx context.Context, a *Actor) (*AccountSecurity, error) {
-	if err := require(a, ScopeRead); err != nil {
-		return nil, err
-	}
-	acct, err := s.Store.FindAccountByID(ctx, a.User.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	sec := acct.Security
-	sec.GuessBudget, sec.GuessCeiling = sec.Budget(), sec.Ceiling()
-	return &sec, nil
-}
-
-// UpdateAccountSecurity changes the account's defaults and locks. Owners and
-// admins only (EFORBIDDEN); EINVALID names a bad field.
-func (s *Service) UpdateAccountSecurity(ctx context.Context, a *Actor, in *AccountSecurityInput) (*AccountSecurity, error) {
-	if err := require(a, ScopeManage); err != nil {
-		return nil, err
-	}
-	if !a.User.CanManageAccount() {
-		return nil, &Error{Code: EFORBIDDEN, Message: "Only the account's owner and admins change its security defaults."}
-	}
-	acct, err := s.Store.FindAccountByID(ctx, a.User.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	sec := acct.Security
-	if in.PasscodeValue != nil {
-		return nil, FieldErrorf("passcode_value", "passcode_value belongs to a meeting, not to the account defaults")
-	}
-	if err := sec.Security.Apply(&in.SecurityInput, nil, "security"); err != nil {
-		return nil, err
-	}
-	if in.Locked != nil {
-		sec.Locked = append([]string{}, (*in.Locked)...)
-	}
-	if err := sec.ValidateLocks(); err != nil {
-		return nil, err
-	}
-	sec.GuessBudget, sec.GuessCeiling = sec.Budget(), sec.Ceiling()
-	if in.GuessBudget != nil {
-		sec.GuessBudget = *in.GuessBudget
-	}
-	if in.GuessCeiling != nil {
-		sec.GuessCeiling = *in.GuessCeiling
-	}
-	if err := sec.ValidateGuessing(); err != nil {
-		return nil, err
-	}
-	acct.Security = sec
-	if err := s.Store.UpdateAccount(ctx, acct); err != nil {
-		return nil, err
-	}
-	s.forgetGuessing(acct.ID)
-	s.publish(ctx, Change{Kind: ChangeAccount, AccountID: acct.ID})
-	s.event(ctx, &Event{AccountID: acct.ID, Actor: a.name(), Action: "security.update", Target: "account:" + itoa(acct.ID), Source: a.source(), Outcome: "ok"})
-	return &acct.Security, nil
-}
-
-// Contacts lists the address book of the actor's account.
-func (s *Service) Contacts(ctx context.Context, a *Actor) ([]*Contact, error) {
-	if err := require(a, ScopeRead); err != nil {
-		return nil, err
-	}
-	return s.Store.FindContacts(ctx, a.User.AccountID)
-}
-
-// CreateContact adds a contact. EINVALID names a bad field.
-func (s *Service) CreateContact(ctx context.Context, a *Actor, in *ContactInput) (*Contact, error) {
-	if err := require(a, ScopeManage); err != nil {
-		return nil, err
-	}
-	c := &Contact{AccountID: a.User.AccountID}
-	if in.Name == nil {
-		return nil, FieldErrorf("name", "name is required")
-	}
-	if err := applyContact(c, in); err != nil {
-		return nil, err
-	}
-	if err := s.Store.CreateContact(ctx, c); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-// UpdateContact changes a contact. ENOTFOUND, EINVALID.
-func (s *Service) UpdateContact(ctx context.Context, a *Actor, id int64, in *ContactInput) (*Contact, error) {
-	if err := require(a, ScopeManage); err != nil {
-		return nil, err
-	}
-	c, err := s.Store.FindContactByID(ctx, a.User.AccountID, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := applyContact(c, in); err != nil {
-		return nil, err
-	}
-	if err := s.Store.UpdateContact(ctx, c); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-// DeleteContact removes a contact. Invitees made from it keep their names.
-func (s *Service) DeleteContact(ctx context.Context, a *Actor, id int64) error {
-	if err := require(a, ScopeManage); err != nil {
-		return err
-	}
-	return s.Store.DeleteContact(ctx, a.User.AccountID, id)
-}
-
-func applyContact(c *Contact, in *ContactInput) error {
-	var err error
-	if in.Name != nil {
-		if c.Name, err = ValidateName("name", *in.Name); err != nil {
-			return err
-		}
-	}
-	if in.Email != nil {
-		if c.Email, err = ValidateEmail("email", *in.Email, true); err != nil {
-			return err
-		}
-	}
-	if in.Phone != nil {
-		if c.Phone, err = ValidatePhone("phone", *in.Phone); err != nil {
-			return err
-		}
-	}
-	return nil
+// ContactService manages an account's contacts.
+type ContactService interface {
+	Contacts(ctx context.Context, a *Actor) ([]*Contact, error)
+	CreateContact(ctx context.Context, a *Actor, in *ContactInput) (*Contact, error)
+	UpdateContact(ctx context.Context, a *Actor, id int64, in *ContactInput) (*Contact, error)
+	DeleteContact(ctx context.Context, a *Actor, id int64) error
+	ImportContacts(ctx context.Context, a *Actor, r io.Reader) (*ContactImport, error)
 }

@@ -4,13 +4,14 @@ import (
 	"net/http"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // accountRoutes registers the account's security defaults and locks.
-func (s *Server) accountRoutes() []route {
-	return []route{
-		{"GET", "/api/v1/account/security", s.authed(s.handleAccountSecurity)},
-		{"PUT", "/api/v1/account/security", s.authed(s.handleUpdateAccountSecurity)},
+func (s *Server) accountRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: "GET", Path: "/api/v1/account/security", Handler: s.authed(s.handleAccountSecurity)},
+		{Method: "PUT", Path: "/api/v1/account/security", Handler: s.authed(s.handleUpdateAccountSecurity)},
 	}
 }
 

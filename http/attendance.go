@@ -7,11 +7,12 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // attendanceRoutes registers an occurrence's attendance record.
-func (s *Server) attendanceRoutes() []route {
-	return []route{{"GET", "/api/v1/meetings/{id}/attendance", s.authed(s.handleAttendance)}}
+func (s *Server) attendanceRoutes() []edge.Route {
+	return []edge.Route{{Method: "GET", Path: "/api/v1/meetings/{id}/attendance", Handler: s.authed(s.handleAttendance)}}
 }
 
 // handleAttendance answers with the attendance of occurrence ?occurrence=n
@@ -37,7 +38,7 @@ func (s *Server) handleAttendance(w http.ResponseWriter, r *http.Request, a *adm
 		s.writeJSON(w, r, http.StatusOK, att)
 		return
 	}
-	b, err := admit.AttendanceCSV(att)
+	b, err := edge.AttendanceCSV(att)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -76,5 +77,5 @@ func prefersCSV(accept string) bool {
 }
 
 // AttendanceCSVHeader is the header row of an attendance CSV, in column
-// order (the CSV itself is admit.AttendanceCSV, shared with the web app).
-var AttendanceCSVHeader = admit.AttendanceCSVHeader
+// order (the CSV itself is edge.AttendanceCSV, shared with the web app).
+var AttendanceCSVHeader = edge.AttendanceCSVHeader

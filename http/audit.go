@@ -4,14 +4,15 @@ import (
 	"net/http"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // auditRoutes registers the host's views of join attempts and of the audit
 // trail.
-func (s *Server) auditRoutes() []route {
-	return []route{
-		{"GET", "/api/v1/meetings/{id}/attempts", s.authed(s.handleAttempts)},
-		{"GET", "/api/v1/audit", s.authed(s.handleAudit)},
+func (s *Server) auditRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: "GET", Path: "/api/v1/meetings/{id}/attempts", Handler: s.authed(s.handleAttempts)},
+		{Method: "GET", Path: "/api/v1/audit", Handler: s.authed(s.handleAudit)},
 	}
 }
 

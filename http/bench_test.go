@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
 )
 
 // bareJoin is the baseline of the join benchmark: a plain net/http handler
 // that decodes, joins and answers, with none of the API's checks.
-func bareJoin(svc *admit.Service) http.HandlerFunc {
+func bareJoin(svc *app.Service) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req admit.JoinRequest
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {

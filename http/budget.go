@@ -4,11 +4,12 @@ import (
 	"net/http"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // budgetRoutes registers the reset of a meeting's guess budget.
-func (s *Server) budgetRoutes() []route {
-	return []route{{"POST", "/api/v1/meetings/{id}/reset-budget", s.authed(s.handleResetBudget)}}
+func (s *Server) budgetRoutes() []edge.Route {
+	return []edge.Route{{Method: "POST", Path: "/api/v1/meetings/{id}/reset-budget", Handler: s.authed(s.handleResetBudget)}}
 }
 
 // handleResetBudget resets a meeting's spent guess budget once its passcode

@@ -5,15 +5,16 @@ import (
 	"strconv"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // contactRoutes registers the account's address book.
-func (s *Server) contactRoutes() []route {
-	return []route{
-		{"GET", "/api/v1/contacts", s.authed(s.handleListContacts)},
-		{"POST", "/api/v1/contacts", s.authed(s.handleCreateContact)},
-		{"PATCH", "/api/v1/contacts/{id}", s.authed(s.handleUpdateContact)},
-		{"DELETE", "/api/v1/contacts/{id}", s.authed(s.handleDeleteContact)},
+func (s *Server) contactRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: "GET", Path: "/api/v1/contacts", Handler: s.authed(s.handleListContacts)},
+		{Method: "POST", Path: "/api/v1/contacts", Handler: s.authed(s.handleCreateContact)},
+		{Method: "PATCH", Path: "/api/v1/contacts/{id}", Handler: s.authed(s.handleUpdateContact)},
+		{Method: "DELETE", Path: "/api/v1/contacts/{id}", Handler: s.authed(s.handleDeleteContact)},
 	}
 }
 

@@ -8,35 +8,8 @@ import (
 	"strconv"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
-
-// EMETHOD is the code of a request whose path exists but not for its method.
-// It is the HTTP layer's own code; every other code comes from admit.
-const EMETHOD = "method_not_allowed"
-
-// ErrorStatus returns the HTTP status of an error code. It is the one place
-// where codes become statuses.
-func ErrorStatus(code string) int {
-	switch code {
-	case admit.EINVALID:
-		return http.StatusBadRequest
-	case admit.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case admit.EFORBIDDEN, admit.EREFUSED, admit.ENOTOPEN, admit.EENDED:
-		return http.StatusForbidden
-	case admit.ENOTFOUND:
-		return http.StatusNotFound
-	case EMETHOD:
-		return http.StatusMethodNotAllowed
-	case admit.ECONFLICT:
-		return http.StatusConflict
-	case admit.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case admit.ERATELIMITED:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
 
 // refusalBody is the one body of every refused join, whatever the cause: it
 // is built once, so no detail of the request can leak into it.
@@ -49,7 +22,7 @@ var refusalBody = mustMarshalLine(map[string]string{"error": admit.EREFUSED, "me
 // and shown as "Internal error.".
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := admit.ErrorCode(err), admit.ErrorMessage(err)
-	status := ErrorStatus(code)
+	status := edge.ErrorStatus(code)
 	if code == admit.EREFUSED {
 		writeBytes(w, status, jsonContentType, refusalBody)
 		return
@@ -58,7 +31,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header()["Www-Authenticate"] = bearerChallenge
 	}
 	if code == admit.ERATELIMITED {
-		w.Header()["Retry-After"] = []string{strconv.Itoa(retryAfter(err))}
+		w.Header()["Retry-After"] = []string{strconv.Itoa(edge.RetryAfter(err, 1))}
 	}
 	if status == http.StatusInternalServerError {
 		s.logger().Error("http: internal error", "method", r.Method, "route", r.Pattern, "err", err)
@@ -81,18 +54,6 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		b, _ = json.Marshal(map[string]string{"error": code, "message": msg})
 	}
 	writeBytes(w, status, jsonContentType, append(b, '\n'))
-}
-
-// retryAfter returns the whole seconds an ERATELIMITED error says to wait
-// (Detail["retry_after"]), at least 1.
-func retryAfter(err error) int {
-	var e *admit.Error
-	if errors.As(err, &e) {
-		if n, ok := e.Detail["retry_after"].(int); ok && n > 0 {
-			return n
-		}
-	}
-	return 1
 }
 
 // writeJSON writes v as a JSON response with status.

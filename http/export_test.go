@@ -3,14 +3,14 @@ package http
 import (
 	"io"
 
-	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // Routes lists the operations s registers, as "METHOD /path/{param}".
 func Routes(s *Server) []string {
 	var out []string
 	for _, rt := range s.routes() {
-		out = append(out, rt.method+" "+rt.path)
+		out = append(out, rt.Method+" "+rt.Path)
 	}
 	return out
 }
@@ -19,4 +19,4 @@ func Routes(s *Server) []string {
 func DecodeJoinRequest(body io.Reader) (any, error) { return decodeJoinRequest(body) }
 
 // CSVCell exposes the CSV formula guard.
-var CSVCell = admit.CSVCell
+var CSVCell = edge.CSVCell

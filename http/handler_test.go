@@ -15,33 +15,6 @@ import (
 	admithttp "github.com/admit-project/admit/http"
 )
 
-var errorStatusTests = []struct {
-	code string
-	want int
-}{
-	{admit.EINVALID, 400},
-	{admit.EUNAUTHORIZED, 401},
-	{admit.EFORBIDDEN, 403},
-	{admit.EREFUSED, 403},
-	{admit.ENOTOPEN, 403},
-	{admit.EENDED, 403},
-	{admit.ENOTFOUND, 404},
-	{admithttp.EMETHOD, 405},
-	{admit.ECONFLICT, 409},
-	{admit.ETOOLARGE, 413},
-	{admit.ERATELIMITED, 429},
-	{admit.EINTERNAL, 500},
-	{"something_new", 500},
-}
-
-func TestErrorStatus(t *testing.T) {
-	for _, tt := range errorStatusTests {
-		if got := admithttp.ErrorStatus(tt.code); got != tt.want {
-			t.Errorf("ErrorStatus(%q) = %d, want %d", tt.code, got, tt.want)
-		}
-	}
-}
-
 func TestErrorShape(t *testing.T) {
 	var logs bytes.Buffer
 	s := &admithttp.Server{Logger: slog.New(slog.NewTextHandler(&logs, nil))}

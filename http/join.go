@@ -2,11 +2,13 @@ package http
 
 import (
 	"net/http"
+
+	"github.com/admit-project/admit/edge"
 )
 
 // joinRoutes registers the participant's join. It takes no API token.
-func (s *Server) joinRoutes() []route {
-	return []route{{"POST", "/api/v1/join", s.handleJoin}}
+func (s *Server) joinRoutes() []edge.Route {
+	return []edge.Route{{Method: "POST", Path: "/api/v1/join", Handler: s.handleJoin}}
 }
 
 // handleJoin decides a join attempt. It is the hot path of the API and the

@@ -4,18 +4,19 @@ import (
 	"net/http"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // meetingRoutes registers the host's meeting operations.
-func (s *Server) meetingRoutes() []route {
-	return []route{
-		{"POST", "/api/v1/meetings", s.authed(s.handleCreateMeeting)},
-		{"GET", "/api/v1/meetings", s.authed(s.handleListMeetings)},
-		{"GET", "/api/v1/meetings/{id}", s.authed(s.handleShowMeeting)},
-		{"PATCH", "/api/v1/meetings/{id}", s.authed(s.handleUpdateMeeting)},
-		{"DELETE", "/api/v1/meetings/{id}", s.authed(s.handleDeleteMeeting)},
-		{"POST", "/api/v1/meetings/{id}/end", s.authed(s.handleEndMeeting)},
-		{"POST", "/api/v1/meetings/{id}/regenerate", s.authed(s.handleRegenerate)},
+func (s *Server) meetingRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: "POST", Path: "/api/v1/meetings", Handler: s.authed(s.handleCreateMeeting)},
+		{Method: "GET", Path: "/api/v1/meetings", Handler: s.authed(s.handleListMeetings)},
+		{Method: "GET", Path: "/api/v1/meetings/{id}", Handler: s.authed(s.handleShowMeeting)},
+		{Method: "PATCH", Path: "/api/v1/meetings/{id}", Handler: s.authed(s.handleUpdateMeeting)},
+		{Method: "DELETE", Path: "/api/v1/meetings/{id}", Handler: s.authed(s.handleDeleteMeeting)},
+		{Method: "POST", Path: "/api/v1/meetings/{id}/end", Handler: s.authed(s.handleEndMeeting)},
+		{Method: "POST", Path: "/api/v1/meetings/{id}/regenerate", Handler: s.authed(s.handleRegenerate)},
 	}
 }
 

@@ -3,6 +3,8 @@ package http
 import (
 	_ "embed"
 	"net/http"
+
+	"github.com/admit-project/admit/edge"
 )
 
 // OpenAPIDocument is the OpenAPI 3.0 description of the API, as served at
@@ -13,8 +15,8 @@ import (
 var OpenAPIDocument []byte
 
 // openAPIRoutes registers the API's description.
-func (s *Server) openAPIRoutes() []route {
-	return []route{{"GET", "/api/v1/openapi.json", s.handleOpenAPI}}
+func (s *Server) openAPIRoutes() []edge.Route {
+	return []edge.Route{{Method: "GET", Path: "/api/v1/openapi.json", Handler: s.handleOpenAPI}}
 }
 
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {

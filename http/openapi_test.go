@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
 )
 
@@ -53,7 +54,7 @@ func documentedOperations(doc *openapi3.T) []string {
 // them reaches a handler.
 func TestOpenAPIRoutes(t *testing.T) {
 	doc := loadDoc(t)
-	registered := admithttp.Routes(&admithttp.Server{Clock: &admit.TestClock{}})
+	registered := admithttp.Routes(&admithttp.Server{Clock: &clock.TestClock{}})
 	sort.Strings(registered)
 	documented := documentedOperations(doc)
 	for _, r := range registered {

@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/admittest"
+	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
-	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
-	"github.com/admit-project/admit/sqlite"
 )
 
 // oracleSamples is the number of timed requests per class.
@@ -133,25 +133,11 @@ func mustRefusalFixture(t *testing.T) *refusalFixture {
 			t.Cleanup(func() { os.RemoveAll(d) })
 		}
 	}
-	db, err := sqlite.Open(filepath.Join(dir, "admit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	t0 := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
-	clock := admit.NewFixedClock(t0)
-	db.Now = clock.Now
-	ring, _ := keys.New(bytes.Repeat([]byte{5}, keys.MasterKeySize))
-	signer, _ := jwt.NewSigner(bytes.Repeat([]byte{6}, 32))
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test"}
-	acct, _, err := svc.EnsureDefaultAccount(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := svc.CreateUser(ctx, acct.ID, "host@example.com", "Host", admit.RoleOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
+	clock := clock.NewFixedClock(t0)
+	svc, _ := admittest.Service(t, admittest.Options{Path: filepath.Join(dir, "admit.db"), Clock: clock, StoreClock: true,
+		MasterKey: bytes.Repeat([]byte{5}, keys.MasterKeySize), SignerKey: bytes.Repeat([]byte{6}, 32)})
+	u := admittest.Owner(t, svc, "host@example.com", "Host")
 	host := &admit.Actor{User: u, Source: "test"}
 	schedule := func(start time.Time) *admit.MeetingView {
 		k := admit.KindScheduled

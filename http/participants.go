@@ -4,33 +4,29 @@ import (
 	"net/http"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // participantRoutes registers what a participant does with their
 // participant ID (the ID is the capability: no API token), and the host's
 // roster and decisions.
-func (s *Server) participantRoutes() []route {
-	return []route{
-		{"GET", "/api/v1/participants/{pid}", s.handleParticipantStatus},
-		{"POST", "/api/v1/participants/{pid}/leave", s.handleLeave},
-		{"GET", "/api/v1/meetings/{id}/participants", s.authed(s.handleRoster)},
-		{"POST", "/api/v1/meetings/{id}/participants/{pid}/admit", s.authed(s.decide(admit.DecisionAdmit))},
-		{"POST", "/api/v1/meetings/{id}/participants/{pid}/deny", s.authed(s.decide(admit.DecisionDeny))},
-		{"POST", "/api/v1/meetings/{id}/participants/{pid}/remove", s.authed(s.decide(admit.DecisionRemove))},
+func (s *Server) participantRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: "GET", Path: "/api/v1/participants/{pid}", Handler: s.handleParticipantStatus},
+		{Method: "POST", Path: "/api/v1/participants/{pid}/leave", Handler: s.handleLeave},
+		{Method: "GET", Path: "/api/v1/meetings/{id}/participants", Handler: s.authed(s.handleRoster)},
+		{Method: "POST", Path: "/api/v1/meetings/{id}/participants/{pid}/admit", Handler: s.authed(s.decide(admit.DecisionAdmit))},
+		{Method: "POST", Path: "/api/v1/meetings/{id}/participants/{pid}/deny", Handler: s.authed(s.decide(admit.DecisionDeny))},
+		{Method: "POST", Path: "/api/v1/meetings/{id}/participants/{pid}/remove", Handler: s.authed(s.decide(admit.DecisionRemove))},
 	}
 }
 
 // participantID returns the {pid} path value: "p" followed by lower-case
 // letters and digits. EINVALID names "pid" otherwise.
 func participantID(r *http.Request) (string, error) {
-	pid := r.PathValue("pid")
-	if len(pid) < 2 || len(pid) > admit.MaxCredentialLength || pid[0] != 'p' {
+	pid, ok := edge.ParticipantID(r)
+	if !ok {
 		return "", admit.FieldErrorf("pid", "pid must be a participant ID (p…)")
-	}
-	for i := 1; i < len(pid); i++ {
-		if c := pid[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			return "", admit.FieldErrorf("pid", "pid must be a participant ID (p…)")
-		}
 	}
 	return pid, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/clock"
+	"github.com/admit-project/admit/edge"
 )
 
 // Body limits. Join requests carry a few short credentials, so they get a
@@ -19,11 +21,11 @@ const (
 // Server serves admit's JSON API. Set its fields, then call Handler.
 type Server struct {
 	// Service is what the API serves.
-	Service *admit.Service
+	Service admit.Service
 	// Clock, when not nil, is the settable clock of `admit serve
 	// --test-clock`; it enables POST /api/v1/test-clock. It should be the
 	// Service's clock too.
-	Clock *admit.TestClock
+	Clock *clock.TestClock
 	// Logger receives internal errors (never secrets); slog.Default when nil.
 	Logger *slog.Logger
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (see
@@ -31,18 +33,10 @@ type Server struct {
 	TrustedProxies []netip.Prefix
 }
 
-// route is one registered operation: a method, a ServeMux path template and
-// its handler.
-type route struct {
-	method  string
-	path    string
-	handler http.HandlerFunc
-}
-
 // routes returns every operation of the API, gathered from the file of each
 // resource.
-func (s *Server) routes() []route {
-	var rs []route
+func (s *Server) routes() []edge.Route {
+	var rs []edge.Route
 	rs = append(rs, s.healthRoutes()...)
 	rs = append(rs, s.openAPIRoutes()...)
 	rs = append(rs, s.meetingRoutes()...)
@@ -62,12 +56,9 @@ func (s *Server) routes() []route {
 // Handler returns the API's handler: every route, JSON answers for unknown
 // routes and methods, and the security headers on every response.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	for _, rt := range s.routes() {
-		mux.HandleFunc(rt.method+" "+rt.path, rt.handler)
-	}
+	mux := edge.Mux(s.routes())
 	mux.HandleFunc("/", s.noRoute(mux))
-	return secureHeaders{mux}
+	return edge.Headers{Next: mux, Values: apiHeaders}
 }
 
 // Header values, allocated once and shared by every response (net/http
@@ -80,16 +71,8 @@ var (
 	bearerChallenge = []string{`Bearer realm="admit"`}
 )
 
-// secureHeaders sets the headers every response carries. It assigns header
-// map entries directly: it is on the path of every join.
-type secureHeaders struct{ next http.Handler }
-
-func (h secureHeaders) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	hd["X-Content-Type-Options"] = nosniff
-	hd["Cache-Control"] = noStore
-	h.next.ServeHTTP(w, r)
-}
+// apiHeaders are the headers every response carries.
+var apiHeaders = http.Header{"X-Content-Type-Options": nosniff, "Cache-Control": noStore}
 
 // allMethods are the methods the API uses, tried when a path has no route
 // for the request's method.
@@ -109,7 +92,7 @@ func (s *Server) noRoute(mux *http.ServeMux) http.HandlerFunc {
 		}
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			s.Error(w, r, &admit.Error{Code: EMETHOD, Message: "This route does not accept " + r.Method + "; it accepts " + strings.Join(allow, ", ") + "."})
+			s.Error(w, r, &admit.Error{Code: edge.EMETHOD, Message: "This route does not accept " + r.Method + "; it accepts " + strings.Join(allow, ", ") + "."})
 			return
 		}
 		s.Error(w, r, &admit.Error{Code: admit.ENOTFOUND, Message: "No such route."})
@@ -124,8 +107,8 @@ func (s *Server) logger() *slog.Logger {
 }
 
 // healthRoutes registers the liveness probe.
-func (s *Server) healthRoutes() []route {
-	return []route{{"GET", "/healthz", s.handleHealth}}
+func (s *Server) healthRoutes() []edge.Route {
+	return []edge.Route{{Method: "GET", Path: "/healthz", Handler: s.handleHealth}}
 }
 
 var healthBody = []byte(`{"status":"ok"}` + "\n")
@@ -133,3 +116,7 @@ var healthBody = []byte(`{"status":"ok"}` + "\n")
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeBytes(w, http.StatusOK, jsonContentType, healthBody)
 }
+
+// ClientIP returns the address a request comes from (see edge.ClientIP),
+// believing X-Forwarded-For from TrustedProxies only.
+func (s *Server) ClientIP(r *http.Request) string { return edge.ClientIP(r, s.TrustedProxies) }

@@ -3,28 +3,26 @@ package http_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/admittest"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
-	"github.com/admit-project/admit/jwt"
-	"github.com/admit-project/admit/keys"
-	"github.com/admit-project/admit/sqlite"
 )
 
 // fixture is a real API server: a Service on SQLite in a temporary
 // directory, a settable clock, and an owner with an API token.
 type fixture struct {
-	clock   *admit.TestClock
-	service *admit.Service
+	clock   *clock.TestClock
+	service *app.Service
 	server  *admithttp.Server
 	http    *httptest.Server
 	user    *admit.User
@@ -36,36 +34,12 @@ type fixture struct {
 func mustServe(tb testing.TB, testClock bool) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "admit.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	clock := &admit.TestClock{}
-	db.Now = clock.Now
-	ring, err := keys.New(make([]byte, keys.MasterKeySize))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signer, err := jwt.NewSigner(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	clock := &clock.TestClock{}
 	// The handler tests make many failed joins from the loopback: the
-	// per-source limits stay out of their way (they are tested in admit,
-	// proxy_internal_test.go and e2e).
-	open := admit.DefaultSourcePolicy()
-	open.MaxFailures, open.FreeFailures = 1<<30, 1<<30
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test",
-		Limiter: admit.NewMemoryLimiter(open)}
-	acct, _, err := svc.EnsureDefaultAccount(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u, err := svc.CreateUser(ctx, acct.ID, "owner@example.com", "Olive Owner", admit.RoleOwner)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	// per-source limits stay out of their way (they are tested in app,
+	// edge/clientip_test.go and e2e).
+	svc, _ := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, Limiter: admittest.OpenLimiter()})
+	u := admittest.Owner(tb, svc, "owner@example.com", "Olive Owner")
 	token, err := svc.CreateAPIToken(ctx, u.ID, nil)
 	if err != nil {
 		tb.Fatal(err)

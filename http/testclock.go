@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // testClockRoutes registers the clock control of `admit serve --test-clock`.
 // Handler registers it only when Server.Clock is set.
-func (s *Server) testClockRoutes() []route {
-	return []route{{"POST", "/api/v1/test-clock", s.handleTestClock}}
+func (s *Server) testClockRoutes() []edge.Route {
+	return []edge.Route{{Method: "POST", Path: "/api/v1/test-clock", Handler: s.handleTestClock}}
 }
 
 // TestClockInput is the body of POST /api/v1/test-clock: set the clock to

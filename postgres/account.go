@@ -3,11 +3,9 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // CreateAccount inserts a, setting a.ID and a.CreatedAt.
@@ -29,24 +27,9 @@ func (db *DB) CreateAccount(ctx context.Context, a *admit.Account) error {
 
 const accountColumns = `id, name, plan, security, created_at`
 
-func scanAccount(row pgx.Row) (*admit.Account, error) {
-	var a admit.Account
-	var plan, sec string
-	var created int64
-	if err := row.Scan(&a.ID, &a.Name, &plan, &sec, &created); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, notFound("account")
-		}
-		return nil, err
-	}
-	a.Plan, a.CreatedAt = admit.Plan(plan), fromNanos(created)
-	if err := json.Unmarshal([]byte(sec), &a.Security); err != nil {
-		return nil, err
-	}
-	if a.Security.Locked == nil {
-		a.Security.Locked = []string{}
-	}
-	return &a, nil
+func scanAccount(row rowscan.Scanner) (*admit.Account, error) {
+	v, err := rowscan.Account(row)
+	return orNotFound(v, err, "account")
 }
 
 // FindAccountByID returns the account, or ENOTFOUND.
@@ -93,18 +76,9 @@ func (db *DB) CreateUser(ctx context.Context, u *admit.User) error {
 
 const userColumns = `id, account_id, email, name, role, timezone, created_at`
 
-func scanUser(row pgx.Row) (*admit.User, error) {
-	var u admit.User
-	var role string
-	var created int64
-	if err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &role, &u.Timezone, &created); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, notFound("user")
-		}
-		return nil, err
-	}
-	u.Role, u.CreatedAt = admit.Role(role), fromNanos(created)
-	return &u, nil
+func scanUser(row rowscan.Scanner) (*admit.User, error) {
+	v, err := rowscan.User(row)
+	return orNotFound(v, err, "user")
 }
 
 // FindUserByID returns the user, or ENOTFOUND.
@@ -124,15 +98,7 @@ func (db *DB) FindUsers(ctx context.Context, accountID int64) ([]*admit.User, er
 		return nil, err
 	}
 	defer rows.Close()
-	var users []*admit.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, rows.Err()
+	return rowscan.Collect(rows, rowscan.User)
 }
 
 // CreateAPIToken inserts t, setting t.ID and t.CreatedAt.
@@ -158,21 +124,8 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *admit.APIToken) error {
 
 // FindAPIToken returns the token whose Index is index, or ENOTFOUND.
 func (db *DB) FindAPIToken(ctx context.Context, index []byte) (*admit.APIToken, error) {
-	var t admit.APIToken
-	var scopes string
-	var created int64
-	err := db.pool.QueryRow(ctx, `SELECT id, user_id, idx, scopes, created_at FROM api_tokens WHERE idx = $1`, index).
-		Scan(&t.ID, &t.UserID, &t.Index, &scopes, &created)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("API token")
-	} else if err != nil {
-		return nil, err
-	}
-	t.CreatedAt = fromNanos(created)
-	if err := json.Unmarshal([]byte(scopes), &t.Scopes); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	t, err := rowscan.APIToken(db.pool.QueryRow(ctx, `SELECT id, user_id, idx, scopes, created_at FROM api_tokens WHERE idx = $1`, index))
+	return orNotFound(t, err, "API token")
 }
 
 // CreateContact inserts c, setting c.ID and c.CreatedAt.
@@ -190,17 +143,9 @@ func (db *DB) CreateContact(ctx context.Context, c *admit.Contact) error {
 
 const contactColumns = `id, account_id, name, email, phone, created_at`
 
-func scanContact(row pgx.Row) (*admit.Contact, error) {
-	var c admit.Contact
-	var created int64
-	if err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.Email, &c.Phone, &created); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, notFound("contact")
-		}
-		return nil, err
-	}
-	c.CreatedAt = fromNanos(created)
-	return &c, nil
+func scanContact(row rowscan.Scanner) (*admit.Contact, error) {
+	v, err := rowscan.Contact(row)
+	return orNotFound(v, err, "contact")
 }
 
 // FindContactByID returns ENOTFOUND unless the contact is in the account.
@@ -217,15 +162,7 @@ func (db *DB) FindContacts(ctx context.Context, accountID int64) ([]*admit.Conta
 		return nil, err
 	}
 	defer rows.Close()
-	var cs []*admit.Contact
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, err
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+	return rowscan.Collect(rows, rowscan.Contact)
 }
 
 // UpdateContact saves c's name, email and phone. ENOTFOUND.

@@ -41,7 +41,7 @@ func countFailure(ctx context.Context, tx querier, meetingPK int64, a int, now t
 // room when its meeting's guess budget is spent (see admit.Admission).
 func holdIfSpent(ctx context.Context, tx querier, a *admit.Admission) error {
 	p := a.Participant
-	if !a.Guessable || a.GuessBudget <= 0 || p.State != admit.StateAdmitted {
+	if !a.ChecksGuessBudget() {
 		return nil
 	}
 	var failures int
@@ -56,10 +56,7 @@ func holdIfSpent(ctx context.Context, tx querier, a *admit.Admission) error {
 	if spent == nil && failures < a.GuessBudget {
 		return nil
 	}
-	p.State, p.AdmittedAt, a.HeldByBudget = admit.StateWaiting, nil, true
-	if a.Attempt != nil {
-		a.Attempt.Outcome, a.Attempt.Reason = admit.OutcomeWaiting, admit.ReasonBudgetSpent
-	}
+	a.HoldForBudget()
 	return nil
 }
 

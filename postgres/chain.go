@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // The audit chain is computed by the appending node, in the transaction
@@ -200,22 +201,6 @@ func (db *DB) meetingRef(ctx context.Context, tx querier, pk, occurrencePK int64
 
 const eventColumns = `id, seq, at, account_id, actor, action, target, source, outcome, detail, prev_hash, hash`
 
-// scanEvent reads eventColumns. An entry that has no seq reads as Seq 0.
-func scanEvent(row pgx.Row) (*admit.Event, error) {
-	var e admit.Event
-	var at int64
-	var seq *int64
-	if err := row.Scan(&e.ID, &seq, &at, &e.AccountID, &e.Actor, &e.Action, &e.Target, &e.Source,
-		&e.Outcome, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-		return nil, err
-	}
-	if seq != nil {
-		e.Seq = *seq
-	}
-	e.At = fromNanos(at)
-	return &e, nil
-}
-
 // FindEvents lists events matching f, oldest first (by Seq).
 func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Event, error) {
 	var limit *int64
@@ -230,15 +215,7 @@ func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Eve
 		return nil, err
 	}
 	defer rows.Close()
-	var events []*admit.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		events = append(events, e)
-	}
-	return events, rows.Err()
+	return rowscan.Collect(rows, rowscan.Event)
 }
 
 // AuditHead returns the audit chain's last link as audit_head records it.
@@ -247,12 +224,7 @@ func (db *DB) AuditHead(ctx context.Context) (admit.ChainHead, error) {
 }
 
 func auditHead(ctx context.Context, q querier) (admit.ChainHead, error) {
-	var h admit.ChainHead
-	err := q.QueryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash, &h.MAC)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return h, nil // reported by the verifier as entries past the head
-	}
-	return h, err
+	return rowscan.ChainHead(q.QueryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`), pgx.ErrNoRows)
 }
 
 // ScanEvents calls fn with every event after afterSeq in Seq order, as
@@ -272,7 +244,7 @@ func (db *DB) ScanEvents(ctx context.Context, afterSeq int64, fn func(*admit.Eve
 		}
 		defer rows.Close()
 		for rows.Next() {
-			e, err := scanEvent(rows)
+			e, err := rowscan.Event(rows)
 			if err != nil {
 				return err
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 //go:embed migrations/*.sql
@@ -243,6 +244,12 @@ func isOverlap(err error) bool {
 }
 
 // notFound returns an ENOTFOUND error for what.
+// orNotFound returns v and err, but ENOTFOUND (naming what) when err says
+// there was no row.
+func orNotFound[T any](v T, err error, what string) (T, error) {
+	return rowscan.Found(v, err, pgx.ErrNoRows, what)
+}
+
 func notFound(what string) error {
 	return admit.Errorf(admit.ENOTFOUND, "%s not found", what)
 }

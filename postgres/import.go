@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // ImportTable is a table of an import source, before its rows.
@@ -273,7 +274,7 @@ func verifyChain(ctx context.Context, tx pgx.Tx, key []byte) error {
 	defer rows.Close()
 	v := &admit.ChainVerifier{Key: key}
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := rowscan.Event(rows)
 		if err != nil {
 			return err
 		}

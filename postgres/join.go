@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // FindJoinMeetingByPK returns the live meeting with the primary key,
@@ -23,12 +24,8 @@ func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting
 	if err != nil {
 		return nil, err
 	}
-	if pass != nil {
-		m.Passcode = &admit.Secret{Index: pass}
-	}
-	if phone != nil {
-		m.PhonePasscode = &admit.Secret{Index: phone}
-	}
+	rowscan.PasscodeIndex(m, admit.CredPasscode, pass)
+	rowscan.PasscodeIndex(m, admit.CredPhonePasscode, phone)
 	return m, nil
 }
 
@@ -36,7 +33,7 @@ func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting
 // removed from its meeting, so that its roster stays readable), with
 // MeetingPK and its current access code. ENOTFOUND.
 func (db *DB) FindOccurrence(ctx context.Context, pk int64) (*admit.Occurrence, error) {
-	o, err := scanOccurrence(db.pool.QueryRow(ctx, `SELECT `+occurrenceColumns+occurrenceFrom+`WHERE o.pk = $1`, pk))
+	o, err := rowscan.Occurrence(db.pool.QueryRow(ctx, `SELECT `+occurrenceColumns+occurrenceFrom+`WHERE o.pk = $1`, pk))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("occurrence")
 	}
@@ -81,12 +78,7 @@ func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, 
 			if invName != nil {
 				c.InviteeName = *invName
 			}
-			switch c.Kind {
-			case admit.CredPasscode:
-				m.Passcode = &admit.Secret{Index: idx}
-			case admit.CredPhonePasscode:
-				m.PhonePasscode = &admit.Secret{Index: idx}
-			}
+			rowscan.PasscodeIndex(m, c.Kind, idx)
 			d.Credentials[string(idx)] = &c
 		}
 		rows.Close()
@@ -99,7 +91,7 @@ func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, 
 		}
 		defer orows.Close()
 		for orows.Next() {
-			o, err := scanOccurrence(orows)
+			o, err := rowscan.Occurrence(orows)
 			if err != nil {
 				return err
 			}

@@ -24,7 +24,7 @@ const (
 )
 
 // Limiter is an admit.SourceLimiter in PostgreSQL, for nodes that share a
-// database but no Redis: the same limits as admit.MemoryLimiter, exact
+// database but no Redis: the same limits as memory.Limiter, exact
 // across nodes, at the price of a transaction per attempt. Each source is
 // one row of source_limits (its failures and the reservations in flight);
 // Reserve locks it (an upsert), decides by admit.SourcePolicy.Wait and

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // SaveMeeting writes m whole, in one transaction. With m.PK == 0 it inserts
@@ -132,48 +133,25 @@ func credentialConflict() error {
 	return &admit.Error{Code: admit.ECONFLICT, Field: "credential", Message: "This credential is already in use."}
 }
 
-// storedOccurrence is what saveOccurrences compares m's occurrences with.
-type storedOccurrence struct {
-	pk       int64
-	codePK   int64 // 0 when no current code
-	codeIdx  []byte
-	occIndex int
-}
-
 func (s *meetingSave) saveOccurrences(ctx context.Context) error {
-	stored := make(map[int]*storedOccurrence)
 	rows, err := s.tx.Query(ctx, `SELECT o.pk, o.idx, COALESCE(c.pk, 0), c.idx FROM occurrences o
 		LEFT JOIN access_codes c ON c.occurrence_pk = o.pk AND c.revoked_at IS NULL
 		WHERE o.meeting_pk = $1 AND o.removed_at IS NULL`, s.pk)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var so storedOccurrence
-		if err := rows.Scan(&so.pk, &so.occIndex, &so.codePK, &so.codeIdx); err != nil {
-			rows.Close()
-			return err
-		}
-		stored[so.occIndex] = &so
-	}
+	stored, err := rowscan.StoredOccurrences(rows)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return err
 	}
-
 	// Remove first, so that an index removed and added again is a new
 	// occurrence only when it is not in m.
-	seen := make(map[int]bool)
-	for _, o := range s.m.Occurrences {
-		seen[o.Index] = true
-	}
-	for idx, so := range stored {
-		if !seen[idx] {
-			if err := s.removeOccurrence(ctx, so); err != nil {
-				return err
-			}
-			delete(stored, idx)
+	for _, idx := range s.m.RemovedOccurrences(rowscan.Indexes(stored)) {
+		if err := s.removeOccurrence(ctx, stored[idx]); err != nil {
+			return err
 		}
+		delete(stored, idx)
 	}
 
 	for _, o := range s.m.Occurrences {
@@ -208,33 +186,33 @@ func insertOccurrence(ctx context.Context, tx pgx.Tx, meetingPK int64, o *admit.
 
 // updateOccurrence makes the stored occurrence so equal to o. It never
 // clears EndedAt, nor touches the uses counted by Admit.
-func (s *meetingSave) updateOccurrence(ctx context.Context, o *admit.Occurrence, so *storedOccurrence) error {
+func (s *meetingSave) updateOccurrence(ctx context.Context, o *admit.Occurrence, so *rowscan.StoredOccurrence) error {
 	_, err := s.tx.Exec(ctx, `UPDATE occurrences SET starts_at = $1, ends_at = $2, opens_at = $3, closes_at = $4,
 		ended_at = COALESCE(ended_at, $5) WHERE pk = $6`,
-		nanos(o.Start), nanos(o.End), nanos(o.OpensAt), nanos(o.ClosesAt), ptrNanos(o.EndedAt), so.pk)
+		nanos(o.Start), nanos(o.End), nanos(o.OpensAt), nanos(o.ClosesAt), ptrNanos(o.EndedAt), so.PK)
 	if err != nil {
 		return err
 	}
-	pk := so.pk
+	pk := so.PK
 	s.apply = append(s.apply, func() { o.PK, o.MeetingPK = pk, s.pk })
 
 	switch {
 	case o.AccessCode == nil || o.AccessCode.Index == nil:
-		return revokeCodes(ctx, s.tx, s.now, `occurrence_pk = $2`, so.pk)
-	case so.codePK != 0 && bytes.Equal(so.codeIdx, o.AccessCode.Index):
+		return revokeCodes(ctx, s.tx, s.now, `occurrence_pk = $2`, so.PK)
+	case so.CodePK != 0 && bytes.Equal(so.CodeIndex, o.AccessCode.Index):
 		// The same code: its reservation follows the window, and never
 		// starts later than it did.
 		_, err := s.tx.Exec(ctx, `UPDATE access_codes SET sealed = $1, reserved_from = LEAST(reserved_from, $2), reserved_until = $3
-			WHERE pk = $4`, o.AccessCode.Sealed, nanos(o.ReservedFrom()), nanos(o.ReservedUntil()), so.codePK)
+			WHERE pk = $4`, o.AccessCode.Sealed, nanos(o.ReservedFrom()), nanos(o.ReservedUntil()), so.CodePK)
 		if isOverlap(err) {
 			return accessCodeConflict(o.Index)
 		}
 		return err
 	default:
-		if err := revokeCodes(ctx, s.tx, s.now, `occurrence_pk = $2`, so.pk); err != nil {
+		if err := revokeCodes(ctx, s.tx, s.now, `occurrence_pk = $2`, so.PK); err != nil {
 			return err
 		}
-		return s.insertCode(ctx, so.pk, o)
+		return s.insertCode(ctx, so.PK, o)
 	}
 }
 
@@ -264,12 +242,12 @@ func revokeCodes(ctx context.Context, tx pgx.Tx, now time.Time, where string, ar
 
 // removeOccurrence revokes the occurrence's code and deletes it; an
 // occurrence that participants joined is kept, ended and marked removed.
-func (s *meetingSave) removeOccurrence(ctx context.Context, so *storedOccurrence) error {
-	if err := revokeCodes(ctx, s.tx, s.now, `occurrence_pk = $2`, so.pk); err != nil {
+func (s *meetingSave) removeOccurrence(ctx context.Context, so *rowscan.StoredOccurrence) error {
+	if err := revokeCodes(ctx, s.tx, s.now, `occurrence_pk = $2`, so.PK); err != nil {
 		return err
 	}
 	tag, err := s.tx.Exec(ctx, `DELETE FROM occurrences WHERE pk = $1
-		AND NOT EXISTS (SELECT 1 FROM participants WHERE occurrence_pk = $1)`, so.pk)
+		AND NOT EXISTS (SELECT 1 FROM participants WHERE occurrence_pk = $1)`, so.PK)
 	if err != nil {
 		return err
 	}
@@ -278,10 +256,10 @@ func (s *meetingSave) removeOccurrence(ctx context.Context, so *storedOccurrence
 	}
 	now := nanos(s.now)
 	if _, err := s.tx.Exec(ctx, `UPDATE occurrences SET removed_at = $1, ended_at = COALESCE(ended_at, $1)
-		WHERE pk = $2`, now, so.pk); err != nil {
+		WHERE pk = $2`, now, so.PK); err != nil {
 		return err
 	}
-	return leaveActive(ctx, s.tx, s.now, `occurrence_pk = $2`, so.pk)
+	return leaveActive(ctx, s.tx, s.now, `occurrence_pk = $2`, so.PK)
 }
 
 func (s *meetingSave) saveInvitees(ctx context.Context) error {

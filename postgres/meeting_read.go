@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 const meetingColumns = `m.pk, m.id, m.account_id, m.host_id, m.number, m.topic, m.kind, m.starts_at,
@@ -79,23 +80,9 @@ func loadMeetingParts(ctx context.Context, q querier, m *admit.Meeting) error {
 	if err != nil {
 		return err
 	}
-	byPK := make(map[int64]*admit.Invitee)
-	m.Invitees = nil
-	for rows.Next() {
-		var inv admit.Invitee
-		var tokIdx, tokSealed []byte
-		if err := rows.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed); err != nil {
-			rows.Close()
-			return err
-		}
-		if tokIdx != nil {
-			inv.Token = &admit.Secret{Index: tokIdx, Sealed: tokSealed}
-		}
-		m.Invitees = append(m.Invitees, &inv)
-		byPK[inv.PK] = &inv
-	}
+	m.Invitees, err = rowscan.Collect(rows, rowscan.Invitee)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return err
 	}
 
@@ -104,45 +91,7 @@ func loadMeetingParts(ctx context.Context, q querier, m *admit.Meeting) error {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var kind string
-		var invPK *int64
-		s := new(admit.Secret)
-		if err := rows.Scan(&kind, &invPK, &s.Index, &s.Sealed); err != nil {
-			return err
-		}
-		var inv *admit.Invitee
-		if invPK != nil {
-			inv = byPK[*invPK]
-		}
-		if slot := credentialSlot(m, inv, kind); slot != nil {
-			*slot = s
-		}
-	}
-	return rows.Err()
-}
-
-// credentialSlot returns the field of m (or of its invitee inv) that holds
-// a credential of the kind.
-func credentialSlot(m *admit.Meeting, inv *admit.Invitee, kind string) **admit.Secret {
-	switch kind {
-	case admit.CredPasscode:
-		return &m.Passcode
-	case admit.CredPhonePasscode:
-		return &m.PhonePasscode
-	}
-	if inv == nil {
-		return nil
-	}
-	switch kind {
-	case admit.CredInviteePasscode:
-		return &inv.Passcode
-	case admit.CredInviteePhonePasscode:
-		return &inv.PhonePasscode
-	case admit.CredInviteePIN:
-		return &inv.PIN
-	}
-	return nil
+	return rowscan.Credentials(rows, m)
 }
 
 const occurrenceColumns = `o.pk, o.meeting_pk, o.idx, o.starts_at, o.ends_at, o.opens_at, o.closes_at, o.ended_at,
@@ -159,33 +108,7 @@ func findOccurrences(ctx context.Context, q querier, where string, args ...any) 
 		return nil, err
 	}
 	defer rows.Close()
-	var occs []*admit.Occurrence
-	for rows.Next() {
-		o, err := scanOccurrence(rows)
-		if err != nil {
-			return nil, err
-		}
-		occs = append(occs, o)
-	}
-	return occs, rows.Err()
-}
-
-// scanOccurrence reads a row of occurrenceColumns.
-func scanOccurrence(row pgx.Row) (*admit.Occurrence, error) {
-	var o admit.Occurrence
-	var start, end, opens, closes int64
-	var ended *int64
-	var codeIdx, codeSealed []byte
-	if err := row.Scan(&o.PK, &o.MeetingPK, &o.Index, &start, &end, &opens, &closes, &ended,
-		&codeIdx, &codeSealed, &o.Uses); err != nil {
-		return nil, err
-	}
-	o.Start, o.End, o.OpensAt, o.ClosesAt = fromNanos(start), fromNanos(end), fromNanos(opens), fromNanos(closes)
-	o.EndedAt = ptrFromNanos(ended)
-	if codeIdx != nil {
-		o.AccessCode = &admit.Secret{Index: codeIdx, Sealed: codeSealed}
-	}
-	return &o, nil
+	return rowscan.Collect(rows, rowscan.Occurrence)
 }
 
 // FindMeetingByID returns the account's meeting, not deleted, whole.
@@ -319,7 +242,7 @@ func loadWholeMeetings(ctx context.Context, q querier, pks []int64) ([]*admit.Me
 		if invPK != nil {
 			inv = invitees[*invPK]
 		}
-		if slot := credentialSlot(m, inv, kind); slot != nil {
+		if slot := rowscan.CredentialSlot(m, inv, kind); slot != nil {
 			*slot = sec
 		}
 	}

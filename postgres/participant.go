@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // Admit commits an accepted join in one savepoint of a group commit (see
@@ -26,7 +27,7 @@ func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
 	if p == nil {
 		return errors.New("postgres: Admit without a participant")
 	}
-	var res admission
+	var res admit.Admitted
 	err := db.batch.do(ctx, p.OccurrencePK, func(ctx context.Context, tx querier) ([]*admit.Event, error) {
 		var err error
 		var e *admit.Event
@@ -39,40 +40,17 @@ func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
 	if err != nil {
 		return err
 	}
-	p.PK, p.Occurrence, p.DisplayName, p.SharedCredential = res.pk, res.occurrence, res.name, res.seq > 1
-	if p.InviteeID == "" {
-		p.InviteeID = res.inviteeID
-	}
-	if p.State == admit.StateAdmitted && p.AdmittedAt == nil {
-		t := p.JoinedAt
-		p.AdmittedAt = &t
-	}
-	if a.Attempt != nil {
-		a.Attempt.ID, a.Attempt.ParticipantPK = res.attemptID, res.pk
-		if a.Attempt.Occurrence == 0 {
-			a.Attempt.Occurrence = res.occurrence
-		}
-	}
+	a.Apply(res)
 	return nil
-}
-
-// admission is what admitTx decided, applied to the caller's values once
-// committed.
-type admission struct {
-	pk, attemptID int64
-	occurrence    int
-	seq           int
-	name          string
-	inviteeID     string
 }
 
 // admitTx does Admit's writes in tx and returns the join's audit entry,
 // for the group to append.
-func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admission, *admit.Event, error) {
+func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admit.Admitted, *admit.Event, error) {
 	p := a.Participant
-	r := admission{occurrence: p.Occurrence}
-	if r.occurrence == 0 {
-		if err := tx.QueryRow(ctx, `SELECT idx FROM occurrences WHERE pk = $1`, p.OccurrencePK).Scan(&r.occurrence); err != nil {
+	r := admit.Admitted{Occurrence: p.Occurrence}
+	if r.Occurrence == 0 {
+		if err := tx.QueryRow(ctx, `SELECT idx FROM occurrences WHERE pk = $1`, p.OccurrencePK).Scan(&r.Occurrence); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return r, nil, notFound("occurrence")
 			}
@@ -96,7 +74,7 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		}
 	}
 
-	r.seq, r.name, r.inviteeID = 1, p.BaseName, p.InviteeID
+	r.Seq, r.DisplayName, r.InviteeID = 1, p.BaseName, p.InviteeID
 	if p.InviteePK != 0 {
 		// The invitee's row lock orders concurrent holders of the same
 		// credential, on any node, so that each gets its own number.
@@ -105,66 +83,50 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return r, nil, err
 		}
-		if r.inviteeID == "" {
-			r.inviteeID = id
+		if r.InviteeID == "" {
+			r.InviteeID = id
 		}
 		seq, err := nextSeq(ctx, tx, p.OccurrencePK, p.InviteePK)
 		if err != nil {
 			return r, nil, err
 		}
-		r.seq = seq
-		if seq > 1 {
-			r.name = fmt.Sprintf("%s (%d)", p.BaseName, seq)
-		}
+		r.Seq, r.DisplayName = seq, admit.SharedDisplayName(p.BaseName, seq)
 	}
 
-	var admitted *int64
-	if p.AdmittedAt != nil {
-		admitted = nullNanos(*p.AdmittedAt)
-	} else if p.State == admit.StateAdmitted {
-		admitted = nullNanos(p.JoinedAt)
-	}
+	admitted := ptrNanos(p.AdmittedTime())
 	shared := 0
-	if r.seq > 1 {
+	if r.Seq > 1 {
 		shared = 1
 	}
-	pargs := []any{p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, shared,
+	pargs := []any{p.ID, p.OccurrencePK, p.InviteePK, r.InviteeID, r.DisplayName, p.BaseName, r.Seq, shared,
 		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted}
 	const insertParticipant = `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
 		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING pk`
-	at := admit.Attempt{At: p.JoinedAt, OccurrencePK: p.OccurrencePK, Channel: p.Channel, Source: p.Source, Outcome: admit.OutcomeAdmitted}
-	if p.State == admit.StateWaiting {
-		at.Outcome = admit.OutcomeWaiting
-	}
+	at := a.JoinAttempt(r.Occurrence)
 	if a.Attempt == nil {
-		if err := tx.QueryRow(ctx, insertParticipant, pargs...).Scan(&r.pk); err != nil {
+		if err := tx.QueryRow(ctx, insertParticipant, pargs...).Scan(&r.ParticipantPK); err != nil {
 			return r, nil, err
 		}
 	} else {
-		at = *a.Attempt
-		if at.Occurrence == 0 {
-			at.Occurrence = r.occurrence
-		}
 		// The participant and its attempt in one statement: one round
 		// trip less while the group holds its locks.
 		err := tx.QueryRow(ctx, `WITH p AS (`+insertParticipant+`)
 			INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel, source, method, outcome, reason, participant_pk)
 			SELECT $14, $15, $16, $17, $18, $19, $20, $21, $22, p.pk FROM p RETURNING participant_pk, id`,
 			append(pargs, nanos(at.At), at.MeetingPK, at.OccurrencePK, at.Occurrence, string(at.Channel), at.Source, at.Method,
-				at.Outcome, at.Reason)...).Scan(&r.pk, &r.attemptID)
+				at.Outcome, at.Reason)...).Scan(&r.ParticipantPK, &r.AttemptID)
 		if err != nil {
 			return r, nil, err
 		}
-		at.ParticipantPK = r.pk
+		at.ParticipantPK = r.ParticipantPK
 	}
 	e, err := db.joinEvent(ctx, tx, &at, p.ID)
 	return r, e, err
 }
 
 // nextSeq returns the number for the next holder of the invitee's
-// credential in the occurrence: 1 (no suffix) when no holder is active,
-// else the smallest n from 2 that no active holder uses.
+// credential in the occurrence (see admit.NextSharedSeq).
 func nextSeq(ctx context.Context, tx querier, occurrencePK, inviteePK int64) (int, error) {
 	rows, err := tx.Query(ctx, `SELECT seq FROM participants
 		WHERE occurrence_pk = $1 AND invitee_pk = $2 AND state IN ('waiting', 'admitted') ORDER BY seq`,
@@ -172,22 +134,11 @@ func nextSeq(ctx context.Context, tx querier, occurrencePK, inviteePK int64) (in
 	if err != nil {
 		return 0, err
 	}
-	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	used, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
 		return 0, err
 	}
-	if len(seqs) == 0 {
-		return 1, nil
-	}
-	used := make(map[int]bool)
-	for _, s := range seqs {
-		used[int(s)] = true
-	}
-	n := 2
-	for used[n] {
-		n++
-	}
-	return n, nil
+	return admit.NextSharedSeq(used), nil
 }
 
 // dummyBudget is the meeting_budgets row that refusals which count against
@@ -266,19 +217,7 @@ func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*admit.Attempt
-	for rows.Next() {
-		var a admit.Attempt
-		var at int64
-		var channel string
-		if err := rows.Scan(&a.ID, &at, &a.MeetingPK, &a.OccurrencePK, &a.Occurrence, &channel,
-			&a.Source, &a.Method, &a.Outcome, &a.Reason, &a.ParticipantPK); err != nil {
-			return nil, err
-		}
-		a.At, a.Channel = fromNanos(at), admit.Channel(channel)
-		out = append(out, &a)
-	}
-	return out, rows.Err()
+	return rowscan.Collect(rows, rowscan.Attempt)
 }
 
 const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
@@ -286,21 +225,13 @@ const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.
 
 const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
 
-func scanParticipant(row pgx.Row) (*admit.Participant, error) {
-	var p admit.Participant
-	var channel string
-	var joined int64
-	var admitted, left *int64
-	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
-		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left)
+// scanParticipant reads participantColumns; ENOTFOUND when there is no row.
+func scanParticipant(row rowscan.Scanner) (*admit.Participant, error) {
+	p, err := rowscan.Participant(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("participant")
-	} else if err != nil {
-		return nil, err
 	}
-	p.Channel, p.JoinedAt = admit.Channel(channel), fromNanos(joined)
-	p.AdmittedAt, p.LeftAt = ptrFromNanos(admitted), ptrFromNanos(left)
-	return &p, nil
+	return p, err
 }
 
 // FindParticipant returns the participant with the public id, with
@@ -317,15 +248,7 @@ func (db *DB) FindParticipants(ctx context.Context, occurrencePK int64) ([]*admi
 		return nil, err
 	}
 	defer rows.Close()
-	var ps []*admit.Participant
-	for rows.Next() {
-		p, err := scanParticipant(rows)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, p)
-	}
-	return ps, rows.Err()
+	return rowscan.Collect(rows, rowscan.Participant)
 }
 
 // TransitionParticipant moves the participant from one of the states in

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // FindSealed pages through every sealed secret: credentials, then access
@@ -36,37 +37,13 @@ func (db *DB) FindSealed(ctx context.Context, cur admit.SealedCursor, limit int)
 		if err != nil {
 			return nil, cur, err
 		}
-		n := 0
-		for rows.Next() {
-			v := &admit.SealedValue{}
-			switch cur.Stage {
-			case 0:
-				err = rows.Scan(&v.MeetingPK, &v.Index, &v.Kind, &v.Sealed, &v.MeetingID, &v.InviteeID)
-				cur.PK, cur.Index = v.MeetingPK, v.Index
-			case 1:
-				v.Kind = "access_code"
-				err = rows.Scan(&v.RowPK, &v.MeetingPK, &v.Occurrence, &v.Sealed, &v.MeetingID)
-				cur.PK = v.RowPK
-			case 2:
-				v.Kind = "invitee_token"
-				err = rows.Scan(&v.RowPK, &v.MeetingPK, &v.InviteeID, &v.Sealed, &v.MeetingID)
-				cur.PK = v.RowPK
-			}
-			if err != nil {
-				rows.Close()
-				return nil, cur, err
-			}
-			out = append(out, v)
-			n++
-		}
+		vs, err := rowscan.Sealed(rows, &cur)
 		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err != nil {
 			return nil, cur, err
 		}
-		if n == 0 || len(out) < limit {
-			// This stage is exhausted: on to the next.
-			cur = admit.SealedCursor{Stage: cur.Stage + 1, Done: cur.Stage+1 > 2}
-		}
+		out = append(out, vs...)
+		cur = rowscan.NextSealedStage(cur, len(vs), len(out) >= limit)
 	}
 	return out, cur, nil
 }

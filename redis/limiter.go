@@ -22,7 +22,7 @@ const (
 // Limiter is an admit.SourceLimiter whose state lives in Redis, shared by
 // every node that uses the same server and Prefix: failures in a sliding
 // window, then doubling delays, then MaxFailures, with attempts in flight
-// on any node counted, exactly as admit.MemoryLimiter does in one process.
+// on any node counted, exactly as memory.Limiter does in one process.
 //
 // Each source has two sorted sets, PREFIX{KEY}:f (its failures, scored by
 // time) and PREFIX{KEY}:r (its reservations, scored by the time they

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // CreateAccount inserts a, setting a.ID and a.CreatedAt.
@@ -30,24 +30,9 @@ func (db *DB) CreateAccount(ctx context.Context, a *admit.Account) error {
 
 const accountColumns = `id, name, plan, security, created_at`
 
-func scanAccount(row interface{ Scan(...any) error }) (*admit.Account, error) {
-	var a admit.Account
-	var plan, sec string
-	var created int64
-	if err := row.Scan(&a.ID, &a.Name, &plan, &sec, &created); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, notFound("account")
-		}
-		return nil, err
-	}
-	a.Plan, a.CreatedAt = admit.Plan(plan), fromNanos(created)
-	if err := json.Unmarshal([]byte(sec), &a.Security); err != nil {
-		return nil, err
-	}
-	if a.Security.Locked == nil {
-		a.Security.Locked = []string{}
-	}
-	return &a, nil
+func scanAccount(row rowscan.Scanner) (*admit.Account, error) {
+	v, err := rowscan.Account(row)
+	return orNotFound(v, err, "account")
 }
 
 // FindAccountByID returns the account, or ENOTFOUND.
@@ -112,18 +97,9 @@ func (db *DB) CreateUser(ctx context.Context, u *admit.User) error {
 
 const userColumns = `id, account_id, email, name, role, timezone, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (*admit.User, error) {
-	var u admit.User
-	var role string
-	var created int64
-	if err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &role, &u.Timezone, &created); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, notFound("user")
-		}
-		return nil, err
-	}
-	u.Role, u.CreatedAt = admit.Role(role), fromNanos(created)
-	return &u, nil
+func scanUser(row rowscan.Scanner) (*admit.User, error) {
+	v, err := rowscan.User(row)
+	return orNotFound(v, err, "user")
 }
 
 // FindUserByID returns the user, or ENOTFOUND.
@@ -143,13 +119,5 @@ func (db *DB) FindUsers(ctx context.Context, accountID int64) ([]*admit.User, er
 		return nil, err
 	}
 	defer rows.Close()
-	var users []*admit.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, rows.Err()
+	return rowscan.Collect(rows, rowscan.User)
 }

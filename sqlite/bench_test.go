@@ -1,93 +1,27 @@
 package sqlite_test
 
 import (
-	"context"
-	"fmt"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/sqlite"
+	"github.com/admit-project/admit/storetest"
 )
 
-var benchT0 = time.Date(2030, time.March, 4, 15, 0, 0, 0, time.UTC)
-
-// benchMeeting opens a database with one meeting of one occurrence.
-func benchMeeting(b *testing.B) (*sqlite.DB, *admit.Meeting) {
-	b.Helper()
-	ctx := context.Background()
+// benchDB opens a fresh database for one benchmark (see storetest's).
+func benchDB(b *testing.B) *sqlite.DB {
 	db := MustOpenDB(b)
 	b.Cleanup(func() { db.Close() })
-	a := &admit.Account{Name: "Acme", Plan: admit.PlanFree, Security: admit.DefaultAccountSecurity()}
-	if err := db.CreateAccount(ctx, a); err != nil {
-		b.Fatal(err)
-	}
-	u := &admit.User{AccountID: a.ID, Email: "host@example.com", Name: "Host", Role: admit.RoleOwner, Timezone: "UTC"}
-	if err := db.CreateUser(ctx, u); err != nil {
-		b.Fatal(err)
-	}
-	o := admit.NewOccurrence(1, benchT0, 60, admit.DefaultSecurity())
-	o.AccessCode = &admit.Secret{Index: []byte("bench-code"), Sealed: []byte("sealed")}
-	m := &admit.Meeting{ID: "mbench", AccountID: a.ID, HostID: u.ID, Number: "81234567890", Topic: "Bench",
-		Kind: admit.KindScheduled, Start: benchT0, Duration: 60, Timezone: "UTC", Security: admit.DefaultSecurity(),
-		Passcode:    &admit.Secret{Index: []byte("bench-pass"), Sealed: []byte("sealed")},
-		Occurrences: []*admit.Occurrence{o}}
-	if err := db.SaveMeeting(ctx, m, benchT0); err != nil {
-		b.Fatal(err)
-	}
-	return db, m
+	return db
 }
 
 func BenchmarkFindJoinData(b *testing.B) {
-	db, m := benchMeeting(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := db.FindJoinDataByPK(ctx, m.PK); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	storetest.BenchFindJoinData(b, benchDB(b), storetest.BenchT0)
 }
 
 func BenchmarkAdmitParallel(b *testing.B) {
-	db, m := benchMeeting(b)
-	o := m.Occurrences[0]
-	ctx := context.Background()
-	var n atomic.Int64
-	b.ReportAllocs()
-	b.SetParallelism(32) // many requests in flight, as on a busy server
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			i := n.Add(1)
-			p := &admit.Participant{ID: fmt.Sprintf("p%d", i), OccurrencePK: o.PK, BaseName: "Guest",
-				Channel: admit.ChannelWeb, Source: "192.0.2.1", State: admit.StateAdmitted, JoinedAt: benchT0}
-			a := &admit.Admission{Participant: p, ViaAccessCode: true, Attempt: &admit.Attempt{At: benchT0,
-				MeetingPK: m.PK, OccurrencePK: o.PK, Channel: admit.ChannelWeb, Method: "access_code", Outcome: admit.OutcomeAdmitted}}
-			if err := db.Admit(ctx, a); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	storetest.BenchAdmitParallel(b, benchDB(b), storetest.BenchT0)
 }
 
 func BenchmarkRecordAttemptParallel(b *testing.B) {
-	db, m := benchMeeting(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.SetParallelism(32)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			a := &admit.Attempt{At: benchT0, MeetingPK: m.PK, Channel: admit.ChannelWeb, Source: "192.0.2.1",
-				Method: "meeting_id", Outcome: admit.OutcomeRefused, Reason: admit.ReasonWrongPasscode}
-			if err := db.RecordAttempt(ctx, a); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	storetest.BenchRecordAttemptParallel(b, benchDB(b), storetest.BenchT0)
 }

@@ -51,17 +51,14 @@ func budgetSpent(ctx context.Context, tx *wtx, occurrencePK int64, a int) (bool,
 // room when its meeting's guess budget is spent (see admit.Admission).
 func holdIfSpent(ctx context.Context, tx *wtx, a *admit.Admission) error {
 	p := a.Participant
-	if !a.Guessable || a.GuessBudget <= 0 || p.State != admit.StateAdmitted {
+	if !a.ChecksGuessBudget() {
 		return nil
 	}
 	spent, err := budgetSpent(ctx, tx, p.OccurrencePK, a.GuessBudget)
 	if err != nil || !spent {
 		return err
 	}
-	p.State, p.AdmittedAt, a.HeldByBudget = admit.StateWaiting, nil, true
-	if a.Attempt != nil {
-		a.Attempt.Outcome, a.Attempt.Reason = admit.OutcomeWaiting, admit.ReasonBudgetSpent
-	}
+	a.HoldForBudget()
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // The audit chain is computed by the writer, in the transaction that
@@ -118,7 +119,7 @@ func (t *wtx) hashPending(ctx context.Context, h *chainHead, pending int64) erro
 	}
 	var events []*admit.Event
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := rowscan.Event(rows)
 		if err != nil {
 			rows.Close()
 			return err

@@ -2,10 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // CreateContact inserts c, setting c.ID and c.CreatedAt.
@@ -25,17 +24,9 @@ func (db *DB) CreateContact(ctx context.Context, c *admit.Contact) error {
 
 const contactColumns = `id, account_id, name, email, phone, created_at`
 
-func scanContact(row interface{ Scan(...any) error }) (*admit.Contact, error) {
-	var c admit.Contact
-	var created int64
-	if err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.Email, &c.Phone, &created); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, notFound("contact")
-		}
-		return nil, err
-	}
-	c.CreatedAt = fromNanos(created)
-	return &c, nil
+func scanContact(row rowscan.Scanner) (*admit.Contact, error) {
+	v, err := rowscan.Contact(row)
+	return orNotFound(v, err, "contact")
 }
 
 // FindContactByID returns ENOTFOUND unless the contact is in the account.
@@ -52,15 +43,7 @@ func (db *DB) FindContacts(ctx context.Context, accountID int64) ([]*admit.Conta
 		return nil, err
 	}
 	defer rows.Close()
-	var cs []*admit.Contact
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, err
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+	return rowscan.Collect(rows, rowscan.Contact)
 }
 
 // UpdateContact saves c's name, email and phone. ENOTFOUND.

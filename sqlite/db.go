@@ -16,6 +16,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 //go:embed migrations/*.sql
@@ -157,6 +158,12 @@ func isConstraint(err error) bool {
 }
 
 // notFound returns an ENOTFOUND error for what.
+// orNotFound returns v and err, but ENOTFOUND (naming what) when err says
+// there was no row.
+func orNotFound[T any](v T, err error, what string) (T, error) {
+	return rowscan.Found(v, err, sql.ErrNoRows, what)
+}
+
 func notFound(what string) error {
 	return admit.Errorf(admit.ENOTFOUND, "%s not found", what)
 }

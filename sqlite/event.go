@@ -3,10 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // AppendEvents appends audit events, in order, to the audit chain, setting
@@ -43,19 +43,6 @@ func (db *DB) AppendEvents(ctx context.Context, events ...*admit.Event) error {
 
 const eventColumns = `id, seq, at, account_id, actor, action, target, source, outcome, detail, prev_hash, hash`
 
-// scanEvent reads eventColumns. An entry that has no seq reads as Seq 0.
-func scanEvent(row interface{ Scan(...any) error }) (*admit.Event, error) {
-	var e admit.Event
-	var at int64
-	var seq sql.NullInt64
-	if err := row.Scan(&e.ID, &seq, &at, &e.AccountID, &e.Actor, &e.Action, &e.Target, &e.Source,
-		&e.Outcome, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-		return nil, err
-	}
-	e.Seq, e.At = seq.Int64, fromNanos(at)
-	return &e, nil
-}
-
 // FindEvents lists events matching f, oldest first (by Seq).
 func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Event, error) {
 	q := `SELECT ` + eventColumns + ` FROM events WHERE id > ? AND seq > ?`
@@ -78,15 +65,7 @@ func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Eve
 		return nil, err
 	}
 	defer rows.Close()
-	var events []*admit.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		events = append(events, e)
-	}
-	return events, rows.Err()
+	return rowscan.Collect(rows, rowscan.Event)
 }
 
 // AuditHead returns the audit chain's last link as audit_head records it.
@@ -95,12 +74,7 @@ func (db *DB) AuditHead(ctx context.Context) (admit.ChainHead, error) {
 }
 
 func auditHead(ctx context.Context, q querier) (admit.ChainHead, error) {
-	var h admit.ChainHead
-	err := q.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`).Scan(&h.Seq, &h.Hash, &h.MAC)
-	if errors.Is(err, sql.ErrNoRows) {
-		return h, nil // reported by the verifier as entries past the head
-	}
-	return h, err
+	return rowscan.ChainHead(q.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`), sql.ErrNoRows)
 }
 
 // ScanEvents calls fn with every event after afterSeq in Seq order, as
@@ -123,7 +97,7 @@ func (db *DB) ScanEvents(ctx context.Context, afterSeq int64, fn func(*admit.Eve
 	}
 	defer rows.Close()
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := rowscan.Event(rows)
 		if err != nil {
 			return head, err
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // findJoinMeeting returns the live meeting selected by where, without
@@ -20,12 +21,8 @@ func (db *DB) findJoinMeeting(ctx context.Context, where string, arg any) (*admi
 	if err != nil {
 		return nil, err
 	}
-	if pass != nil {
-		m.Passcode = &admit.Secret{Index: pass}
-	}
-	if phone != nil {
-		m.PhonePasscode = &admit.Secret{Index: phone}
-	}
+	rowscan.PasscodeIndex(m, admit.CredPasscode, pass)
+	rowscan.PasscodeIndex(m, admit.CredPhonePasscode, phone)
 	return m, nil
 }
 
@@ -49,7 +46,7 @@ func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting
 // removed from its meeting, so that its roster stays readable), with
 // MeetingPK and its current access code. ENOTFOUND.
 func (db *DB) FindOccurrence(ctx context.Context, pk int64) (*admit.Occurrence, error) {
-	o, err := scanOccurrence(db.rdb.QueryRowContext(ctx, `SELECT `+occurrenceColumns+` FROM occurrences o
+	o, err := rowscan.Occurrence(db.rdb.QueryRowContext(ctx, `SELECT `+occurrenceColumns+` FROM occurrences o
 		LEFT JOIN access_codes c ON c.occurrence_pk = o.pk AND c.revoked_at IS NULL
 		WHERE o.pk = ?`, pk))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // FindJoinDataByPK returns what the join path needs of the live meeting with
@@ -55,12 +56,7 @@ func (db *DB) findJoinData(ctx context.Context, where string, arg any) (*admit.J
 			return nil, err
 		}
 		c.InviteePK, c.InviteeID, c.InviteeName = invPK.Int64, invID.String, invName.String
-		switch c.Kind {
-		case admit.CredPasscode:
-			m.Passcode = &admit.Secret{Index: idx}
-		case admit.CredPhonePasscode:
-			m.PhonePasscode = &admit.Secret{Index: idx}
-		}
+		rowscan.PasscodeIndex(m, c.Kind, idx)
 		d.Credentials[string(idx)] = &c
 	}
 	if err := rows.Err(); err != nil {
@@ -72,7 +68,7 @@ func (db *DB) findJoinData(ctx context.Context, where string, arg any) (*admit.J
 	}
 	defer orows.Close()
 	for orows.Next() {
-		o, err := scanOccurrence(orows)
+		o, err := rowscan.Occurrence(orows)
 		if err != nil {
 			return nil, err
 		}

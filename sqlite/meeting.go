@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // SaveMeeting writes m whole, in one transaction (a savepoint of the
@@ -126,49 +127,25 @@ func credentialConflict() error {
 	return &admit.Error{Code: admit.ECONFLICT, Field: "credential", Message: "This credential is already in use."}
 }
 
-// storedOccurrence is what saveOccurrences compares m's occurrences with.
-type storedOccurrence struct {
-	pk       int64
-	codePK   int64 // 0 when no current code
-	codeIdx  []byte
-	matched  bool
-	occIndex int
-}
-
 func (s *meetingSave) saveOccurrences(ctx context.Context) error {
-	stored := make(map[int]*storedOccurrence)
 	rows, err := s.tx.QueryContext(ctx, `SELECT o.pk, o.idx, COALESCE(c.pk, 0), c.idx FROM occurrences o
 		LEFT JOIN access_codes c ON c.occurrence_pk = o.pk AND c.revoked_at IS NULL
 		WHERE o.meeting_pk = ? AND o.removed_at IS NULL`, s.pk)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var so storedOccurrence
-		if err := rows.Scan(&so.pk, &so.occIndex, &so.codePK, &so.codeIdx); err != nil {
-			rows.Close()
-			return err
-		}
-		stored[so.occIndex] = &so
-	}
+	stored, err := rowscan.StoredOccurrences(rows)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return err
 	}
-
 	// Remove first, so that an index removed and added again is a new
 	// occurrence only when it is not in m.
-	seen := make(map[int]bool)
-	for _, o := range s.m.Occurrences {
-		seen[o.Index] = true
-	}
-	for idx, so := range stored {
-		if !seen[idx] {
-			if err := s.removeOccurrence(ctx, so); err != nil {
-				return err
-			}
-			delete(stored, idx)
+	for _, idx := range s.m.RemovedOccurrences(rowscan.Indexes(stored)) {
+		if err := s.removeOccurrence(ctx, stored[idx]); err != nil {
+			return err
 		}
+		delete(stored, idx)
 	}
 
 	for _, o := range s.m.Occurrences {
@@ -199,33 +176,33 @@ func (s *meetingSave) saveOccurrences(ctx context.Context) error {
 
 // updateOccurrence makes the stored occurrence so equal to o. It never
 // clears EndedAt, nor touches the uses counted by Admit.
-func (s *meetingSave) updateOccurrence(ctx context.Context, o *admit.Occurrence, so *storedOccurrence) error {
+func (s *meetingSave) updateOccurrence(ctx context.Context, o *admit.Occurrence, so *rowscan.StoredOccurrence) error {
 	_, err := s.tx.ExecContext(ctx, `UPDATE occurrences SET starts_at = ?, ends_at = ?, opens_at = ?, closes_at = ?,
 		ended_at = COALESCE(ended_at, ?) WHERE pk = ?`,
-		nanos(o.Start), nanos(o.End), nanos(o.OpensAt), nanos(o.ClosesAt), ptrNanos(o.EndedAt), so.pk)
+		nanos(o.Start), nanos(o.End), nanos(o.OpensAt), nanos(o.ClosesAt), ptrNanos(o.EndedAt), so.PK)
 	if err != nil {
 		return err
 	}
-	o, pk := o, so.pk
+	o, pk := o, so.PK
 	s.apply = append(s.apply, func() { o.PK, o.MeetingPK = pk, s.pk })
 
 	switch {
 	case o.AccessCode == nil || o.AccessCode.Index == nil:
-		return s.revokeCodes(ctx, `occurrence_pk = ?`, so.pk)
-	case so.codePK != 0 && bytes.Equal(so.codeIdx, o.AccessCode.Index):
+		return s.revokeCodes(ctx, `occurrence_pk = ?`, so.PK)
+	case so.CodePK != 0 && bytes.Equal(so.CodeIndex, o.AccessCode.Index):
 		// The same code: its reservation follows the window, and never
 		// starts later than it did.
 		_, err := s.tx.ExecContext(ctx, `UPDATE access_codes SET sealed = ?, reserved_from = MIN(reserved_from, ?), reserved_until = ?
-			WHERE pk = ?`, o.AccessCode.Sealed, nanos(o.ReservedFrom()), nanos(o.ReservedUntil()), so.codePK)
+			WHERE pk = ?`, o.AccessCode.Sealed, nanos(o.ReservedFrom()), nanos(o.ReservedUntil()), so.CodePK)
 		if isConstraint(err) {
 			return accessCodeConflict(o.Index)
 		}
 		return err
 	default:
-		if err := s.revokeCodes(ctx, `occurrence_pk = ?`, so.pk); err != nil {
+		if err := s.revokeCodes(ctx, `occurrence_pk = ?`, so.PK); err != nil {
 			return err
 		}
-		return s.insertCode(ctx, so.pk, o)
+		return s.insertCode(ctx, so.PK, o)
 	}
 }
 
@@ -258,12 +235,12 @@ func revokeCodes(ctx context.Context, tx *wtx, now time.Time, where string, args
 
 // removeOccurrence revokes the occurrence's code and deletes it; an
 // occurrence that participants joined is kept, ended and marked removed.
-func (s *meetingSave) removeOccurrence(ctx context.Context, so *storedOccurrence) error {
-	if err := s.revokeCodes(ctx, `occurrence_pk = ?`, so.pk); err != nil {
+func (s *meetingSave) removeOccurrence(ctx context.Context, so *rowscan.StoredOccurrence) error {
+	if err := s.revokeCodes(ctx, `occurrence_pk = ?`, so.PK); err != nil {
 		return err
 	}
 	res, err := s.tx.ExecContext(ctx, `DELETE FROM occurrences WHERE pk = ?
-		AND NOT EXISTS (SELECT 1 FROM participants WHERE occurrence_pk = ?)`, so.pk, so.pk)
+		AND NOT EXISTS (SELECT 1 FROM participants WHERE occurrence_pk = ?)`, so.PK, so.PK)
 	if err != nil {
 		return err
 	}
@@ -272,10 +249,10 @@ func (s *meetingSave) removeOccurrence(ctx context.Context, so *storedOccurrence
 	}
 	now := nanos(s.now)
 	if _, err := s.tx.ExecContext(ctx, `UPDATE occurrences SET removed_at = ?, ended_at = COALESCE(ended_at, ?)
-		WHERE pk = ?`, now, now, so.pk); err != nil {
+		WHERE pk = ?`, now, now, so.PK); err != nil {
 		return err
 	}
-	return leaveActive(ctx, s.tx, s.now, `occurrence_pk = ?`, so.pk)
+	return leaveActive(ctx, s.tx, s.now, `occurrence_pk = ?`, so.PK)
 }
 
 func (s *meetingSave) saveInvitees(ctx context.Context) error {

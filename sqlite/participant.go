@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // Admit commits an accepted join in one savepoint of the writer's group:
@@ -22,7 +23,7 @@ func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
 	if p == nil {
 		return errors.New("sqlite: Admit without a participant")
 	}
-	var res admission
+	var res admit.Admitted
 	err := db.write(ctx, func(ctx context.Context, tx *wtx) error {
 		var err error
 		res, err = admitTx(ctx, tx, a)
@@ -31,38 +32,15 @@ func (db *DB) Admit(ctx context.Context, a *admit.Admission) error {
 	if err != nil {
 		return err
 	}
-	p.PK, p.Occurrence, p.DisplayName, p.SharedCredential = res.pk, res.occurrence, res.name, res.seq > 1
-	if p.InviteeID == "" {
-		p.InviteeID = res.inviteeID
-	}
-	if p.State == admit.StateAdmitted && p.AdmittedAt == nil {
-		t := p.JoinedAt
-		p.AdmittedAt = &t
-	}
-	if a.Attempt != nil {
-		a.Attempt.ID, a.Attempt.ParticipantPK = res.attemptID, res.pk
-		if a.Attempt.Occurrence == 0 {
-			a.Attempt.Occurrence = res.occurrence
-		}
-	}
+	a.Apply(res)
 	return nil
 }
 
-// admission is what admitTx decided, applied to the caller's values once
-// committed.
-type admission struct {
-	pk, attemptID int64
-	occurrence    int
-	seq           int
-	name          string
-	inviteeID     string
-}
-
-func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error) {
+func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admit.Admitted, error) {
 	p := a.Participant
-	r := admission{occurrence: p.Occurrence}
-	if r.occurrence == 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT idx FROM occurrences WHERE pk = ?`, p.OccurrencePK).Scan(&r.occurrence); err != nil {
+	r := admit.Admitted{Occurrence: p.Occurrence}
+	if r.Occurrence == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT idx FROM occurrences WHERE pk = ?`, p.OccurrencePK).Scan(&r.Occurrence); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return r, notFound("occurrence")
 			}
@@ -88,49 +66,34 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error
 		}
 	}
 
-	r.seq, r.name, r.inviteeID = 1, p.BaseName, p.InviteeID
+	r.Seq, r.DisplayName, r.InviteeID = 1, p.BaseName, p.InviteeID
 	if p.InviteePK != 0 {
-		if r.inviteeID == "" {
-			tx.QueryRowContext(ctx, `SELECT id FROM invitees WHERE pk = ?`, p.InviteePK).Scan(&r.inviteeID)
+		if r.InviteeID == "" {
+			tx.QueryRowContext(ctx, `SELECT id FROM invitees WHERE pk = ?`, p.InviteePK).Scan(&r.InviteeID)
 		}
 		seq, err := nextSeq(ctx, tx, p.OccurrencePK, p.InviteePK)
 		if err != nil {
 			return r, err
 		}
-		r.seq = seq
-		if seq > 1 {
-			r.name = fmt.Sprintf("%s (%d)", p.BaseName, seq)
-		}
+		r.Seq, r.DisplayName = seq, admit.SharedDisplayName(p.BaseName, seq)
 	}
 
-	var admitted sql.NullInt64
-	if p.AdmittedAt != nil {
-		admitted = nullNanos(*p.AdmittedAt)
-	} else if p.State == admit.StateAdmitted {
-		admitted = nullNanos(p.JoinedAt)
-	}
+	admitted := ptrNanos(p.AdmittedTime())
 	res, err := tx.ExecContext(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
 		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, p.OccurrencePK, p.InviteePK, r.inviteeID, r.name, p.BaseName, r.seq, r.seq > 1,
+		p.ID, p.OccurrencePK, p.InviteePK, r.InviteeID, r.DisplayName, p.BaseName, r.Seq, r.Seq > 1,
 		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted)
 	if err != nil {
 		return r, err
 	}
-	if r.pk, err = res.LastInsertId(); err != nil {
+	if r.ParticipantPK, err = res.LastInsertId(); err != nil {
 		return r, err
 	}
-	at := admit.Attempt{At: p.JoinedAt, OccurrencePK: p.OccurrencePK, Channel: p.Channel, Source: p.Source, Outcome: admit.OutcomeAdmitted}
-	if p.State == admit.StateWaiting {
-		at.Outcome = admit.OutcomeWaiting
-	}
+	at := a.JoinAttempt(r.Occurrence)
 	if a.Attempt != nil {
-		at = *a.Attempt
-		at.ParticipantPK = r.pk
-		if at.Occurrence == 0 {
-			at.Occurrence = r.occurrence
-		}
-		if r.attemptID, err = insertAttempt(ctx, tx, &at); err != nil {
+		at.ParticipantPK = r.ParticipantPK
+		if r.AttemptID, err = insertAttempt(ctx, tx, &at); err != nil {
 			return r, err
 		}
 	}
@@ -141,8 +104,7 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admission, error
 }
 
 // nextSeq returns the number for the next holder of the invitee's
-// credential in the occurrence: 1 (no suffix) when no holder is active,
-// else the smallest n from 2 that no active holder uses.
+// credential in the occurrence (see admit.NextSharedSeq).
 func nextSeq(ctx context.Context, tx *wtx, occurrencePK, inviteePK int64) (int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT seq FROM participants
 		WHERE occurrence_pk = ? AND invitee_pk = ? AND state IN ('waiting', 'admitted') ORDER BY seq`,
@@ -151,25 +113,18 @@ func nextSeq(ctx context.Context, tx *wtx, occurrencePK, inviteePK int64) (int, 
 		return 0, err
 	}
 	defer rows.Close()
-	used := make(map[int]bool)
+	var used []int
 	for rows.Next() {
 		var seq int
 		if err := rows.Scan(&seq); err != nil {
 			return 0, err
 		}
-		used[seq] = true
+		used = append(used, seq)
 	}
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	if len(used) == 0 {
-		return 1, nil
-	}
-	n := 2
-	for used[n] {
-		n++
-	}
-	return n, nil
+	return admit.NextSharedSeq(used), nil
 }
 
 // dummyBudget is the meeting_budgets row that refusals which count against
@@ -246,19 +201,7 @@ func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*admit.Attempt
-	for rows.Next() {
-		var a admit.Attempt
-		var at int64
-		var channel string
-		if err := rows.Scan(&a.ID, &at, &a.MeetingPK, &a.OccurrencePK, &a.Occurrence, &channel,
-			&a.Source, &a.Method, &a.Outcome, &a.Reason, &a.ParticipantPK); err != nil {
-			return nil, err
-		}
-		a.At, a.Channel = fromNanos(at), admit.Channel(channel)
-		out = append(out, &a)
-	}
-	return out, rows.Err()
+	return rowscan.Collect(rows, rowscan.Attempt)
 }
 
 const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
@@ -266,21 +209,13 @@ const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.
 
 const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
 
-func scanParticipant(row interface{ Scan(...any) error }) (*admit.Participant, error) {
-	var p admit.Participant
-	var channel string
-	var joined int64
-	var admitted, left sql.NullInt64
-	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
-		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left)
+// scanParticipant reads participantColumns; ENOTFOUND when there is no row.
+func scanParticipant(row rowscan.Scanner) (*admit.Participant, error) {
+	p, err := rowscan.Participant(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("participant")
-	} else if err != nil {
-		return nil, err
 	}
-	p.Channel, p.JoinedAt = admit.Channel(channel), fromNanos(joined)
-	p.AdmittedAt, p.LeftAt = ptrFromNanos(admitted), ptrFromNanos(left)
-	return &p, nil
+	return p, err
 }
 
 // FindParticipant returns the participant with the public id, with
@@ -297,15 +232,7 @@ func (db *DB) FindParticipants(ctx context.Context, occurrencePK int64) ([]*admi
 		return nil, err
 	}
 	defer rows.Close()
-	var ps []*admit.Participant
-	for rows.Next() {
-		p, err := scanParticipant(rows)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, p)
-	}
-	return ps, rows.Err()
+	return rowscan.Collect(rows, rowscan.Participant)
 }
 
 // TransitionParticipant moves the participant from one of the states in

@@ -2,11 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/rowscan"
 )
 
 // CreateAPIToken inserts t, setting t.ID and t.CreatedAt.
@@ -34,19 +33,6 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *admit.APIToken) error {
 
 // FindAPIToken returns the token whose Index is index, or ENOTFOUND.
 func (db *DB) FindAPIToken(ctx context.Context, index []byte) (*admit.APIToken, error) {
-	var t admit.APIToken
-	var scopes string
-	var created int64
-	err := db.rdb.QueryRowContext(ctx, `SELECT id, user_id, idx, scopes, created_at FROM api_tokens WHERE idx = ?`, index).
-		Scan(&t.ID, &t.UserID, &t.Index, &scopes, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("API token")
-	} else if err != nil {
-		return nil, err
-	}
-	t.CreatedAt = fromNanos(created)
-	if err := json.Unmarshal([]byte(scopes), &t.Scopes); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	t, err := rowscan.APIToken(db.rdb.QueryRowContext(ctx, `SELECT id, user_id, idx, scopes, created_at FROM api_tokens WHERE idx = ?`, index))
+	return orNotFound(t, err, "API token")
 }

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/admit-project/admit"
-	admithttp "github.com/admit-project/admit/http"
+	"github.com/admit-project/admit/edge"
 )
 
 //go:embed templates/*.html
@@ -24,7 +24,7 @@ var staticFS embed.FS
 // App is the web app. Set its fields, then call Handler.
 type App struct {
 	// Service is what the app serves.
-	Service *admit.Service
+	Service admit.Service
 	// Logger receives internal errors (never secrets); slog.Default when nil.
 	Logger *slog.Logger
 	// Secure marks cookies Secure: set it when the app is reached over TLS
@@ -46,19 +46,11 @@ type App struct {
 	closeOnce   sync.Once
 }
 
-// route is one registered page or form: a method, a ServeMux path
-// template and its handler.
-type route struct {
-	method  string
-	path    string
-	handler http.HandlerFunc
-}
-
 // routes returns every route of the app, gathered from the file of each
 // page.
-func (a *App) routes() []route {
-	var rs []route
-	rs = append(rs, route{"GET", "/static/", a.handleStatic})
+func (a *App) routes() []edge.Route {
+	var rs []edge.Route
+	rs = append(rs, edge.Route{Method: "GET", Path: "/static/", Handler: a.handleStatic})
 	rs = append(rs, a.hostRoutes()...)
 	rs = append(rs, a.participantRoutes()...)
 	return rs
@@ -68,16 +60,13 @@ func (a *App) routes() []route {
 // parse: they are embedded, so that is a build fault.
 func (a *App) Handler() http.Handler {
 	a.tmpl = parseTemplates()
-	mux := http.NewServeMux()
-	for _, rt := range a.routes() {
-		mux.HandleFunc(rt.method+" "+rt.path, rt.handler)
-	}
+	mux := edge.Mux(a.routes())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, &admit.Error{Code: admit.ENOTFOUND, Message: "There is no such page."})
 	})
 	// Every state-changing request from another site is refused (Sec-Fetch-Site
 	// and Origin), on top of the host forms' per-session CSRF tokens.
-	return pageHeaders{http.NewCrossOriginProtection().Handler(mux)}
+	return edge.Headers{Next: http.NewCrossOriginProtection().Handler(mux), Values: pageHeaders}
 }
 
 // parseTemplates parses each page template with the shared layout.
@@ -135,7 +124,7 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 // errors are logged and shown as "Internal error.".
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := admit.ErrorCode(err), admit.ErrorMessage(err)
-	status := errorStatus(code)
+	status := edge.ErrorStatus(code)
 	if status == http.StatusInternalServerError {
 		a.logger().Error("web: internal error", "method", r.Method, "route", r.Pattern, "err", err)
 		msg = "Internal error."
@@ -143,29 +132,21 @@ func (a *App) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	a.render(w, r, status, "error", &page{Title: http.StatusText(status), Data: msg})
 }
 
-// errorStatus maps an admit error code to an HTTP status: the API's
-// mapping, so that a page and the API answer alike.
-func errorStatus(code string) int { return admithttp.ErrorStatus(code) }
-
 // handleStatic serves the embedded assets, cacheable for a day.
 func (a *App) handleStatic(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	http.FileServerFS(staticFS).ServeHTTP(w, r)
 }
 
-// pageHeaders sets the headers every page carries: no sniffing, no
+// pageHeaders are the headers every page carries: no sniffing, no
 // framing, a strict content security policy (no inline script), no caching
 // of pages (they hold secrets and per-session tokens).
-type pageHeaders struct{ next http.Handler }
-
-func (h pageHeaders) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Referrer-Policy", "same-origin")
-	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-	hd.Set("Cache-Control", "no-store")
-	h.next.ServeHTTP(w, r)
+var pageHeaders = http.Header{
+	"X-Content-Type-Options":  {"nosniff"},
+	"X-Frame-Options":         {"DENY"},
+	"Referrer-Policy":         {"same-origin"},
+	"Content-Security-Policy": {"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"},
+	"Cache-Control":           {"no-store"},
 }
 
 func (a *App) logger() *slog.Logger {

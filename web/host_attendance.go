@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // attendancePage is the attendance page's data.
@@ -38,7 +39,7 @@ func (a *App) handleAttendanceCSV(w http.ResponseWriter, r *http.Request, h *hos
 		a.errorPage(w, r, err)
 		return
 	}
-	b, err := admit.AttendanceCSV(att)
+	b, err := edge.AttendanceCSV(att)
 	if err != nil {
 		a.errorPage(w, r, err)
 		return

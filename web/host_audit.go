@@ -63,7 +63,7 @@ func (a *App) handleAudit(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	}
 	p.NextSeq = after
 	if len(a.AuditKey) > 0 {
-		n, bad, err := admit.Verify(r.Context(), a.Service.Store, a.AuditKey)
+		n, bad, err := a.Service.VerifyAudit(r.Context(), a.AuditKey)
 		p.Checked, p.Entries, p.Break = err == nil, n, bad
 		if err != nil {
 			a.logger().Error("web: audit verify", "err", err)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // handleWelcome tells a visitor of a store without users to use the set-up
@@ -62,7 +63,7 @@ func (a *App) handleSetup(w http.ResponseWriter, r *http.Request) {
 		vals := r.PostForm
 		vals.Del("password")
 		vals.Del("password_confirm")
-		a.render(w, r, errorStatus(admit.ErrorCode(err)), "host_setup", &page{Title: "Create the owner account",
+		a.render(w, r, edge.ErrorStatus(admit.ErrorCode(err)), "host_setup", &page{Title: "Create the owner account",
 			Data: &setupData{Token: r.PathValue("token"), Form: formError(vals, err, setupFields)}})
 		return
 	}
@@ -118,7 +119,7 @@ func (a *App) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		vals := r.PostForm
 		vals.Del("password")
 		f := &form{Values: vals, Error: admit.ErrorMessage(err), Field: "password"}
-		a.render(w, r, errorStatus(admit.ErrorCode(err)), "host_signin", &page{Title: "Sign in", Data: &signInData{Next: next, Form: f}})
+		a.render(w, r, edge.ErrorStatus(admit.ErrorCode(err)), "host_signin", &page{Title: "Sign in", Data: &signInData{Next: next, Form: f}})
 		return
 	}
 	setSessionCookie(w, ws, a.Secure)
@@ -157,7 +158,7 @@ func (a *App) handleInvite(w http.ResponseWriter, r *http.Request) {
 			a.errorPage(w, r, err)
 			return
 		}
-		a.render(w, r, errorStatus(admit.ErrorCode(err)), "host_invite", &page{Title: "Set your password",
+		a.render(w, r, edge.ErrorStatus(admit.ErrorCode(err)), "host_invite", &page{Title: "Set your password",
 			Data: &inviteData{Token: r.PathValue("token"), Form: formError(nil, err, setupFields)}})
 		return
 	}

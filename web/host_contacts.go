@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // contactsPage is the address book's data.
@@ -55,7 +56,7 @@ func (a *App) handleAddContact(w http.ResponseWriter, r *http.Request, h *hostRe
 			a.errorPage(w, r, err)
 			return
 		}
-		a.renderContacts(w, r, h, errorStatus(admit.ErrorCode(err)), &contactsPage{Form: formError(r.PostForm, err, contactFields)})
+		a.renderContacts(w, r, h, edge.ErrorStatus(admit.ErrorCode(err)), &contactsPage{Form: formError(r.PostForm, err, contactFields)})
 		return
 	}
 	http.Redirect(w, r, "/contacts?done=saved", http.StatusSeeOther)
@@ -73,7 +74,7 @@ func (a *App) handleEditContact(w http.ResponseWriter, r *http.Request, h *hostR
 			a.errorPage(w, r, err)
 			return
 		}
-		a.renderContacts(w, r, h, errorStatus(admit.ErrorCode(err)), &contactsPage{Form: formError(r.PostForm, err, contactFields), EditID: id})
+		a.renderContacts(w, r, h, edge.ErrorStatus(admit.ErrorCode(err)), &contactsPage{Form: formError(r.PostForm, err, contactFields), EditID: id})
 		return
 	}
 	http.Redirect(w, r, "/contacts?done=saved", http.StatusSeeOther)
@@ -106,7 +107,7 @@ func (a *App) handleImportContacts(w http.ResponseWriter, r *http.Request, h *ho
 			a.errorPage(w, r, err)
 			return
 		}
-		a.renderContacts(w, r, h, errorStatus(admit.ErrorCode(err)), &contactsPage{Form: &form{Error: admit.ErrorMessage(err), Field: "file"}, Import: rep})
+		a.renderContacts(w, r, h, edge.ErrorStatus(admit.ErrorCode(err)), &contactsPage{Form: &form{Error: admit.ErrorMessage(err), Field: "file"}, Import: rep})
 		return
 	}
 	a.renderContacts(w, r, h, http.StatusOK, &contactsPage{Import: rep})

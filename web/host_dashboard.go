@@ -34,7 +34,7 @@ const upcomingDays = 30
 // meetings in the host's time zone.
 func (a *App) handleDashboard(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	tz := h.ws.User.Timezone
-	now := a.Service.Clock.Now()
+	now := a.Service.Now()
 	local := inZone(now, tz)
 	dayStart := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, local.Location())
 	dayEnd := dayStart.AddDate(0, 0, 1)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // scheduleData is the schedule form's data.
@@ -46,7 +47,7 @@ func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *host
 		a.errorPage(w, r, err)
 		return
 	}
-	now := inZone(a.Service.Clock.Now().Add(time.Hour), h.ws.User.Timezone)
+	now := inZone(a.Service.Now().Add(time.Hour), h.ws.User.Timezone)
 	vals := url.Values{}
 	vals.Set("date", now.Format("2006-01-02"))
 	vals.Set("time", now.Format("15:00"))
@@ -239,7 +240,7 @@ func (a *App) handleSchedule(w http.ResponseWriter, r *http.Request, h *hostReq)
 			}
 		}
 	}
-	a.renderSchedule(w, r, h, errorStatus(admit.ErrorCode(err)), f, sec)
+	a.renderSchedule(w, r, h, edge.ErrorStatus(admit.ErrorCode(err)), f, sec)
 }
 
 // securityCheck is the answer of the as-you-type check.
@@ -283,7 +284,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeJSONError(w http.ResponseWriter, err error) {
-	status := errorStatus(admit.ErrorCode(err))
+	status := edge.ErrorStatus(admit.ErrorCode(err))
 	msg := admit.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
 		msg = "Internal error."

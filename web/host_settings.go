@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // settingsPage is the settings page's data.
@@ -72,7 +73,7 @@ func (a *App) settingsError(w http.ResponseWriter, r *http.Request, h *hostReq, 
 	for _, k := range []string{"current_password", "password", "password_confirm"} {
 		vals.Del(k)
 	}
-	a.renderSettings(w, r, h, errorStatus(admit.ErrorCode(err)), &settingsPage{Form: formError(vals, err, settingsFields), Which: which})
+	a.renderSettings(w, r, h, edge.ErrorStatus(admit.ErrorCode(err)), &settingsPage{Form: formError(vals, err, settingsFields), Which: which})
 }
 
 func intField(v url.Values, name string) (*int, error) {

@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -12,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,18 +17,21 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
-	"github.com/admit-project/admit/jwt"
+	"github.com/admit-project/admit/admittest"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
+	"github.com/admit-project/admit/edge"
 	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/password"
-	"github.com/admit-project/admit/sqlite"
 	"github.com/admit-project/admit/web"
 )
 
 // fixture is the web app on a real Service on SQLite, with a settable clock
 // and no user yet.
 type fixture struct {
-	clock *admit.TestClock
-	svc   *admit.Service
+	clock *clock.TestClock
+	svc   *app.Service
 	srv   *httptest.Server
 }
 
@@ -42,35 +42,16 @@ var fastHasher = &password.Hasher{Params: password.Params{Memory: 64, Time: 1, T
 // limits, which are otherwise out of the way.
 func newFixture(tb testing.TB, policy ...admit.SourcePolicy) *fixture {
 	tb.Helper()
-	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "admit.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	clock := &admit.TestClock{}
-	db.Now = clock.Now
-	ring, err := keys.New(make([]byte, keys.MasterKeySize))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := db.SetAuditKey(context.Background(), ring.AuditKey()); err != nil {
-		tb.Fatal(err)
-	}
-	signer, err := jwt.NewSigner(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	open := admit.DefaultSourcePolicy()
-	open.MaxFailures, open.FreeFailures = 1<<30, 1<<30
+	clock := &clock.TestClock{}
+	open := admittest.OpenLimiter()
 	if len(policy) > 0 {
-		open = policy[0]
+		open = memory.NewLimiter(policy[0])
 	}
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test",
-		Limiter: admit.NewMemoryLimiter(open), Passwords: fastHasher}
+	svc, _ := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, AuditKey: true, Limiter: open, Passwords: fastHasher})
 	if _, _, err := svc.EnsureDefaultAccount(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
-	app := &web.App{Service: svc, AuditKey: ring.AuditKey()}
+	app := &web.App{Service: svc, AuditKey: svc.Keys.(*keys.Ring).AuditKey()}
 	f := &fixture{clock: clock, svc: svc, srv: httptest.NewServer(app.Handler())}
 	tb.Cleanup(func() { app.Close(); f.srv.Close() })
 	return f
@@ -645,7 +626,7 @@ func TestRosterAttendanceAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 4 || strings.Join(recs[0], ",") != strings.Join(admit.AttendanceCSVHeader, ",") {
+	if len(recs) != 4 || strings.Join(recs[0], ",") != strings.Join(edge.AttendanceCSVHeader, ",") {
 		t.Fatalf("CSV:\n%s", r.body)
 	}
 	states := map[string]bool{}

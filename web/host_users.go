@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // usersPage is the users page's data.
@@ -49,7 +50,7 @@ func (a *App) handleInviteUser(w http.ResponseWriter, r *http.Request, h *hostRe
 			a.errorPage(w, r, err)
 			return
 		}
-		a.renderUsers(w, r, h, errorStatus(admit.ErrorCode(err)), &usersPage{Form: formError(r.PostForm, err, userFields)})
+		a.renderUsers(w, r, h, edge.ErrorStatus(admit.ErrorCode(err)), &usersPage{Form: formError(r.PostForm, err, userFields)})
 		return
 	}
 	a.renderUsers(w, r, h, http.StatusOK, &usersPage{Invitation: inv})
@@ -66,7 +67,7 @@ func (a *App) handleUserRole(w http.ResponseWriter, r *http.Request, h *hostReq)
 			a.errorPage(w, r, err)
 			return
 		}
-		a.renderUsers(w, r, h, errorStatus(admit.ErrorCode(err)), &usersPage{Form: &form{Error: admit.ErrorMessage(err)}})
+		a.renderUsers(w, r, h, edge.ErrorStatus(admit.ErrorCode(err)), &usersPage{Form: &form{Error: admit.ErrorMessage(err)}})
 		return
 	}
 	http.Redirect(w, r, "/users?done=decided", http.StatusSeeOther)
@@ -79,7 +80,7 @@ func (a *App) handleUserRemove(w http.ResponseWriter, r *http.Request, h *hostRe
 			a.errorPage(w, r, err)
 			return
 		}
-		a.renderUsers(w, r, h, errorStatus(admit.ErrorCode(err)), &usersPage{Form: &form{Error: admit.ErrorMessage(err)}})
+		a.renderUsers(w, r, h, edge.ErrorStatus(admit.ErrorCode(err)), &usersPage{Form: &form{Error: admit.ErrorMessage(err)}})
 		return
 	}
 	http.Redirect(w, r, "/users?done=decided", http.StatusSeeOther)
@@ -93,7 +94,7 @@ func (a *App) handleUserLink(w http.ResponseWriter, r *http.Request, h *hostReq)
 			a.errorPage(w, r, err)
 			return
 		}
-		a.renderUsers(w, r, h, errorStatus(admit.ErrorCode(err)), &usersPage{Form: &form{Error: admit.ErrorMessage(err)}})
+		a.renderUsers(w, r, h, edge.ErrorStatus(admit.ErrorCode(err)), &usersPage{Form: &form{Error: admit.ErrorMessage(err)}})
 		return
 	}
 	name := ""

@@ -1,28 +1,28 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
 
 // participantRoutes registers the participant's pages: /j, /j/{meeting_id},
 // the access-code page, /i/{token}, waiting and joined.
-func (a *App) participantRoutes() []route {
-	return []route{
-		{"GET", "/j", a.handleJoinStart},
-		{"GET", "/j/{meeting_id}", a.handleJoinMeeting},
-		{"POST", "/j/{meeting_id}", a.handleJoinMeetingPost},
-		{"GET", "/code", a.handleJoinCode},
-		{"POST", "/code", a.handleJoinCodePost},
-		{"GET", "/i/{token}", a.handleInviteeLink},
-		{"POST", "/i/{token}", a.handleInviteeLinkPost},
-		{"GET", "/p/{pid}", a.handleParticipant},
-		{"GET", "/p/{pid}/events", a.handleParticipantEvents},
-		{"POST", "/p/{pid}/leave", a.handleLeave},
+func (a *App) participantRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: "GET", Path: "/j", Handler: a.handleJoinStart},
+		{Method: "GET", Path: "/j/{meeting_id}", Handler: a.handleJoinMeeting},
+		{Method: "POST", Path: "/j/{meeting_id}", Handler: a.handleJoinMeetingPost},
+		{Method: "GET", Path: "/code", Handler: a.handleJoinCode},
+		{Method: "POST", Path: "/code", Handler: a.handleJoinCodePost},
+		{Method: "GET", Path: "/i/{token}", Handler: a.handleInviteeLink},
+		{Method: "POST", Path: "/i/{token}", Handler: a.handleInviteeLinkPost},
+		{Method: "GET", Path: "/p/{pid}", Handler: a.handleParticipant},
+		{Method: "GET", Path: "/p/{pid}/events", Handler: a.handleParticipantEvents},
+		{Method: "POST", Path: "/p/{pid}/leave", Handler: a.handleLeave},
 	}
 }
 
@@ -73,7 +73,7 @@ var fieldLabels = map[string]string{
 // that it ended, how long to wait, or which field is wrong. Other errors go
 // to the error page.
 func (a *App) failJoin(w http.ResponseWriter, r *http.Request, name, title string, f *joinForm, err error) {
-	status := errorStatus(admit.ErrorCode(err))
+	status := edge.ErrorStatus(admit.ErrorCode(err))
 	switch admit.ErrorCode(err) {
 	case admit.EREFUSED:
 		f.Error = RefusalText
@@ -81,13 +81,7 @@ func (a *App) failJoin(w http.ResponseWriter, r *http.Request, name, title strin
 	case admit.ENOTOPEN, admit.EENDED:
 		f.Error = admit.ErrorMessage(err)
 	case admit.ERATELIMITED:
-		secs := 60
-		var e *admit.Error
-		if errors.As(err, &e) {
-			if n, ok := e.Detail["retry_after"].(int); ok && n > 0 {
-				secs = n
-			}
-		}
+		secs := edge.RetryAfter(err, 60)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		f.Error = "Too many failed attempts from your network. Try again in " + waitText(secs) + "."
 	case admit.EINVALID:

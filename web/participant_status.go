@@ -6,22 +6,8 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/edge"
 )
-
-// participantID returns the {pid} path value when it has the form of a
-// participant ID ("p" and lower-case letters and digits).
-func participantID(r *http.Request) (string, bool) {
-	pid := r.PathValue("pid")
-	if len(pid) < 2 || len(pid) > admit.MaxCredentialLength || pid[0] != 'p' {
-		return "", false
-	}
-	for i := 1; i < len(pid); i++ {
-		if c := pid[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			return "", false
-		}
-	}
-	return pid, true
-}
 
 var noParticipant = &admit.Error{Code: admit.ENOTFOUND, Message: "There is no such participant. Join the meeting again."}
 
@@ -45,7 +31,7 @@ func (v *statusView) Live() bool { return !final(v.State) }
 // a Leave button), waiting (the page follows the host's decision by itself),
 // denied, removed or left.
 func (a *App) handleParticipant(w http.ResponseWriter, r *http.Request) {
-	pid, ok := participantID(r)
+	pid, ok := edge.ParticipantID(r)
 	if !ok {
 		a.errorPage(w, r, noParticipant)
 		return
@@ -82,7 +68,7 @@ func statusTitle(state string) string {
 
 // handleLeave records that the participant left, and shows their status.
 func (a *App) handleLeave(w http.ResponseWriter, r *http.Request) {
-	pid, ok := participantID(r)
+	pid, ok := edge.ParticipantID(r)
 	if !ok {
 		a.errorPage(w, r, noParticipant)
 		return
@@ -111,7 +97,7 @@ const eventsRecheck = 20 * time.Second
 // occurrence. The stream ends once the state is final (denied, removed,
 // left).
 func (a *App) handleParticipantEvents(w http.ResponseWriter, r *http.Request) {
-	pid, ok := participantID(r)
+	pid, ok := edge.ParticipantID(r)
 	if !ok {
 		http.Error(w, noParticipant.Message, http.StatusNotFound)
 		return
@@ -126,7 +112,7 @@ func (a *App) handleParticipantEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := a.Service.ParticipantStatus(ctx, pid)
 	if err != nil {
-		status := errorStatus(admit.ErrorCode(err))
+		status := edge.ErrorStatus(admit.ErrorCode(err))
 		if status == http.StatusInternalServerError {
 			a.logger().Error("web: participant status", "err", err)
 		}
@@ -149,9 +135,12 @@ func (a *App) handleParticipantEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	tick := time.NewTicker(eventsRecheck)
 	defer tick.Stop()
+	stop := a.stopped()
 	for !final(state) {
 		select {
 		case <-ctx.Done():
+			return
+		case <-stop:
 			return
 		case c, ok := <-changes:
 			if !ok {

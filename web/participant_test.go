@@ -4,22 +4,21 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/admit-project/admit"
-	"github.com/admit-project/admit/jwt"
-	"github.com/admit-project/admit/keys"
-	"github.com/admit-project/admit/sqlite"
+	"github.com/admit-project/admit/admittest"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
+	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/web"
 )
 
@@ -27,8 +26,9 @@ import (
 // clock, a host to schedule meetings, and a client that does not follow
 // redirects.
 type joinFixture struct {
-	clock   *admit.TestClock
-	service *admit.Service
+	clock   *clock.TestClock
+	service *app.Service
+	app     *web.App
 	host    *admit.Actor
 	http    *httptest.Server
 	client  *http.Client
@@ -61,37 +61,13 @@ var t0 = time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
 // replaces the per-source limits, which otherwise stay out of the way.
 func mustJoinFixture(tb testing.TB, limiter admit.SourceLimiter) *joinFixture {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "admit.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	clock := &admit.TestClock{}
+	clock := &clock.TestClock{}
 	clock.Set(t0)
-	db.Now = clock.Now
-	ring, err := keys.New(make([]byte, keys.MasterKeySize))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signer, err := jwt.NewSigner(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	if limiter == nil {
-		open := admit.DefaultSourcePolicy()
-		open.MaxFailures, open.FreeFailures = 1<<30, 1<<30
-		limiter = admit.NewMemoryLimiter(open)
+		limiter = admittest.OpenLimiter()
 	}
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, BaseURL: "http://admit.test", Limiter: limiter}
-	acct, _, err := svc.EnsureDefaultAccount(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u, err := svc.CreateUser(ctx, acct.ID, "owner@example.com", "Olive Owner", admit.RoleOwner)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	svc, _ := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, Limiter: limiter})
+	u := admittest.Owner(tb, svc, "owner@example.com", "Olive Owner")
 	logs := &syncBuffer{}
 	app := &web.App{Service: svc, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ClientIP: func(r *http.Request) string {
@@ -101,6 +77,7 @@ func mustJoinFixture(tb testing.TB, limiter admit.SourceLimiter) *joinFixture {
 			return "192.0.2.1"
 		}}
 	f := &joinFixture{clock: clock, service: svc, host: &admit.Actor{User: u, Source: "test"}, logs: logs}
+	f.app = app
 	f.http = httptest.NewServer(app.Handler())
 	tb.Cleanup(f.http.Close)
 	f.client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -342,7 +319,7 @@ func TestOutsideTheWindow(t *testing.T) {
 func TestRateLimited(t *testing.T) {
 	p := admit.DefaultSourcePolicy()
 	p.MaxFailures, p.FreeFailures = 2, 2
-	f := mustJoinFixture(t, admit.NewMemoryLimiter(p))
+	f := mustJoinFixture(t, memory.NewLimiter(p))
 	m := f.mustMeeting(t, t0.Add(5*time.Minute), nil)
 	for i := 0; i < 2; i++ {
 		f.post(t, "/j/"+m.MeetingID, url.Values{"passcode": {"nope"}}).want(t, 403, web.RefusalText)
@@ -447,6 +424,31 @@ func TestWaitingRoomFollowsTheHost(t *testing.T) {
 		t.Errorf("after remove: event %q, want removed", s)
 	}
 	f.get(t, "/p/"+ada).want(t, 200, "The host removed you from the meeting")
+}
+
+// TestParticipantStreamEndsOnClose checks that App.Close ends a waiting
+// participant's event stream, as it ends the host's roster stream, so that
+// a graceful shutdown does not wait for the participant.
+func TestParticipantStreamEndsOnClose(t *testing.T) {
+	f := mustJoinFixture(t, nil)
+	wr := true
+	m := f.mustMeeting(t, t0.Add(5*time.Minute), &admit.SecurityInput{WaitingRoom: &wr})
+	ada := f.mustJoinMeeting(t, m, "Ada")
+	ea := f.events(t, ada)
+	if s := ea.next(t); s != "waiting" {
+		t.Fatalf("first event %q, want waiting", s)
+	}
+	f.app.Close()
+	ended := make(chan string, 1)
+	go func() { ended <- ea.next(t) }()
+	select {
+	case s := <-ended:
+		if s != "" {
+			t.Errorf("after Close the stream goes on with %q, want its end", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the participant's stream is still open after App.Close")
+	}
 }
 
 func TestUnknownParticipant(t *testing.T) {

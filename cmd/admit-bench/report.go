@@ -94,7 +94,7 @@ type storeResult struct {
 	Store       string         `json:"store"`         // sqlite or postgres
 	Nodes       int            `json:"nodes"`         // admit nodes serving it
 	Limits      string         `json:"limits"`        // where per-source limits live: memory, postgres or redis
-	Confirm     bool           `json:"confirm_joins"` // joins confirmed on fresh data (admit.Service.ConfirmJoins)
+	Confirm     bool           `json:"confirm_joins"` // joins confirmed on fresh data (app.Service.ConfirmJoins)
 	Phases      []*phaseResult `json:"phases"`
 }
 

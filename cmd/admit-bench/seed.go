@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/postgres"
@@ -191,7 +193,7 @@ func seed(ctx context.Context, db benchStore, ring *keys.Ring, state *seedState,
 	if err != nil {
 		return err
 	}
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: admit.NewFixedClock(seedStart),
+	svc := &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock.NewFixedClock(seedStart),
 		Rand: rand.Reader, Logger: benchLogger(), BaseURL: "http://127.0.0.1:8080"}
 	acct, _, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {

@@ -17,8 +17,11 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
+	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/jwt"
+	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/postgres"
 	admitredis "github.com/admit-project/admit/redis"
 )
@@ -158,8 +161,8 @@ func startAdmit(ctx context.Context, st *store, count int, redisURL string, conf
 			}
 			db = pg
 		}
-		svc := &admit.Service{Store: db, Keys: st.ring, Signer: signer, Clock: admit.NewFixedClock(seedStart.Add(time.Minute)),
-			Rand: rand.Reader, Logger: logger, BaseURL: "http://127.0.0.1:8080", Limiter: admit.NewMemoryLimiter(policy)}
+		svc := &app.Service{Store: db, Keys: st.ring, Signer: signer, Clock: clock.NewFixedClock(seedStart.Add(time.Minute)),
+			Rand: rand.Reader, Logger: logger, BaseURL: "http://127.0.0.1:8080", Limiter: memory.NewLimiter(policy)}
 		pg, onPG := db.(*postgres.DB)
 		switch {
 		case redisURL != "":

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/password"
@@ -55,7 +56,7 @@ func envOr(getenv func(string) string, name, def string) string {
 type env struct {
 	db      store
 	ring    *keys.Ring
-	service *admit.Service
+	service *app.Service
 	fresh   bool // the store was created now
 }
 
@@ -95,7 +96,7 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logg
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	svc := &admit.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, Logger: logger, BaseURL: "http://" + defaultHTTP, Feed: feed,
+	svc := &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, Logger: logger, BaseURL: "http://" + defaultHTTP, Feed: feed,
 		Passwords: &password.Hasher{}}
 	_, fresh, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/admit-project/admit/edge"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/web"
 )
@@ -35,7 +37,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	trusted, err := admithttp.ParseTrustedProxies(proxies)
+	trusted, err := edge.ParseTrustedProxies(proxies)
 	if err != nil {
 		return admit.FieldErrorf("trusted-proxy", "--trusted-proxy: %v", err)
 	}
@@ -50,14 +52,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
 
-	var clock admit.Clock = admit.SystemClock{}
-	var tc *admit.TestClock
+	var clk admit.Clock = admit.SystemClock{}
+	var tc *clock.TestClock
 	if *testClock {
-		tc = &admit.TestClock{}
-		clock = tc
+		tc = &clock.TestClock{}
+		clk = tc
 		fmt.Fprintln(m.Stderr, "admit: WARNING: --test-clock is on: anyone can move this service's clock with POST /api/v1/test-clock. Never use it in production.")
 	}
-	e, err := m.open(ctx, &sf, clock, logger)
+	e, err := m.open(ctx, &sf, clk, logger)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/postgres"
 	"github.com/admit-project/admit/redis"
 )
@@ -34,7 +35,7 @@ type shared struct {
 	mode    string // for the log: "redis", "postgres", "memory"
 	close   func() error
 	// confirm is set when other nodes may change the store: joins then
-	// confirm on fresh data (admit.Service.ConfirmJoins).
+	// confirm on fresh data (app.Service.ConfirmJoins).
 	confirm bool
 }
 
@@ -69,7 +70,7 @@ func (m *Main) openLimits(ctx context.Context, sh *sharedFlags, e *env, policy a
 	if s := e.sharedInStore(policy, logger); s != nil {
 		return s, nil
 	}
-	return &shared{limiter: admit.NewMemoryLimiter(policy), feed: &admit.MemoryFeed{}, mode: "memory", close: func() error { return nil }}, nil
+	return &shared{limiter: memory.NewLimiter(policy), feed: &memory.Feed{}, mode: "memory", close: func() error { return nil }}, nil
 }
 
 // sharedInStore returns the limiter and feed in the store's database when

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/memory"
 )
 
 // TestOpenShared checks where `admit serve` keeps per-source limits and the
@@ -29,7 +30,7 @@ func TestOpenShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.limiter.(*admit.MemoryLimiter); !ok || s.mode != "memory" || s.confirm {
+	if _, ok := s.limiter.(*memory.Limiter); !ok || s.mode != "memory" || s.confirm {
 		t.Errorf("embedded store without Redis: %T, mode %q, confirm %v; want the memory limiter, unconfirmed joins", s.limiter, s.mode, s.confirm)
 	}
 

@@ -1,0 +1,39 @@
+package app
+
+import (
+	"context"
+
+	"github.com/admit-project/admit"
+)
+
+// InviteeLink returns whom the invitee link token invites, for a page that
+// greets them before they join (Join with the token admits them). The
+// source's limiter is consulted as by Join, and an unknown token counts as
+// one of the source's failures. It returns EREFUSED (the uniform refusal)
+// for an unknown token, EINVALID for one too long, or ERATELIMITED.
+func (s *Service) InviteeLink(ctx context.Context, channel admit.Channel, source, token string) (*admit.InviteeLink, error) {
+	now := s.now()
+	rsv, err := s.sourceLimiter().Reserve(ctx, admit.SourceKey(channel, source), now)
+	if err != nil {
+		return nil, err
+	}
+	failed := true
+	defer func() { rsv.Done(failed) }()
+	if len(token) > admit.MaxCredentialLength {
+		return nil, admit.FieldErrorf("token", "token may have at most %d characters", admit.MaxCredentialLength)
+	}
+	ref, ok, err := s.joinCache().Token(ctx, s.tokenIndex(token), now)
+	if err != nil {
+		failed = false
+		return nil, err
+	}
+	d, err := s.joinData(ctx, ref.MeetingPK, ok)
+	if err != nil {
+		failed = false
+		return nil, err
+	} else if d == noData {
+		return nil, refusal()
+	}
+	failed = false
+	return &admit.InviteeLink{Name: ref.Name, Topic: d.Meeting.Topic, MeetingID: d.Meeting.Number}, nil
+}

@@ -1,0 +1,267 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/memory"
+)
+
+// refusal is the one error of every refusal short of fully valid credentials.
+func refusal() *admit.Error { return &admit.Error{Code: admit.EREFUSED, Message: admit.RefusalMessage} }
+
+// joinTarget is what the credentials of a join resolved to.
+type joinTarget struct {
+	data    *admit.JoinData
+	meeting *admit.Meeting
+	occ     *admit.Occurrence // set by the access-code path
+	invitee *admit.Credential // set when the credential identifies an invitee
+}
+
+func newTarget(d *admit.JoinData) *joinTarget { return &joinTarget{data: d, meeting: d.Meeting} }
+
+// noData stands in for an unknown meeting, so that its refusal does the same
+// work as a wrong passcode: a keyed hash and a credential lookup.
+var noData = &admit.JoinData{Meeting: &admit.Meeting{ID: "m-unknown"}, Credentials: map[string]*admit.Credential{}}
+
+// Join decides a join attempt: it returns the admitted or waiting
+// participant, EREFUSED (one message whatever the cause), ENOTOPEN or EENDED
+// for fully valid credentials outside the window, EINVALID for a malformed
+// request, or ERATELIMITED (Detail["retry_after"]) when the source has
+// failed too often. Every attempt but a rate-limited one is recorded.
+//
+// The source's limiter is consulted before any credential is looked at;
+// refusals of credentials and malformed requests count as the source's
+// failures (not_open, ended and used-up access codes, whose credentials
+// were valid, do not).
+func (s *Service) Join(ctx context.Context, req *admit.JoinRequest) (*admit.JoinResult, error) {
+	now := s.now()
+	key := admit.SourceKey(req.Channel, req.Source)
+	rsv, err := s.sourceLimiter().Reserve(ctx, key, now)
+	if admit.ErrorCode(err) == admit.ERATELIMITED {
+		s.auditRateLimited(ctx, key, now)
+		return nil, err
+	} else if err != nil {
+		return nil, err
+	}
+	at := &admit.Attempt{At: now}
+	defer func() {
+		failed := at.Outcome == admit.OutcomeInvalid || at.Outcome == admit.OutcomeRefused && at.Reason != admit.ReasonMaxUses
+		rsv.Done(failed)
+	}()
+	return s.join(ctx, req, at)
+}
+
+// confirmedKey marks the context of a join decided again on fresh data
+// (Service.ConfirmJoins).
+type confirmedKey struct{}
+
+// join decides a join attempt under a source's reservation, recording it
+// in at.
+func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.Attempt) (*admit.JoinResult, error) {
+	now := at.At
+	method, err := checkJoinRequest(req)
+	at.Channel, at.Source, at.Method = req.Channel, req.Source, method
+	var t *joinTarget
+	var reason string
+	if err == nil {
+		switch method {
+		case admit.MethodMeetingID, admit.MethodJoinURL:
+			t, reason, err = s.resolveMeetingID(ctx, req)
+		case admit.MethodAccessCode:
+			t, reason, err = s.resolveAccessCode(ctx, req, now)
+		case admit.MethodToken:
+			t, reason, err = s.resolveToken(ctx, req)
+		}
+	}
+	if admit.ErrorCode(err) == admit.EINVALID {
+		return nil, s.recordInvalid(ctx, at, err)
+	} else if err != nil {
+		return nil, err
+	}
+	if reason != "" {
+		return nil, s.refuse(ctx, at, t, reason)
+	}
+	if s.ConfirmJoins && ctx.Value(confirmedKey{}) == nil {
+		// Decide again on the meeting as the store has it now.
+		if err := s.joinCache().Refresh(ctx, t.meeting.PK, now); err != nil {
+			return nil, err
+		}
+		return s.join(context.WithValue(ctx, confirmedKey{}, true), req, at)
+	}
+	at.MeetingPK = t.meeting.PK
+	occ := t.occ
+	if occ == nil {
+		var next *admit.Occurrence
+		if occ, next, err = s.occurrenceNow(ctx, t.data, now); err != nil {
+			return nil, err
+		}
+		if occ == nil {
+			return nil, s.outsideWindow(ctx, at, t.meeting, next)
+		}
+	} else if occ.State(now) == admit.WindowNotOpen {
+		return nil, s.outsideWindow(ctx, at, t.meeting, occ)
+	}
+	at.OccurrencePK, at.Occurrence = occ.PK, occ.Index
+	viaCode := method == admit.MethodAccessCode && t.meeting.Security.MaxUses > 0
+	if viaCode && occ.Uses >= t.meeting.Security.MaxUses {
+		return nil, s.refuse(ctx, at, t, admit.ReasonMaxUses)
+	}
+
+	p := &admit.Participant{OccurrencePK: occ.PK, Occurrence: occ.Index, Channel: req.Channel, Source: req.Source, JoinedAt: now, State: admit.StateAdmitted}
+	if p.ID, err = admit.RandomID(s.Rand, "p"); err != nil {
+		return nil, err
+	}
+	p.BaseName = req.Name
+	if t.invitee != nil && t.invitee.InviteePK != 0 {
+		p.InviteePK, p.InviteeID, p.BaseName = t.invitee.InviteePK, t.invitee.InviteeID, t.invitee.InviteeName
+	}
+	if p.BaseName == "" {
+		p.BaseName = admit.DefaultGuestName
+	}
+	at.Outcome = admit.OutcomeAdmitted
+	if t.meeting.Security.WaitingRoom {
+		p.State, at.Outcome = admit.StateWaiting, admit.OutcomeWaiting
+	} else {
+		p.AdmittedAt = &now
+	}
+	adm := &admit.Admission{Participant: p, ViaAccessCode: viaCode, MaxUses: t.meeting.Security.MaxUses, Attempt: at}
+	// A passcode or PIN typed with the meeting ID or an access code could
+	// have been guessed: once the meeting's guess budget is spent, such
+	// joins wait. Invitee links and join-URL pwds (keyed MACs no guess of
+	// the passcode yields) still admit.
+	if p.State == admit.StateAdmitted && (method == admit.MethodMeetingID || method == admit.MethodAccessCode) && t.meeting.Security.Passcode != admit.PasscodeNone {
+		if adm.GuessBudget, _, err = s.accountGuessing(ctx, t.meeting.AccountID); err != nil {
+			return nil, err
+		}
+		adm.Guessable = true
+	}
+	if err := s.Store.Admit(ctx, adm); admit.ErrorCode(err) == admit.ECONFLICT && admit.ErrorField(err) == "max_uses" {
+		at.Outcome = ""
+		return nil, s.refuse(ctx, at, t, admit.ReasonMaxUses)
+	} else if err != nil {
+		return nil, err
+	}
+	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: t.meeting.PK, OccurrencePK: occ.PK})
+	return s.joinResult(t.meeting, occ, p)
+}
+
+// recordInvalid records a malformed join request (war-dialling makes many)
+// and returns its error, which names the field at fault.
+func (s *Service) recordInvalid(ctx context.Context, at *admit.Attempt, invalid error) error {
+	if !at.Channel.Valid() {
+		at.Channel = admit.ChannelAPI
+	}
+	if at.Method == "" {
+		at.Method = "unknown"
+	}
+	at.Outcome, at.Reason = admit.OutcomeInvalid, "invalid "+admit.ErrorField(invalid)
+	if err := s.Store.RecordAttempt(ctx, at); err != nil {
+		return err
+	}
+	return invalid
+}
+
+// refuse records a refused attempt and returns the uniform refusal.
+func (s *Service) refuse(ctx context.Context, at *admit.Attempt, t *joinTarget, reason string) error {
+	if t != nil && t.meeting != nil {
+		at.MeetingPK = t.meeting.PK
+		if t.occ != nil && at.OccurrencePK == 0 {
+			at.OccurrencePK, at.Occurrence = t.occ.PK, t.occ.Index
+		}
+	}
+	at.Outcome, at.Reason = admit.OutcomeRefused, reason
+	if at.MeetingPK != 0 && countsAgainstBudget(reason) {
+		a, _, err := s.accountGuessing(ctx, t.meeting.AccountID)
+		if err != nil {
+			return err
+		}
+		at.GuessBudget = a
+	}
+	if err := s.Store.RecordAttempt(ctx, at); err != nil {
+		return err
+	}
+	if at.BudgetSpent {
+		s.budgetSpent(ctx, t.meeting, at)
+	}
+	return refusal()
+}
+
+// outsideWindow records and returns the answer to fully valid credentials
+// outside the window: not open yet (next is the occurrence to open) or ended.
+func (s *Service) outsideWindow(ctx context.Context, at *admit.Attempt, m *admit.Meeting, next *admit.Occurrence) error {
+	if next == nil {
+		at.Outcome, at.Reason = admit.OutcomeEnded, admit.ReasonEnded
+		if err := s.Store.RecordAttempt(ctx, at); err != nil {
+			return err
+		}
+		return &admit.Error{Code: admit.EENDED, Message: "This meeting has ended."}
+	}
+	at.Outcome, at.Reason = admit.OutcomeNotOpen, admit.ReasonNotOpen
+	at.OccurrencePK, at.Occurrence = next.PK, next.Index
+	if err := s.Store.RecordAttempt(ctx, at); err != nil {
+		return err
+	}
+	return &admit.Error{Code: admit.ENOTOPEN, Message: admit.OpensMessage(next, m.Timezone, s.now()),
+		Detail: map[string]any{"opens_at": next.OpensAt.Format(time.RFC3339), "start": next.Start.Format(time.RFC3339)}}
+}
+
+// joinResult builds the answer for an accepted participant.
+func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Participant) (*admit.JoinResult, error) {
+	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: p,
+		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End}}
+	if p.State == admit.StateAdmitted {
+		exp := o.ClosesAt
+		if o.EndedAt != nil {
+			exp = *o.EndedAt
+		}
+		tok, err := s.Signer.SignAdmission(admit.AdmissionClaims{ParticipantID: p.ID, DisplayName: p.DisplayName,
+			MeetingID: m.Number, Occurrence: o.Index, IssuedAt: s.now(), ExpiresAt: exp})
+		if err != nil {
+			return nil, err
+		}
+		r.AdmissionToken = tok
+	}
+	return r, nil
+}
+
+// sourceLimiter returns the service's limiter, made on first use.
+func (s *Service) sourceLimiter() admit.SourceLimiter {
+	s.limiterOnce.Do(func() {
+		s.limiter = s.Limiter
+		if s.limiter == nil {
+			s.limiter = memory.NewLimiter(admit.DefaultSourcePolicy())
+		}
+	})
+	return s.limiter
+}
+
+// occurrenceNow returns the meeting's open occurrence (the earliest
+// starting, if several; a personal room opens one on demand), or the next to
+// open.
+func (s *Service) occurrenceNow(ctx context.Context, d *admit.JoinData, now time.Time) (open, next *admit.Occurrence, err error) {
+	for _, o := range d.Occurrences {
+		switch o.State(now) {
+		case admit.WindowOpen:
+			if open == nil || o.Start.Before(open.Start) {
+				open = o
+			}
+		case admit.WindowNotOpen:
+			if o.EndedAt == nil && (next == nil || o.OpensAt.Before(next.OpensAt)) {
+				next = o
+			}
+		}
+	}
+	m := d.Meeting
+	if open != nil || m.Kind != admit.KindPersonal {
+		return open, next, nil
+	}
+	open, err = s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *admit.Occurrence {
+		sec := m.Security
+		sec.EarlyJoinMinutes = 0
+		return admit.NewOccurrence(index, now, m.Duration, sec)
+	})
+	s.changed(ctx, m.PK)
+	return open, nil, err
+}

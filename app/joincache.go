@@ -1,0 +1,364 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/admit-project/admit"
+)
+
+// JoinCache keeps the join data of recently joined meetings in memory, so
+// that a join costs no read of the store. It stays true to the store in two
+// ways: the Service drops a meeting as soon as it changes it, and every
+// PollInterval (at most) the first lookup reads the store's change log
+// (Store.MeetingChanges), which every writer feeds, so that a change made by
+// another process (the CLI, another node) is seen within that interval.
+type JoinCache struct {
+	store        admit.JoinStore
+	PollInterval time.Duration
+	MaxEntries   int
+	// Clock times the polls and bounds the directory's horizon; the system
+	// clock when nil. It is not the service's clock: a test clock that
+	// stands still must not keep the cache from reading the change log.
+	Clock admit.Clock
+
+	mu       sync.RWMutex
+	byNumber map[string]*admit.JoinData
+	byPK     map[int64]*admit.JoinData
+
+	gen      atomic.Uint64 // bumped by every drop; a fill that began before is thrown away
+	lastPoll atomic.Int64  // unix nanoseconds of the last poll (Clock)
+	pollMu   sync.Mutex
+	seq      int64 // the change log's position, under pollMu
+
+	dir       directory
+	dirLoaded atomic.Bool
+}
+
+// Defaults of the join cache.
+const (
+	DefaultCachePoll    = 5 * time.Millisecond
+	DefaultCacheEntries = 100000
+	// MaxPolledMeetings is the most changed meetings a poll reads one by
+	// one; above it, it reads the whole directory again.
+	MaxPolledMeetings = 256
+)
+
+// NewJoinCache returns a cache over store.
+func NewJoinCache(store admit.JoinStore) *JoinCache {
+	return &JoinCache{store: store, PollInterval: DefaultCachePoll, MaxEntries: DefaultCacheEntries,
+		byNumber: map[string]*admit.JoinData{}, byPK: map[int64]*admit.JoinData{}}
+}
+
+// wall returns the time of the cache's clock.
+func (c *JoinCache) wall() time.Time {
+	if c.Clock == nil {
+		return admit.SystemClock{}.Now()
+	}
+	return c.Clock.Now()
+}
+
+// ByPK returns the join data of the live meeting with the primary key. ENOTFOUND.
+func (c *JoinCache) ByPK(ctx context.Context, pk int64) (*admit.JoinData, error) {
+	if err := c.poll(ctx, c.wall()); err != nil {
+		return nil, err
+	}
+	c.mu.RLock()
+	d := c.byPK[pk]
+	c.mu.RUnlock()
+	if d != nil {
+		return d, nil
+	}
+	g := c.gen.Load()
+	d, err := c.store.FindJoinDataByPK(ctx, pk)
+	if err != nil {
+		return nil, err
+	}
+	c.fill(g, d)
+	return d, nil
+}
+
+// fill caches d unless something was dropped since the read began (g).
+func (c *JoinCache) fill(g uint64, d *admit.JoinData) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen.Load() != g {
+		return
+	}
+	if len(c.byPK) >= c.MaxEntries {
+		// Drop an eighth, at random (map order), to make room.
+		n := c.MaxEntries / 8
+		for pk, e := range c.byPK {
+			delete(c.byPK, pk)
+			delete(c.byNumber, e.Meeting.Number)
+			if n--; n <= 0 {
+				break
+			}
+		}
+	}
+	c.byPK[d.Meeting.PK] = d
+	c.byNumber[d.Meeting.Number] = d
+}
+
+// Drop forgets the meeting with the primary key.
+func (c *JoinCache) Drop(pk int64) {
+	c.gen.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := c.byPK[pk]; d != nil {
+		delete(c.byNumber, d.Meeting.Number)
+		delete(c.byPK, pk)
+	}
+}
+
+// dropAll forgets everything.
+func (c *JoinCache) dropAll() {
+	c.gen.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byNumber = map[string]*admit.JoinData{}
+	c.byPK = map[int64]*admit.JoinData{}
+}
+
+// poll reads the change log when PollInterval has passed since the last
+// read, dropping changed meetings and refreshing their directory entries.
+// One caller reads; the others go on with what is cached, except before the
+// directory's first load, which everyone waits for.
+func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
+	if c.dirLoaded.Load() && c.wall().UnixNano()-c.lastPoll.Load() < int64(c.PollInterval) {
+		return nil
+	}
+	if !c.pollMu.TryLock() {
+		if c.dirLoaded.Load() {
+			return nil
+		}
+		c.pollMu.Lock()
+		if c.dirLoaded.Load() {
+			c.pollMu.Unlock()
+			return nil
+		}
+	}
+	defer c.pollMu.Unlock()
+	start := c.wall().UnixNano()
+	latest, pks, all, err := c.store.MeetingChanges(ctx, c.seq)
+	if err != nil {
+		// Without the log nothing cached can be trusted.
+		c.dropAll()
+		c.dirLoaded.Store(false)
+		return err
+	}
+	if all || !c.dirLoaded.Load() || len(pks) > MaxPolledMeetings {
+		// Read the whole directory after the log's position: what changes
+		// meanwhile is in the read or in the next poll. Many changed
+		// meetings (a bulk of them made through other nodes) are read so
+		// too: one read of everything is shorter than one per meeting, and
+		// lookups go on with what is cached while a poll runs.
+		d, err := c.store.LoadDirectory(ctx, 0, dirHorizon(now, c.wall()))
+		if err != nil {
+			c.dropAll()
+			c.dirLoaded.Store(false)
+			return err
+		}
+		c.dropAll()
+		c.dir.replaceAll(d)
+		c.dirLoaded.Store(true)
+	} else {
+		for _, pk := range pks {
+			c.Drop(pk)
+			d, err := c.store.LoadDirectory(ctx, pk, dirHorizon(now, c.wall()))
+			if err != nil {
+				c.dirLoaded.Store(false) // reload everything next time
+				return err
+			}
+			c.dir.replaceMeeting(pk, d)
+		}
+	}
+	c.seq = latest
+	c.lastPoll.Store(start)
+	return nil
+}
+
+// Refresh reads the meeting's join data and directory entries from the
+// store now, replacing what is cached, so that a change another node made a
+// moment ago (its notification still on the way) holds for the next lookup.
+func (c *JoinCache) Refresh(ctx context.Context, pk int64, now time.Time) error {
+	c.Drop(pk)
+	g := c.gen.Load()
+	// The two reads at once: each sees at least what was committed before
+	// Refresh began.
+	var d *admit.Directory
+	var derr error
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		d, derr = c.store.LoadDirectory(ctx, pk, dirHorizon(now, c.wall()))
+	}()
+	jd, err := c.store.FindJoinDataByPK(ctx, pk)
+	<-read
+	if derr != nil {
+		return derr
+	}
+	c.dir.replaceMeeting(pk, d)
+	if admit.ErrorCode(err) == admit.ENOTFOUND {
+		return nil // gone: the directory no longer names it
+	} else if err != nil {
+		return err
+	}
+	c.fill(g, jd)
+	return nil
+}
+
+// dirHorizon is how far back the directory keeps access-code reservations:
+// a day before the earlier of now (the service's clock) and wall (the
+// cache's), so that a clock set back by a test or an operator finds them
+// still.
+func dirHorizon(now, wall time.Time) time.Time {
+	if w := wall; w.Before(now) {
+		now = w
+	}
+	return now.Add(-24 * time.Hour)
+}
+
+// Number returns the primary key of the live meeting with the number.
+func (c *JoinCache) Number(ctx context.Context, number string, now time.Time) (int64, bool, error) {
+	if err := c.poll(ctx, now); err != nil {
+		return 0, false, err
+	}
+	c.dir.mu.RLock()
+	defer c.dir.mu.RUnlock()
+	pk, ok := c.dir.numbers[number]
+	return pk, ok, nil
+}
+
+// Code returns the reservation of the access code with the index that
+// holds now.
+func (c *JoinCache) Code(ctx context.Context, index []byte, now time.Time) (admit.DirCode, bool, error) {
+	if err := c.poll(ctx, now); err != nil {
+		return admit.DirCode{}, false, err
+	}
+	c.dir.mu.RLock()
+	defer c.dir.mu.RUnlock()
+	for _, r := range c.dir.codes[string(index)] {
+		if !now.Before(r.From) && now.Before(r.Until) {
+			return r, true, nil
+		}
+	}
+	return admit.DirCode{}, false, nil
+}
+
+// Token returns the invitee whose link token has the index.
+func (c *JoinCache) Token(ctx context.Context, index []byte, now time.Time) (admit.DirToken, bool, error) {
+	if err := c.poll(ctx, now); err != nil {
+		return admit.DirToken{}, false, err
+	}
+	c.dir.mu.RLock()
+	defer c.dir.mu.RUnlock()
+	t, ok := c.dir.tokens[string(index)]
+	return t, ok, nil
+}
+
+// directory is the in-memory Directory, with what each meeting owns in it so
+// that a changed meeting's entries can be replaced.
+type directory struct {
+	mu      sync.RWMutex
+	numbers map[string]int64
+	codes   map[string][]admit.DirCode
+	tokens  map[string]admit.DirToken
+	owned   map[int64]*dirOwned
+}
+
+type dirOwned struct {
+	number string
+	codes  []string
+	tokens []string
+}
+
+func (d *directory) replaceAll(src *admit.Directory) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.numbers = make(map[string]int64, len(src.Meetings))
+	d.codes = make(map[string][]admit.DirCode, len(src.Codes))
+	d.tokens = make(map[string]admit.DirToken, len(src.Tokens))
+	d.owned = make(map[int64]*dirOwned, len(src.Meetings))
+	d.add(src)
+}
+
+func (d *directory) replaceMeeting(pk int64, src *admit.Directory) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if o := d.owned[pk]; o != nil {
+		if d.numbers[o.number] == pk {
+			delete(d.numbers, o.number)
+		}
+		for _, k := range o.codes {
+			kept := d.codes[k][:0:0]
+			for _, r := range d.codes[k] {
+				if r.MeetingPK != pk {
+					kept = append(kept, r)
+				}
+			}
+			if len(kept) == 0 {
+				delete(d.codes, k)
+			} else {
+				d.codes[k] = kept
+			}
+		}
+		for _, k := range o.tokens {
+			if d.tokens[k].MeetingPK == pk {
+				delete(d.tokens, k)
+			}
+		}
+		delete(d.owned, pk)
+	}
+	d.add(src)
+}
+
+// add puts src's entries in; d.mu must be held.
+func (d *directory) add(src *admit.Directory) {
+	own := func(pk int64) *dirOwned {
+		o := d.owned[pk]
+		if o == nil {
+			o = &dirOwned{}
+			d.owned[pk] = o
+		}
+		return o
+	}
+	for _, m := range src.Meetings {
+		d.numbers[m.Number] = m.PK
+		own(m.PK).number = m.Number
+	}
+	for _, r := range src.Codes {
+		k := string(r.Index)
+		d.codes[k] = append(d.codes[k], r)
+		o := own(r.MeetingPK)
+		o.codes = append(o.codes, k)
+	}
+	for _, t := range src.Tokens {
+		k := string(t.Index)
+		d.tokens[k] = t
+		o := own(t.MeetingPK)
+		o.tokens = append(o.tokens, k)
+	}
+}
+
+// Warm reads the directory now, so that the first join does not wait for it.
+func (c *JoinCache) Warm(ctx context.Context, now time.Time) error {
+	return c.poll(ctx, now)
+}
+
+// WarmJoinCache reads the join path's directory of identifiers, so that the
+// first join does not wait for it; `admit serve` calls it before it listens.
+func (s *Service) WarmJoinCache(ctx context.Context) error {
+	return s.joinCache().Warm(ctx, s.now())
+}
+
+// joinCache returns the service's join cache, made on first use.
+func (s *Service) joinCache() *JoinCache {
+	s.cacheOnce.Do(func() {
+		s.cache = NewJoinCache(s.Store)
+		s.cache.Clock = s.CacheClock
+	})
+	return s.cache
+}

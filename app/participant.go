@@ -1,0 +1,49 @@
+package app
+
+import (
+	"context"
+
+	"github.com/admit-project/admit"
+)
+
+// ParticipantStatus tells a participant (who holds the unguessable
+// participant ID) where they stand: waiting, admitted (with an admission
+// token), denied, removed or left. ENOTFOUND.
+func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*admit.JoinResult, error) {
+	p, m, o, err := s.participant(ctx, pid)
+	if err != nil {
+		return nil, err
+	}
+	return s.joinResult(m, o, p)
+}
+
+// Leave records that a participant left. ENOTFOUND; ECONFLICT when they are
+// no longer in the meeting.
+func (s *Service) Leave(ctx context.Context, pid string) (*admit.Participant, error) {
+	p, m, _, err := s.participant(ctx, pid)
+	if err != nil {
+		return nil, err
+	}
+	p, err = s.Store.TransitionParticipant(ctx, p.PK, []string{admit.StateWaiting, admit.StateAdmitted}, admit.StateLeft, s.now())
+	if err == nil {
+		s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
+	}
+	return p, err
+}
+
+// participant finds a participant with their meeting and occurrence.
+func (s *Service) participant(ctx context.Context, pid string) (*admit.Participant, *admit.Meeting, *admit.Occurrence, error) {
+	notFound := &admit.Error{Code: admit.ENOTFOUND, Message: "No such participant."}
+	if !admit.ValidParticipantID(pid) {
+		return nil, nil, nil, notFound
+	}
+	p, err := s.Store.FindParticipant(ctx, pid)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	o, m, err := s.occurrenceByPK(ctx, p.OccurrencePK)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, m, o, nil
+}

@@ -1,0 +1,144 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/memory"
+)
+
+// Service implements admit's behaviour on top of a Store. It is safe for
+// concurrent use.
+type Service struct {
+	Store  admit.Store
+	Keys   admit.Keyring
+	Signer admit.AdmissionSigner
+	Clock  admit.Clock
+	Rand   io.Reader    // crypto/rand.Reader in production
+	Logger *slog.Logger // never given secrets
+	// BaseURL prefixes join links ("http://127.0.0.1:8080").
+	BaseURL string
+
+	// Limiter bounds the failed joins of each source across all meetings;
+	// nil means a memory.Limiter with DefaultSourcePolicy, made on first use.
+	Limiter admit.SourceLimiter
+	// Feed carries roster, budget and meeting changes to every node (and to
+	// this node's live views); nil means a memory.Feed, made on first use.
+	Feed admit.ChangeFeed
+	// ConfirmJoins makes every join whose credentials match read the
+	// meeting from the store again and decide on that, so that a code or
+	// passcode another node replaced a moment ago is refused here at once,
+	// before its notification arrives. It costs two reads per admission
+	// and none per refusal; `admit serve` sets it on PostgreSQL, whose
+	// store several nodes share.
+	ConfirmJoins bool
+	// CacheClock times the join cache's reads of the change log; the
+	// system clock when nil. It is apart from Clock, which `admit serve
+	// --test-clock` moves and tests stop: the cache's freshness is about
+	// time that really passed.
+	CacheClock admit.Clock
+	// Passwords hashes and checks web sign-in passwords (package password);
+	// web sign-in fails with an internal error when nil.
+	Passwords admit.PasswordHasher
+
+	feedOnce    sync.Once
+	feed        admit.ChangeFeed
+	cacheOnce   sync.Once
+	cache       *JoinCache
+	limiterOnce sync.Once
+	limiter     admit.SourceLimiter
+	rateLimits  rateLimitLog // audit entries of rate-limited attempts
+	guesses     guessCache
+	setupMu     sync.Mutex // one owner set-up at a time in this process
+	dummyOnce   sync.Once
+	dummyHash   string // a hash of a random password, checked for unknown emails
+}
+
+// Changes returns the service's change feed, made on first use. However
+// many subscribe (every open live page does), the process holds one
+// subscription to Feed and fans it out.
+func (s *Service) Changes() admit.ChangeFeed {
+	s.feedOnce.Do(func() {
+		if s.Feed == nil {
+			s.feed = &memory.Feed{}
+		} else {
+			s.feed = &fanoutFeed{remote: s.Feed}
+		}
+	})
+	return s.feed
+}
+
+// publish sends c on the change feed; a failure is logged, never returned:
+// the change itself is already committed, and subscribers read again anyway.
+func (s *Service) publish(ctx context.Context, c admit.Change) {
+	if err := s.Changes().Publish(ctx, c); err != nil {
+		s.logger().Warn("publish change", "kind", c.Kind, "meeting_pk", c.MeetingPK, "err", err)
+	}
+}
+
+// changed drops a meeting the service has just written from the join cache,
+// so that the change holds at once for the next join, and tells the other
+// nodes to drop it too.
+func (s *Service) changed(ctx context.Context, meetingPK int64) {
+	if meetingPK != 0 {
+		s.joinCache().Drop(meetingPK)
+		s.publish(ctx, admit.Change{Kind: admit.ChangeMeeting, MeetingPK: meetingPK})
+	}
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+
+// require checks that the actor's token carries scope (the CLI has no token
+// and every scope).
+func require(a *admit.Actor, scope string) error {
+	if a == nil || a.User == nil {
+		return &admit.Error{Code: admit.EUNAUTHORIZED, Message: "A valid API token is required."}
+	}
+	if a.Token != nil && !a.Token.HasScope(scope) {
+		return &admit.Error{Code: admit.EFORBIDDEN, Message: "This API token lacks the " + scope + " scope."}
+	}
+	return nil
+}
+
+// actorName names a in the audit trail.
+func actorName(a *admit.Actor) string {
+	if a == nil || a.User == nil {
+		return "system"
+	}
+	return "user:" + itoa(a.User.ID)
+}
+
+// actorSource is a's source address in the audit trail.
+func actorSource(a *admit.Actor) string {
+	if a == nil {
+		return ""
+	}
+	return a.Source
+}
+
+// event appends an audit event; a failure is logged, not returned, so that
+// reading a meeting does not fail on the audit trail.
+func (s *Service) event(ctx context.Context, e *admit.Event) {
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	if err := s.Store.AppendEvents(ctx, e); err != nil {
+		s.logger().Error("append audit event", "action", e.Action, "err", err)
+	}
+}
+
+// Now returns the time of the service's clock.
+func (s *Service) Now() time.Time { return s.Clock.Now() }
+
+var _ admit.Service = (*Service)(nil)
