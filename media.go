@@ -193,7 +193,8 @@ type LiveKitConfig struct {
 	// URL (an internal address); empty means URL.
 	APIURL    string `json:"api_url,omitempty"`
 	APIKey    string `json:"api_key"`
-	APISecret string `json:"-"`
+	// APISecret is write-only: given to set it, never shown.
+	APISecret string `json:"api_secret,omitempty"`
 }
 
 // Validate names the field at fault. EINVALID.
@@ -223,7 +224,7 @@ type JitsiConfig struct {
 	// AppID is prosody's app_id: the token's issuer.
 	AppID string `json:"app_id"`
 	// AppSecret is prosody's app_secret: the HS256 key.
-	AppSecret string `json:"-"`
+	AppSecret string `json:"app_secret,omitempty"`
 	// Tenant, when set, puts rooms under https://DOMAIN/TENANT/ and is the
 	// token's subject; otherwise the subject is Domain.
 	Tenant string `json:"tenant,omitempty"`
@@ -261,7 +262,7 @@ type BigBlueButtonConfig struct {
 	// APIURL is the API's base ("https://bbb.example.org/bigbluebutton/api/").
 	APIURL string `json:"api_url"`
 	// Secret is the shared secret (bbb-conf --secret).
-	Secret string `json:"-"`
+	Secret string `json:"secret,omitempty"`
 	// Checksum is the checksum algorithm; empty means sha256.
 	Checksum string `json:"checksum,omitempty"`
 }
@@ -284,7 +285,8 @@ func (c *BigBlueButtonConfig) Validate() error {
 
 // MediaConfig is an account's media backend: its kind and the one
 // configuration that goes with it. The secrets (API secret, app secret,
-// shared secret) are plain in memory only; the store keeps them sealed.
+// shared secret) are write-only: plain in memory only, sealed in the store
+// and blank whenever a configuration is shown.
 type MediaConfig struct {
 	Kind          MediaKind            `json:"backend"`
 	LiveKit       *LiveKitConfig       `json:"livekit,omitempty"`

@@ -11,8 +11,8 @@ import (
 type StoredMediaBackend struct {
 	AccountID int64
 	Kind      MediaKind
-	// Settings is the JSON of the account's MediaConfig; its secrets are
-	// tagged json:"-", so they are not in it.
+	// Settings is the JSON of the account's MediaConfig with its secret
+	// blanked.
 	Settings []byte
 	// SecretSealed is the backend's secret (LiveKit's API secret, Jitsi's
 	// app secret, BigBlueButton's shared secret), sealed with the Keyring

@@ -17,6 +17,7 @@ type Service interface {
 	UserService
 	AccountService
 	ContactService
+	MediaService
 	// Changes returns the feed of roster, budget and meeting changes that
 	// live views follow.
 	Changes() ChangeFeed

@@ -44,6 +44,9 @@ type Service struct {
 	// Passwords hashes and checks web sign-in passwords (package password);
 	// web sign-in fails with an internal error when nil.
 	Passwords admit.PasswordHasher
+	// Media is the media side (media.Rooms): the account's media server,
+	// grants, removal and presence. nil means no media servers.
+	Media MediaRooms
 
 	feedOnce    sync.Once
 	feed        admit.ChangeFeed

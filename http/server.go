@@ -47,6 +47,7 @@ func (s *Server) routes() []edge.Route {
 	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.budgetRoutes()...)
+	rs = append(rs, s.mediaRoutes()...)
 	if s.Clock != nil {
 		rs = append(rs, s.testClockRoutes()...)
 	}

@@ -39,10 +39,6 @@ type Rooms struct {
 	Open func(cfg admit.MediaConfig, c *http.Client) (admit.MediaBackend, error)
 }
 
-// settingsJSON is the stored form of a MediaConfig's settings: the config
-// (its secrets are tagged json:"-") and nothing else.
-type settingsJSON = admit.MediaConfig
-
 func (r *Rooms) now() time.Time {
 	if r.Now == nil {
 		return time.Now().UTC()
@@ -90,7 +86,7 @@ func (r *Rooms) Configure(ctx context.Context, accountID int64, cfg admit.MediaC
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	settings, err := json.Marshal(settingsJSON(cfg))
+	settings, err := json.Marshal(Redacted(cfg))
 	if err != nil {
 		return nil, err
 	}
