@@ -26,6 +26,7 @@ func (a *App) hostRoutes() []edge.Route {
 		{Method: "GET", Path: "/meetings/{id}/delete", Handler: a.host(a.handleDeleteForm)},
 		{Method: "POST", Path: "/meetings/{id}/delete", Handler: a.host(a.handleDelete)},
 		{Method: "GET", Path: "/meetings/{id}/roster", Handler: a.host(a.handleRosterFragment)},
+		{Method: "GET", Path: "/meetings/{id}/room", Handler: a.host(a.handleMeetingRoom)},
 		{Method: "GET", Path: "/meetings/{id}/events", Handler: a.host(a.handleEvents)},
 		{Method: "POST", Path: "/meetings/{id}/participants/{pid}/{decision}", Handler: a.host(a.handleDecide)},
 		{Method: "GET", Path: "/meetings/{id}/attendance", Handler: a.host(a.handleAttendance)},
