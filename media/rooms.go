@@ -287,10 +287,9 @@ func (r *Rooms) Webhook(ctx context.Context, accountID int64, req *http.Request)
 		r.enforce(ctx, b, ev, "a room of no occurrence")
 		return nil
 	}
-	at := ev.At
-	if at.IsZero() {
-		at = r.now()
-	}
+	// Presence is dated by admit's clock, as admission is: webhooks arrive
+	// within moments, and one clock keeps the attendance record coherent.
+	at := r.now()
 	switch ev.Kind {
 	case admit.MediaEventRoomStarted:
 		if o.State(r.now()) != admit.WindowOpen {
