@@ -40,6 +40,8 @@ func (a *App) hostRoutes() []edge.Route {
 		{Method: "GET", Path: "/settings", Handler: a.host(a.handleSettings)},
 		{Method: "POST", Path: "/settings/security", Handler: a.host(a.handleSettingsSecurity)},
 		{Method: "POST", Path: "/settings/room", Handler: a.host(a.handleSettingsRoom)},
+		{Method: "POST", Path: "/settings/media", Handler: a.host(a.handleSettingsMedia)},
+		{Method: "POST", Path: "/settings/media/delete", Handler: a.host(a.handleSettingsMediaDelete)},
 		{Method: "POST", Path: "/settings/profile", Handler: a.host(a.handleSettingsProfile)},
 		{Method: "POST", Path: "/settings/password", Handler: a.host(a.handleSettingsPassword)},
 		{Method: "GET", Path: "/contacts", Handler: a.host(a.handleContacts)},
