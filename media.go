@@ -191,8 +191,8 @@ type LiveKitConfig struct {
 	URL string `json:"url"`
 	// APIURL is where admit reaches the server's API, when it differs from
 	// URL (an internal address); empty means URL.
-	APIURL    string `json:"api_url,omitempty"`
-	APIKey    string `json:"api_key"`
+	APIURL string `json:"api_url,omitempty"`
+	APIKey string `json:"api_key"`
 	// APISecret is write-only: given to set it, never shown.
 	APISecret string `json:"api_secret,omitempty"`
 }
