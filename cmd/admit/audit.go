@@ -16,33 +16,26 @@ import (
 	"github.com/admit-project/admit/keys"
 )
 
-const auditUsage = `usage:
-  admit audit verify [--data DIR | --db URL] [--key-file PATH]
-  admit audit export [--data DIR | --db URL] [--format jsonl|csv] [--out FILE] [--after SEQ]`
-
-// runAudit runs `admit audit verify` and `admit audit export`.
-func (m *Main) runAudit(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "verify":
-			return m.runAuditVerify(ctx, args[1:])
-		case "export":
-			return m.runAuditExport(ctx, args[1:])
-		}
-	}
-	fmt.Fprintln(m.Stderr, auditUsage)
-	return errUsage
+// AuditCmd is "admit audit".
+type AuditCmd struct {
+	Verify AuditVerifyCmd `cmd:"" help:"Check the whole audit chain and name its first bad entry."`
+	Export AuditExportCmd `cmd:"" help:"Write the audit trail, every account's, in chain order."`
 }
 
-// runAuditVerify checks the whole audit chain under the store's audit key
+// AuditVerifyCmd is "admit audit verify".
+type AuditVerifyCmd struct{}
+
+// AuditExportCmd is "admit audit export".
+type AuditExportCmd struct {
+	Format string `name:"format" default:"jsonl" enum:"jsonl,csv" help:"jsonl or csv."`
+	Out    string `name:"out" placeholder:"FILE" help:"File to write (default standard output)."`
+	After  int64  `name:"after" placeholder:"SEQ" help:"Export the entries after this seq."`
+}
+
+// Run checks the whole audit chain under the store's audit key
 // and names its first bad entry.
-func (m *Main) runAuditVerify(ctx context.Context, args []string) error {
-	var sf storeFlags
-	fs := m.newFlags("audit verify", &sf)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	db, ring, err := m.openAudit(ctx, &sf)
+func (c *AuditVerifyCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	db, ring, err := m.openAudit(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -58,18 +51,11 @@ func (m *Main) runAuditVerify(ctx context.Context, args []string) error {
 	return nil
 }
 
-// runAuditExport writes the audit trail, every account's, in chain order,
+// Run writes the audit trail, every account's, in chain order,
 // as JSON lines (the API's Event objects) or CSV (times RFC 3339 in UTC,
 // hashes in hex). It does not check the chain.
-func (m *Main) runAuditExport(ctx context.Context, args []string) (err error) {
-	var sf storeFlags
-	fs := m.newFlags("audit export", &sf)
-	format := fs.String("format", "jsonl", "jsonl or csv")
-	out := fs.String("out", "", "file to write (default standard output)")
-	after := fs.Int64("after", 0, "export the entries after this seq")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
+func (c *AuditExportCmd) Run(ctx context.Context, m *Main, sf *storeFlags) (err error) {
+	format, out, after := &c.Format, &c.Out, &c.After
 	var write func(*admit.Event) error
 	var flush func() error
 	w := m.Stdout
@@ -111,7 +97,7 @@ func (m *Main) runAuditExport(ctx context.Context, args []string) (err error) {
 		return admit.FieldErrorf("format", "--format must be jsonl or csv")
 	}
 
-	db, _, err := m.openAudit(ctx, &sf)
+	db, _, err := m.openAudit(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -139,9 +125,9 @@ func (m *Main) openAudit(ctx context.Context, sf *storeFlags) (store, *keys.Ring
 	if err := sf.checkDB(); err != nil {
 		return nil, nil, err
 	}
-	if sf.db == "" {
+	if sf.DB == "" {
 		if _, err := os.Stat(sf.sqlitePath()); err != nil {
-			return nil, nil, fmt.Errorf("no store at %s: %w", sf.data, err)
+			return nil, nil, fmt.Errorf("no store at %s: %w", sf.Data, err)
 		}
 	}
 	keyFile := sf.keyPath()

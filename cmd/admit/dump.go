@@ -39,16 +39,16 @@ type dumpBlob struct {
 	Base64 string `json:"base64"`
 }
 
-// runExport runs `admit export`: it writes every table of the embedded
+// ExportCmd is "admit export".
+type ExportCmd struct {
+	Out string `name:"out" required:"" placeholder:"FILE" help:"File to write the dump to."`
+}
+
+// Run runs `admit export`: it writes every table of the embedded
 // store to --out, from one consistent read (a server may keep running).
-func (m *Main) runExport(ctx context.Context, args []string) (err error) {
-	var sf storeFlags
-	fs := m.newFlags("export", &sf)
-	out := fs.String("out", "", "file to write the dump to (required)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	if sf.db != "" {
+func (c *ExportCmd) Run(ctx context.Context, m *Main, sf *storeFlags) (err error) {
+	out := &c.Out
+	if sf.DB != "" {
 		return admit.FieldErrorf("db", "admit export reads the embedded store under --data; --db must be empty")
 	}
 	if *out == "" {
@@ -56,7 +56,7 @@ func (m *Main) runExport(ctx context.Context, args []string) (err error) {
 	}
 	// With its key, so that the store hashes any audit entry written before
 	// the chain existed: the dump then holds a whole chain.
-	st, _, err := m.openAudit(ctx, &sf)
+	st, _, err := m.openAudit(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -205,30 +205,19 @@ func (d *dumpReader) NextRow() ([]any, error) {
 	return raw, nil
 }
 
-// runImport runs `admit import`: it copies a dump into an empty PostgreSQL
+// ImportCmd is "admit import".
+type ImportCmd struct {
+	File string `arg:"" name:"file" type:"existingfile" help:"The dump file (from admit export)."`
+}
+
+// Run runs `admit import`: it copies a dump into an empty PostgreSQL
 // store in one transaction, then prints each table's rows against the
 // dump's and verifies the audit chain.
-func (m *Main) runImport(ctx context.Context, args []string) error {
-	var sf storeFlags
-	fs := m.newFlags("import", &sf)
-	// The file may come before, between or after the flags.
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return errUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files, args = append(files, fs.Arg(0)), fs.Args()[1:]
-	}
-	if !isPostgres(sf.db) {
+func (c *ImportCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	if !isPostgres(sf.DB) {
 		return admit.FieldErrorf("db", "--db must be the postgres:// URL of the store to import into")
 	}
-	if len(files) != 1 {
-		return admit.FieldErrorf("file", "give one dump file to import: admit import --db URL FILE")
-	}
-	f, err := os.Open(files[0])
+	f, err := os.Open(c.File)
 	if err != nil {
 		return err
 	}
@@ -241,7 +230,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := postgres.Open(ctx, sf.db)
+	db, err := postgres.Open(ctx, sf.DB)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -24,33 +23,12 @@ const (
 	defaultHTTP = "127.0.0.1:8080"
 )
 
-// storeFlags are the flags every command takes.
+// storeFlags are the flags every command takes: where the store and its
+// key are.
 type storeFlags struct {
-	data    string
-	keyFile string
-	db      string
-}
-
-// newFlags returns the flag set of the command name, writing to m.Stderr,
-// with the store flags every command takes.
-func (m *Main) newFlags(name string, sf *storeFlags) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	m.addStoreFlags(fs, sf)
-	return fs
-}
-
-func (m *Main) addStoreFlags(fs *flag.FlagSet, sf *storeFlags) {
-	fs.StringVar(&sf.data, "data", envOr(m.Getenv, "ADMIT_DATA", defaultData), "data directory of the embedded store ($ADMIT_DATA)")
-	fs.StringVar(&sf.keyFile, "key-file", m.Getenv("ADMIT_KEY_FILE"), "master key file (default DATA/admit.key; $ADMIT_KEY_FILE); every node of one PostgreSQL store needs the same")
-	fs.StringVar(&sf.db, "db", m.Getenv("ADMIT_DB"), "store: empty for the embedded SQLite store under --data, or a postgres:// URL ($ADMIT_DB)")
-}
-
-func envOr(getenv func(string) string, name, def string) string {
-	if v := getenv(name); v != "" {
-		return v
-	}
-	return def
+	Data    string `name:"data" default:"${default_data}" env:"ADMIT_DATA" placeholder:"DIR" help:"Data directory of the embedded store (and the default key file); default ${default}."`
+	KeyFile string `name:"key-file" env:"ADMIT_KEY_FILE" placeholder:"PATH" type:"path" help:"Master key file (default DATA/admit.key); every node of one PostgreSQL store needs the same."`
+	DB      string `name:"db" env:"ADMIT_DB" placeholder:"URL" help:"Store: empty for the embedded SQLite store under --data, or a postgres:// URL."`
 }
 
 // env is an opened store with its service.
@@ -83,7 +61,7 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logg
 		return nil, err
 	}
 	secret := ring.AdmissionKey()
-	if s := m.Getenv("ADMIT_ADMISSION_SECRET"); s != "" {
+	if s := os.Getenv("ADMIT_ADMISSION_SECRET"); s != "" {
 		if secret, err = hex.DecodeString(s); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("ADMIT_ADMISSION_SECRET must be hex")

@@ -10,27 +10,28 @@ import (
 	"github.com/admit-project/admit/keys"
 )
 
-// runKeys runs `admit keys rotate`: a new sealing key becomes current, every
+// KeysCmd is "admit keys".
+type KeysCmd struct {
+	Rotate KeysRotateCmd `cmd:"" help:"Make a new sealing key current and seal every stored secret again under it."`
+}
+
+// KeysRotateCmd is "admit keys rotate".
+type KeysRotateCmd struct {
+	Settle time.Duration `name:"settle" default:"2s" help:"How long to wait for running servers' writes before the last pass."`
+}
+
+// Run runs `admit keys rotate`: a new sealing key becomes current, every
 // stored secret is sealed again under it (beside a running server, which
 // picks the new key up by itself), and once a pass finds nothing left under
 // the old keys they are retired.
-func (m *Main) runKeys(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "rotate" {
-		fmt.Fprintln(m.Stderr, "usage: admit keys rotate [--data DIR] [--key-file PATH]")
-		return errUsage
-	}
-	var sf storeFlags
-	fs := m.newFlags("keys rotate", &sf)
-	settle := fs.Duration("settle", 2*time.Second, "how long to wait for running servers' writes before the last pass")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	path := sf.keyFile
+func (c *KeysRotateCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	settle := &c.Settle
+	path := sf.KeyFile
 	if path == "" {
-		path = filepath.Join(sf.data, "admit.key")
+		path = filepath.Join(sf.Data, "admit.key")
 	}
 	// Open first, so that a missing store or key fails before anything changes.
-	e, err := m.open(ctx, &sf, admit.SystemClock{}, nil)
+	e, err := m.open(ctx, sf, admit.SystemClock{}, nil)
 	if err != nil {
 		return err
 	}

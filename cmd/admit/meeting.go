@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -12,125 +11,208 @@ import (
 	"github.com/admit-project/admit"
 )
 
-const meetingUsage = `usage:
-  admit meeting list --email E [--from T] [--to T]
-  admit meeting show ID --email E
-  admit meeting create --email E (--json FILE|- | --topic T --start T --duration N --timezone Z [--kind K])
-  admit meeting update ID --email E --json FILE|-
-  admit meeting regenerate ID --email E --what access_code|passcode|invitee [--occurrence N] [--invitee ID]
-  admit meeting end ID --email E [--occurrence N]
-  admit meeting delete ID --email E
-  admit meeting attendance ID --email E [--occurrence N]
-ID is the meeting's id or its meeting ID. Output is JSON.`
+// MeetingCmd is "admit meeting": a host's meetings, as the API has them
+// (output is JSON). MEETING is the meeting's id or its meeting ID.
+type MeetingCmd struct {
+	Email string `name:"email" required:"" env:"ADMIT_EMAIL" placeholder:"EMAIL" help:"The host to act as."`
 
-func (m *Main) runMeeting(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(m.Stderr, meetingUsage)
-		return errUsage
-	}
-	verb, args := args[0], args[1:]
-	var id string
-	switch verb {
-	case "show", "update", "regenerate", "end", "delete", "attendance", "roster":
-		if len(args) == 0 || len(args[0]) == 0 || args[0][0] == '-' {
-			fmt.Fprintf(m.Stderr, "admit meeting %s: the meeting's id comes first\n%s\n", verb, meetingUsage)
-			return errUsage
-		}
-		id, args = args[0], args[1:]
-	case "list", "create":
-	default:
-		fmt.Fprintln(m.Stderr, meetingUsage)
-		return errUsage
-	}
-	var sf storeFlags
-	fs := m.newFlags("meeting "+verb, &sf)
-	email := fs.String("email", m.Getenv("ADMIT_EMAIL"), "the host to act as ($ADMIT_EMAIL)")
-	from := fs.String("from", "", "list: RFC 3339 lower bound")
-	to := fs.String("to", "", "list: RFC 3339 upper bound")
-	jsonFile := fs.String("json", "", "create/update: the request body as JSON (a file, or - for standard input)")
-	topic := fs.String("topic", "", "create: topic")
-	kind := fs.String("kind", "scheduled", "create: instant, scheduled or recurring")
-	start := fs.String("start", "", "create: RFC 3339 start")
-	duration := fs.Int("duration", admit.DefaultDurationMinutes, "create: duration in minutes")
-	timezone := fs.String("timezone", "", "create: IANA time zone")
-	what := fs.String("what", "", "regenerate: access_code, passcode or invitee")
-	occurrence := fs.Int("occurrence", 0, "the occurrence (default: the open or next one)")
-	invitee := fs.String("invitee", "", "regenerate: the invitee's id")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	e, err := m.open(ctx, &sf, admit.SystemClock{}, nil)
+	List       MeetingListCmd       `cmd:"" help:"List the host's meetings' occurrences between two times."`
+	Show       MeetingShowCmd       `cmd:"" help:"Show a meeting with its codes and invitees."`
+	Create     MeetingCreateCmd     `cmd:"" help:"Schedule a meeting, from flags or a JSON body."`
+	Update     MeetingUpdateCmd     `cmd:"" help:"Change a meeting with a JSON body (as PATCH /api/v1/meetings/{id})."`
+	Regenerate MeetingRegenerateCmd `cmd:"" help:"Make a new access code, passcode or invitee credential."`
+	End        MeetingEndCmd        `cmd:"" help:"End an occurrence: everyone in it leaves."`
+	Delete     MeetingDeleteCmd     `cmd:"" help:"Delete a meeting."`
+	Roster     MeetingRosterCmd     `cmd:"" help:"Show who waits and who is in an occurrence."`
+	Attendance MeetingAttendanceCmd `cmd:"" help:"Show an occurrence's attendance."`
+}
+
+// meetingArg is the meeting a subcommand acts on.
+type meetingArg struct {
+	ID string `arg:"" name:"meeting" help:"The meeting's id or its meeting ID."`
+}
+
+// occurrenceFlag picks an occurrence.
+type occurrenceFlag struct {
+	Occurrence int `name:"occurrence" placeholder:"N" help:"The occurrence (default: the open or next one)."`
+}
+
+// meetingRun opens the store as the host and prints what do returns as JSON.
+func (m *Main) meetingRun(ctx context.Context, sf *storeFlags, mc *MeetingCmd, do func(svc admit.Service, a *admit.Actor) (any, error)) error {
+	e, err := m.open(ctx, sf, admit.SystemClock{}, nil)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	a, err := e.actor(ctx, *email)
+	a, err := e.actor(ctx, mc.Email)
 	if err != nil {
 		return err
 	}
-	svc := e.service
-	var out any
-	switch verb {
-	case "list":
-		var f, t time.Time
-		if f, err = parseTimeFlag("from", *from); err != nil {
-			return err
-		}
-		if t, err = parseTimeFlag("to", *to); err != nil {
-			return err
-		}
-		out, err = svc.ListMeetings(ctx, a, f, t)
-	case "show":
-		out, err = svc.ShowMeeting(ctx, a, id)
-	case "create":
-		in := &admit.MeetingInput{}
-		if *jsonFile != "" {
-			if err := readJSON(*jsonFile, in); err != nil {
-				return err
-			}
-		} else {
-			k := admit.Kind(*kind)
-			in.Kind, in.DurationMinutes = &k, duration
-			if *topic != "" {
-				in.Topic = topic
-			}
-			if *timezone != "" {
-				in.Timezone = timezone
-			}
-			if *start != "" {
-				st, err := parseTimeFlag("start", *start)
-				if err != nil {
-					return err
-				}
-				in.Start = &st
-			}
-		}
-		out, err = svc.CreateMeeting(ctx, a, in)
-	case "update":
-		in := &admit.MeetingInput{}
-		if err := readJSON(*jsonFile, in); err != nil {
-			return err
-		}
-		out, err = svc.UpdateMeeting(ctx, a, id, in)
-	case "regenerate":
-		out, err = svc.Regenerate(ctx, a, id, *what, *occurrence, *invitee)
-	case "end":
-		out, err = svc.EndMeeting(ctx, a, id, *occurrence)
-	case "delete":
-		if err = svc.DeleteMeeting(ctx, a, id); err == nil {
-			out = map[string]string{"deleted": id}
-		}
-	case "attendance":
-		out, err = svc.Attendance(ctx, a, id, *occurrence)
-	case "roster":
-		out, err = svc.Roster(ctx, a, id, *occurrence)
-	}
+	out, err := do(e.service, a)
 	if err != nil {
 		return err
 	}
 	enc := json.NewEncoder(m.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// MeetingListCmd is "admit meeting list".
+type MeetingListCmd struct {
+	From string `name:"from" placeholder:"TIME" help:"RFC 3339 lower bound (default: now)."`
+	To   string `name:"to" placeholder:"TIME" help:"RFC 3339 upper bound."`
+}
+
+// Run lists the meetings.
+func (c *MeetingListCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc *MeetingCmd) error {
+	f, err := parseTimeFlag("from", c.From)
+	if err != nil {
+		return err
+	}
+	t, err := parseTimeFlag("to", c.To)
+	if err != nil {
+		return err
+	}
+	return m.meetingRun(ctx, sf, mc, func(svc admit.Service, a *admit.Actor) (any, error) {
+		return svc.ListMeetings(ctx, a, f, t)
+	})
+}
+
+// MeetingShowCmd is "admit meeting show".
+type MeetingShowCmd struct {
+	meetingArg
+}
+
+// Run shows the meeting.
+func (c *MeetingShowCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc *MeetingCmd) error {
+	return m.meetingRun(ctx, sf, mc, func(svc admit.Service, a *admit.Actor) (any, error) {
+		return svc.ShowMeeting(ctx, a, c.ID)
+	})
+}
+
+// MeetingCreateCmd is "admit meeting create".
+type MeetingCreateCmd struct {
+	JSON     string `name:"json" placeholder:"FILE" xor:"body" help:"The request body as JSON (a file, or - for standard input); instead of the other flags."`
+	Topic    string `name:"topic" placeholder:"TEXT" help:"Topic."`
+	Kind     string `name:"kind" default:"scheduled" enum:"instant,scheduled,recurring" help:"instant, scheduled or recurring."`
+	Start    string `name:"start" placeholder:"TIME" help:"RFC 3339 start, e.g. 2026-11-23T09:00:00Z."`
+	Duration int    `name:"duration" default:"${default_duration}" placeholder:"MINUTES" help:"Duration in minutes; default ${default}."`
+	Timezone string `name:"timezone" placeholder:"ZONE" help:"IANA time zone, e.g. Europe/Berlin."`
+}
+
+// Run creates the meeting.
+func (c *MeetingCreateCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc *MeetingCmd) error {
+	in := &admit.MeetingInput{}
+	if c.JSON != "" {
+		if err := readJSON(c.JSON, in); err != nil {
+			return err
+		}
+	} else {
+		k := admit.Kind(c.Kind)
+		in.Kind, in.DurationMinutes = &k, &c.Duration
+		if c.Topic != "" {
+			in.Topic = &c.Topic
+		}
+		if c.Timezone != "" {
+			in.Timezone = &c.Timezone
+		}
+		if c.Start != "" {
+			st, err := parseTimeFlag("start", c.Start)
+			if err != nil {
+				return err
+			}
+			in.Start = &st
+		}
+	}
+	return m.meetingRun(ctx, sf, mc, func(svc admit.Service, a *admit.Actor) (any, error) {
+		return svc.CreateMeeting(ctx, a, in)
+	})
+}
+
+// MeetingUpdateCmd is "admit meeting update".
+type MeetingUpdateCmd struct {
+	meetingArg
+	JSON string `name:"json" required:"" placeholder:"FILE" help:"The changes as JSON (a file, or - for standard input)."`
+}
+
+// Run changes the meeting.
+func (c *MeetingUpdateCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc *MeetingCmd) error {
+	in := &admit.MeetingInput{}
+	if err := readJSON(c.JSON, in); err != nil {
+		return err
+	}
+	return m.meetingRun(ctx, sf, mc, func(svc admit.Service, a *admit.Actor) (any, error) {
+		return svc.UpdateMeeting(ctx, a, c.ID, in)
+	})
+}
+
+// MeetingRegenerateCmd is "admit meeting regenerate".
+type MeetingRegenerateCmd struct {
+	meetingArg
+	What    string `name:"what" required:"" enum:"access_code,passcode,invitee" help:"access_code, passcode or invitee."`
+	Invitee string `name:"invitee" placeholder:"ID" help:"The invitee's id (with --what invitee)."`
+	occurrenceFlag
+}
+
+// Run makes the new credential.
+func (c *MeetingRegenerateCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc *MeetingCmd) error {
+	return m.meetingRun(ctx, sf, mc, func(svc admit.Service, a *admit.Actor) (any, error) {
+		return svc.Regenerate(ctx, a, c.ID, c.What, c.Occurrence, c.Invitee)
+	})
+}
+
+// MeetingEndCmd is "admit meeting end".
+type MeetingEndCmd struct {
+	meetingArg
+	occurrenceFlag
+}
+
+// Run ends the occurrence.
+func (c *MeetingEndCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc *MeetingCmd) error {
+	return m.meetingRun(ctx, sf, mc, func(svc admit.Service, a *admit.Actor) (any, error) {
+		return svc.EndMeeting(ctx, a, c.ID, c.Occurrence)
+	})
+}
+
+// MeetingDeleteCmd is "admit meeting delete".
+type MeetingDeleteCmd struct {
+	meetingArg
+}
+
+// Run deletes the meeting.
+func (c *MeetingDeleteCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc *MeetingCmd) error {
+	return m.meetingRun(ctx, sf, mc, func(svc admit.Service, a *admit.Actor) (any, error) {
+		if err := svc.DeleteMeeting(ctx, a, c.ID); err != nil {
+			return nil, err
+		}
+		return map[string]string{"deleted": c.ID}, nil
+	})
+}
+
+// MeetingRosterCmd is "admit meeting roster".
+type MeetingRosterCmd struct {
+	meetingArg
+	occurrenceFlag
+}
+
+// Run prints the roster.
+func (c *MeetingRosterCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc *MeetingCmd) error {
+	return m.meetingRun(ctx, sf, mc, func(svc admit.Service, a *admit.Actor) (any, error) {
+		return svc.Roster(ctx, a, c.ID, c.Occurrence)
+	})
+}
+
+// MeetingAttendanceCmd is "admit meeting attendance".
+type MeetingAttendanceCmd struct {
+	meetingArg
+	occurrenceFlag
+}
+
+// Run prints the attendance.
+func (c *MeetingAttendanceCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc *MeetingCmd) error {
+	return m.meetingRun(ctx, sf, mc, func(svc admit.Service, a *admit.Actor) (any, error) {
+		return svc.Attendance(ctx, a, c.ID, c.Occurrence)
+	})
 }
 
 func parseTimeFlag(name, v string) (time.Time, error) {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,39 +17,35 @@ import (
 	"github.com/admit-project/admit/web"
 )
 
-func (m *Main) runServe(ctx context.Context, args []string) error {
-	var sf storeFlags
-	fs := m.newFlags("serve", &sf)
-	addr := fs.String("http", envOr(m.Getenv, "ADMIT_HTTP", defaultHTTP), "HTTP listen address ($ADMIT_HTTP)")
-	baseURL := fs.String("base-url", m.Getenv("ADMIT_BASE_URL"), "public URL of the service, for join links (default http://ADDR; $ADMIT_BASE_URL)")
-	testClock := fs.Bool("test-clock", false, "enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	var proxies stringList
-	if v := m.Getenv("ADMIT_TRUSTED_PROXIES"); v != "" {
-		proxies = append(proxies, v)
-	}
-	fs.Var(&proxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is believed (repeatable, or a comma list; $ADMIT_TRUSTED_PROXIES)")
-	sourceLimit := fs.Int("source-limit", envInt(m.Getenv, "ADMIT_SOURCE_LIMIT", admit.DefaultSourcePolicy().MaxFailures),
-		"failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s ($ADMIT_SOURCE_LIMIT)")
-	var sh sharedFlags
-	m.addSharedFlags(fs, &sh)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	trusted, err := edge.ParseTrustedProxies(proxies)
+// ServeCmd is "admit serve".
+type ServeCmd struct {
+	HTTP         string   `name:"http" default:"${default_http}" env:"ADMIT_HTTP" placeholder:"ADDR" help:"HTTP listen address (port 0: any free port); default ${default}."`
+	BaseURL      string   `name:"base-url" env:"ADMIT_BASE_URL" placeholder:"URL" help:"Public URL of the service, for links (default http://ADDR)."`
+	TrustedProxy []string `name:"trusted-proxy" env:"ADMIT_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"CIDR of a proxy whose X-Forwarded-For is believed (repeatable, or a comma list)."`
+	SourceLimit  int      `name:"source-limit" default:"${default_source_limit}" env:"ADMIT_SOURCE_LIMIT" placeholder:"N" help:"Failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s; default ${default}."`
+	LogLevel     string   `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"ADMIT_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
+	TestClock    bool     `name:"test-clock" hidden:"" help:"Enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)."`
+	sharedFlags
+}
+
+// Run serves until ctx ends.
+func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	trusted, err := edge.ParseTrustedProxies(c.TrustedProxy)
 	if err != nil {
 		return admit.FieldErrorf("trusted-proxy", "--trusted-proxy: %v", err)
 	}
-	if *sourceLimit < 1 {
+	if c.SourceLimit < 1 {
 		return admit.FieldErrorf("source-limit", "--source-limit must be at least 1")
 	}
 	policy := admit.DefaultSourcePolicy()
-	policy.MaxFailures = *sourceLimit
+	policy.MaxFailures = c.SourceLimit
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return admit.FieldErrorf("log-level", "--log-level must be debug, info, warn or error")
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	addr, baseURL, testClock := &c.HTTP, &c.BaseURL, &c.TestClock
+	sh := &c.sharedFlags
 
 	var clk admit.Clock = admit.SystemClock{}
 	var tc *clock.TestClock
@@ -59,12 +54,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		clk = tc
 		fmt.Fprintln(m.Stderr, "admit: WARNING: --test-clock is on: anyone can move this service's clock with POST /api/v1/test-clock. Never use it in production.")
 	}
-	e, err := m.open(ctx, &sf, clk, logger)
+	e, err := m.open(ctx, sf, clk, logger)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	share, err := m.openShared(ctx, &sh, e, policy, logger)
+	share, err := m.openShared(ctx, sh, e, policy, logger)
 	if err != nil {
 		return err
 	}
@@ -87,6 +82,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	} else {
 		e.service.BaseURL = url
 	}
+	forget := recordServerURL(sf, e.service.BaseURL, logger)
+	defer forget()
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
 	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://"),
 		AuditKey: e.ring.AuditKey()}
@@ -142,27 +139,9 @@ func (m *Main) printGettingStarted(ctx context.Context, e *env, storeArgs, url s
 	fmt.Fprintf(m.Stdout, "admit: set up the owner account at %s\n", link)
 	fmt.Fprintf(m.Stdout, `admit: (the link works once, for 24 hours). Or, from the command line:
   admit user create %[1]s --email you@example.com --name "Your Name"
+  admit user link %[1]s --email you@example.com   # a link to set the web password
   TOKEN=$(admit token create %[1]s --email you@example.com)
   curl -H "Authorization: Bearer $TOKEN" %[2]s/api/v1/meetings
 `, storeArgs, url)
 	return nil
-}
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string { return strings.Join(*l, ",") }
-
-func (l *stringList) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
-
-// envInt returns the integer in the environment variable name, or def when
-// it is unset or not a number.
-func envInt(getenv func(string) string, name string, def int) int {
-	if n, err := strconv.Atoi(getenv(name)); err == nil {
-		return n
-	}
-	return def
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -16,17 +15,12 @@ import (
 // sharedFlags choose where the state that every node must share lives
 // beside the store: the per-source limits and the change feed.
 type sharedFlags struct {
-	redis  string // redis:// URL, "" for none
-	prefix string // of Redis keys and the feed's channel
+	Redis  string `name:"redis" env:"ADMIT_REDIS" placeholder:"URL" help:"Redis URL (redis://host:6379/0): per-source limits and the change feed shared by every node."`
+	Prefix string `name:"redis-prefix" env:"ADMIT_REDIS_PREFIX" default:"${default_redis_prefix}" help:"Prefix of admit's Redis keys and channel, to run several services on one Redis."`
 }
 
 // defaultRedisPrefix starts admit's Redis keys and channel.
 const defaultRedisPrefix = "admit:"
-
-func (m *Main) addSharedFlags(fs *flag.FlagSet, sh *sharedFlags) {
-	fs.StringVar(&sh.redis, "redis", m.Getenv("ADMIT_REDIS"), "Redis URL (redis://host:6379/0): per-source limits and the change feed shared by every node ($ADMIT_REDIS)")
-	fs.StringVar(&sh.prefix, "redis-prefix", envOr(m.Getenv, "ADMIT_REDIS_PREFIX", defaultRedisPrefix), "prefix of admit's Redis keys and channel, to run several services on one Redis ($ADMIT_REDIS_PREFIX)")
-}
 
 // shared is where a node keeps its limits and feed.
 type shared struct {
@@ -53,18 +47,18 @@ func (m *Main) openShared(ctx context.Context, sh *sharedFlags, e *env, policy a
 }
 
 func (m *Main) openLimits(ctx context.Context, sh *sharedFlags, e *env, policy admit.SourcePolicy, logger *slog.Logger) (*shared, error) {
-	if sh.redis != "" {
-		if !strings.HasPrefix(sh.redis, "redis://") && !strings.HasPrefix(sh.redis, "rediss://") {
+	if sh.Redis != "" {
+		if !strings.HasPrefix(sh.Redis, "redis://") && !strings.HasPrefix(sh.Redis, "rediss://") {
 			return nil, admit.FieldErrorf("redis", "--redis must be a redis:// or rediss:// URL")
 		}
-		c, err := redis.Open(ctx, sh.redis)
+		c, err := redis.Open(ctx, sh.Redis)
 		if err != nil {
 			return nil, fmt.Errorf("--redis: %w", err)
 		}
 		l := redis.NewLimiter(c, policy)
-		l.Prefix, l.Logger = sh.prefix+"src:", logger
+		l.Prefix, l.Logger = sh.Prefix+"src:", logger
 		f := redis.NewFeed(c)
-		f.Channel, f.Logger = sh.prefix+"changes", logger
+		f.Channel, f.Logger = sh.Prefix+"changes", logger
 		return &shared{limiter: l, feed: f, mode: "redis", close: c.Close}, nil
 	}
 	if s := e.sharedInStore(policy, logger); s != nil {

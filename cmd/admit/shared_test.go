@@ -17,8 +17,8 @@ import (
 func TestOpenShared(t *testing.T) {
 	ctx := context.Background()
 	var stderr bytes.Buffer
-	m := &Main{Stdout: &stderr, Stderr: &stderr, Getenv: func(string) string { return "" }}
-	sf := &storeFlags{data: t.TempDir()}
+	m := &Main{Stdout: &stderr, Stderr: &stderr}
+	sf := &storeFlags{Data: t.TempDir()}
 	e, err := m.open(ctx, sf, admit.SystemClock{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +26,7 @@ func TestOpenShared(t *testing.T) {
 	defer e.Close()
 	policy := admit.DefaultSourcePolicy()
 
-	s, err := m.openShared(ctx, &sharedFlags{prefix: defaultRedisPrefix}, e, policy, nil)
+	s, err := m.openShared(ctx, &sharedFlags{Prefix: defaultRedisPrefix}, e, policy, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestOpenShared(t *testing.T) {
 		t.Errorf("embedded store without Redis: %T, mode %q, confirm %v; want the memory limiter, unconfirmed joins", s.limiter, s.mode, s.confirm)
 	}
 
-	_, err = m.openShared(ctx, &sharedFlags{redis: "http://127.0.0.1:6379", prefix: defaultRedisPrefix}, e, policy, nil)
+	_, err = m.openShared(ctx, &sharedFlags{Redis: "http://127.0.0.1:6379", Prefix: defaultRedisPrefix}, e, policy, nil)
 	if admit.ErrorCode(err) != admit.EINVALID || admit.ErrorField(err) != "redis" {
 		t.Errorf("--redis http://…: %v; want EINVALID naming redis", err)
 	}
@@ -51,7 +51,7 @@ func TestOpenShared(t *testing.T) {
 	} else if err == nil {
 		c.Close()
 	}
-	s, err = m.openShared(ctx, &sharedFlags{redis: url, prefix: "admit:test:shared:"}, e, policy, nil)
+	s, err = m.openShared(ctx, &sharedFlags{Redis: url, Prefix: "admit:test:shared:"}, e, policy, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

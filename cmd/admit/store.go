@@ -37,7 +37,7 @@ func isPostgres(db string) bool {
 
 // checkDB refuses a --db value that names no backend.
 func (sf *storeFlags) checkDB() error {
-	if sf.db != "" && !isPostgres(sf.db) {
+	if sf.DB != "" && !isPostgres(sf.DB) {
 		return admit.FieldErrorf("db", "--db must be empty (the embedded store under --data) or a postgres:// URL")
 	}
 	return nil
@@ -46,30 +46,30 @@ func (sf *storeFlags) checkDB() error {
 // keyPath returns the master key file: --key-file, or admit.key under --data.
 // Every node serving one PostgreSQL store must use the same key file.
 func (sf *storeFlags) keyPath() string {
-	if sf.keyFile != "" {
-		return sf.keyFile
+	if sf.KeyFile != "" {
+		return sf.KeyFile
 	}
-	return filepath.Join(sf.data, "admit.key")
+	return filepath.Join(sf.Data, "admit.key")
 }
 
 // sqlitePath is the embedded store's file under --data.
-func (sf *storeFlags) sqlitePath() string { return filepath.Join(sf.data, "admit.db") }
+func (sf *storeFlags) sqlitePath() string { return filepath.Join(sf.Data, "admit.db") }
 
 // describe names the store for messages, without a password.
 func (sf *storeFlags) describe() string {
-	if sf.db == "" {
-		return "data in " + sf.data
+	if sf.DB == "" {
+		return "data in " + sf.Data
 	}
-	return "store " + redactURL(sf.db)
+	return "store " + redactURL(sf.DB)
 }
 
 // args returns the flags that name the store again, for the commands the
 // server suggests (the URL without its password).
 func (sf *storeFlags) args() string {
-	if sf.db == "" {
-		return "--data " + sf.data
+	if sf.DB == "" {
+		return "--data " + sf.Data
 	}
-	return "--db '" + redactURL(sf.db) + "' --key-file " + sf.keyPath()
+	return "--db '" + redactURL(sf.DB) + "' --key-file " + sf.keyPath()
 }
 
 // redactURL replaces the password of a URL by "xxxxx".
@@ -89,15 +89,15 @@ func openStore(ctx context.Context, sf *storeFlags, now func() time.Time) (store
 	if err := sf.checkDB(); err != nil {
 		return nil, nil, err
 	}
-	if sf.db != "" {
-		db, err := postgres.Open(ctx, sf.db)
+	if sf.DB != "" {
+		db, err := postgres.Open(ctx, sf.DB)
 		if err != nil {
 			return nil, nil, err
 		}
 		db.Now = now
 		return db, postgres.NewFeed(db), nil
 	}
-	if err := os.MkdirAll(sf.data, 0o700); err != nil {
+	if err := os.MkdirAll(sf.Data, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
 	db, err := sqlite.Open(sf.sqlitePath())
@@ -108,27 +108,25 @@ func openStore(ctx context.Context, sf *storeFlags, now func() time.Time) (store
 	return db, nil, nil
 }
 
-// runMigrate runs `admit migrate`: it applies the pending migrations of the
+// MigrateCmd is "admit migrate".
+type MigrateCmd struct{}
+
+// Run runs `admit migrate`: it applies the pending migrations of the
 // store and prints its schema version. (Every command migrates the store
 // it opens; this one does nothing else, for deployments that migrate
 // before starting the nodes.)
-func (m *Main) runMigrate(ctx context.Context, args []string) error {
-	var sf storeFlags
-	fs := m.newFlags("migrate", &sf)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
+func (c *MigrateCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	if err := sf.checkDB(); err != nil {
 		return err
 	}
 	var v int64
-	if sf.db != "" {
+	if sf.DB != "" {
 		var err error
-		if v, err = postgres.Migrate(ctx, sf.db); err != nil {
+		if v, err = postgres.Migrate(ctx, sf.DB); err != nil {
 			return err
 		}
 	} else {
-		db, _, err := openStore(ctx, &sf, time.Now)
+		db, _, err := openStore(ctx, sf, time.Now)
 		if err != nil {
 			return err
 		}

@@ -3,28 +3,29 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
+	"text/tabwriter"
 
 	"github.com/admit-project/admit"
 )
 
-func (m *Main) runUser(ctx context.Context, args []string) error {
-	if len(args) > 0 && args[0] == "link" {
-		return m.runUserLink(ctx, args[1:])
-	}
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(m.Stderr, "usage: admit user create --email E --name N [--role owner|admin|host]\n       admit user link --email E [--base-url URL]")
-		return errUsage
-	}
-	var sf storeFlags
-	fs := m.newFlags("user create", &sf)
-	email := fs.String("email", "", "the user's email address")
-	name := fs.String("name", "", "the user's name")
-	role := fs.String("role", "", "owner, admin or host (default: owner for the first user, host after)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	e, err := m.open(ctx, &sf, admit.SystemClock{}, nil)
+// UserCmd is "admit user".
+type UserCmd struct {
+	Create UserCreateCmd `cmd:"" help:"Create a user of the account (the first is its owner)."`
+	List   UserListCmd   `cmd:"" help:"List the account's users."`
+	Link   UserLinkCmd   `cmd:"" help:"Print a one-time link (valid 7 days) for a user to set their web password."`
+}
+
+// UserCreateCmd is "admit user create".
+type UserCreateCmd struct {
+	Email   string `name:"email" required:"" placeholder:"EMAIL" help:"The new user's email address."`
+	Name    string `name:"name" required:"" placeholder:"NAME" help:"The new user's name."`
+	Role    string `name:"role" enum:"owner,admin,host," default:"" help:"owner, admin or host (default: owner for the first user, host after)."`
+	BaseURL string `name:"base-url" env:"ADMIT_BASE_URL" placeholder:"URL" help:"Public URL of the service, for the set-password link (default: the URL of the server running on --data)."`
+}
+
+// Run creates the user and says how they get a web password.
+func (c *UserCreateCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	e, err := m.open(ctx, sf, admit.SystemClock{}, nil)
 	if err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	r := admit.Role(*role)
+	r := admit.Role(c.Role)
 	if r == "" {
 		users, err := e.db.FindUsers(ctx, acct.ID)
 		if err != nil {
@@ -44,34 +45,78 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			r = admit.RoleOwner
 		}
 	}
-	u, err := e.service.CreateUser(ctx, acct.ID, *email, *name, r)
+	u, err := e.service.CreateUser(ctx, acct.ID, c.Email, c.Name, r)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "created user %d <%s> (%s)\n", u.ID, u.Email, u.Role)
+	// A user made here has no password: without one, /signin refuses them.
+	if base := sf.serverURL(c.BaseURL); base != "" {
+		e.service.BaseURL = base
+		link, err := e.service.PasswordLink(ctx, &admit.Actor{User: u, Source: "cli"}, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s has no web password yet; they set one at (once, within 7 days):\n%s\n", u.Name, link)
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "%s has no web password yet: once the server runs, \"admit user link --email %s\" prints a link to set one.\n", u.Name, u.Email)
 	return nil
 }
 
-// runUserLink prints a one-time link (valid 7 days) for the user to set a
-// web sign-in password.
-func (m *Main) runUserLink(ctx context.Context, args []string) error {
-	var sf storeFlags
-	fs := m.newFlags("user link", &sf)
-	email := fs.String("email", "", "the user who sets a password")
-	baseURL := fs.String("base-url", envOr(m.Getenv, "ADMIT_BASE_URL", "http://"+defaultHTTP), "public URL of the service ($ADMIT_BASE_URL)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	e, err := m.open(ctx, &sf, admit.SystemClock{}, nil)
+// UserListCmd is "admit user list".
+type UserListCmd struct{}
+
+// Run prints the account's users, a line each.
+func (c *UserListCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	e, err := m.open(ctx, sf, admit.SystemClock{}, nil)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	a, err := e.actor(ctx, *email)
+	acct, err := e.db.FindDefaultAccount(ctx)
 	if err != nil {
 		return err
 	}
-	e.service.BaseURL = strings.TrimRight(*baseURL, "/")
+	users, err := e.db.FindUsers(ctx, acct.ID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tTIME ZONE")
+	for _, u := range users {
+		tz := u.Timezone
+		if tz == "" {
+			tz = "-"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, tz)
+	}
+	return tw.Flush()
+}
+
+// UserLinkCmd is "admit user link".
+type UserLinkCmd struct {
+	Email   string `name:"email" required:"" placeholder:"EMAIL" help:"The user who sets a password."`
+	BaseURL string `name:"base-url" env:"ADMIT_BASE_URL" placeholder:"URL" help:"Public URL of the service (default: the URL of the server running on --data)."`
+}
+
+// Run prints a one-time link (valid 7 days) for the user to set a web
+// sign-in password.
+func (c *UserLinkCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	base := sf.serverURL(c.BaseURL)
+	if base == "" {
+		return admit.FieldErrorf("base-url", "no server is running on %s: start \"admit serve\" there, or give the service's public URL with --base-url", sf.Data)
+	}
+	e, err := m.open(ctx, sf, admit.SystemClock{}, nil)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	a, err := e.actor(ctx, c.Email)
+	if err != nil {
+		return err
+	}
+	e.service.BaseURL = base
 	link, err := e.service.PasswordLink(ctx, a, a.User.ID)
 	if err != nil {
 		return err
@@ -80,35 +125,32 @@ func (m *Main) runUserLink(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (m *Main) runToken(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(m.Stderr, "usage: admit token create --email E [--scopes read,manage]")
-		return errUsage
-	}
-	var sf storeFlags
-	fs := m.newFlags("token create", &sf)
-	email := fs.String("email", "", "the user the token acts as")
-	scopes := fs.String("scopes", "manage", "comma-separated scopes: read, manage")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	e, err := m.open(ctx, &sf, admit.SystemClock{}, nil)
+// TokenCmd is "admit token".
+type TokenCmd struct {
+	Create TokenCreateCmd `cmd:"" help:"Print a new API token that acts as a user."`
+}
+
+// TokenCreateCmd is "admit token create".
+type TokenCreateCmd struct {
+	Email  string   `name:"email" required:"" env:"ADMIT_EMAIL" placeholder:"EMAIL" help:"The user the token acts as."`
+	Scopes []string `name:"scopes" default:"manage" sep:"," enum:"read,manage" help:"Comma-separated scopes: read, manage."`
+}
+
+// Run prints the token.
+func (c *TokenCreateCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
+	e, err := m.open(ctx, sf, admit.SystemClock{}, nil)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	a, err := e.actor(ctx, *email)
+	a, err := e.actor(ctx, c.Email)
 	if err != nil {
 		return err
 	}
-	tok, err := e.service.CreateAPIToken(ctx, a.User.ID, splitComma(*scopes))
+	tok, err := e.service.CreateAPIToken(ctx, a.User.ID, c.Scopes)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(m.Stdout, tok)
 	return nil
-}
-
-func splitComma(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
