@@ -249,3 +249,28 @@ func TestMediaLiveKitEndToEnd(t *testing.T) {
 		t.Logf("livekit log:\n%s", lk.Logs())
 	}
 }
+
+// TestMediaCLI sets, shows and removes the account's media server with the
+// CLI; the secret comes from the environment and is never printed.
+func TestMediaCLI(t *testing.T) {
+	s := startServer(t, "")
+	s.host("olga@example.com", "Olga Owner")
+	secret := strings.Repeat("c", 32)
+	t.Setenv("ADMIT_MEDIA_SECRET", secret)
+	out := s.cli("media", "--email", "olga@example.com", "set", "livekit", "--url", "wss://lk.example.org", "--api-key", "APIcli")
+	if !strings.Contains(out, `"backend": "livekit"`) || strings.Contains(out, secret) {
+		t.Errorf("media set printed:\n%s", out)
+	}
+	t.Setenv("ADMIT_MEDIA_SECRET", "")
+	out = s.cli("media", "--email", "olga@example.com", "show")
+	if !strings.Contains(out, `"url": "wss://lk.example.org"`) || strings.Contains(out, secret) {
+		t.Errorf("media show printed:\n%s", out)
+	}
+	if out, err := s.cliErr("media", "--email", "olga@example.com", "set", "jitsi", "--domain", "meet.example.org", "--app-id", "a"); err == nil || !strings.Contains(out, "app secret") {
+		t.Errorf("jitsi without its secret: %v\n%s", err, out)
+	}
+	s.cli("media", "--email", "olga@example.com", "delete")
+	if _, err := s.cliErr("media", "--email", "olga@example.com", "show"); err == nil {
+		t.Error("media show after delete succeeded")
+	}
+}
