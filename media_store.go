@@ -23,6 +23,10 @@ type StoredMediaBackend struct {
 	UpdatedAt time.Time
 }
 
+// SealedMediaSecret is the SealedValue kind of an account's media server
+// secret (RowPK the account's id), which key rotation seals again too.
+const SealedMediaSecret = "media_secret"
+
 // MediaSecretAD is the additional data an account's media secret is sealed
 // with, so that a sealed secret cannot be moved to another account.
 func MediaSecretAD(accountID int64) []byte {

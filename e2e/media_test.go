@@ -266,6 +266,13 @@ func TestMediaCLI(t *testing.T) {
 	if !strings.Contains(out, `"url": "wss://lk.example.org"`) || strings.Contains(out, secret) {
 		t.Errorf("media show printed:\n%s", out)
 	}
+	// Key rotation seals the media secret again: it still opens after the
+	// old key is retired.
+	s.cli("keys", "rotate")
+	out = s.cli("media", "--email", "olga@example.com", "show")
+	if !strings.Contains(out, `"api_key": "APIcli"`) {
+		t.Errorf("media show after key rotation:\n%s", out)
+	}
 	if out, err := s.cliErr("media", "--email", "olga@example.com", "set", "jitsi", "--domain", "meet.example.org", "--app-id", "a"); err == nil || !strings.Contains(out, "app secret") {
 		t.Errorf("jitsi without its secret: %v\n%s", err, out)
 	}
