@@ -47,6 +47,15 @@ type Service struct {
 	// Media is the media side (media.Rooms): the account's media server,
 	// grants, removal and presence. nil means no media servers.
 	Media MediaRooms
+	// Mailer writes invitations: the messages of a change, calendar files
+	// and the text to copy (package mail). SendMail enqueues the messages
+	// with the changes that cause them (SMTP is configured and the store is
+	// an admit.OutboxSaver); without it invitations are copied and
+	// downloaded only. ReminderLead is how long before each occurrence its
+	// reminder goes out (DefaultReminderLead when zero).
+	Mailer       admit.Mailer
+	SendMail     bool
+	ReminderLead time.Duration
 
 	feedOnce    sync.Once
 	feed        admit.ChangeFeed

@@ -26,6 +26,14 @@ type meetingPage struct {
 	Passcode   *admit.Revealed // shown on request
 	AccessCode *admit.Revealed
 	Invitation string
+	// InvitationText is the invitation with its real values, once the host
+	// asked for it (audited); InvitationFor says whose.
+	InvitationText string
+	InvitationFor  string
+	// Mail is whether this deployment emails invitations; Deliveries the
+	// newest message to each invitee, by invitee ID.
+	Mail       admit.MailStatus
+	Deliveries map[string]*admit.Delivery
 	Roster     *admit.Roster // while the occurrence is open
 	Attempts   []*admit.Attempt
 	Notice     string
@@ -38,11 +46,12 @@ type meetingPage struct {
 
 // notices are the one-line results of the meeting page's forms.
 var notices = map[string]string{
-	"created":     "The meeting is scheduled. Copy the invitation below and send it.",
+	"created":     "The meeting is scheduled. Invitees with an email address get their invitation by email when mail is on; otherwise copy it below and send it.",
 	"regenerated": "New values are drawn; the old ones stopped working.",
 	"ended":       "The occurrence has ended; everyone in it has left.",
 	"reset":       "The guess budget is reset: passcode joins are admitted directly again.",
 	"decided":     "Done.",
+	"resent":      "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
 }
 
 // pickOccurrence returns occurrence n, or the open one, else the next to
@@ -95,6 +104,12 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 	if p.Attempts, err = a.Service.FailedAttempts(ctx, h.actor, m.ID, 20); err != nil {
 		return nil, err
 	}
+	p.Mail = a.Service.MailStatus(ctx)
+	ds, err := a.Service.Deliveries(ctx, h.actor, m.ID)
+	if err != nil && admit.ErrorCode(err) != admit.EFORBIDDEN {
+		return nil, err
+	}
+	p.Deliveries = deliveryFor(ds)
 	p.Notice = notices[r.URL.Query().Get("done")]
 	if r.URL.Query().Get("created") != "" {
 		p.Notice = notices["created"]
@@ -112,14 +127,18 @@ func (a *App) handleMeeting(w http.ResponseWriter, r *http.Request, h *hostReq) 
 }
 
 func (a *App) renderMeeting(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *meetingPage) {
-	p.Invitation = invitation(h.ws.User, p)
+	p.Invitation = invitation(h.ws.User, p, a.DialIn)
+	if p.InvitationText != "" {
+		p.Invitation = p.InvitationText
+	}
 	pg := h.page(p.M.Topic, p)
 	pg.Flash = p.Notice
 	a.render(w, r, status, "host_meeting", pg)
 }
 
-// invitation is the text a host copies into an email or a chat.
-func invitation(u *admit.User, p *meetingPage) string {
+// invitation is the text a host copies into an email or a chat; numbers
+// are the deployment's dial-in numbers.
+func invitation(u *admit.User, p *meetingPage, numbers []admit.DialInNumber) string {
 	m := p.M
 	var b strings.Builder
 	b.WriteString(u.Name + " is inviting you to a meeting.\n\n")
@@ -159,13 +178,32 @@ func invitation(u *admit.User, p *meetingPage) string {
 		}
 		b.WriteString("Or join with the one-time access code instead of the meeting ID: " + code + "\n")
 	}
-	b.WriteString("\nBy phone: dial in, enter the meeting ID " + m.MeetingIDDisplay + " followed by #")
+	dial := "dial in"
+	if len(numbers) > 0 {
+		dial = "dial " + numbers[0].Number
+	}
+	b.WriteString("\nBy phone: " + dial + ", enter the meeting ID " + m.MeetingIDDisplay + " followed by #")
 	if phone != "" {
 		b.WriteString(", then the passcode " + phone + " followed by #")
 	} else if m.Security.Passcode == admit.PasscodeUnique {
 		b.WriteString(", then your PIN followed by #")
 	}
 	b.WriteString(".\n")
+	if len(numbers) > 0 {
+		b.WriteString("Dial-in numbers:\n")
+		digits := strings.ReplaceAll(m.MeetingIDDisplay, " ", "")
+		for _, n := range numbers {
+			kind := ""
+			if n.TollFree {
+				kind = ", toll-free"
+			}
+			tap := admit.OneTapDial(n.Number, digits)
+			if isDigits(phone) {
+				tap += ",," + phone + "#"
+			}
+			b.WriteString("  " + n.Number + " (" + n.Country + kind + "), one tap: " + tap + "\n")
+		}
+	}
 	return b.String()
 }
 
@@ -310,4 +348,15 @@ func (a *App) handleMeetingRoom(w http.ResponseWriter, r *http.Request, h *hostR
 	p.Room = g
 	w.Header().Set("Content-Security-Policy", roomPolicy(g.URL))
 	a.renderMeeting(w, r, h, http.StatusOK, p)
+}
+
+// isDigits reports whether s is a non-empty string of digits (a passcode's
+// phone form, as a one-tap dial string can carry it).
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

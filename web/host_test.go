@@ -33,6 +33,7 @@ type fixture struct {
 	clock *clock.TestClock
 	svc   *app.Service
 	srv   *httptest.Server
+	app   *web.App // settings may change before the first request
 }
 
 // fastHasher keeps the tests quick; the PHC format and checks are the same.
@@ -52,7 +53,7 @@ func newFixture(tb testing.TB, policy ...admit.SourcePolicy) *fixture {
 		tb.Fatal(err)
 	}
 	app := &web.App{Service: svc, AuditKey: svc.Keys.(*keys.Ring).AuditKey()}
-	f := &fixture{clock: clock, svc: svc, srv: httptest.NewServer(app.Handler())}
+	f := &fixture{clock: clock, svc: svc, srv: httptest.NewServer(app.Handler()), app: app}
 	tb.Cleanup(func() { app.Close(); f.srv.Close() })
 	return f
 }

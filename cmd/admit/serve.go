@@ -8,12 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
+	"github.com/admit-project/admit/mail"
+	"github.com/admit-project/admit/oidc"
 	"github.com/admit-project/admit/web"
 )
 
@@ -26,6 +29,10 @@ type ServeCmd struct {
 	LogLevel     string   `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"ADMIT_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
 	TestClock    bool     `name:"test-clock" hidden:"" help:"Enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)."`
 	sharedFlags
+	mail.SMTPFlags
+	MailInterval time.Duration `name:"mail-interval" default:"5s" env:"ADMIT_MAIL_INTERVAL" group:"Mail" help:"How often this node sends due mail and enqueues reminders; default ${default}."`
+	ReminderLead time.Duration `name:"reminder-lead" default:"1h" env:"ADMIT_REMINDER_LEAD" group:"Mail" help:"How long before each occurrence its reminder is emailed; default ${default}."`
+	sipFlags
 }
 
 // Run serves until ctx ends.
@@ -37,6 +44,10 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	if c.SourceLimit < 1 {
 		return admit.FieldErrorf("source-limit", "--source-limit must be at least 1")
 	}
+	numbers, err := c.sipFlags.dialIn()
+	if err != nil {
+		return err
+	}
 	policy := admit.DefaultSourcePolicy()
 	policy.MaxFailures = c.SourceLimit
 	var level slog.Level
@@ -44,6 +55,16 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		return admit.FieldErrorf("log-level", "--log-level must be debug, info, warn or error")
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	smtp, err := c.SMTPFlags.Settings(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if c.MailInterval <= 0 {
+		return admit.FieldErrorf("mail-interval", "--mail-interval must be positive")
+	}
+	if c.ReminderLead <= 0 {
+		return admit.FieldErrorf("reminder-lead", "--reminder-lead must be positive")
+	}
 	addr, baseURL, testClock := &c.HTTP, &c.BaseURL, &c.TestClock
 	sh := &c.sharedFlags
 
@@ -84,9 +105,27 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	}
 	forget := recordServerURL(sf, e.service.BaseURL, logger)
 	defer forget()
+	e.service.ReminderLead = c.ReminderLead
+	stopMail, err := startMail(ctx, e, smtp, clk, c.MailInterval, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
-	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://"),
+	secure := strings.HasPrefix(e.service.BaseURL, "https://")
+	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: secure,
 		AuditKey: e.ring.AuditKey()}
+	// Single sign-on: one relying party per account's identity provider,
+	// all returning to one callback; the sign-in state is sealed with the
+	// keyring into a short-lived cookie for that path. Its clock is the
+	// system's even under --test-clock: the provider's tokens are dated by
+	// the provider's real clock.
+	app.SignIns = &oidc.Registry{
+		Keeper:      &oidc.StateKeeper{Sealer: e.ring, Clock: admit.SystemClock{}, CookiePath: web.SSOCallbackPath, Secure: secure},
+		RedirectURL: e.service.BaseURL + web.SSOCallbackPath,
+		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
+	}
+	app.DialIn = numbers
 	hs := &http.Server{
 		Handler:           mountWeb(srv.Handler(), app.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -102,6 +141,16 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		return err
 	}
 	go e.service.FollowChanges(ctx) // changes published by other nodes
+	sipCtx, stopSIP := context.WithCancel(ctx)
+	gw, err := m.startSIP(sipCtx, &c.sipFlags, e.service, logger)
+	if err != nil {
+		stopSIP()
+		return err
+	}
+	if gw != nil {
+		defer gw.Wait() // after stopSIP: the calls end
+	}
+	defer stopSIP()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
