@@ -114,7 +114,7 @@ func TestCLIVersionAndCompletion(t *testing.T) {
 		words []string
 		want  string
 	}{
-		{[]string{""}, "audit\ncompletion\nexport\nhelp\nimport\nkeys\nmeeting\nmigrate\nserve\ntoken\nuser\nversion\n"},
+		{[]string{""}, "audit\ncompletion\nexport\nhelp\nimport\nkeys\nmeeting\nmigrate\nserve\nsso\ntoken\nuser\nversion\n"},
 		{[]string{"user", ""}, "create\nlink\nlist\n"},
 		{[]string{"meeting", "re"}, "regenerate\n"},
 		{[]string{"meeting", "create", "--kind", ""}, "instant\nrecurring\nscheduled\n"},

@@ -132,11 +132,16 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 // errorPage shows err as a page with the status of its code. Internal
 // errors are logged and shown as "Internal error.".
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := admit.ErrorCode(err), admit.ErrorMessage(err)
+	code, msg := edge.ErrorCodeOf(err), admit.ErrorMessage(err)
 	status := edge.ErrorStatus(code)
-	if status == http.StatusInternalServerError {
-		a.logger().Error("web: internal error", "method", r.Method, "route", r.Pattern, "err", err)
+	switch status {
+	case http.StatusInternalServerError:
+		a.logger().ErrorContext(r.Context(), "web: internal error", "method", r.Method, "route", r.Pattern, "err", err)
 		msg = "Internal error."
+	case http.StatusServiceUnavailable:
+		a.logger().WarnContext(r.Context(), "web: unavailable", "method", r.Method, "route", r.Pattern, "err", err)
+		edge.SetUnavailable(w.Header())
+		msg = admit.UnavailableMessage
 	}
 	a.render(w, r, status, "error", &page{Title: http.StatusText(status), Data: msg})
 }
