@@ -14,12 +14,15 @@ import (
 // Service implements admit's behaviour on top of a Store. It is safe for
 // concurrent use.
 type Service struct {
-	Store  admit.Store
-	Keys   admit.Keyring
-	Signer admit.AdmissionSigner
-	Clock  admit.Clock
-	Rand   io.Reader    // crypto/rand.Reader in production
-	Logger *slog.Logger // never given secrets
+	Store admit.Store
+	// AuditLog reads the audit log's tree (checkpoints, proofs); nil when
+	// the service keeps no signed log.
+	AuditLog admit.AuditLog
+	Keys     admit.Keyring
+	Signer   admit.AdmissionSigner
+	Clock    admit.Clock
+	Rand     io.Reader    // crypto/rand.Reader in production
+	Logger   *slog.Logger // never given secrets
 	// BaseURL prefixes join links ("http://127.0.0.1:8080").
 	BaseURL string
 

@@ -33,7 +33,6 @@ type DB struct {
 	pool   *pgxpool.Pool
 	schema string // the connection's current schema, which names the channels
 
-	audit auditState
 	chg   *listener
 	batch *batcher // the join path's group commit
 

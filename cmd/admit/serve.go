@@ -17,6 +17,7 @@ import (
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/mail"
 	"github.com/admit-project/admit/oidc"
+	"github.com/admit-project/admit/translog"
 	"github.com/admit-project/admit/web"
 )
 
@@ -32,6 +33,7 @@ type ServeCmd struct {
 	RefusalsBehind        bool     `name:"refusals-behind" env:"ADMIT_REFUSALS_BEHIND" help:"Answer refused joins before their record is durable (guess budget and source limits charged in memory first; a crash loses at most 1,000 records per node)."`
 	AllowUnsafeDurability bool     `name:"allow-unsafe-durability" help:"Start even when PostgreSQL has fsync or synchronous_commit off (an acknowledged admission could be lost in a crash)."`
 	sharedFlags
+	logFlags
 	mail.SMTPFlags
 	MailInterval time.Duration `name:"mail-interval" default:"5s" env:"ADMIT_MAIL_INTERVAL" group:"Mail" help:"How often this node sends due mail and enqueues reminders; default ${default}."`
 	ReminderLead time.Duration `name:"reminder-lead" default:"1h" env:"ADMIT_REMINDER_LEAD" group:"Mail" help:"How long before each occurrence its reminder is emailed; default ${default}."`
@@ -105,6 +107,16 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		}
 	}()
 	logger.Info("per-source limits and change feed", "in", share.mode)
+	signer, stopIntegrator, err := m.startIntegrator(ctx, e.db, sf, &c.logFlags, logger)
+	if err != nil {
+		return err
+	}
+	defer stopIntegrator() // before the store closes
+	log, err := auditLogOf(e.db)
+	if err != nil {
+		return err
+	}
+	e.service.AuditLog = &translog.Reader{Store: log, Verifier: signer.Verifier(), PublicKey: signer.PublicKey()}
 
 	if err := e.service.WarmJoinCache(ctx); err != nil {
 		return err
