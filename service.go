@@ -17,6 +17,7 @@ type Service interface {
 	UserService
 	AccountService
 	ContactService
+	MediaService
 	SSOService
 	// Changes returns the feed of roster, budget and meeting changes that
 	// live views follow.

@@ -106,6 +106,15 @@ type AttendanceRow struct {
 	AdmittedAt       *time.Time `json:"admitted_at,omitempty"`
 	LeftAt           *time.Time `json:"left_at,omitempty"`
 	DurationSeconds  int64      `json:"duration_seconds"`
+	// MediaConnectedAt is when the media server first reported the
+	// participant connected to the room (nil when it never did, or the
+	// backend reports no presence).
+	MediaConnectedAt *time.Time `json:"media_connected_at,omitempty"`
+	// MediaLeftAt is when they last left the room; nil while connected.
+	MediaLeftAt *time.Time `json:"media_left_at,omitempty"`
+	// MediaSeconds is the time they were connected, summed over their
+	// connections.
+	MediaSeconds int64 `json:"media_seconds"`
 }
 
 // Attendance is an occurrence's attendance record.

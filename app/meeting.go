@@ -771,6 +771,7 @@ func (s *Service) EndMeeting(ctx context.Context, a *admit.Actor, id string, n i
 		return nil, err
 	}
 	o.EndedAt = &now
+	s.mediaEnded(ctx, m, o)
 	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.end", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "occurrence " + itoa(int64(o.Index))})
 	return s.view(m, false), nil
 }
@@ -788,10 +789,16 @@ func (s *Service) DeleteMeeting(ctx context.Context, a *admit.Actor, id string) 
 	if m.Kind == admit.KindPersonal {
 		return &admit.Error{Code: admit.ECONFLICT, Message: "A personal meeting room cannot be deleted; regenerate its passcode instead."}
 	}
-	err = s.deleteWithMail(ctx, m, s.now())
+	now := s.now()
+	err = s.deleteWithMail(ctx, m, now)
 	s.changed(ctx, m.PK)
 	if err != nil {
 		return err
+	}
+	for _, o := range m.Occurrences {
+		if o.State(now) == admit.WindowOpen {
+			s.mediaEnded(ctx, m, o)
+		}
 	}
 	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.delete", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"})
 	return nil

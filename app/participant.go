@@ -14,19 +14,28 @@ func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*admit.Joi
 	if err != nil {
 		return nil, err
 	}
-	return s.joinResult(m, o, p)
+	r, err := s.joinResult(m, o, p)
+	if err != nil {
+		return nil, err
+	}
+	r.Media = s.mediaGrant(ctx, m, o, p)
+	return r, nil
 }
 
 // Leave records that a participant left. ENOTFOUND; ECONFLICT when they are
 // no longer in the meeting.
 func (s *Service) Leave(ctx context.Context, pid string) (*admit.Participant, error) {
-	p, m, _, err := s.participant(ctx, pid)
+	p, m, o, err := s.participant(ctx, pid)
 	if err != nil {
 		return nil, err
 	}
+	was := p.State
 	p, err = s.Store.TransitionParticipant(ctx, p.PK, []string{admit.StateWaiting, admit.StateAdmitted}, admit.StateLeft, s.now())
 	if err == nil {
 		s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
+		if was == admit.StateAdmitted {
+			s.mediaRemoved(ctx, m, o, p)
+		}
 	}
 	return p, err
 }

@@ -102,6 +102,9 @@ func (s *Service) Decide(ctx context.Context, a *admit.Actor, id, pid, decision 
 		return nil, err
 	}
 	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
+	if to == admit.StateRemoved || to == admit.StateDenied {
+		s.mediaRemoved(ctx, m, o, p)
+	}
 	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "participant." + decision, Target: "participant:" + p.ID, Source: actorSource(a), Outcome: "ok"})
 	return p, nil
 }
@@ -144,6 +147,7 @@ func (s *Service) Attendance(ctx context.Context, a *admit.Actor, id string, n i
 		}
 		out.Rows = append(out.Rows, row)
 	}
+	s.addMediaPresence(ctx, o, ps, out.Rows, now)
 	return out, nil
 }
 

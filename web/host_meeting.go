@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,10 @@ type meetingPage struct {
 	Attempts   []*admit.Attempt
 	Notice     string
 	CSRF       string
+	// Room is the host's grant to the occurrence's media room (LiveKit),
+	// when the host started it: the page runs the room client beside the
+	// live roster.
+	Room *admit.MediaGrant
 }
 
 // notices are the one-line results of the meeting page's forms.
@@ -310,6 +315,39 @@ func (a *App) rosterFragment(p *meetingPage) ([]byte, error) {
 	var buf bytes.Buffer
 	err := a.tmpl["host_meeting"].ExecuteTemplate(&buf, "roster", p)
 	return buf.Bytes(), err
+}
+
+// handleMeetingRoom is the host's Start: it opens the occurrence's media
+// room, joins the host to it as its admin (LiveKit: the room client on this
+// page, beside the live roster; Jitsi and BigBlueButton: their own page)
+// and, when the account has no media server, shows the meeting page.
+func (a *App) handleMeetingRoom(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	id, n := r.PathValue("id"), occurrenceParam(r)
+	g, err := a.Service.StartMedia(r.Context(), h.actor, id, n)
+	if admit.ErrorCode(err) == admit.EUNSUPPORTED {
+		target := "/meetings/" + url.PathEscape(id)
+		if n > 0 {
+			target += "?occurrence=" + strconv.Itoa(n)
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	if g.Backend != admit.MediaLiveKit && g.JoinURL != "" {
+		http.Redirect(w, r, g.JoinURL, http.StatusSeeOther)
+		return
+	}
+	p, err := a.loadMeetingPage(r, h, n)
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	p.Room = g
+	w.Header().Set("Content-Security-Policy", roomPolicy(g.URL))
+	a.renderMeeting(w, r, h, http.StatusOK, p)
 }
 
 // isDigits reports whether s is a non-empty string of digits (a passcode's

@@ -18,6 +18,14 @@ type statusView struct {
 	Name      string
 	Topic     string
 	MeetingID string // grouped
+	// Media is how to connect to the meeting's media room, while admitted
+	// and when the account has a media server.
+	Media *admit.MediaGrant
+}
+
+// RoomClient reports whether the page runs admit's room client (LiveKit).
+func (v *statusView) RoomClient() bool {
+	return v.State == admit.StateAdmitted && v.Media != nil && v.Media.Backend == admit.MediaLiveKit
 }
 
 // Waiting reports whether the host has yet to decide.
@@ -47,6 +55,12 @@ func (a *App) handleParticipant(w http.ResponseWriter, r *http.Request) {
 	v := &statusView{PID: pid, State: res.Participant.State, Name: res.Participant.DisplayName}
 	if res.Meeting != nil {
 		v.Topic, v.MeetingID = res.Meeting.Topic, admit.FormatMeetingNumber(res.Meeting.MeetingID)
+	}
+	v.Media = res.Media
+	if v.RoomClient() {
+		// The room client connects to the LiveKit server: the one origin
+		// besides this one the page may reach.
+		w.Header().Set("Content-Security-Policy", roomPolicy(v.Media.URL))
 	}
 	a.render(w, r, http.StatusOK, "join_status", &page{Title: statusTitle(v.State), Data: v})
 }
