@@ -21,6 +21,7 @@ func (a *App) hostRoutes() []edge.Route {
 		{Method: "GET", Path: "/meetings/{id}", Handler: a.host(a.handleMeeting)},
 		{Method: "POST", Path: "/meetings/{id}/reveal", Handler: a.host(a.handleReveal)},
 		{Method: "POST", Path: "/meetings/{id}/regenerate", Handler: a.host(a.handleRegenerate)},
+		{Method: "GET", Path: "/meetings/{id}/end", Handler: a.host(a.handleEndForm)},
 		{Method: "POST", Path: "/meetings/{id}/end", Handler: a.host(a.handleEnd)},
 		{Method: "POST", Path: "/meetings/{id}/budget/reset", Handler: a.host(a.handleResetBudget)},
 		{Method: "GET", Path: "/meetings/{id}/delete", Handler: a.host(a.handleDeleteForm)},

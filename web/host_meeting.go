@@ -214,6 +214,26 @@ func (a *App) handleRegenerate(w http.ResponseWriter, r *http.Request, h *hostRe
 	back(w, r, m.ID, n, "regenerated")
 }
 
+// endData is the End confirmation's data.
+type endData struct {
+	ID        string // the meeting's id, for links
+	MeetingID string // grouped
+	Roster    *admit.Roster
+}
+
+// handleEndForm asks the host to confirm ending an open occurrence, saying
+// how many people it sends away. Only the meeting's host (or an owner or
+// admin of the account) reaches it: Roster decides.
+func (a *App) handleEndForm(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	id := r.PathValue("id")
+	ro, err := a.Service.Roster(r.Context(), h.actor, id, occurrenceParam(r))
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "host_end", h.page("End the meeting", &endData{ID: id, MeetingID: admit.FormatMeetingNumber(ro.MeetingID), Roster: ro}))
+}
+
 func (a *App) handleEnd(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	n := occurrenceParam(r)
 	m, err := a.Service.EndMeeting(r.Context(), h.actor, r.PathValue("id"), n)
