@@ -182,6 +182,10 @@ func (s *Service) refuse(ctx context.Context, at *admit.Attempt, t *joinTarget, 
 	if err := s.Store.RecordAttempt(ctx, at); err != nil {
 		return err
 	}
+	if at.MeetingPK != 0 {
+		// The host's page lists failed attempts as they come.
+		s.publish(ctx, admit.Change{Kind: admit.ChangeAttempt, MeetingPK: at.MeetingPK, OccurrencePK: at.OccurrencePK})
+	}
 	if at.BudgetSpent {
 		s.budgetSpent(ctx, t.meeting, at)
 	}

@@ -29,6 +29,7 @@ func (a *App) hostRoutes() []edge.Route {
 		{Method: "GET", Path: "/meetings/{id}/roster", Handler: a.host(a.handleRosterFragment)},
 		{Method: "GET", Path: "/meetings/{id}/events", Handler: a.host(a.handleEvents)},
 		{Method: "POST", Path: "/meetings/{id}/participants/{pid}/{decision}", Handler: a.host(a.handleDecide)},
+		{Method: "POST", Path: "/meetings/{id}/admit-all", Handler: a.host(a.handleAdmitAll)},
 		{Method: "GET", Path: "/meetings/{id}/attendance", Handler: a.host(a.handleAttendance)},
 		{Method: "GET", Path: "/meetings/{id}/attendance.csv", Handler: a.host(a.handleAttendanceCSV)},
 		{Method: "GET", Path: "/audit", Handler: a.host(a.handleAudit)},

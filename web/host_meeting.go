@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -108,7 +109,12 @@ func (a *App) handleMeeting(w http.ResponseWriter, r *http.Request, h *hostReq) 
 
 func (a *App) renderMeeting(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *meetingPage) {
 	p.Invitation = invitation(h.ws.User, p)
-	pg := h.page(p.M.Topic, p)
+	title := p.M.Topic
+	if p.Roster != nil && len(p.Roster.Waiting) > 0 {
+		// The tab says someone waits, also without the script.
+		title = fmt.Sprintf("(%d waiting) %s", len(p.Roster.Waiting), title)
+	}
+	pg := h.page(title, p)
 	pg.Flash = p.Notice
 	a.render(w, r, status, "host_meeting", pg)
 }
@@ -267,6 +273,37 @@ func (a *App) handleDelete(w http.ResponseWriter, r *http.Request, h *hostReq) {
 		return
 	}
 	http.Redirect(w, r, "/?done=deleted", http.StatusSeeOther)
+}
+
+// handleAdmitAll admits everyone waiting in the occurrence. Roster and
+// Decide make the authorization decision (a user of the meeting's
+// account); one who left meanwhile is passed over.
+func (a *App) handleAdmitAll(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	n, id := occurrenceParam(r), r.PathValue("id")
+	wantJSON := strings.Contains(r.Header.Get("Accept"), "application/json")
+	fail := func(err error) {
+		if wantJSON {
+			writeJSONError(w, err)
+			return
+		}
+		a.errorPage(w, r, err)
+	}
+	ro, err := a.Service.Roster(r.Context(), h.actor, id, n)
+	if err != nil {
+		fail(err)
+		return
+	}
+	for _, p := range ro.Waiting {
+		if _, err := a.Service.Decide(r.Context(), h.actor, id, p.ID, "admit"); err != nil && admit.ErrorCode(err) != admit.ECONFLICT {
+			fail(err)
+			return
+		}
+	}
+	if wantJSON {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	back(w, r, id, ro.Occurrence, "decided")
 }
 
 // handleDecide admits, denies or removes a participant.

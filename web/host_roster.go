@@ -135,5 +135,8 @@ func (a *App) loadRoster(r *http.Request, h *hostReq, n int) (*meetingPage, erro
 	if ro.State == admit.WindowOpen.String() {
 		p.Roster = ro
 	}
+	if p.Attempts, err = a.Service.FailedAttempts(r.Context(), h.actor, id, 20); err != nil {
+		return nil, err
+	}
 	return p, nil
 }

@@ -897,3 +897,21 @@ func TestEndConfirmationRoles(t *testing.T) {
 	wantStatus(t, hank.get(hankPath+"/end"), http.StatusOK, "hank's own end confirmation")
 	wantStatus(t, owner.get(hankPath+"/end"), http.StatusOK, "the owner's end confirmation of hank's meeting")
 }
+
+// TestAdmitAllRoles: POST /meetings/{id}/admit-all is decided as each
+// Admit is (Roster and Decide: a user of the meeting's account); a visitor
+// is sent to sign in, an unknown meeting is 404, and with nobody waiting it
+// does nothing.
+func TestAdmitAllRoles(t *testing.T) {
+	f := newFixture(t)
+	owner := f.mustSetup(t)
+	path := owner.schedule(t, scheduleForm(f, url.Values{"waiting_room": {"on"}}))
+	owner.get(path)
+	wantRedirect(t, owner.post(path+"/admit-all", url.Values{"occurrence": {"1"}}, true), path, "owner's admit all")
+	wantStatus(t, owner.post("/meetings/mnosuchmeeting00000/admit-all", nil, true), http.StatusNotFound, "unknown meeting")
+	visitor := f.client(t)
+	r := visitor.post(path+"/admit-all", nil, false)
+	if r.status != http.StatusSeeOther && r.status != http.StatusForbidden {
+		t.Errorf("a visitor's admit all: %d, want a refusal", r.status)
+	}
+}
