@@ -247,3 +247,35 @@ func TestWebDeadEndsNameTheWayOut(t *testing.T) {
 		t.Fatalf("set password with user create's link: %d %q\n%s", st, loc, body)
 	}
 }
+
+// TestWebAuditReadable: the audit page lists the newest entry first and
+// names actors and targets (the user's name, the meeting's topic) rather
+// than raw references.
+func TestWebAuditReadable(t *testing.T) {
+	s := startServer(t, "")
+	link := s.setupURL()
+	b := s.webClient()
+	form := url.Values{"name": {"Olive Owner"}, "email": {"olive@example.com"}, "password": {"a-long-owner-password"}, "password_confirm": {"a-long-owner-password"}}
+	if st, _, body := b.send("POST", strings.TrimPrefix(link, s.url), form); st != http.StatusSeeOther {
+		t.Fatalf("set-up: %d\n%s", st, body)
+	}
+	tok := strings.TrimSpace(s.cli("token", "create", "--email", "olive@example.com"))
+	s.schedule(tok, scheduledAt(time.Now().UTC().Add(time.Hour).Truncate(time.Minute), map[string]any{"topic": "Quarterly planning"}))
+	st, _, body := b.send("GET", "/audit", nil)
+	if st != 200 {
+		t.Fatalf("audit page: %d", st)
+	}
+	rows := regexp.MustCompile(`(?s)<tr class="event">(.*?)</tr>`).FindAllStringSubmatch(body, -1)
+	if len(rows) < 3 {
+		t.Fatalf("%d audit rows:\n%s", len(rows), body)
+	}
+	if !strings.Contains(rows[0][1], "meeting.create") || !strings.Contains(rows[0][1], "Quarterly planning") {
+		t.Errorf("the first row is not the newest (meeting.create of Quarterly planning): %s", rows[0][1])
+	}
+	if !strings.Contains(body, "Olive Owner") || !strings.Contains(body, "Quarterly planning") {
+		t.Errorf("the audit page does not name the owner or the meeting's topic")
+	}
+	if strings.Contains(body, `<td class="mono">user:`) {
+		t.Errorf("the audit page shows raw actor references")
+	}
+}
