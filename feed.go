@@ -10,7 +10,6 @@ const (
 	ChangeBudget  = "budget"  // a meeting's guess budget was spent or reset
 	ChangeMeeting = "meeting" // a meeting's join data changed (code revoked, …)
 	ChangeAccount = "account" // an account's security defaults changed
-	ChangeAttempt = "attempt" // a join attempt on a meeting was refused (the host's live list)
 )
 
 // Change is news that every node serving the same store must hear of: the

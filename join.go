@@ -36,6 +36,10 @@ type JoinRequest struct {
 	// Source is the caller's address (or caller ID on the phone); set by the
 	// transport, never by the caller.
 	Source string `json:"-"`
+	// Identity is the participant's sign-in with the meeting's account's
+	// identity provider, verified by the edge; nil when not signed in.
+	// Never taken from the request's body.
+	Identity *VerifiedIdentity `json:"-"`
 }
 
 // Max lengths of join request fields (longer values are refused before any

@@ -20,6 +20,23 @@ type Security struct {
 	MaxUses          int            `json:"max_uses"`
 	AccessCodeLength int            `json:"access_code_length"`
 	PasscodePolicy   PasscodePolicy `json:"passcode_policy"`
+	// Authentication is whether a participant must sign in with the
+	// account's identity provider first ("" is none); PhoneJoins what such
+	// a meeting does with phone callers ("" is refuse). See meeting_auth.go.
+	Authentication Authentication `json:"authentication,omitempty"`
+	PhoneJoins     PhoneJoins     `json:"phone_joins,omitempty"`
+}
+
+// SignIn returns the meeting's authentication settings, defaults filled in.
+func (s *Security) SignIn() AuthenticationSettings {
+	a := AuthenticationSettings{Authentication: s.Authentication, PhoneJoins: s.PhoneJoins}
+	if a.Authentication == "" {
+		a.Authentication = AuthenticationNone
+	}
+	if a.PhoneJoins == "" {
+		a.PhoneJoins = PhoneJoinsRefused
+	}
+	return a
 }
 
 // SecurityInput is a request to set some security settings; nil fields keep
@@ -34,12 +51,15 @@ type SecurityInput struct {
 	MaxUses          *int            `json:"max_uses,omitempty"`
 	AccessCodeLength *int            `json:"access_code_length,omitempty"`
 	PasscodePolicy   *PasscodePolicy `json:"passcode_policy,omitempty"`
+	Authentication   *Authentication `json:"authentication,omitempty"`
+	PhoneJoins       *PhoneJoins     `json:"phone_joins,omitempty"`
 }
 
 // Lockable security settings, by their JSON names.
 var LockableSettings = []string{
 	"access_code", "passcode", "waiting_room", "early_join_minutes",
 	"grace_minutes", "max_uses", "access_code_length", "passcode_policy",
+	"authentication", "phone_joins",
 }
 
 // AccountSecurity is an account's "Default for all meetings": the settings
@@ -135,6 +155,12 @@ func (s *Security) Validate(field string) error {
 	if s.AccessCodeLength < MinAccessCodeLength || s.AccessCodeLength > MaxAccessCodeLength {
 		return FieldErrorf(field+".access_code_length", "%s.access_code_length must be from %d to %d", field, MinAccessCodeLength, MaxAccessCodeLength)
 	}
+	if s.Authentication != "" && !s.Authentication.Valid() {
+		return FieldErrorf(field+".authentication", "%s.authentication must be none, signed_in or invitees", field)
+	}
+	if s.PhoneJoins != "" && !s.PhoneJoins.Valid() {
+		return FieldErrorf(field+".phone_joins", "%s.phone_joins must be refuse or invitee_pin", field)
+	}
 	return s.PasscodePolicy.Validate(field + ".passcode_policy")
 }
 
@@ -203,6 +229,18 @@ func (s *Security) Apply(in *SecurityInput, locks *AccountSecurity, field string
 			return err
 		}
 		s.PasscodePolicy = p
+	}
+	if in.Authentication != nil {
+		if err := locked("authentication", *in.Authentication != s.SignIn().Authentication); err != nil {
+			return err
+		}
+		s.Authentication = *in.Authentication
+	}
+	if in.PhoneJoins != nil {
+		if err := locked("phone_joins", *in.PhoneJoins != s.SignIn().PhoneJoins); err != nil {
+			return err
+		}
+		s.PhoneJoins = *in.PhoneJoins
 	}
 	return s.Validate(field)
 }

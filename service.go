@@ -17,6 +17,7 @@ type Service interface {
 	UserService
 	AccountService
 	ContactService
+	SSOService
 	// Changes returns the feed of roster, budget and meeting changes that
 	// live views follow.
 	Changes() ChangeFeed
@@ -50,6 +51,23 @@ type MeetingService interface {
 	SuggestPasscode(ctx context.Context, a *Actor) (string, error)
 	ResetBudget(ctx context.Context, a *Actor, id string) (*GuessBudgetView, error)
 	WatchMeeting(ctx context.Context, a *Actor, id string) (<-chan struct{}, error)
+	InvitationService
+}
+
+// InvitationService is what the host does with invitations: see each
+// message's delivery, resend one, download a calendar file and copy an
+// invitation with its real values (audited, as a reveal is). Every method
+// needs the meeting's host or an owner or admin of its account.
+type InvitationService interface {
+	MailStatus(ctx context.Context) MailStatus
+	Deliveries(ctx context.Context, a *Actor, id string) ([]*Delivery, error)
+	Resend(ctx context.Context, a *Actor, id string, deliveryID int64) (*Delivery, error)
+	InvitationICS(ctx context.Context, a *Actor, id, inviteeID string) ([]byte, error)
+	InvitationText(ctx context.Context, a *Actor, id, inviteeID string) (string, error)
+	// InviteeICS is the calendar file of the invitee whose link token is
+	// token, for their join page; limited per source as a join is.
+	// EREFUSED (the uniform refusal) for an unknown token.
+	InviteeICS(ctx context.Context, channel Channel, source, token string) ([]byte, error)
 }
 
 // RosterService is the host's view of who joins: the roster, decisions,

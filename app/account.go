@@ -40,6 +40,9 @@ func (s *Service) UpdateAccountSecurity(ctx context.Context, a *admit.Actor, in 
 	if err := sec.Security.Apply(&in.SecurityInput, nil, "security"); err != nil {
 		return nil, err
 	}
+	if err := s.checkSignInSetting(ctx, acct.ID, &sec.Security, "security"); err != nil {
+		return nil, err
+	}
 	if in.Locked != nil {
 		sec.Locked = append([]string{}, (*in.Locked)...)
 	}

@@ -274,6 +274,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, source string) (*
 	if !ok {
 		return fail(u, "wrong password")
 	}
+	if allowed, err := s.PasswordAllowed(ctx, u); err != nil {
+		return nil, err
+	} else if !allowed {
+		return fail(u, "sso only: passwords are off for this user")
+	}
 	ws, err := s.newSession(ctx, u, source)
 	if err != nil {
 		return nil, err

@@ -22,12 +22,13 @@ func (s *Service) InviteeLink(ctx context.Context, channel admit.Channel, source
 	if len(token) > admit.MaxCredentialLength {
 		return nil, admit.FieldErrorf("token", "token may have at most %d characters", admit.MaxCredentialLength)
 	}
-	ref, ok, err := s.joinCache().Token(ctx, s.tokenIndex(token), now)
+	index := s.tokenIndex(token)
+	ref, ok, err := s.joinCache().Token(ctx, index, now)
 	if err != nil {
 		failed = false
 		return nil, err
 	}
-	d, err := s.joinData(ctx, ref.MeetingPK, ok)
+	d, err := s.joinData(ctx, "t"+string(index), ref.MeetingPK, ok)
 	if err != nil {
 		failed = false
 		return nil, err

@@ -90,6 +90,10 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 		}
 		return s.join(context.WithValue(ctx, confirmedKey{}, true), req, at)
 	}
+	gate, err := s.signInGate(ctx, at, t, req)
+	if err != nil {
+		return nil, err
+	}
 	at.MeetingPK = t.meeting.PK
 	occ := t.occ
 	if occ == nil {
@@ -116,6 +120,14 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 	p.BaseName = req.Name
 	if t.invitee != nil && t.invitee.InviteePK != 0 {
 		p.InviteePK, p.InviteeID, p.BaseName = t.invitee.InviteePK, t.invitee.InviteeID, t.invitee.InviteeName
+	}
+	// A signed-in participant is named by the provider, an invitee by
+	// the invitation.
+	if gate.Name != "" {
+		p.BaseName = gate.Name
+	}
+	if inv := gate.Invitee; inv != nil {
+		p.InviteePK, p.InviteeID = inv.PK, inv.ID
 	}
 	if p.BaseName == "" {
 		p.BaseName = admit.DefaultGuestName
@@ -181,10 +193,6 @@ func (s *Service) refuse(ctx context.Context, at *admit.Attempt, t *joinTarget, 
 	}
 	if err := s.Store.RecordAttempt(ctx, at); err != nil {
 		return err
-	}
-	if at.MeetingPK != 0 {
-		// The host's page lists failed attempts as they come.
-		s.publish(ctx, admit.Change{Kind: admit.ChangeAttempt, MeetingPK: at.MeetingPK, OccurrencePK: at.OccurrencePK})
 	}
 	if at.BudgetSpent {
 		s.budgetSpent(ctx, t.meeting, at)

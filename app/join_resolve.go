@@ -71,7 +71,7 @@ func (s *Service) resolveMeetingID(ctx context.Context, req *admit.JoinRequest) 
 	if err != nil {
 		return nil, "", err
 	}
-	d, err := s.joinData(ctx, pk, ok)
+	d, err := s.joinData(ctx, "n"+number, pk, ok)
 	if err != nil {
 		return nil, "", err
 	} else if d == noData {
@@ -115,11 +115,12 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *admit.JoinRequest,
 	if err != nil {
 		return nil, "", err
 	}
-	ref, ok, err := s.joinCache().Code(ctx, s.accessCodeIndex(code), now)
+	index := s.accessCodeIndex(code)
+	ref, ok, err := s.joinCache().Code(ctx, index, now)
 	if err != nil {
 		return nil, "", err
 	}
-	d, err := s.joinData(ctx, ref.MeetingPK, ok)
+	d, err := s.joinData(ctx, "c"+string(index), ref.MeetingPK, ok)
 	if err != nil {
 		return nil, "", err
 	} else if d == noData {
@@ -151,11 +152,12 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *admit.JoinRequest,
 }
 
 func (s *Service) resolveToken(ctx context.Context, req *admit.JoinRequest) (*joinTarget, string, error) {
-	ref, ok, err := s.joinCache().Token(ctx, s.tokenIndex(req.Token), s.now())
+	index := s.tokenIndex(req.Token)
+	ref, ok, err := s.joinCache().Token(ctx, index, s.now())
 	if err != nil {
 		return nil, "", err
 	}
-	d, err := s.joinData(ctx, ref.MeetingPK, ok)
+	d, err := s.joinData(ctx, "t"+string(index), ref.MeetingPK, ok)
 	if err != nil {
 		return nil, "", err
 	} else if d == noData {
@@ -169,9 +171,12 @@ func (s *Service) resolveToken(ctx context.Context, req *admit.JoinRequest) (*jo
 
 // joinData returns, from the join cache, the join data of the meeting the
 // directory found (ok), or noData when it found none or the meeting is gone.
-func (s *Service) joinData(ctx context.Context, pk int64, ok bool) (*admit.JoinData, error) {
+// An identifier the directory does not know (key, see JoinCache.Unknown)
+// costs what a known one costs, cold or cached, so that the time of a
+// refusal does not tell whether the identifier exists.
+func (s *Service) joinData(ctx context.Context, key string, pk int64, ok bool) (*admit.JoinData, error) {
 	if !ok {
-		return noData, nil
+		return noData, s.joinCache().Unknown(ctx, key)
 	}
 	d, err := s.joinCache().ByPK(ctx, pk)
 	if admit.ErrorCode(err) == admit.ENOTFOUND {

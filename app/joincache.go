@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,11 @@ type JoinCache struct {
 	mu       sync.RWMutex
 	byNumber map[string]*admit.JoinData
 	byPK     map[int64]*admit.JoinData
+	// unknown holds identifiers the directory does not know that were
+	// looked up since they were last evicted (see Unknown). It shares
+	// MaxEntries and the eviction with byPK, so that a cached unknown
+	// identifier and a cached known one come and go alike.
+	unknown map[string]struct{}
 
 	gen      atomic.Uint64 // bumped by every drop; a fill that began before is thrown away
 	lastPoll atomic.Int64  // unix nanoseconds of the last poll (Clock)
@@ -49,7 +55,7 @@ const (
 // NewJoinCache returns a cache over store.
 func NewJoinCache(store admit.JoinStore) *JoinCache {
 	return &JoinCache{store: store, PollInterval: DefaultCachePoll, MaxEntries: DefaultCacheEntries,
-		byNumber: map[string]*admit.JoinData{}, byPK: map[int64]*admit.JoinData{}}
+		byNumber: map[string]*admit.JoinData{}, byPK: map[int64]*admit.JoinData{}, unknown: map[string]struct{}{}}
 }
 
 // wall returns the time of the cache's clock.
@@ -87,19 +93,76 @@ func (c *JoinCache) fill(g uint64, d *admit.JoinData) {
 	if c.gen.Load() != g {
 		return
 	}
-	if len(c.byPK) >= c.MaxEntries {
-		// Drop an eighth, at random (map order), to make room.
-		n := c.MaxEntries / 8
-		for pk, e := range c.byPK {
-			delete(c.byPK, pk)
-			delete(c.byNumber, e.Meeting.Number)
-			if n--; n <= 0 {
-				break
-			}
-		}
-	}
+	c.makeRoom()
 	c.byPK[d.Meeting.PK] = d
 	c.byNumber[d.Meeting.Number] = d
+}
+
+// makeRoom drops an eighth of the known and of the unknown entries, at
+// random (map order), when together they reach MaxEntries; c.mu must be
+// held. Both kinds are dropped in the same proportion, so that an eviction
+// makes a known identifier's next lookup slow exactly as often as an
+// unknown one's.
+func (c *JoinCache) makeRoom() {
+	if len(c.byPK)+len(c.unknown) < c.MaxEntries {
+		return
+	}
+	n := (len(c.byPK) + 7) / 8
+	for pk, e := range c.byPK {
+		if n <= 0 {
+			break
+		}
+		delete(c.byPK, pk)
+		delete(c.byNumber, e.Meeting.Number)
+		n--
+	}
+	n = (len(c.unknown) + 7) / 8
+	for k := range c.unknown {
+		if n <= 0 {
+			break
+		}
+		delete(c.unknown, k)
+		n--
+	}
+}
+
+// Entries returns how many meetings' join data and how many unknown
+// identifiers the cache holds.
+func (c *JoinCache) Entries() (known, unknown int) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.byPK), len(c.unknown)
+}
+
+// Unknown does for an identifier the directory does not know what ByPK
+// does for a meeting it knows, so that a refusal costs the same either way
+// (no timing oracle, even on a cold cache). The first lookup of key (and
+// the first after an eviction) reads the join data of a meeting drawn at
+// random from the directory — the same read, of a real meeting, that a
+// known identifier's first lookup makes — and throws it away; then key is
+// remembered, so that its next lookup costs a map lookup, as a cached
+// known meeting's does. key names the identifier and its kind ("n" and a
+// meeting number, "c" and an access code's index, "t" and a token's index).
+func (c *JoinCache) Unknown(ctx context.Context, key string) error {
+	c.mu.RLock()
+	_, seen := c.unknown[key]
+	c.mu.RUnlock()
+	if seen {
+		return nil
+	}
+	g := c.gen.Load()
+	pk := c.dir.randomMeeting()
+	if _, err := c.store.FindJoinDataByPK(ctx, pk); err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen.Load() != g {
+		return nil // as fill: what was read is older than a drop
+	}
+	c.makeRoom()
+	c.unknown[key] = struct{}{}
+	return nil
 }
 
 // Drop forgets the meeting with the primary key.
@@ -120,6 +183,7 @@ func (c *JoinCache) dropAll() {
 	defer c.mu.Unlock()
 	c.byNumber = map[string]*admit.JoinData{}
 	c.byPK = map[int64]*admit.JoinData{}
+	c.unknown = map[string]struct{}{}
 }
 
 // poll reads the change log when PollInterval has passed since the last
@@ -267,6 +331,46 @@ type directory struct {
 	codes   map[string][]admit.DirCode
 	tokens  map[string]admit.DirToken
 	owned   map[int64]*dirOwned
+	// meetings lists the primary keys of the meetings in numbers, and at
+	// their positions in it, for randomMeeting.
+	meetings []int64
+	at       map[int64]int
+}
+
+// randomMeeting returns the primary key of a meeting of the directory drawn
+// uniformly at random, or 0 when it has none.
+func (d *directory) randomMeeting() int64 {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if len(d.meetings) == 0 {
+		return 0
+	}
+	return d.meetings[rand.IntN(len(d.meetings))]
+}
+
+// listMeeting adds pk to meetings; d.mu must be held.
+func (d *directory) listMeeting(pk int64) {
+	if d.at == nil {
+		d.at = map[int64]int{}
+	}
+	if _, ok := d.at[pk]; ok {
+		return
+	}
+	d.at[pk] = len(d.meetings)
+	d.meetings = append(d.meetings, pk)
+}
+
+// unlistMeeting removes pk from meetings; d.mu must be held.
+func (d *directory) unlistMeeting(pk int64) {
+	i, ok := d.at[pk]
+	if !ok {
+		return
+	}
+	last := len(d.meetings) - 1
+	d.meetings[i] = d.meetings[last]
+	d.at[d.meetings[i]] = i
+	d.meetings = d.meetings[:last]
+	delete(d.at, pk)
 }
 
 type dirOwned struct {
@@ -282,6 +386,8 @@ func (d *directory) replaceAll(src *admit.Directory) {
 	d.codes = make(map[string][]admit.DirCode, len(src.Codes))
 	d.tokens = make(map[string]admit.DirToken, len(src.Tokens))
 	d.owned = make(map[int64]*dirOwned, len(src.Meetings))
+	d.meetings = make([]int64, 0, len(src.Meetings))
+	d.at = make(map[int64]int, len(src.Meetings))
 	d.add(src)
 }
 
@@ -312,6 +418,7 @@ func (d *directory) replaceMeeting(pk int64, src *admit.Directory) {
 		}
 		delete(d.owned, pk)
 	}
+	d.unlistMeeting(pk)
 	d.add(src)
 }
 
@@ -328,6 +435,7 @@ func (d *directory) add(src *admit.Directory) {
 	for _, m := range src.Meetings {
 		d.numbers[m.Number] = m.PK
 		own(m.PK).number = m.Number
+		d.listMeeting(m.PK)
 	}
 	for _, r := range src.Codes {
 		k := string(r.Index)

@@ -23,6 +23,7 @@ type fakeJoinStore struct {
 	meetings map[int64]*admit.JoinData
 	version  map[int64]int // bumped by change, put in the Topic of what is read
 	loads    int           // calls of FindJoinData and FindJoinDataByPK
+	readPKs  []int64       // the pk argument of each of those calls
 	dirLoads []int64       // the meetingPK argument of each LoadDirectory
 	log      []int64       // meeting PKs; seq is position + 1
 	all      bool          // the next MeetingChanges reports all
@@ -63,6 +64,7 @@ func (s *fakeJoinStore) read(pk int64) (*admit.JoinData, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.loads++
+	s.readPKs = append(s.readPKs, pk)
 	d := s.meetings[pk]
 	if d == nil {
 		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "meeting not found"}
@@ -401,5 +403,116 @@ func TestJoinCacheBulkChanges(t *testing.T) {
 	topic(t, c, 3)
 	if l := loads(); len(l) != 2 || l[0] != 3 || l[1] != 4 {
 		t.Errorf("two changed meetings were read with LoadDirectory(%v), want one each", l)
+	}
+}
+
+// TestJoinCacheUnknownCostsAsKnown checks that an identifier the directory
+// does not know costs the store what a known one costs: one read of a real
+// meeting's join data the first time, none the next, and the same again
+// after the cache is dropped.
+func TestJoinCacheUnknownCostsAsKnown(t *testing.T) {
+	ctx := context.Background()
+	c, s := newTestCache(10)
+	c.PollInterval = time.Hour
+	if err := c.Warm(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	topic(t, c, 3)
+	wantLoads(t, s, 1, "a known meeting's first lookup")
+	topic(t, c, 3)
+	wantLoads(t, s, 1, "its second")
+	for _, key := range []string{"n99999999999", "cINDEX", "tINDEX"} {
+		before := s.loadCount()
+		if err := c.Unknown(ctx, key); err != nil {
+			t.Fatalf("Unknown(%q): %v", key, err)
+		}
+		wantLoads(t, s, before+1, "an unknown identifier's first lookup")
+		s.mu.Lock()
+		read := s.readPKs[len(s.readPKs)-1]
+		_, real := s.meetings[read]
+		s.mu.Unlock()
+		if !real {
+			t.Errorf("Unknown(%q) read meeting %d, which does not exist: want a real meeting's read", key, read)
+		}
+		if err := c.Unknown(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+		wantLoads(t, s, before+1, "its second")
+	}
+	// A change that drops everything makes both kinds cold again.
+	s.change(3, true)
+	s.all = true
+	c.PollInterval = 0
+	before := s.loadCount()
+	topic(t, c, 3)
+	if err := c.Unknown(ctx, "n99999999999"); err != nil {
+		t.Fatal(err)
+	}
+	wantLoads(t, s, before+2, "both lookups after a full reload")
+}
+
+// TestJoinCacheUnknownDrawsAtRandom checks that the decoy reads of unknown
+// identifiers spread over the directory's meetings, as the first lookups of
+// real identifiers probed at random do.
+func TestJoinCacheUnknownDrawsAtRandom(t *testing.T) {
+	ctx := context.Background()
+	const n, probes = 8, 4000
+	c, s := newTestCache(n)
+	c.PollInterval = time.Hour
+	c.MaxEntries = 10 * probes
+	if err := c.Warm(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < probes; i++ {
+		if err := c.Unknown(ctx, fmt.Sprintf("n%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := map[int64]int{}
+	s.mu.Lock()
+	for _, pk := range s.readPKs {
+		count[pk]++
+	}
+	s.mu.Unlock()
+	if len(count) != n {
+		t.Fatalf("decoy reads touched %d of %d meetings: %v", len(count), n, count)
+	}
+	// Chi-square with n-1 = 7 degrees of freedom; 24.3 is its 0.999 quantile.
+	want := float64(probes) / n
+	chi := 0.0
+	for _, k := range count {
+		d := float64(k) - want
+		chi += d * d / want
+	}
+	if chi > 24.3 {
+		t.Errorf("decoy reads not uniform over the meetings: chi-square %.1f > 24.3 (%v)", chi, count)
+	}
+}
+
+// TestJoinCacheEvictsBothKindsAlike fills a small cache with as many known
+// as unknown identifiers and checks that eviction leaves them cached in
+// about the same proportion, so that an eviction does not reopen a timing
+// difference between them.
+func TestJoinCacheEvictsBothKindsAlike(t *testing.T) {
+	ctx := context.Background()
+	const n, max = 400, 64
+	c, _ := newTestCache(n)
+	c.PollInterval = time.Hour
+	c.MaxEntries = max
+	if err := c.Warm(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for pk := int64(1); pk <= n; pk++ {
+		topic(t, c, pk)
+		if err := c.Unknown(ctx, fmt.Sprintf("n%d", pk)); err != nil {
+			t.Fatal(err)
+		}
+		known, unknown := c.Entries()
+		if known+unknown > max {
+			t.Fatalf("after %d of each: %d known and %d unknown entries, more than MaxEntries %d", pk, known, unknown, max)
+		}
+		if d := known - unknown; d < -2 || d > 2 {
+			t.Fatalf("after %d of each: %d known and %d unknown entries: eviction favours one kind", pk, known, unknown)
+		}
 	}
 }

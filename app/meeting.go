@@ -57,6 +57,9 @@ func (s *Service) CreateMeeting(ctx context.Context, a *admit.Actor, in *admit.M
 		if err := m.Security.Apply(in.Security, &acct.Security, "security"); err != nil {
 			return nil, err
 		}
+		if err := s.checkSignInSetting(ctx, acct.ID, &m.Security, "security"); err != nil {
+			return nil, err
+		}
 	}
 	if chosen != nil && m.Security.Passcode != admit.PasscodeShared {
 		return nil, admit.FieldErrorf("security.passcode_value", "security.passcode_value needs passcode mode shared")
@@ -79,7 +82,7 @@ func (s *Service) CreateMeeting(ctx context.Context, a *admit.Actor, in *admit.M
 	if err := s.checkBound(m, acct); err != nil {
 		return nil, err
 	}
-	if err := s.save(ctx, m, now, chosen); err != nil {
+	if err := s.save(ctx, m, now, chosen, mailing{kind: admit.OutboxInvitation}); err != nil {
 		return nil, err
 	}
 	s.event(ctx, &admit.Event{AccountID: acct.ID, Actor: actorName(a), Action: "meeting.create", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: string(m.Kind)})
@@ -366,6 +369,11 @@ func (s *Service) addInvitees(ctx context.Context, m *admit.Meeting, ins []*admi
 			}
 			id := c.ID
 			inv.ContactID, inv.Name, inv.Email, inv.Phone = &id, c.Name, c.Email, c.Phone
+			if inv.Email != "" {
+				if err := admit.ValidateRecipient(field+".contact_id", inv.Email); err != nil {
+					return admit.FieldErrorf(field+".contact_id", "%s.contact_id: the contact's email address %q cannot receive mail; correct it in the address book", field, inv.Email)
+				}
+			}
 		} else {
 			var err error
 			if inv.Name, err = admit.ValidateName(field+".name", in.Name); err != nil {
@@ -373,6 +381,12 @@ func (s *Service) addInvitees(ctx context.Context, m *admit.Meeting, ins []*admi
 			}
 			if inv.Email, err = admit.ValidateEmail(field+".email", in.Email, true); err != nil {
 				return err
+			}
+			// An address is one mail can be sent to, or none.
+			if inv.Email != "" {
+				if err := admit.ValidateRecipient(field+".email", inv.Email); err != nil {
+					return err
+				}
 			}
 			if inv.Phone, err = admit.ValidatePhone(field+".phone", in.Phone); err != nil {
 				return err
@@ -389,10 +403,13 @@ func (s *Service) addInvitees(ctx context.Context, m *admit.Meeting, ins []*admi
 
 // save writes m, redrawing what the store reports as taken: the meeting
 // number, an occurrence's access code, or invitee credentials.
-func (s *Service) save(ctx context.Context, m *admit.Meeting, now time.Time, chosen *string) error {
+//
+// The messages of mailings (see mailing) are written in the same
+// transaction, made again on every try, so that they hold the values saved.
+func (s *Service) save(ctx context.Context, m *admit.Meeting, now time.Time, chosen *string, mailings ...mailing) error {
 	defer s.changed(ctx, m.PK)
 	for try := 0; ; try++ {
-		err := s.Store.SaveMeeting(ctx, m, now)
+		err := s.saveWithMail(ctx, m, now, mailings)
 		var e *admit.Error
 		if err == nil || !errors.As(err, &e) || e.Code != admit.ECONFLICT || try == maxSaveTries {
 			return err
@@ -553,6 +570,9 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *admit.Actor, id string, 
 		if err := m.Security.Apply(in.Security, &acct.Security, "security"); err != nil {
 			return nil, err
 		}
+		if err := s.checkSignInSetting(ctx, acct.ID, &m.Security, "security"); err != nil {
+			return nil, err
+		}
 		if chosen != nil && m.Security.Passcode != admit.PasscodeShared {
 			return nil, admit.FieldErrorf("security.passcode_value", "security.passcode_value needs passcode mode shared")
 		}
@@ -583,7 +603,13 @@ func (s *Service) UpdateMeeting(ctx context.Context, a *admit.Actor, id string, 
 			return nil, err
 		}
 	}
-	if err := s.save(ctx, m, now, chosen); err != nil {
+	// Those invited before get an update when the meeting changed; new
+	// invitees an invitation.
+	mailings := []mailing{{kind: admit.OutboxInvitation, ids: newInvitees(m)}}
+	if scheduleChange || in.Topic != nil || in.Security != nil || in.MeetingID != nil {
+		mailings = append(mailings, mailing{kind: admit.OutboxUpdate, ids: oldInvitees(m)})
+	}
+	if err := s.save(ctx, m, now, chosen, mailings...); err != nil {
 		return nil, err
 	}
 	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.update", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"})
@@ -672,7 +698,12 @@ func (s *Service) Regenerate(ctx context.Context, a *admit.Actor, id, what strin
 	default:
 		return nil, admit.FieldErrorf("what", "what must be access_code, passcode or invitee")
 	}
-	if err := s.save(ctx, m, now, nil); err != nil {
+	// The new value goes to every invitee (a regenerated invitee's to them).
+	regen := mailing{kind: admit.OutboxUpdate}
+	if what == "invitee" {
+		regen.ids = []string{inviteeID}
+	}
+	if err := s.save(ctx, m, now, nil, regen); err != nil {
 		return nil, err
 	}
 	if what == "passcode" {
@@ -760,7 +791,7 @@ func (s *Service) DeleteMeeting(ctx context.Context, a *admit.Actor, id string) 
 	if m.Kind == admit.KindPersonal {
 		return &admit.Error{Code: admit.ECONFLICT, Message: "A personal meeting room cannot be deleted; regenerate its passcode instead."}
 	}
-	err = s.Store.DeleteMeeting(ctx, m.PK, s.now())
+	err = s.deleteWithMail(ctx, m, s.now())
 	s.changed(ctx, m.PK)
 	if err != nil {
 		return err

@@ -44,6 +44,15 @@ type Service struct {
 	// Passwords hashes and checks web sign-in passwords (package password);
 	// web sign-in fails with an internal error when nil.
 	Passwords admit.PasswordHasher
+	// Mailer writes invitations: the messages of a change, calendar files
+	// and the text to copy (package mail). SendMail enqueues the messages
+	// with the changes that cause them (SMTP is configured and the store is
+	// an admit.OutboxSaver); without it invitations are copied and
+	// downloaded only. ReminderLead is how long before each occurrence its
+	// reminder goes out (DefaultReminderLead when zero).
+	Mailer       admit.Mailer
+	SendMail     bool
+	ReminderLead time.Duration
 
 	feedOnce    sync.Once
 	feed        admit.ChangeFeed

@@ -17,7 +17,7 @@ func ErrorStatus(code string) int {
 	switch code {
 	case admit.EINVALID:
 		return http.StatusBadRequest
-	case admit.EUNAUTHORIZED:
+	case admit.EUNAUTHORIZED, admit.ESIGNIN:
 		return http.StatusUnauthorized
 	case admit.EFORBIDDEN, admit.EREFUSED, admit.ENOTOPEN, admit.EENDED:
 		return http.StatusForbidden

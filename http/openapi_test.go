@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -177,6 +178,14 @@ func (v *validator) want(res *response, status int, what string) {
 
 // TestOpenAPIResponses drives every operation of the real handler and
 // validates the responses (successes and errors) against the document.
+// init teaches the validator calendar files: their body is a string.
+func init() {
+	openapi3filter.RegisterBodyDecoder("text/calendar", func(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+		b, err := io.ReadAll(body)
+		return string(b), err
+	})
+}
+
 func TestOpenAPIResponses(t *testing.T) {
 	f := mustServe(t, true)
 	v := &validator{t: t, f: f, doc: loadDoc(t), seen: map[string][]int{}}
@@ -250,6 +259,21 @@ func TestOpenAPIResponses(t *testing.T) {
 	res.decode(t, &board)
 	v.want(v.call("POST", "/api/v1/meetings/{id}/regenerate", []string{"id", board.ID}, "", map[string]any{"what": "everything"}, true), 400, "regenerate what")
 
+	// Invitations.
+	v.want(v.call("GET", "/api/v1/mail", nil, "", nil, true), 200, "mail status")
+	res = v.call("GET", "/api/v1/meetings/{id}/deliveries", []string{"id", board.ID}, "", nil, true)
+	v.want(res, 200, "deliveries")
+	var ds struct{ Deliveries []admit.Delivery }
+	res.decode(t, &ds)
+	if len(ds.Deliveries) == 0 {
+		t.Fatalf("no deliveries: %s", res.Body)
+	}
+	v.want(v.call("POST", "/api/v1/meetings/{id}/deliveries/{delivery}/resend", []string{"id", board.ID, "delivery", strconv.FormatInt(ds.Deliveries[0].ID, 10)}, "", nil, true), 200, "resend")
+	v.want(v.call("POST", "/api/v1/meetings/{id}/deliveries/{delivery}/resend", []string{"id", board.ID, "delivery", "999999"}, "", nil, true), 404, "resend unknown")
+	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation.ics", []string{"id", board.ID}, "invitee="+board.Invitees[0].ID, nil, true), 200, "invitee's calendar file")
+	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation", []string{"id", board.ID}, "", nil, true), 200, "shared invitation text")
+	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation", []string{"id", board.ID}, "invitee=inosuch", nil, true), 404, "unknown invitee's invitation")
+
 	// Joins.
 	v.call("POST", "/api/v1/test-clock", nil, "", map[string]string{"advance": "3m"}, false)
 	res = v.call("POST", "/api/v1/join", nil, "", map[string]string{"meeting_id": board.MeetingIDDisplay, "passcode": board.Passcode, "name": "Ann Attendee", "channel": "web"}, false)
@@ -319,6 +343,21 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("GET", "/api/v1/meetings/{id}/attempts", []string{"id", board.ID}, "limit=10", nil, true), 200, "attempts")
 	v.want(v.call("GET", "/api/v1/audit", nil, "after=0&limit=50", nil, true), 200, "audit")
 	v.want(v.call("GET", "/api/v1/audit", nil, "limit=5000", nil, true), 400, "audit limit")
+
+	// Single sign-on: the account's identity provider.
+	idp := map[string]any{"name": "Example SSO", "issuer": "https://idp.example.com/", "client_id": "admit", "client_secret": "s3cret",
+		"allowed_domains": []string{"example.com"}, "role_claim": "groups", "role_mappings": []map[string]string{{"value": "admins", "role": "admin"}},
+		"default_role": "host", "sso_only": false}
+	v.want(v.call("GET", "/api/v1/account/identity-provider", nil, "", nil, true), 404, "no identity provider")
+	res = v.call("PUT", "/api/v1/account/identity-provider", nil, "", idp, true)
+	v.want(res, 200, "set identity provider")
+	if strings.Contains(string(res.Body), "s3cret") || !strings.Contains(string(res.Body), `"has_client_secret":true`) {
+		t.Errorf("set identity provider: %s", res.Body)
+	}
+	idp["allowed_domains"] = []string{}
+	v.want(v.call("PUT", "/api/v1/account/identity-provider", nil, "", idp, true), 400, "identity provider without domains")
+	v.want(v.call("GET", "/api/v1/account/identity-provider", nil, "", nil, true), 200, "identity provider")
+	v.want(v.call("DELETE", "/api/v1/account/identity-provider", nil, "", nil, true), 204, "delete identity provider")
 
 	// Ending and deleting.
 	v.want(v.call("POST", "/api/v1/meetings/{id}/end", []string{"id", board.ID}, "", nil, true), 200, "end")

@@ -46,7 +46,9 @@ func (s *Server) routes() []edge.Route {
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.accountRoutes()...)
+	rs = append(rs, s.ssoRoutes()...)
 	rs = append(rs, s.budgetRoutes()...)
+	rs = append(rs, s.invitationRoutes()...)
 	if s.Clock != nil {
 		rs = append(rs, s.testClockRoutes()...)
 	}

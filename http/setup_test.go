@@ -3,6 +3,7 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
+	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/mail"
 )
 
 // fixture is a real API server: a Service on SQLite in a temporary
@@ -39,6 +42,13 @@ func mustServe(tb testing.TB, testClock bool) *fixture {
 	// per-source limits stay out of their way (they are tested in app,
 	// edge/clientip_test.go and e2e).
 	svc, _ := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, Limiter: admittest.OpenLimiter()})
+	ring, err := keys.New(make([]byte, keys.MasterKeySize))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Mail on, without a sender: changes enqueue their messages.
+	svc.Mailer = &mail.Postman{Random: rand.Reader, Sealer: ring, FromDomain: "admit.test", UIDDomain: "admit.test"}
+	svc.SendMail = true
 	u := admittest.Owner(tb, svc, "owner@example.com", "Olive Owner")
 	token, err := svc.CreateAPIToken(ctx, u.ID, nil)
 	if err != nil {

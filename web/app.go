@@ -13,6 +13,7 @@ import (
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/edge"
+	"github.com/admit-project/admit/oidc"
 )
 
 //go:embed templates/*.html
@@ -36,6 +37,9 @@ type App struct {
 	// AuditKey checks the audit chain on the audit page (the keyring's
 	// audit key); without it the page says the chain was not checked.
 	AuditKey []byte
+	// SignIns turns on single sign-on: the relying parties of the
+	// accounts' identity providers (nil: no sign-in with a provider).
+	SignIns *oidc.Registry
 
 	tmpl  map[string]*template.Template
 	owned atomic.Bool // the store has a user: host pages are open
@@ -52,7 +56,9 @@ func (a *App) routes() []edge.Route {
 	var rs []edge.Route
 	rs = append(rs, edge.Route{Method: "GET", Path: "/static/", Handler: a.handleStatic})
 	rs = append(rs, a.hostRoutes()...)
+	rs = append(rs, a.ssoRoutes()...)
 	rs = append(rs, a.participantRoutes()...)
+	rs = append(rs, a.invitationRoutes()...)
 	return rs
 }
 

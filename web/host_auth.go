@@ -76,6 +76,8 @@ func (a *App) handleSetup(w http.ResponseWriter, r *http.Request) {
 type signInData struct {
 	Next string
 	Form *form
+	// Provider names the account's identity provider, "" when none.
+	Provider string
 }
 
 func (a *App) handleSignInForm(w http.ResponseWriter, r *http.Request) {
@@ -92,7 +94,8 @@ func (a *App) handleSignInForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	a.render(w, r, http.StatusOK, "host_signin", &page{Title: "Sign in", Data: &signInData{Next: safeNext(r.URL.Query().Get("next")), Form: &form{}}})
+	a.render(w, r, http.StatusOK, "host_signin", &page{Title: "Sign in", Data: &signInData{Next: safeNext(r.URL.Query().Get("next")), Form: &form{},
+		Provider: a.signInProvider(r.Context())}})
 }
 
 // safeNext keeps a post-sign-in destination on this site.
@@ -119,7 +122,8 @@ func (a *App) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		vals := r.PostForm
 		vals.Del("password")
 		f := &form{Values: vals, Error: admit.ErrorMessage(err), Field: "password"}
-		a.render(w, r, edge.ErrorStatus(admit.ErrorCode(err)), "host_signin", &page{Title: "Sign in", Data: &signInData{Next: next, Form: f}})
+		a.render(w, r, edge.ErrorStatus(admit.ErrorCode(err)), "host_signin", &page{Title: "Sign in", Data: &signInData{Next: next, Form: f,
+			Provider: a.signInProvider(r.Context())}})
 		return
 	}
 	setSessionCookie(w, ws, a.Secure)
@@ -127,11 +131,18 @@ func (a *App) handleSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) handleSignOut(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	// A session that signed in with the provider ends there too
+	// (RP-initiated logout), when the provider offers it.
+	logout := a.providerLogoutURL(r.Context(), h.ws)
 	if err := a.Service.SignOut(r.Context(), h.ws, h.actor.Source); err != nil {
 		a.errorPage(w, r, err)
 		return
 	}
 	clearCookie(w, a.Secure)
+	if logout != "" {
+		http.Redirect(w, r, logout, http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 

@@ -26,6 +26,14 @@ type meetingPage struct {
 	Passcode   *admit.Revealed // shown on request
 	AccessCode *admit.Revealed
 	Invitation string
+	// InvitationText is the invitation with its real values, once the host
+	// asked for it (audited); InvitationFor says whose.
+	InvitationText string
+	InvitationFor  string
+	// Mail is whether this deployment emails invitations; Deliveries the
+	// newest message to each invitee, by invitee ID.
+	Mail       admit.MailStatus
+	Deliveries map[string]*admit.Delivery
 	Roster     *admit.Roster // while the occurrence is open
 	Attempts   []*admit.Attempt
 	Notice     string
@@ -34,11 +42,12 @@ type meetingPage struct {
 
 // notices are the one-line results of the meeting page's forms.
 var notices = map[string]string{
-	"created":     "The meeting is scheduled. Copy the invitation below and send it.",
+	"created":     "The meeting is scheduled. Invitees with an email address get their invitation by email when mail is on; otherwise copy it below and send it.",
 	"regenerated": "New values are drawn; the old ones stopped working.",
 	"ended":       "The occurrence has ended; everyone in it has left.",
 	"reset":       "The guess budget is reset: passcode joins are admitted directly again.",
 	"decided":     "Done.",
+	"resent":      "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
 }
 
 // pickOccurrence returns occurrence n, or the open one, else the next to
@@ -91,6 +100,12 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 	if p.Attempts, err = a.Service.FailedAttempts(ctx, h.actor, m.ID, 20); err != nil {
 		return nil, err
 	}
+	p.Mail = a.Service.MailStatus(ctx)
+	ds, err := a.Service.Deliveries(ctx, h.actor, m.ID)
+	if err != nil && admit.ErrorCode(err) != admit.EFORBIDDEN {
+		return nil, err
+	}
+	p.Deliveries = deliveryFor(ds)
 	p.Notice = notices[r.URL.Query().Get("done")]
 	if r.URL.Query().Get("created") != "" {
 		p.Notice = notices["created"]
@@ -109,6 +124,9 @@ func (a *App) handleMeeting(w http.ResponseWriter, r *http.Request, h *hostReq) 
 
 func (a *App) renderMeeting(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *meetingPage) {
 	p.Invitation = invitation(h.ws.User, p)
+	if p.InvitationText != "" {
+		p.Invitation = p.InvitationText
+	}
 	title := p.M.Topic
 	if p.Roster != nil && len(p.Roster.Waiting) > 0 {
 		// The tab says someone waits, also without the script.

@@ -38,7 +38,7 @@ var scheduleFields = map[string]string{
 	"invitees": "invitees", "security.access_code": "access_code", "security.passcode": "passcode_mode",
 	"security.passcode_value": "passcode", "security.waiting_room": "waiting_room",
 	"security.early_join_minutes": "early_join_minutes", "security.max_uses": "max_uses",
-	"security.passcode_policy": "passcode_mode", "date": "date", "time": "time", "contacts": "contacts",
+	"security.passcode_policy": "passcode_mode", "security.authentication": "authentication", "security.phone_joins": "phone_joins", "date": "date", "time": "time", "contacts": "contacts",
 }
 
 func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *hostReq) {
@@ -72,6 +72,9 @@ func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *host
 	if sec.WaitingRoom {
 		vals.Set("waiting_room", "on")
 	}
+	signIn := sec.SignIn()
+	vals.Set("authentication", string(signIn.Authentication))
+	vals.Set("phone_joins", string(signIn.PhoneJoins))
 	a.renderSchedule(w, r, h, http.StatusOK, &form{Values: vals}, sec)
 }
 
@@ -110,6 +113,14 @@ func securityFromForm(v url.Values, sec *admit.AccountSecurity) (*admit.Security
 	if set("waiting_room") {
 		b := v.Get("waiting_room") == "on"
 		in.WaitingRoom = &b
+	}
+	if a := v.Get("authentication"); a != "" && set("authentication") {
+		m := admit.Authentication(a)
+		in.Authentication = &m
+	}
+	if p := v.Get("phone_joins"); p != "" && set("phone_joins") {
+		m := admit.PhoneJoins(p)
+		in.PhoneJoins = &m
 	}
 	if s := strings.TrimSpace(v.Get("early_join_minutes")); s != "" && set("early_join_minutes") {
 		if n, err := strconv.Atoi(s); err == nil {

@@ -21,10 +21,11 @@ type settingsPage struct {
 	Zones     []string
 	Form      *form  // the form that failed, if any
 	Which     string // which form: security, room, profile, password
+	Mail      admit.MailStatus
 }
 
 var settingsFields = map[string]string{
-	"security.access_code": "access_code", "security.passcode": "passcode", "security.waiting_room": "waiting_room",
+	"security.access_code": "access_code", "security.passcode": "passcode", "security.waiting_room": "waiting_room", "security.authentication": "authentication", "security.phone_joins": "phone_joins",
 	"security.early_join_minutes": "early_join_minutes", "security.grace_minutes": "grace_minutes",
 	"security.max_uses": "max_uses", "security.access_code_length": "access_code_length",
 	"security.passcode_policy.length": "policy_length", "security.passcode_policy.min_length": "policy_min_length",
@@ -37,6 +38,7 @@ var settingsFields = map[string]string{
 
 func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *settingsPage) {
 	ctx := r.Context()
+	p.Mail = a.Service.MailStatus(ctx)
 	sec, err := a.Service.AccountSecurity(ctx, h.actor)
 	if err != nil {
 		a.errorPage(w, r, err)
@@ -116,6 +118,14 @@ func securityInputFromSettings(v url.Values) (*admit.AccountSecurityInput, error
 		*dst = *p
 	}
 	in.PasscodePolicy = &pol
+	if a := v.Get("authentication"); a != "" {
+		m := admit.Authentication(a)
+		in.Authentication = &m
+	}
+	if p := v.Get("phone_joins"); p != "" {
+		m := admit.PhoneJoins(p)
+		in.PhoneJoins = &m
+	}
 	if s := strings.TrimSpace(v.Get("guess_ceiling")); s != "" {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/admit-project/admit"
@@ -68,7 +69,16 @@ func (a *App) handleJoinMeetingPost(w http.ResponseWriter, r *http.Request) {
 	if req.Pwd != "" {
 		req.Passcode = ""
 	}
+	req.Identity = a.participantIdentity(r)
 	res, err := a.Service.Join(r.Context(), req)
+	if admit.ErrorCode(err) == admit.ESIGNIN && a.SignIns != nil {
+		back := "/j/" + f.Digits
+		if f.Pwd != "" {
+			back += "?pwd=" + url.QueryEscape(f.Pwd)
+		}
+		a.startParticipantSignIn(w, r, err, back)
+		return
+	}
 	if err != nil {
 		a.failJoin(w, r, "join_meeting", title, f, err)
 		return
@@ -97,7 +107,11 @@ func (a *App) handleJoinCodePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := a.Service.Join(r.Context(), &admit.JoinRequest{AccessCode: f.AccessCode, Passcode: r.PostForm.Get("passcode"),
-		Name: f.Name, Channel: admit.ChannelWeb, Source: a.clientIP(r)})
+		Name: f.Name, Channel: admit.ChannelWeb, Source: a.clientIP(r), Identity: a.participantIdentity(r)})
+	if admit.ErrorCode(err) == admit.ESIGNIN && a.SignIns != nil {
+		a.startParticipantSignIn(w, r, err, "/join/code")
+		return
+	}
 	if err != nil {
 		a.failJoin(w, r, "join_code", title, f, err)
 		return

@@ -59,6 +59,7 @@ type CLI struct {
 	Token      TokenCmd      `cmd:"" help:"Make API tokens."`
 	Meeting    MeetingCmd    `cmd:"" help:"Schedule, show, change and end meetings as a host (output is JSON)."`
 	Audit      AuditCmd      `cmd:"" help:"Check and export the audit log."`
+	SSO        SSOCmd        `cmd:"" name:"sso" help:"Connect the account's identity provider for single sign-on."`
 	Keys       KeysCmd       `cmd:"" help:"Rotate the key that seals stored secrets."`
 	Migrate    MigrateCmd    `cmd:"" help:"Apply the store's pending migrations and print its schema version."`
 	Export     ExportCmd     `cmd:"" help:"Write the embedded store to a dump file."`

@@ -8,12 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/clock"
 	admithttp "github.com/admit-project/admit/http"
+	"github.com/admit-project/admit/mail"
+	"github.com/admit-project/admit/oidc"
 	"github.com/admit-project/admit/web"
 )
 
@@ -26,6 +29,9 @@ type ServeCmd struct {
 	LogLevel     string   `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"ADMIT_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
 	TestClock    bool     `name:"test-clock" hidden:"" help:"Enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)."`
 	sharedFlags
+	mail.SMTPFlags
+	MailInterval time.Duration `name:"mail-interval" default:"5s" env:"ADMIT_MAIL_INTERVAL" group:"Mail" help:"How often this node sends due mail and enqueues reminders; default ${default}."`
+	ReminderLead time.Duration `name:"reminder-lead" default:"1h" env:"ADMIT_REMINDER_LEAD" group:"Mail" help:"How long before each occurrence its reminder is emailed; default ${default}."`
 }
 
 // Run serves until ctx ends.
@@ -44,6 +50,16 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		return admit.FieldErrorf("log-level", "--log-level must be debug, info, warn or error")
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	smtp, err := c.SMTPFlags.Settings(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if c.MailInterval <= 0 {
+		return admit.FieldErrorf("mail-interval", "--mail-interval must be positive")
+	}
+	if c.ReminderLead <= 0 {
+		return admit.FieldErrorf("reminder-lead", "--reminder-lead must be positive")
+	}
 	addr, baseURL, testClock := &c.HTTP, &c.BaseURL, &c.TestClock
 	sh := &c.sharedFlags
 
@@ -84,9 +100,26 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	}
 	forget := recordServerURL(sf, e.service.BaseURL, logger)
 	defer forget()
+	e.service.ReminderLead = c.ReminderLead
+	stopMail, err := startMail(ctx, e, smtp, clk, c.MailInterval, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
 	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
-	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: strings.HasPrefix(e.service.BaseURL, "https://"),
+	secure := strings.HasPrefix(e.service.BaseURL, "https://")
+	app := &web.App{Service: e.service, Logger: logger, ClientIP: srv.ClientIP, Secure: secure,
 		AuditKey: e.ring.AuditKey()}
+	// Single sign-on: one relying party per account's identity provider,
+	// all returning to one callback; the sign-in state is sealed with the
+	// keyring into a short-lived cookie for that path. Its clock is the
+	// system's even under --test-clock: the provider's tokens are dated by
+	// the provider's real clock.
+	app.SignIns = &oidc.Registry{
+		Keeper:      &oidc.StateKeeper{Sealer: e.ring, Clock: admit.SystemClock{}, CookiePath: web.SSOCallbackPath, Secure: secure},
+		RedirectURL: e.service.BaseURL + web.SSOCallbackPath,
+		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
+	}
 	hs := &http.Server{
 		Handler:           mountWeb(srv.Handler(), app.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,

@@ -56,6 +56,30 @@
     });
   });
 
+  // Copy an invitation with its real values: fetched (audited), put in the
+  // box and copied; without fetch the form shows it on the page.
+  document.querySelectorAll("form.copy-invitation-form").forEach(function (form) {
+    if (!window.fetch || !navigator.clipboard) { return; }
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var status = document.getElementById("copy-status");
+      fetch(form.action, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": csrfOf(form) },
+        body: new URLSearchParams(new FormData(form))
+      }).then(function (res) {
+        if (!res.ok) { throw new Error("invitation failed"); }
+        return res.json();
+      }).then(function (data) {
+        var box = document.getElementById("invitation");
+        if (box) { box.value = data.text; }
+        return navigator.clipboard.writeText(data.text);
+      }).then(function () {
+        if (status) { status.textContent = "Copied, with its real values."; }
+      }).catch(function () { form.submit(); });
+    });
+  });
+
   // Copy the invitation.
   document.querySelectorAll("button.copy").forEach(function (btn) {
     var src = document.getElementById(btn.getAttribute("data-copy"));

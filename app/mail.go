@@ -1,0 +1,380 @@
+package app
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/admit-project/admit"
+)
+
+// DefaultReminderLead is how long before an occurrence its reminder goes
+// out when Service.ReminderLead is zero.
+const DefaultReminderLead = time.Hour
+
+// calendarSequence is the calendar SEQUENCE of m at now: the seconds since
+// the meeting was created. It rises with every change without a counter in
+// the store, and two changes in one second are one change to a calendar.
+func calendarSequence(m *admit.Meeting, now time.Time) int {
+	if m.CreatedAt.IsZero() || !now.After(m.CreatedAt) {
+		return 0
+	}
+	d := now.Sub(m.CreatedAt) / time.Second
+	if d > math.MaxInt32 {
+		d = math.MaxInt32
+	}
+	return int(d)
+}
+
+// mailing says which invitees get which kind of message about a change.
+// IDs nil means every invitee with an address; an empty, non-nil list none.
+type mailing struct {
+	kind admit.OutboxKind
+	ids  []string
+}
+
+// mailOn reports whether changes enqueue mail: SMTP is configured and the
+// store writes messages with its changes.
+func (s *Service) mailOn() (admit.OutboxSaver, bool) {
+	if !s.SendMail || s.Mailer == nil {
+		return nil, false
+	}
+	saver, ok := s.Store.(admit.OutboxSaver)
+	return saver, ok
+}
+
+// organizer is the meeting's host as the messages name them.
+func (s *Service) organizer(ctx context.Context, m *admit.Meeting) admit.Addressee {
+	u, err := s.Store.FindUserByID(ctx, m.HostID)
+	if err != nil {
+		return admit.Addressee{}
+	}
+	return admit.Addressee{Name: u.Name, Email: u.Email}
+}
+
+// messages returns the outbox messages of a change of m, to be written with
+// it; nil when mail is off. It reads m's secrets as they are now, so save
+// calls it on every try (a redrawn code is in the message).
+func (s *Service) messages(ctx context.Context, m *admit.Meeting, now time.Time, mailings ...mailing) ([]*admit.OutboxMessage, error) {
+	if _, ok := s.mailOn(); !ok || m.Kind == admit.KindPersonal {
+		// A personal room has no schedule to send; its links are copied.
+		return nil, nil
+	}
+	v := s.view(m, true)
+	org := s.organizer(ctx, m)
+	var out []*admit.OutboxMessage
+	for _, ml := range mailings {
+		if ml.ids != nil && len(ml.ids) == 0 {
+			continue
+		}
+		msgs, err := s.Mailer.Messages(v, m.AccountID, admit.MailChange{Kind: ml.kind, Organizer: org,
+			Sequence: calendarSequence(m, now), Now: now, InviteeIDs: ml.ids})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msgs...)
+	}
+	return out, nil
+}
+
+// saveWithMail is Store.SaveMeeting, with the messages of the change in the
+// same transaction when mail is on.
+func (s *Service) saveWithMail(ctx context.Context, m *admit.Meeting, now time.Time, mailings []mailing) error {
+	saver, ok := s.mailOn()
+	if !ok || len(mailings) == 0 {
+		return s.Store.SaveMeeting(ctx, m, now)
+	}
+	msgs, err := s.messages(ctx, m, now, mailings...)
+	if err != nil {
+		return err
+	}
+	return saver.SaveMeetingWithOutbox(ctx, m, now, msgs)
+}
+
+// deleteWithMail is Store.DeleteMeeting, with a cancellation to every
+// invitee in the same transaction when mail is on.
+func (s *Service) deleteWithMail(ctx context.Context, m *admit.Meeting, now time.Time) error {
+	saver, ok := s.mailOn()
+	if !ok {
+		return s.Store.DeleteMeeting(ctx, m.PK, now)
+	}
+	msgs, err := s.messages(ctx, m, now, mailing{kind: admit.OutboxCancel})
+	if err != nil {
+		return err
+	}
+	return saver.DeleteMeetingWithOutbox(ctx, m.PK, now, msgs)
+}
+
+// newInvitees and oldInvitees list the IDs of the invitees not yet saved
+// and of those saved, never nil.
+func newInvitees(m *admit.Meeting) []string {
+	ids := []string{}
+	for _, inv := range m.Invitees {
+		if inv.PK == 0 {
+			ids = append(ids, inv.ID)
+		}
+	}
+	return ids
+}
+
+func oldInvitees(m *admit.Meeting) []string {
+	ids := []string{}
+	for _, inv := range m.Invitees {
+		if inv.PK != 0 {
+			ids = append(ids, inv.ID)
+		}
+	}
+	return ids
+}
+
+// EnqueueReminders enqueues the reminders that are due at the service's
+// now: for every occurrence, in every account, that starts within the
+// reminder lead, one message per invitee with that occurrence's access code.
+// The outbox keeps one reminder per invitee and occurrence however often,
+// and on however many nodes, this runs. It returns how many occurrences it
+// looked at.
+func (s *Service) EnqueueReminders(ctx context.Context) (int, error) {
+	rs, ok := s.Store.(admit.ReminderStore)
+	outbox, ok2 := s.Store.(admit.OutboxStore)
+	if _, on := s.mailOn(); !on || !ok || !ok2 {
+		return 0, nil
+	}
+	lead := s.ReminderLead
+	if lead <= 0 {
+		lead = DefaultReminderLead
+	}
+	now := s.now()
+	refs, err := rs.FindStartingOccurrences(ctx, now, now.Add(lead), 0)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range refs {
+		m, err := s.Store.FindMeetingByID(ctx, r.AccountID, r.MeetingID)
+		if admit.ErrorCode(err) == admit.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return 0, err
+		}
+		// Only the invitees not reminded yet: most ticks find them all
+		// reminded and seal nothing.
+		sent, err := outbox.FindOutbox(ctx, admit.OutboxFilter{AccountID: m.AccountID, MeetingID: m.ID})
+		if err != nil {
+			return 0, err
+		}
+		done := map[string]bool{}
+		for _, msg := range sent {
+			if msg.Kind == admit.OutboxReminder && msg.Occurrence == r.Index {
+				done[msg.InviteeID] = true
+			}
+		}
+		ids := []string{}
+		for _, inv := range m.Invitees {
+			if inv.Email != "" && !done[inv.ID] {
+				ids = append(ids, inv.ID)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		v := s.view(m, true)
+		msgs, err := s.Mailer.Messages(v, m.AccountID, admit.MailChange{Kind: admit.OutboxReminder,
+			Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now, Occurrence: r.Index, InviteeIDs: ids})
+		if err != nil {
+			return 0, err
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		if err := outbox.EnqueueOutbox(ctx, now, msgs...); err != nil {
+			return 0, err
+		}
+	}
+	return len(refs), nil
+}
+
+// mayHost is the authorization of the invitation routes: the meeting's host,
+// or an owner or admin of its account (findMeeting has checked the account).
+func mayHost(a *admit.Actor, m *admit.Meeting) error {
+	if a.User.ID == m.HostID || a.User.Role == admit.RoleOwner || a.User.Role == admit.RoleAdmin {
+		return nil
+	}
+	return &admit.Error{Code: admit.EFORBIDDEN, Message: "Only the meeting's host or an owner or admin of the account may do this."}
+}
+
+// hostMeeting finds meeting id for the invitation routes.
+func (s *Service) hostMeeting(ctx context.Context, a *admit.Actor, id, scope string) (*admit.Meeting, error) {
+	if err := require(a, scope); err != nil {
+		return nil, err
+	}
+	m, err := s.findMeeting(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayHost(a, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// MailStatus says whether changes send mail.
+func (s *Service) MailStatus(ctx context.Context) admit.MailStatus {
+	_, on := s.mailOn()
+	return admit.MailStatus{Enabled: on}
+}
+
+func (s *Service) outboxStore() (admit.OutboxStore, error) {
+	o, ok := s.Store.(admit.OutboxStore)
+	if !ok {
+		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "This store keeps no outbox."}
+	}
+	return o, nil
+}
+
+// Deliveries lists the messages of meeting id, newest first, with their
+// delivery state. ENOTFOUND, EFORBIDDEN.
+func (s *Service) Deliveries(ctx context.Context, a *admit.Actor, id string) ([]*admit.Delivery, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeRead)
+	if err != nil {
+		return nil, err
+	}
+	out := []*admit.Delivery{}
+	o, err := s.outboxStore()
+	if err != nil {
+		return out, nil
+	}
+	msgs, err := o.FindOutbox(ctx, admit.OutboxFilter{AccountID: m.AccountID, MeetingID: m.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, msg := range msgs {
+		out = append(out, admit.NewDelivery(msg))
+	}
+	return out, nil
+}
+
+// Resend queues message deliveryID of meeting id again, with the same
+// Message-ID and content. ENOTFOUND, EFORBIDDEN; ECONFLICT when mail is off.
+func (s *Service) Resend(ctx context.Context, a *admit.Actor, id string, deliveryID int64) (*admit.Delivery, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeManage)
+	if err != nil {
+		return nil, err
+	}
+	if _, on := s.mailOn(); !on {
+		return nil, &admit.Error{Code: admit.ECONFLICT, Message: "Mail is off on this deployment (no SMTP server is configured)."}
+	}
+	o, err := s.outboxStore()
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := o.FindOutbox(ctx, admit.OutboxFilter{AccountID: m.AccountID, MeetingID: m.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, msg := range msgs {
+		if msg.ID != deliveryID {
+			continue
+		}
+		if err := o.ResendOutbox(ctx, m.AccountID, msg.ID, s.now()); err != nil {
+			return nil, err
+		}
+		s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "mail.resend", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: msg.To})
+		msg.State, msg.Attempts, msg.SentAt = admit.OutboxQueued, 0, nil
+		msg.NextAttemptAt = s.now()
+		return admit.NewDelivery(msg), nil
+	}
+	return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "No such message of this meeting."}
+}
+
+func (s *Service) mailer() (admit.Mailer, error) {
+	if s.Mailer == nil {
+		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "Invitations are not available on this deployment."}
+	}
+	return s.Mailer, nil
+}
+
+// InvitationICS returns the calendar file of meeting id for invitee
+// inviteeID, or for the host when it is empty. It holds the invitee's
+// credentials, so reading it is audited. ENOTFOUND, EFORBIDDEN.
+func (s *Service) InvitationICS(ctx context.Context, a *admit.Actor, id, inviteeID string) ([]byte, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeRead)
+	if err != nil {
+		return nil, err
+	}
+	ml, err := s.mailer()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	b, err := ml.ICS(s.view(m, true), inviteeID, admit.MailChange{Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now})
+	if err != nil {
+		return nil, err
+	}
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "calendar " + inviteeOrShared(inviteeID)})
+	return b, nil
+}
+
+// InvitationText returns the invitation of meeting id with its real values,
+// for invitee inviteeID or, when it is empty, with the shared values. It is
+// audited as the eye button's reveal is. ENOTFOUND, EFORBIDDEN.
+func (s *Service) InvitationText(ctx context.Context, a *admit.Actor, id, inviteeID string) (string, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeRead)
+	if err != nil {
+		return "", err
+	}
+	ml, err := s.mailer()
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	text, err := ml.InvitationText(s.view(m, true), inviteeID, admit.MailChange{Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now})
+	if err != nil {
+		return "", err
+	}
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "invitation " + inviteeOrShared(inviteeID)})
+	return text, nil
+}
+
+func inviteeOrShared(id string) string {
+	if id == "" {
+		return "shared"
+	}
+	return "invitee " + id
+}
+
+// InviteeICS returns the calendar file of the invitee whose link token is
+// token, limited per source like InviteeLink. EREFUSED for an unknown token.
+func (s *Service) InviteeICS(ctx context.Context, channel admit.Channel, source, token string) ([]byte, error) {
+	now := s.now()
+	rsv, err := s.sourceLimiter().Reserve(ctx, admit.SourceKey(channel, source), now)
+	if err != nil {
+		return nil, err
+	}
+	failed := true
+	defer func() { rsv.Done(failed) }()
+	if len(token) > admit.MaxCredentialLength {
+		return nil, admit.FieldErrorf("token", "token may have at most %d characters", admit.MaxCredentialLength)
+	}
+	index := s.tokenIndex(token)
+	ref, ok, err := s.joinCache().Token(ctx, index, now)
+	if err != nil {
+		failed = false
+		return nil, err
+	}
+	d, err := s.joinData(ctx, "t"+string(index), ref.MeetingPK, ok)
+	if err != nil {
+		failed = false
+		return nil, err
+	} else if d == noData {
+		return nil, refusal()
+	}
+	failed = false
+	m, err := s.Store.FindMeetingByID(ctx, d.Meeting.AccountID, d.Meeting.ID)
+	if err != nil {
+		return nil, err
+	}
+	ml, err := s.mailer()
+	if err != nil {
+		return nil, err
+	}
+	return ml.ICS(s.view(m, true), ref.InviteeID, admit.MailChange{Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now})
+}
