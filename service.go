@@ -105,9 +105,22 @@ type UserService interface {
 type AccountService interface {
 	AccountSecurity(ctx context.Context, a *Actor) (*AccountSecurity, error)
 	UpdateAccountSecurity(ctx context.Context, a *Actor, in *AccountSecurityInput) (*AccountSecurity, error)
-	Events(ctx context.Context, a *Actor, afterSeq int64, limit int) ([]*Event, error)
-	// VerifyAudit checks the audit chain with key (see Verify).
-	VerifyAudit(ctx context.Context, key []byte) (int64, *ChainBreak, error)
+	// Events lists the actor's account's audit entries matching f (its
+	// AccountID is the actor's), by ID: oldest first, or newest first with
+	// f.NewestFirst; f.Limit from 1 to 1000 (100 when 0).
+	Events(ctx context.Context, a *Actor, f EventFilter) ([]*Event, error)
+	// AuditCheckpoint returns the audit log's latest signed checkpoint and
+	// its public key. Owners and admins only (EFORBIDDEN); ENOTFOUND
+	// before the first checkpoint.
+	AuditCheckpoint(ctx context.Context, a *Actor) (*AuditCheckpoint, error)
+	// AuditProof returns the proof that entry seq is in the latest
+	// checkpoint's tree. Owners and admins only (EFORBIDDEN); ENOTFOUND
+	// when no checkpoint covers it yet.
+	AuditProof(ctx context.Context, a *Actor, seq int64) (*AuditInclusion, error)
+	// AuditConsistency returns the proof that the latest checkpoint
+	// extends the tree of its first oldSize entries. Owners and admins only
+	// (EFORBIDDEN); EINVALID for a size past the latest checkpoint.
+	AuditConsistency(ctx context.Context, a *Actor, oldSize int64) (*AuditConsistency, error)
 }
 
 // ContactService manages an account's contacts.

@@ -261,10 +261,18 @@ type Event struct {
 // EventFilter selects audit events.
 type EventFilter struct {
 	AccountID int64
-	Target    string
-	AfterID   int64
-	AfterSeq  int64 // only events after this position in the chain
-	Limit     int
+	Target    string    // exact ("meeting:<id>" for a meeting's)
+	Actor     string    // exact
+	Action    string    // a prefix ("join." or "join.refused")
+	Since     time.Time // At on or after, when set
+	Until     time.Time // At before, when set
+	AfterID   int64     // only events with a greater ID
+	BeforeID  int64     // only events with a smaller ID, when set
+	AfterSeq  int64     // only events placed in the audit log after this position (0: every event, placed or not)
+	// NewestFirst orders by ID descending (the order written); else
+	// oldest first.
+	NewestFirst bool
+	Limit       int
 }
 
 // Keyring holds the keys that protect secrets at rest.

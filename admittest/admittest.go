@@ -14,6 +14,7 @@ import (
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/sqlite"
+	"github.com/admit-project/admit/translog"
 )
 
 // Options say how the service differs from the default one. The zero value
@@ -121,4 +122,21 @@ func Owner(tb testing.TB, svc *app.Service, email, name string) *admit.User {
 		tb.Fatal(err)
 	}
 	return u
+}
+
+// AuditLog gives svc a signed audit log on db (translog over the SQLite
+// store, with a new signing key) and returns the integrator, whose Step
+// the test calls to place entries and sign a checkpoint.
+func AuditLog(tb testing.TB, svc *app.Service, db *sqlite.DB) *translog.Integrator {
+	tb.Helper()
+	skey, err := translog.GenerateSignerKey(nil, "admit-audit-test")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	signer, err := translog.NewSigner(skey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	svc.AuditLog = &translog.Reader{Store: db.AuditLog(), Verifier: signer.Verifier(), PublicKey: signer.PublicKey()}
+	return &translog.Integrator{Store: db.AuditLog(), Signer: signer}
 }

@@ -69,7 +69,55 @@ func (s *Service) UpdateAccountSecurity(ctx context.Context, a *admit.Actor, in 
 	return &acct.Security, nil
 }
 
-// VerifyAudit checks the store's audit chain with key (see admit.Verify).
-func (s *Service) VerifyAudit(ctx context.Context, key []byte) (int64, *admit.ChainBreak, error) {
-	return admit.Verify(ctx, s.Store, key)
+// AuditCheckpoint returns the audit log's latest signed checkpoint. Owners
+// and admins only (EFORBIDDEN); ENOTFOUND before the first checkpoint or
+// without an audit log.
+func (s *Service) AuditCheckpoint(ctx context.Context, a *admit.Actor) (*admit.AuditCheckpoint, error) {
+	if err := s.requireAuditLog(a); err != nil {
+		return nil, err
+	}
+	return s.AuditLog.LatestCheckpoint(ctx)
+}
+
+// AuditProof returns the proof that entry seq is in the latest checkpoint's
+// tree. Owners and admins only (EFORBIDDEN); ENOTFOUND when no checkpoint
+// covers it yet, or when the entry is another account's.
+func (s *Service) AuditProof(ctx context.Context, a *admit.Actor, seq int64) (*admit.AuditInclusion, error) {
+	if err := s.requireAuditLog(a); err != nil {
+		return nil, err
+	}
+	in, err := s.AuditLog.Prove(ctx, seq)
+	if err != nil {
+		return nil, err
+	}
+	if in.Entry.AccountID != a.User.AccountID {
+		// Every account's entries share one log; another account's entry
+		// is not this one's to see.
+		return nil, admit.Errorf(admit.ENOTFOUND, "No audit entry %d in this account.", seq)
+	}
+	return in, nil
+}
+
+// AuditConsistency returns the proof that the latest checkpoint extends the
+// tree of its first oldSize entries. Owners and admins only (EFORBIDDEN).
+func (s *Service) AuditConsistency(ctx context.Context, a *admit.Actor, oldSize int64) (*admit.AuditConsistency, error) {
+	if err := s.requireAuditLog(a); err != nil {
+		return nil, err
+	}
+	return s.AuditLog.Consistency(ctx, oldSize)
+}
+
+// requireAuditLog checks that a may read the audit log's checkpoints and
+// proofs, and that there is a log.
+func (s *Service) requireAuditLog(a *admit.Actor) error {
+	if err := require(a, admit.ScopeRead); err != nil {
+		return err
+	}
+	if !a.User.CanManageAccount() {
+		return &admit.Error{Code: admit.EFORBIDDEN, Message: "Only the account's owner and admins read the audit log's checkpoints and proofs."}
+	}
+	if s.AuditLog == nil {
+		return admit.Errorf(admit.ENOTFOUND, "This service keeps no signed audit log.")
+	}
+	return nil
 }

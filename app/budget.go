@@ -69,6 +69,9 @@ func countsAgainstBudget(reason string) bool {
 // spent (once: only the failure that spent it reports it).
 func (s *Service) budgetSpent(ctx context.Context, m *admit.Meeting, at *admit.Attempt) {
 	s.publish(ctx, admit.Change{Kind: admit.ChangeBudget, MeetingPK: m.PK})
+	if s.Observer != nil {
+		s.Observer.GuessBudgetSpent()
+	}
 	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: "system", Action: "budget.spent", Target: "meeting:" + m.ID,
 		Source: at.Source, Outcome: "alert", Detail: "failures " + itoa(int64(at.BudgetFailures)) + " of budget " + itoa(int64(at.GuessBudget))})
 }

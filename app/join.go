@@ -148,6 +148,7 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 			return nil, err
 		}
 		adm.Guessable = true
+		s.chargePending(adm, t.meeting.PK)
 	}
 	if err := s.Store.Admit(ctx, adm); admit.ErrorCode(err) == admit.ECONFLICT && admit.ErrorField(err) == "max_uses" {
 		at.Outcome = ""
@@ -169,7 +170,7 @@ func (s *Service) recordInvalid(ctx context.Context, at *admit.Attempt, invalid 
 		at.Method = "unknown"
 	}
 	at.Outcome, at.Reason = admit.OutcomeInvalid, "invalid "+admit.ErrorField(invalid)
-	if err := s.Store.RecordAttempt(ctx, at); err != nil {
+	if err := s.recordRefusal(ctx, at, nil); err != nil {
 		return err
 	}
 	return invalid
@@ -191,11 +192,12 @@ func (s *Service) refuse(ctx context.Context, at *admit.Attempt, t *joinTarget, 
 		}
 		at.GuessBudget = a
 	}
-	if err := s.Store.RecordAttempt(ctx, at); err != nil {
-		return err
+	var m *admit.Meeting
+	if t != nil {
+		m = t.meeting
 	}
-	if at.BudgetSpent {
-		s.budgetSpent(ctx, t.meeting, at)
+	if err := s.recordRefusal(ctx, at, m); err != nil {
+		return err
 	}
 	return refusal()
 }

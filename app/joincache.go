@@ -135,14 +135,17 @@ func (c *JoinCache) Entries() (known, unknown int) {
 }
 
 // Unknown does for an identifier the directory does not know what ByPK
-// does for a meeting it knows, so that a refusal costs the same either way
-// (no timing oracle, even on a cold cache). The first lookup of key (and
-// the first after an eviction) reads the join data of a meeting drawn at
-// random from the directory — the same read, of a real meeting, that a
-// known identifier's first lookup makes — and throws it away; then key is
-// remembered, so that its next lookup costs a map lookup, as a cached
-// known meeting's does. key names the identifier and its kind ("n" and a
-// meeting number, "c" and an access code's index, "t" and a token's index).
+// does for one it knows, so that the time of a refusal does not tell
+// whether the identifier exists, whether the cache is cold (after a start
+// or an eviction) or warm. An unknown identifier behaves as a real one drawn
+// at random: its first lookup (and the first after an eviction) takes a
+// meeting drawn uniformly from the directory and looks it up as ByPK would,
+// reading and caching its join data when it is not cached, reading nothing
+// when it is; then key is remembered, so that its next lookup costs a map
+// lookup, as a cached meeting's does. So a first probe is slow with the
+// probability that a real meeting is cold, and both kinds warm the cache
+// alike. key names the identifier and its kind ("n" and a meeting number,
+// "c" and an access code's index, "t" and a token's index).
 func (c *JoinCache) Unknown(ctx context.Context, key string) error {
 	c.mu.RLock()
 	_, seen := c.unknown[key]
@@ -151,9 +154,10 @@ func (c *JoinCache) Unknown(ctx context.Context, key string) error {
 		return nil
 	}
 	g := c.gen.Load()
-	pk := c.dir.randomMeeting()
-	if _, err := c.store.FindJoinDataByPK(ctx, pk); err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
-		return err
+	if pk := c.dir.randomMeeting(); pk != 0 {
+		if _, err := c.ByPK(ctx, pk); err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
+			return err
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -176,14 +176,16 @@ func (s *Service) FailedAttempts(ctx context.Context, a *admit.Actor, id string,
 	return refused, nil
 }
 
-// Events pages through the actor's account's audit trail: at most limit
-// events after the chain position afterSeq, in chain order.
-func (s *Service) Events(ctx context.Context, a *admit.Actor, afterSeq int64, limit int) ([]*admit.Event, error) {
+// Events lists the actor's account's audit entries matching f, by ID
+// (oldest first, or newest first with f.NewestFirst); f.Limit from 1 to
+// 1000, 100 otherwise.
+func (s *Service) Events(ctx context.Context, a *admit.Actor, f admit.EventFilter) ([]*admit.Event, error) {
 	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
 	}
-	if limit <= 0 || limit > 1000 {
-		limit = 100
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
 	}
-	return s.Store.FindEvents(ctx, admit.EventFilter{AccountID: a.User.AccountID, AfterSeq: afterSeq, Limit: limit})
+	f.AccountID = a.User.AccountID
+	return s.Store.FindEvents(ctx, f)
 }

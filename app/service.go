@@ -14,12 +14,15 @@ import (
 // Service implements admit's behaviour on top of a Store. It is safe for
 // concurrent use.
 type Service struct {
-	Store  admit.Store
-	Keys   admit.Keyring
-	Signer admit.AdmissionSigner
-	Clock  admit.Clock
-	Rand   io.Reader    // crypto/rand.Reader in production
-	Logger *slog.Logger // never given secrets
+	Store admit.Store
+	// AuditLog reads the audit log's tree (checkpoints, proofs); nil when
+	// the service keeps no signed log.
+	AuditLog admit.AuditLog
+	Keys     admit.Keyring
+	Signer   admit.AdmissionSigner
+	Clock    admit.Clock
+	Rand     io.Reader    // crypto/rand.Reader in production
+	Logger   *slog.Logger // never given secrets
 	// BaseURL prefixes join links ("http://127.0.0.1:8080").
 	BaseURL string
 
@@ -36,6 +39,17 @@ type Service struct {
 	// and none per refusal; `admit serve` sets it on PostgreSQL, whose
 	// store several nodes share.
 	ConfirmJoins bool
+
+	// Observer, when set, is told of guess budgets spent (for metrics).
+	Observer admit.JoinObserver
+	// RefusalsBehind answers refused and malformed join attempts before
+	// their record is durable: the meeting's guess budget and the source's
+	// limits are charged in memory first, the record follows through the
+	// store's group commit, at most MaxPendingRefusals per node at a time
+	// (see refusals_behind.go). Admissions, schedules and regenerates stay
+	// durable before their answer. Call FlushRefusals before closing the
+	// store.
+	RefusalsBehind bool
 	// CacheClock times the join cache's reads of the change log; the
 	// system clock when nil. It is apart from Clock, which `admit serve
 	// --test-clock` moves and tests stop: the cache's freshness is about
@@ -61,6 +75,7 @@ type Service struct {
 	limiterOnce sync.Once
 	limiter     admit.SourceLimiter
 	rateLimits  rateLimitLog // audit entries of rate-limited attempts
+	pending     pendingRefusals
 	guesses     guessCache
 	setupMu     sync.Mutex // one owner set-up at a time in this process
 	dummyOnce   sync.Once

@@ -216,7 +216,7 @@ func TestCodeViewIsAudited(t *testing.T) {
 	if _, err := svc.ShowMeeting(ctx, host, v.MeetingID); err != nil {
 		t.Fatal(err)
 	}
-	evs, err := svc.Events(ctx, host, 0, 100)
+	evs, err := svc.Events(ctx, host, admit.EventFilter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

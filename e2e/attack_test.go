@@ -159,7 +159,7 @@ func TestAttackSimulation(t *testing.T) {
 		t.Errorf("%d of %d invitee links admitted, want all 200", invitedIn.Load(), invited.Load())
 	}
 	out := s.cli("audit", "verify")
-	if !strings.Contains(out, "audit chain OK") {
+	if !strings.Contains(out, "audit log OK") {
 		t.Errorf("audit verify after the attack: %s", out)
 	}
 	t.Log(strings.TrimSpace(out))

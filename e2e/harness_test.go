@@ -59,11 +59,21 @@ type server struct {
 // tests make more failed joins than one source may).
 func startServer(t testing.TB, data string, flags ...string) *server {
 	t.Helper()
+	return startServerUnder(t, nil, data, flags...)
+}
+
+// startServerUnder is startServer with the binary run by the command wrap
+// (as `strace -f -o FILE --`); none when wrap is empty.
+func startServerUnder(t testing.TB, wrap []string, data string, flags ...string) *server {
+	t.Helper()
 	if data == "" {
 		data = t.TempDir()
 	}
 	args := append([]string{"serve", "--data", data, "--http", "127.0.0.1:0", "--test-clock", "--trusted-proxy", "127.0.0.1/32"}, flags...)
 	cmd := exec.Command(binary, args...)
+	if len(wrap) > 0 {
+		cmd = exec.Command(wrap[0], append(append(wrap[1:len(wrap):len(wrap)], binary), args...)...)
+	}
 	cmd.Env = append(os.Environ(), "ADMIT_DATA=", "ADMIT_HTTP=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

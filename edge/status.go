@@ -31,6 +31,8 @@ func ErrorStatus(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case admit.ERATELIMITED:
 		return http.StatusTooManyRequests
+	case admit.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

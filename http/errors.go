@@ -21,8 +21,18 @@ var refusalBody = mustMarshalLine(map[string]string{"error": admit.EREFUSED, "me
 // internal: they are logged (with the route, never the request's content)
 // and shown as "Internal error.".
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := admit.ErrorCode(err), admit.ErrorMessage(err)
+	code, msg := edge.ErrorCodeOf(err), admit.ErrorMessage(err)
 	status := edge.ErrorStatus(code)
+	if code == admit.EUNAVAILABLE {
+		// Logged as a warning: the store or a shared service is out of
+		// reach; the caller is told to come back, never given a guess.
+		s.logger().WarnContext(r.Context(), "http: unavailable", "method", r.Method, "route", r.Pattern, "err", err)
+		edge.SetUnavailable(w.Header())
+		msg = admit.UnavailableMessage
+		b, _ := json.Marshal(map[string]string{"error": code, "message": msg})
+		writeBytes(w, status, jsonContentType, append(b, '\n'))
+		return
+	}
 	if code == admit.EREFUSED {
 		writeBytes(w, status, jsonContentType, refusalBody)
 		return
@@ -34,7 +44,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header()["Retry-After"] = []string{strconv.Itoa(edge.RetryAfter(err, 1))}
 	}
 	if status == http.StatusInternalServerError {
-		s.logger().Error("http: internal error", "method", r.Method, "route", r.Pattern, "err", err)
+		s.logger().ErrorContext(r.Context(), "http: internal error", "method", r.Method, "route", r.Pattern, "err", err)
 		code, msg = admit.EINTERNAL, "Internal error."
 	}
 	body := map[string]any{}

@@ -28,7 +28,8 @@ func TestErrorShape(t *testing.T) {
 			`{"error":"not_open","message":"Opens at 09:45.","opens_at":"2030-01-01T09:45:00Z"}` + "\n"},
 		{&admit.Error{Code: admit.EREFUSED, Message: "anything else", Detail: map[string]any{"reason": "wrong_passcode"}}, 403,
 			`{"error":"invalid_credentials","message":"Invalid meeting ID or passcode."}` + "\n"},
-		{context.DeadlineExceeded, 500, `{"error":"internal","message":"Internal error."}` + "\n"},
+		// A store out of reach past the request's deadline: come back, no guess.
+		{context.DeadlineExceeded, 503, `{"error":"unavailable","message":"The service is briefly unavailable; try again in a moment."}` + "\n"},
 		{&admit.Error{Code: admit.EINTERNAL, Message: "disk /var/x full", Field: "f"}, 500, `{"error":"internal","message":"Internal error."}` + "\n"},
 	}
 	for _, tt := range tests {
@@ -36,6 +37,9 @@ func TestErrorShape(t *testing.T) {
 		s.Error(w, httptest.NewRequest("GET", "/x", nil), tt.err)
 		if w.Code != tt.code || w.Body.String() != tt.want {
 			t.Errorf("Error(%v) = %d %s, want %d %s", tt.err, w.Code, w.Body, tt.code, tt.want)
+		}
+		if ra := w.Header().Get("Retry-After"); (tt.code == 503) != (ra != "") {
+			t.Errorf("Error(%v): Retry-After %q", tt.err, ra)
 		}
 		if ct := w.Header().Get("Content-Type"); ct != "application/json" {
 			t.Errorf("Error(%v): Content-Type %q", tt.err, ct)

@@ -343,6 +343,15 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("GET", "/api/v1/meetings/{id}/attempts", []string{"id", board.ID}, "limit=10", nil, true), 200, "attempts")
 	v.want(v.call("GET", "/api/v1/audit", nil, "after=0&limit=50", nil, true), 200, "audit")
 	v.want(v.call("GET", "/api/v1/audit", nil, "limit=5000", nil, true), 400, "audit limit")
+	v.want(v.call("GET", "/api/v1/audit/checkpoint", nil, "", nil, true), 404, "no checkpoint yet")
+	if _, err := f.auditLog.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v.want(v.call("GET", "/api/v1/audit/checkpoint", nil, "", nil, true), 200, "audit checkpoint")
+	v.want(v.call("GET", "/api/v1/audit/proof/{seq}", []string{"seq", "1"}, "", nil, true), 200, "audit proof")
+	v.want(v.call("GET", "/api/v1/audit/proof/{seq}", []string{"seq", "100000"}, "", nil, true), 404, "proof past the checkpoint")
+	v.want(v.call("GET", "/api/v1/audit/consistency", nil, "old_size=1", nil, true), 200, "audit consistency")
+	v.want(v.call("GET", "/api/v1/audit/consistency", nil, "old_size=100000", nil, true), 400, "consistency past the checkpoint")
 
 	// Single sign-on: the account's identity provider.
 	idp := map[string]any{"name": "Example SSO", "issuer": "https://idp.example.com/", "client_id": "admit", "client_secret": "s3cret",

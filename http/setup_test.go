@@ -19,6 +19,7 @@ import (
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/mail"
+	"github.com/admit-project/admit/translog"
 )
 
 // fixture is a real API server: a Service on SQLite in a temporary
@@ -30,6 +31,8 @@ type fixture struct {
 	http    *httptest.Server
 	user    *admit.User
 	token   string
+	// auditLog places entries and signs checkpoints when a test steps it.
+	auditLog *translog.Integrator
 }
 
 // mustServe starts a fixture. With testClock, POST /api/v1/test-clock is
@@ -41,7 +44,7 @@ func mustServe(tb testing.TB, testClock bool) *fixture {
 	// The handler tests make many failed joins from the loopback: the
 	// per-source limits stay out of their way (they are tested in app,
 	// edge/clientip_test.go and e2e).
-	svc, _ := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, Limiter: admittest.OpenLimiter()})
+	svc, db := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, Limiter: admittest.OpenLimiter()})
 	ring, err := keys.New(make([]byte, keys.MasterKeySize))
 	if err != nil {
 		tb.Fatal(err)
@@ -54,7 +57,7 @@ func mustServe(tb testing.TB, testClock bool) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f := &fixture{clock: clock, service: svc, user: u, token: token}
+	f := &fixture{clock: clock, service: svc, user: u, token: token, auditLog: admittest.AuditLog(tb, svc, db)}
 	f.server = &admithttp.Server{Service: svc}
 	if testClock {
 		f.server.Clock = clock

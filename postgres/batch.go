@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -53,6 +55,8 @@ type joinOp struct {
 	tries int // runs lost to deadlocks in its savepoint
 	err   error
 	done  chan error
+	// queued is when it was queued, for the observer.
+	queued time.Time
 }
 
 type batcher struct {
@@ -62,7 +66,12 @@ type batcher struct {
 
 	mu     sync.RWMutex // guards closed and sends on ops
 	closed bool
+
+	observer atomic.Pointer[observerBox] // told of each group commit
 }
+
+// observerBox holds a WriteObserver for an atomic pointer.
+type observerBox struct{ o admit.WriteObserver }
 
 func newBatcher(db *DB) *batcher {
 	b := &batcher{db: db, ops: make(chan *joinOp, 4*MaxBatch), stopped: make(chan struct{})}
@@ -88,7 +97,7 @@ func (b *batcher) do(ctx context.Context, key int64, run func(ctx context.Contex
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	op := &joinOp{ctx: ctx, key: key, run: run, done: make(chan error, 1)}
+	op := &joinOp{ctx: ctx, key: key, run: run, done: make(chan error, 1), queued: time.Now()}
 	b.mu.RLock()
 	if b.closed {
 		b.mu.RUnlock()
@@ -150,11 +159,21 @@ func (b *batcher) loop() {
 // commit runs batch in one transaction, answers every write it settled and
 // returns those to run again (victims of a deadlock in their savepoint).
 func (b *batcher) commit(batch []*joinOp) (again []*joinOp) {
+	began := time.Now()
 	for attempt := 0; ; attempt++ {
 		again = again[:0]
 		err := b.run(batch, &again)
 		if err != nil && attempt < maxRetries && retryable(err) {
 			continue // the whole group lost a race: run it again
+		}
+		if o := b.observer.Load(); o != nil {
+			oldest := began
+			for _, op := range batch {
+				if op.queued.Before(oldest) {
+					oldest = op.queued
+				}
+			}
+			o.o.ObserveWriteGroup(len(batch), began.Sub(oldest), time.Since(began), err)
 		}
 		for _, op := range batch {
 			if slices.Contains(again, op) {

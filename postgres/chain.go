@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,105 +11,57 @@ import (
 	"github.com/admit-project/admit/rowscan"
 )
 
-// The audit chain is computed by the appending node, in the transaction
-// that appends the events: it locks the chain's head (SELECT … FOR UPDATE
-// on audit_head's one row), hashes each entry on the head's hash
-// (admit.ChainHash, under the audit key), inserts it and writes the new
-// head back. The lock is held until the commit, so appends by every node
-// and every connection form one chain. Every transaction takes the head's
-// lock last, after its other row locks, so that it cannot deadlock with
-// the locks of max_uses and guess budgets.
+// Audit entries are inserted in the transaction of the change they
+// record, with no place in the audit log's tree (seq and leaf_hash NULL)
+// and no lock shared with other writers: the integrator (package
+// translog, through AuditLog), elected among the nodes, places them once a
+// second. The old hash chain's columns (prev_hash, hash) and audit_head are
+// kept for the entries written before; the tree was built from them.
 
-// auditState is the key the chain is hashed with.
-type auditState struct {
-	key atomic.Pointer[[]byte]
-}
+// SetAuditKey is kept for the callers of the old hash chain, which no
+// longer hashes anything: the audit log's checkpoints are signed by its own
+// key (translog.Signer). It does nothing.
+func (db *DB) SetAuditKey(ctx context.Context, key []byte) error { return nil }
 
-func (a *auditState) keyBytes() []byte {
-	if k := a.key.Load(); k != nil {
-		return *k
-	}
-	return nil
-}
-
-// SetAuditKey sets the key the audit chain is hashed with (keys.Ring's
-// AuditKey). Without a key the chain is hashed under an empty key, which
-// proves order but not origin: call it right after Open. Every node of one
-// service must use the same key (the same key file).
-func (db *DB) SetAuditKey(ctx context.Context, key []byte) error {
-	k := append([]byte(nil), key...)
-	db.audit.key.Store(&k)
-	var pending int64
-	err := db.pool.QueryRow(ctx, `SELECT pending FROM audit_head WHERE id = 1`).Scan(&pending)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil // a missing head is the verifier's to report
-	} else if err != nil {
-		return err
-	}
-	if pending != 0 {
-		return fmt.Errorf("postgres: %d audit entries are not hashed yet (import from a store opened with its key)", pending)
-	}
-	return nil
-}
-
-// appendEvents makes events the chain's next links, in order, setting their
-// Seq, PrevHash, Hash and ID, in tx. Their At must be set.
+// appendEvents inserts events in tx, in order, setting their ID: each with
+// no place in the audit log's tree yet (seq and leaf_hash NULL), for the
+// integrator to place. It takes no lock that other writers take: the ids
+// come from the identity's sequence, the rows are new.
 func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, events []*admit.Event) error {
-	var seq int64
-	var hash []byte
-	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&seq, &hash)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return errors.New("postgres: the audit head is missing (the store was tampered with)")
-	} else if err != nil {
-		return fmt.Errorf("postgres: audit head: %w", err)
-	}
-	key := db.audit.keyBytes()
 	n := len(events)
-	at, account, seqs := make([]int64, n), make([]int64, n), make([]int64, n)
-	actor, action, target, source, outcome, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	prev, hashes := make([][]byte, n), make([][]byte, n)
-	for i, e := range events {
-		e.Seq, e.PrevHash = seq+1, hash
-		e.Hash = admit.ChainHash(key, e.PrevHash, e)
-		seq, hash = e.Seq, e.Hash
-		at[i], account[i], seqs[i] = nanos(e.At), e.AccountID, e.Seq
-		actor[i], action[i], target[i], source[i], outcome[i], detail[i] = e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail
-		prev[i], hashes[i] = e.PrevHash, e.Hash
+	if n == 1 {
+		e := events[0]
+		e.Seq, e.PrevHash, e.Hash = 0, nil, nil
+		return tx.QueryRow(ctx, `INSERT INTO events (at, account_id, actor, action, target, source, outcome, detail)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			nanos(e.At), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail).Scan(&e.ID)
 	}
-	// Every entry and the new head in one statement: the head's lock is
-	// held for two round trips and the commit, however many entries.
-	rows, err := tx.Query(ctx, `WITH ins AS (
-			INSERT INTO events (at, account_id, actor, action, target, source, outcome, detail, seq, prev_hash, hash)
-			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-				$8::text[], $9::bigint[], $10::bytea[], $11::bytea[])
-			RETURNING id, seq),
-		head AS (UPDATE audit_head SET seq = $12, hash = $13, mac = $14 WHERE id = 1)
-		SELECT id, seq FROM ins`,
-		at, account, actor, action, target, source, outcome, detail, seqs, prev, hashes,
-		seq, hash, admit.HeadMAC(key, seq, hash))
+	ids := make([]int64, n)
+	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	first := events[0].Seq
-	got := 0
-	for rows.Next() {
-		var id, s int64
-		if err := rows.Scan(&id, &s); err != nil {
+	for i := 0; rows.Next(); i++ {
+		if err := rows.Scan(&ids[i]); err != nil {
+			rows.Close()
 			return err
 		}
-		if i := s - first; i >= 0 && i < int64(n) {
-			events[i].ID = id
-			got++
-		}
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if got != n {
-		return fmt.Errorf("postgres: %d audit entries inserted, want %d", got, n)
+	at, account := make([]int64, n), make([]int64, n)
+	actor, action, target, source, outcome, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, e := range events {
+		e.ID, e.Seq, e.PrevHash, e.Hash = ids[i], 0, nil, nil
+		at[i], account[i] = nanos(e.At), e.AccountID
+		actor[i], action[i], target[i], source[i], outcome[i], detail[i] = e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail
 	}
-	return nil
+	_, err = tx.Exec(ctx, `INSERT INTO events (id, at, account_id, actor, action, target, source, outcome, detail)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+		ids, at, account, actor, action, target, source, outcome, detail)
+	return err
 }
 
 // AppendEvents appends audit events, in order, to the audit chain, setting
@@ -201,16 +152,33 @@ func (db *DB) meetingRef(ctx context.Context, tx querier, pk, occurrencePK int64
 
 const eventColumns = `id, seq, at, account_id, actor, action, target, source, outcome, detail, prev_hash, hash`
 
-// FindEvents lists events matching f, oldest first (by Seq).
+// FindEvents lists events matching f, by ID (the order written): oldest
+// first, or newest first with f.NewestFirst. Events not yet placed in the
+// audit log's tree (Seq 0) are listed too, unless f.AfterSeq is set.
 func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Event, error) {
 	var limit *int64
 	if f.Limit > 0 {
 		l := int64(f.Limit)
 		limit = &l
 	}
+	var since, until *int64
+	if !f.Since.IsZero() {
+		n := nanos(f.Since)
+		since = &n
+	}
+	if !f.Until.IsZero() {
+		n := nanos(f.Until)
+		until = &n
+	}
+	order := `id`
+	if f.NewestFirst {
+		order = `id DESC`
+	}
 	rows, err := db.pool.Query(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE id > $1 AND seq > $2 AND ($3::bigint = 0 OR account_id = $3) AND ($4::text = '' OR target = $4)
-		ORDER BY seq LIMIT $5`, f.AfterID, f.AfterSeq, f.AccountID, f.Target, limit)
+		WHERE id > $1 AND ($2::bigint = 0 OR seq > $2) AND ($3::bigint = 0 OR account_id = $3) AND ($4::text = '' OR target = $4)
+		  AND ($6::bigint = 0 OR id < $6) AND ($7::text = '' OR actor = $7) AND ($8::text = '' OR starts_with(action, $8))
+		  AND ($9::bigint IS NULL OR at >= $9) AND ($10::bigint IS NULL OR at < $10)
+		ORDER BY `+order+` LIMIT $5`, f.AfterID, f.AfterSeq, f.AccountID, f.Target, limit, f.BeforeID, f.Actor, f.Action, since, until)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,6 @@ type DB struct {
 	pool   *pgxpool.Pool
 	schema string // the connection's current schema, which names the channels
 
-	audit auditState
 	chg   *listener
 	batch *batcher // the join path's group commit
 
@@ -319,4 +318,39 @@ func nullInt64(v int64) *int64 {
 		return nil
 	}
 	return &v
+}
+
+// SetWriteObserver makes o (nil: none) be told of every group commit of
+// the join path's writes, from the committing goroutines: o must not
+// block.
+func (db *DB) SetWriteObserver(o admit.WriteObserver) {
+	if o == nil {
+		db.batch.observer.Store(nil)
+		return
+	}
+	db.batch.observer.Store(&observerBox{o})
+}
+
+// WriteBacklog returns how many join-path writes wait for a group.
+func (db *DB) WriteBacklog() int { return len(db.batch.ops) }
+
+// CheckDurability returns an error naming the setting when the server's
+// fsync or synchronous_commit is off: a commit it acknowledges could then
+// be lost in a crash, and with it an admission admit has answered.
+func (db *DB) CheckDurability(ctx context.Context) error {
+	var fsync, sync string
+	if err := db.pool.QueryRow(ctx, "SELECT current_setting('fsync'), current_setting('synchronous_commit')").Scan(&fsync, &sync); err != nil {
+		return fmt.Errorf("postgres: read fsync and synchronous_commit: %w", err)
+	}
+	var off []string
+	if fsync == "off" {
+		off = append(off, "fsync")
+	}
+	if sync == "off" {
+		off = append(off, "synchronous_commit")
+	}
+	if len(off) > 0 {
+		return admit.Errorf(admit.EINVALID, "PostgreSQL has %s off: an acknowledged admission could be lost in a crash. Turn it on, or start with --allow-unsafe-durability to accept that", strings.Join(off, " and "))
+	}
+	return nil
 }

@@ -5,46 +5,27 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/admit-project/admit"
-	"github.com/admit-project/admit/rowscan"
 )
 
-// The audit chain is computed by the writer, in the transaction that
-// appends the events: the writer holds the database's write lock (BEGIN
-// IMMEDIATE) for the whole group commit, so reading the head from
-// audit_head once per group and writing it back once before the commit
-// makes every append, by this process or another, one link of one chain.
-// An append costs no statement of its own: the writer hashes the entry in
-// Go (giving it its id and seq) and queues it, and inserts the group's
-// entries with a few multi-row INSERTs just before the commit, so a
-// refused join under attack stays one INSERT (its attempt). An operation
-// that fails drops its queued entries; a failed flush fails the group, so
-// nothing acknowledged is lost.
+// Audit entries are written by the writer, in the transaction of the change
+// they record, with no place in the audit log's tree (seq and leaf_hash
+// NULL): the integrator (package translog, through AuditLog) places them,
+// once a second. An append costs no statement of its own: the writer gives
+// the entry its id in Go and queues it, and inserts the group's entries with
+// a few multi-row INSERTs just before the commit, so a refused join under
+// attack stays one INSERT (its attempt). An operation that fails drops its
+// queued entries; a failed flush fails the group, so nothing acknowledged
+// is lost.
 
-// SetAuditKey sets the key the audit chain is hashed with (keys.Ring's
-// AuditKey) and hashes the entries written before the chain existed, if
-// any. Without a key the chain is hashed under an empty key, which proves
-// order but not origin: call it right after Open.
-func (db *DB) SetAuditKey(ctx context.Context, key []byte) error {
-	k := append([]byte(nil), key...)
-	db.w.audit.key.Store(&k)
-	return db.write(ctx, func(ctx context.Context, tx *wtx) error {
-		var pending int64
-		err := tx.QueryRowContext(ctx, `SELECT pending FROM audit_head WHERE id = 1`).Scan(&pending)
-		if errors.Is(err, sql.ErrNoRows) || pending == 0 {
-			return nil // a missing head is the verifier's to report
-		} else if err != nil {
-			return err
-		}
-		return tx.loadHead(ctx)
-	})
-}
+// SetAuditKey is kept for the callers of the old hash chain, which no
+// longer hashes anything: the audit log's checkpoints are signed by its own
+// key (translog.Signer). It does nothing.
+func (db *DB) SetAuditKey(ctx context.Context, key []byte) error { return nil }
 
-// auditState is what the writer keeps for the chain between groups.
+// auditState is what the writer keeps for audit entries between groups.
 type auditState struct {
-	key      atomic.Pointer[[]byte]
 	meetings map[int64]meetingRef // by pk; a meeting's id and account never change
 }
 
@@ -61,107 +42,38 @@ func newAuditState() *auditState {
 	return &auditState{meetings: make(map[int64]meetingRef)}
 }
 
-func (a *auditState) keyBytes() []byte {
-	if k := a.key.Load(); k != nil {
-		return *k
-	}
-	return nil
-}
-
-// chainHead is the head as a group commit sees it: loaded from audit_head
-// on the group's first append, written back before its commit when dirty.
+// chainHead is where a group's appends stand: the greatest events.id,
+// loaded on the group's first append, and how many entries are queued.
 type chainHead struct {
 	loaded bool
-	seq    int64
-	hash   []byte
 	lastID int64 // the greatest events.id
 	queued int   // len(wtx.events) at this head
-	dirty  bool  // audit_head must be written even without queued events
 }
 
-// loadHead reads the chain's head for the transaction, first hashing the
-// entries written before the chain existed (audit_head.pending).
+// loadHead reads the greatest events.id for the transaction.
 func (t *wtx) loadHead(ctx context.Context) error {
 	if t.head.loaded {
 		return nil
 	}
 	var h chainHead
-	var pending int64
-	err := t.QueryRowContext(ctx, `SELECT seq, hash, pending, (SELECT ifnull(max(id), 0) FROM events)
-		FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash, &pending, &h.lastID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errors.New("sqlite: the audit head is missing (the store was tampered with)")
-	} else if err != nil {
-		return fmt.Errorf("sqlite: audit head: %w", err)
+	if err := t.QueryRowContext(ctx, `SELECT ifnull(max(id), 0) FROM events`).Scan(&h.lastID); err != nil {
+		return fmt.Errorf("sqlite: audit entries: %w", err)
 	}
 	h.loaded = true
-	if pending > 0 {
-		if t.single {
-			// Hashing them takes many statements: not in an operation
-			// without a savepoint. SetAuditKey does it first.
-			return errors.New("sqlite: audit entries written before the chain are not hashed yet (SetAuditKey)")
-		}
-		if err := t.hashPending(ctx, &h, pending); err != nil {
-			return err
-		}
-	}
 	t.head = h
 	return nil
 }
 
-// hashPending hashes entries h.seq+1 to pending, which were written before
-// the chain existed (the migration gave them their seq, in id order).
-func (t *wtx) hashPending(ctx context.Context, h *chainHead, pending int64) error {
-	rows, err := t.QueryContext(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE seq > ? AND seq <= ? ORDER BY seq`, h.seq, pending)
-	if err != nil {
-		return err
-	}
-	var events []*admit.Event
-	for rows.Next() {
-		e, err := rowscan.Event(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		events = append(events, e)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	key := t.audit.keyBytes()
-	for _, e := range events {
-		if e.Seq != h.seq+1 || e.Hash != nil {
-			return fmt.Errorf("sqlite: audit entry %d written before the chain is missing or already hashed", h.seq+1)
-		}
-		e.PrevHash = h.hash
-		e.Hash = admit.ChainHash(key, e.PrevHash, e)
-		if _, err := t.ExecContext(ctx, `UPDATE events SET prev_hash = ?, hash = ? WHERE id = ?`, e.PrevHash, e.Hash, e.ID); err != nil {
-			return err
-		}
-		h.seq, h.hash = e.Seq, e.Hash
-	}
-	if h.seq != pending {
-		return fmt.Errorf("sqlite: audit entries %d to %d written before the chain are missing", h.seq+1, pending)
-	}
-	h.dirty = true
-	return nil
-}
-
-// appendEvent makes e the chain's next link, setting e's ID, Seq, PrevHash
-// and Hash, and queues it for the group's flush. e.At must be set; e must
-// not change until the group commits.
+// appendEvent gives e its ID (its Seq stays 0 until the integrator places
+// it) and queues it for the group's flush. e.At must be set; e must not
+// change until the group commits.
 func (t *wtx) appendEvent(ctx context.Context, e *admit.Event) error {
 	if err := t.loadHead(ctx); err != nil {
 		return err
 	}
-	e.ID, e.Seq, e.PrevHash = t.head.lastID+1, t.head.seq+1, t.head.hash
-	e.Hash = admit.ChainHash(t.audit.keyBytes(), e.PrevHash, e)
+	e.ID, e.Seq, e.PrevHash, e.Hash = t.head.lastID+1, 0, nil, nil
 	t.events = append(t.events, e)
-	t.head.lastID, t.head.seq, t.head.hash, t.head.queued = e.ID, e.Seq, e.Hash, len(t.events)
+	t.head.lastID, t.head.queued = e.ID, len(t.events)
 	return nil
 }
 
@@ -176,12 +88,8 @@ func (t *wtx) restoreHead(h chainHead) {
 	t.head = h
 }
 
-// flushEvents inserts the group's queued entries and writes the head back
-// to audit_head, before the commit.
+// flushEvents inserts the group's queued entries before the commit.
 func (t *wtx) flushEvents(ctx context.Context) error {
-	if len(t.events) == 0 && !t.head.dirty {
-		return nil
-	}
 	for rest := t.events; len(rest) > 0; {
 		n := 1
 		for _, size := range []int{64, 16, 4} {
@@ -190,28 +98,26 @@ func (t *wtx) flushEvents(ctx context.Context) error {
 				break
 			}
 		}
-		args := make([]any, 0, n*11)
+		args := make([]any, 0, n*9)
 		for _, e := range rest[:n] {
-			args = append(args, e.ID, nanos(e.At), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail, e.Seq, e.PrevHash, e.Hash)
+			args = append(args, e.ID, nanos(e.At), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail)
 		}
 		if _, err := t.ExecContext(ctx, insertEvents(n), args...); err != nil {
 			return err
 		}
 		rest = rest[n:]
 	}
-	mac := admit.HeadMAC(t.audit.keyBytes(), t.head.seq, t.head.hash)
-	_, err := t.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ?, mac = ?, pending = 0 WHERE id = 1`, t.head.seq, t.head.hash, mac)
-	return err
+	return nil
 }
 
 // insertEvents returns the INSERT of n events.
 func insertEvents(n int) string {
-	q := `INSERT INTO events (id, at, account_id, actor, action, target, source, outcome, detail, seq, prev_hash, hash) VALUES `
+	q := `INSERT INTO events (id, at, account_id, actor, action, target, source, outcome, detail) VALUES `
 	for i := range n {
 		if i > 0 {
 			q += `, `
 		}
-		q += `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		q += `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	}
 	return q
 }

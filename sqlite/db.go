@@ -212,3 +212,16 @@ func nullInt64(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v 
 
 // Path returns the path of the database file.
 func (db *DB) Path() string { return db.path }
+
+// SetWriteObserver makes o (nil: none) be told of every group commit of
+// the writer, from the writer's goroutine: o must not block.
+func (db *DB) SetWriteObserver(o admit.WriteObserver) {
+	if o == nil {
+		db.w.observer.Store(nil)
+		return
+	}
+	db.w.observer.Store(&observerBox{o})
+}
+
+// WriteBacklog returns how many writes wait in the writer's queue.
+func (db *DB) WriteBacklog() int { return len(db.w.ops) }

@@ -43,10 +43,20 @@ func (db *DB) AppendEvents(ctx context.Context, events ...*admit.Event) error {
 
 const eventColumns = `id, seq, at, account_id, actor, action, target, source, outcome, detail, prev_hash, hash`
 
-// FindEvents lists events matching f, oldest first (by Seq).
+// FindEvents lists events matching f, by ID (the order written): oldest
+// first, or newest first with f.NewestFirst. Events not yet placed in the
+// audit log's tree (Seq 0) are listed too, unless f.AfterSeq is set.
 func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Event, error) {
-	q := `SELECT ` + eventColumns + ` FROM events WHERE id > ? AND seq > ?`
-	args := []any{f.AfterID, f.AfterSeq}
+	q := `SELECT ` + eventColumns + ` FROM events WHERE id > ?`
+	args := []any{f.AfterID}
+	if f.AfterSeq != 0 {
+		q += ` AND seq > ?`
+		args = append(args, f.AfterSeq)
+	}
+	if f.BeforeID != 0 {
+		q += ` AND id < ?`
+		args = append(args, f.BeforeID)
+	}
 	if f.AccountID != 0 {
 		q += ` AND account_id = ?`
 		args = append(args, f.AccountID)
@@ -55,7 +65,27 @@ func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Eve
 		q += ` AND target = ?`
 		args = append(args, f.Target)
 	}
-	q += ` ORDER BY seq`
+	if f.Actor != "" {
+		q += ` AND actor = ?`
+		args = append(args, f.Actor)
+	}
+	if f.Action != "" {
+		q += ` AND substr(action, 1, ?) = ?`
+		args = append(args, len(f.Action), f.Action)
+	}
+	if !f.Since.IsZero() {
+		q += ` AND at >= ?`
+		args = append(args, nanos(f.Since))
+	}
+	if !f.Until.IsZero() {
+		q += ` AND at < ?`
+		args = append(args, nanos(f.Until))
+	}
+	if f.NewestFirst {
+		q += ` ORDER BY id DESC`
+	} else {
+		q += ` ORDER BY id`
+	}
 	if f.Limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)

@@ -6,6 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/admit-project/admit"
 )
 
 // MaxBatch is the most operations the writer commits in one transaction.
@@ -20,6 +24,7 @@ type writeOp struct {
 	fn     func(ctx context.Context, tx *wtx) error
 	single bool // fn runs one statement: no savepoint needed
 	done   chan error
+	queued time.Time // when it was queued, for the observer
 }
 
 // writer is the group commit: one goroutine takes queued operations, runs
@@ -36,7 +41,12 @@ type writer struct {
 
 	mu     sync.RWMutex // guards closed and sends on ops
 	closed bool
+
+	observer atomic.Pointer[observerBox] // told of each group commit
 }
+
+// observerBox holds a WriteObserver for an atomic pointer.
+type observerBox struct{ o admit.WriteObserver }
 
 // newWriter starts the writer on db, which must have one connection.
 func newWriter(db *sql.DB) *writer {
@@ -54,7 +64,7 @@ func (w *writer) do(ctx context.Context, fn func(ctx context.Context, tx *wtx) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	op := &writeOp{ctx: ctx, fn: fn, single: single, done: make(chan error, 1)}
+	op := &writeOp{ctx: ctx, fn: fn, single: single, done: make(chan error, 1), queued: time.Now()}
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -103,7 +113,11 @@ func (w *writer) loop() {
 func (w *writer) commit(batch []*writeOp) {
 	ctx := context.Background()
 	errs := make([]error, len(batch))
-	answer := func() {
+	began := time.Now()
+	answer := func(err error) {
+		if b := w.observer.Load(); b != nil {
+			b.o.ObserveWriteGroup(len(batch), began.Sub(batch[0].queued), time.Since(began), err)
+		}
 		for i, op := range batch {
 			op.done <- errs[i]
 		}
@@ -114,7 +128,7 @@ func (w *writer) commit(batch []*writeOp) {
 				errs[i] = err
 			}
 		}
-		answer()
+		answer(err)
 	}
 
 	stx, err := w.db.BeginTx(ctx, nil)
@@ -167,7 +181,7 @@ func (w *writer) commit(batch []*writeOp) {
 		fail(fmt.Errorf("sqlite: commit: %w", err))
 		return
 	}
-	answer()
+	answer(nil)
 }
 
 // prepare prepares on the write pool the statements tx met for the first

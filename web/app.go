@@ -40,6 +40,9 @@ type App struct {
 	// SignIns turns on single sign-on: the relying parties of the
 	// accounts' identity providers (nil: no sign-in with a provider).
 	SignIns *oidc.Registry
+	// DialIn are the deployment's dial-in numbers, shown with the phone
+	// instructions of invitations (none: "dial in" without a number).
+	DialIn []admit.DialInNumber
 
 	tmpl  map[string]*template.Template
 	owned atomic.Bool // the store has a user: host pages are open
@@ -129,11 +132,16 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 // errorPage shows err as a page with the status of its code. Internal
 // errors are logged and shown as "Internal error.".
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := admit.ErrorCode(err), admit.ErrorMessage(err)
+	code, msg := edge.ErrorCodeOf(err), admit.ErrorMessage(err)
 	status := edge.ErrorStatus(code)
-	if status == http.StatusInternalServerError {
-		a.logger().Error("web: internal error", "method", r.Method, "route", r.Pattern, "err", err)
+	switch status {
+	case http.StatusInternalServerError:
+		a.logger().ErrorContext(r.Context(), "web: internal error", "method", r.Method, "route", r.Pattern, "err", err)
 		msg = "Internal error."
+	case http.StatusServiceUnavailable:
+		a.logger().WarnContext(r.Context(), "web: unavailable", "method", r.Method, "route", r.Pattern, "err", err)
+		edge.SetUnavailable(w.Header())
+		msg = admit.UnavailableMessage
 	}
 	a.render(w, r, status, "error", &page{Title: http.StatusText(status), Data: msg})
 }

@@ -123,7 +123,7 @@ func (a *App) handleMeeting(w http.ResponseWriter, r *http.Request, h *hostReq) 
 }
 
 func (a *App) renderMeeting(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *meetingPage) {
-	p.Invitation = invitation(h.ws.User, p)
+	p.Invitation = invitation(h.ws.User, p, a.DialIn)
 	if p.InvitationText != "" {
 		p.Invitation = p.InvitationText
 	}
@@ -137,8 +137,9 @@ func (a *App) renderMeeting(w http.ResponseWriter, r *http.Request, h *hostReq, 
 	a.render(w, r, status, "host_meeting", pg)
 }
 
-// invitation is the text a host copies into an email or a chat.
-func invitation(u *admit.User, p *meetingPage) string {
+// invitation is the text a host copies into an email or a chat; numbers
+// are the deployment's dial-in numbers.
+func invitation(u *admit.User, p *meetingPage, numbers []admit.DialInNumber) string {
 	m := p.M
 	var b strings.Builder
 	b.WriteString(u.Name + " is inviting you to a meeting.\n\n")
@@ -178,13 +179,32 @@ func invitation(u *admit.User, p *meetingPage) string {
 		}
 		b.WriteString("Or join with the one-time access code instead of the meeting ID: " + code + "\n")
 	}
-	b.WriteString("\nBy phone: dial in, enter the meeting ID " + m.MeetingIDDisplay + " followed by #")
+	dial := "dial in"
+	if len(numbers) > 0 {
+		dial = "dial " + numbers[0].Number
+	}
+	b.WriteString("\nBy phone: " + dial + ", enter the meeting ID " + m.MeetingIDDisplay + " followed by #")
 	if phone != "" {
 		b.WriteString(", then the passcode " + phone + " followed by #")
 	} else if m.Security.Passcode == admit.PasscodeUnique {
 		b.WriteString(", then your PIN followed by #")
 	}
 	b.WriteString(".\n")
+	if len(numbers) > 0 {
+		b.WriteString("Dial-in numbers:\n")
+		digits := strings.ReplaceAll(m.MeetingIDDisplay, " ", "")
+		for _, n := range numbers {
+			kind := ""
+			if n.TollFree {
+				kind = ", toll-free"
+			}
+			tap := admit.OneTapDial(n.Number, digits)
+			if isDigits(phone) {
+				tap += ",," + phone + "#"
+			}
+			b.WriteString("  " + n.Number + " (" + n.Country + kind + "), one tap: " + tap + "\n")
+		}
+	}
 	return b.String()
 }
 
@@ -347,4 +367,15 @@ func (a *App) rosterFragment(p *meetingPage) ([]byte, error) {
 	var buf bytes.Buffer
 	err := a.tmpl["host_meeting"].ExecuteTemplate(&buf, "roster", p)
 	return buf.Bytes(), err
+}
+
+// isDigits reports whether s is a non-empty string of digits (a passcode's
+// phone form, as a one-tap dial string can carry it).
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -24,15 +24,18 @@ import (
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/password"
+	"github.com/admit-project/admit/translog"
 	"github.com/admit-project/admit/web"
 )
 
 // fixture is the web app on a real Service on SQLite, with a settable clock
 // and no user yet.
 type fixture struct {
-	clock *clock.TestClock
-	svc   *app.Service
-	srv   *httptest.Server
+	clock    *clock.TestClock
+	svc      *app.Service
+	srv      *httptest.Server
+	app      *web.App             // settings may change before the first request
+	auditLog *translog.Integrator // signs a checkpoint when a test steps it
 }
 
 // fastHasher keeps the tests quick; the PHC format and checks are the same.
@@ -47,12 +50,12 @@ func newFixture(tb testing.TB, policy ...admit.SourcePolicy) *fixture {
 	if len(policy) > 0 {
 		open = memory.NewLimiter(policy[0])
 	}
-	svc, _ := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, AuditKey: true, Limiter: open, Passwords: fastHasher})
+	svc, db := admittest.Service(tb, admittest.Options{Clock: clock, StoreClock: true, AuditKey: true, Limiter: open, Passwords: fastHasher})
 	if _, _, err := svc.EnsureDefaultAccount(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
 	app := &web.App{Service: svc, AuditKey: svc.Keys.(*keys.Ring).AuditKey()}
-	f := &fixture{clock: clock, svc: svc, srv: httptest.NewServer(app.Handler())}
+	f := &fixture{clock: clock, svc: svc, srv: httptest.NewServer(app.Handler()), app: app, auditLog: admittest.AuditLog(tb, svc, db)}
 	tb.Cleanup(func() { app.Close(); f.srv.Close() })
 	return f
 }
@@ -670,9 +673,17 @@ func TestPagesRender(t *testing.T) {
 	}
 	a := c.get("/audit")
 	wantStatus(t, a, http.StatusOK, "audit")
-	if !strings.Contains(a.body, "Audit chain verified") {
-		t.Errorf("audit page chain status:\n%s", a.body)
+	if !strings.Contains(a.body, "no signed checkpoint yet") {
+		t.Errorf("audit page before the first checkpoint:\n%s", a.body)
 	}
+	if _, err := f.auditLog.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	a = c.get("/audit")
+	if !strings.Contains(a.body, "Latest signed checkpoint: the first ") || !strings.Contains(a.body, "held by a witness") {
+		t.Errorf("audit page checkpoint status:\n%s", a.body)
+	}
+
 	if f := c.get("/audit?action=meeting."); !strings.Contains(f.body, "meeting.create") || strings.Contains(f.body, `class="action">user.signin`) {
 		t.Errorf("audit filter by action does not filter")
 	}

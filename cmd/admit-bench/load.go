@@ -8,6 +8,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -25,11 +26,18 @@ const (
 
 // requests describes the requests of a phase: POSTs of JSON bodies to urls
 // (taken in turn: the nodes of one service, as a round-robin load balancer
-// would), each drawn by body, answered with status want.
+// would), each drawn by body, answered with status want (or, when set, any
+// of also).
 type requests struct {
 	urls []string
 	want int
+	also []int
 	body func(rng *mrand.Rand) []byte
+}
+
+// expected reports whether status is an expected answer.
+func (r requests) expected(status int) bool {
+	return status == r.want || slices.Contains(r.also, status)
 }
 
 // generator is the closed-loop load generator: each worker sends a request,
@@ -45,9 +53,16 @@ type generator struct {
 // newGenerator makes concurrency workers over max(concurrency, sources)
 // clients, the i-th bound to source i mod sources.
 func newGenerator(concurrency, sources int) (*generator, error) {
+	return newGeneratorFrom(concurrency, sources, 0)
+}
+
+// newGeneratorFrom is newGenerator with every source address shifted by
+// offset (less than the spacing of the addresses), so that two generators
+// with different offsets never share a source.
+func newGeneratorFrom(concurrency, sources, offset int) (*generator, error) {
 	g := &generator{workers: make([][]*http.Client, concurrency)}
 	for i := range max(concurrency, sources) {
-		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: sourceAddr(i%sources, sources)}, Timeout: 5 * time.Second}
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: sourceAddrFrom(i%sources, sources, offset)}, Timeout: 5 * time.Second}
 		tr := &http.Transport{
 			DialContext:         d.DialContext,
 			MaxIdleConnsPerHost: 1,
@@ -63,8 +78,11 @@ func newGenerator(concurrency, sources int) (*generator, error) {
 
 // sourceAddr returns the i-th of n addresses spread evenly over
 // 127.0.0.1–127.255.255.254.
-func sourceAddr(i, n int) net.IP {
-	a := 1 + i*(maxSources/n)
+func sourceAddr(i, n int) net.IP { return sourceAddrFrom(i, n, 0) }
+
+// sourceAddrFrom is sourceAddr shifted by offset.
+func sourceAddrFrom(i, n, offset int) net.IP {
+	a := 1 + i*(maxSources/n) + offset
 	return net.IPv4(127, byte(a>>16), byte(a>>8), byte(a))
 }
 
@@ -102,6 +120,7 @@ func (g *generator) run(ctx context.Context, reqs requests, duration time.Durati
 // workerResult is what one worker saw during the measured time.
 type workerResult struct {
 	ok, errs  int64
+	statuses  map[int]int64   // expected answers by status
 	latencies []time.Duration // of the answers with the expected status
 	firstErr  string
 }
@@ -111,7 +130,7 @@ var jsonContentType = []string{"application/json"}
 // work is one worker's closed loop: requests until end (and at most
 // maxRequestsPerWorker), counting those that complete from from to end.
 func work(ctx context.Context, clients []*http.Client, reqs requests, from, end time.Time, seed uint64, keep int) workerResult {
-	var r workerResult
+	r := workerResult{statuses: map[int]int64{}}
 	rng := mrand.New(mrand.NewPCG(seed, uint64(time.Now().UnixNano())))
 	for i := 0; i < maxRequestsPerWorker && ctx.Err() == nil; i++ {
 		t0 := time.Now()
@@ -123,7 +142,7 @@ func work(ctx context.Context, clients []*http.Client, reqs requests, from, end 
 		if t1.Before(from) || t1.After(end) {
 			continue
 		}
-		if err == nil && status != reqs.want {
+		if err == nil && !reqs.expected(status) {
 			err = fmt.Errorf("status %d, want %d", status, reqs.want)
 		}
 		if err != nil {
@@ -134,6 +153,7 @@ func work(ctx context.Context, clients []*http.Client, reqs requests, from, end 
 			continue
 		}
 		r.ok++
+		r.statuses[status]++
 		if len(r.latencies) < keep {
 			r.latencies = append(r.latencies, t1.Sub(t0))
 		}

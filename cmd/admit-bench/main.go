@@ -28,10 +28,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/admit-project/admit/faulttest"
 )
 
 func main() {
@@ -64,9 +67,16 @@ type config struct {
 	json        bool
 	cpuprofile  string // profile file of the join phases, "" for none
 	db          string // PostgreSQL URL, "" for SQLite
-	nodes       int    // admit nodes on the store
+	nodes       []int  // admit nodes on the store, one measurement per count
 	redis       string // Redis URL for the nodes' limits and feed, "" for none
 	confirm     bool   // ConfirmJoins on PostgreSQL, as admit serve sets it
+	floor       bool   // measure the floor phase
+	behind      bool   // app.Service.RefusalsBehind
+	attack      bool   // measure valid joins under a war-dial
+	// attackSources and attackConcurrency shape the war-dial;
+	// attackValid is the number of valid-join workers measured against it.
+	attackSources, attackConcurrency, attackValid int
+	pgDelay                                       time.Duration // Toxiproxy latency each way between nodes and PostgreSQL
 }
 
 // parseFlags reads the command line.
@@ -82,9 +92,16 @@ func (m *Main) parseFlags(args []string) (*config, error) {
 	fs.BoolVar(&c.json, "json", false, "print the figures as one JSON document")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write CPU profiles of each join phase (and of seeding) to FILE-MEETINGS-PHASE.pprof")
 	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://…): measure the PostgreSQL store, in schemas admit_bench_N of that database, instead of SQLite")
-	fs.IntVar(&c.nodes, "nodes", 1, "admit nodes serving the store, the load spread over them round-robin (above 1 needs --db)")
+	nodeCounts := fs.String("nodes", "1", "admit nodes serving the store, the load spread over them round-robin; a list (1,2,3) measures each count (above 1 needs --db)")
 	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://…): the nodes keep per-source limits and the change feed there, as admit serve --redis does")
 	fs.BoolVar(&c.confirm, "confirm-joins", true, "on PostgreSQL, confirm each join on fresh data as admit serve does (false: measure without, to see its cost)")
+	fs.BoolVar(&c.behind, "refusals-behind", false, "answer refused joins before their record is durable, as admit serve --refusals-behind")
+	fs.BoolVar(&c.floor, "floor", true, "measure the floor: the same HTTP server writing one participant-sized row per request through the store's durable write path")
+	fs.BoolVar(&c.attack, "attack", true, "measure valid joins' p99 with and without a war-dial from --attack-sources addresses under the default per-source limits")
+	fs.IntVar(&c.attackSources, "attack-sources", 1000, "source addresses of the war-dial")
+	fs.IntVar(&c.attackConcurrency, "attack-concurrency", 64, "closed-loop workers of the war-dial (each sends its next guess as soon as it is answered, 403 or 429)")
+	fs.IntVar(&c.attackValid, "attack-valid", 16, "closed-loop workers sending valid joins during the attack phase (each from its own address)")
+	fs.DurationVar(&c.pgDelay, "pg-delay", 0, "put a Toxiproxy between the nodes and PostgreSQL adding this latency each way (whole milliseconds; needs --db and toxiproxy-server)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
@@ -95,6 +112,16 @@ func (m *Main) parseFlags(args []string) (*config, error) {
 	var err error
 	if c.meetings, err = parseCounts(*meetings); err != nil {
 		return nil, err
+	}
+	for f := range strings.SplitSeq(*nodeCounts, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 16 {
+			return nil, errors.New("--nodes must be counts from 1 to 16, comma-separated")
+		}
+		if n > 1 && c.db == "" {
+			return nil, errors.New("--nodes above 1 needs --db postgres://…: the embedded store is served by one process")
+		}
+		c.nodes = append(c.nodes, n)
 	}
 	switch {
 	case c.duration < 100*time.Millisecond || c.duration > time.Hour:
@@ -107,10 +134,12 @@ func (m *Main) parseFlags(args []string) (*config, error) {
 		return nil, errors.New("--cache may not be empty")
 	case c.db != "" && !strings.HasPrefix(c.db, "postgres://") && !strings.HasPrefix(c.db, "postgresql://"):
 		return nil, errors.New("--db must be a postgres:// URL")
-	case c.nodes < 1 || c.nodes > 16:
-		return nil, errors.New("--nodes must be from 1 to 16")
-	case c.nodes > 1 && c.db == "":
-		return nil, errors.New("--nodes above 1 needs --db postgres://…: the embedded store is served by one process")
+	case c.pgDelay < 0 || c.pgDelay > time.Second:
+		return nil, errors.New("--pg-delay must be from 0 to 1s")
+	case c.pgDelay > 0 && c.db == "":
+		return nil, errors.New("--pg-delay needs --db postgres://…")
+	case c.attackSources < 1 || c.attackSources > maxSources/16 || c.attackConcurrency < 1 || c.attackConcurrency > 4096 || c.attackValid < 1 || c.attackValid > 4096:
+		return nil, errors.New("--attack-sources, --attack-concurrency and --attack-valid must be from 1 to 4096 (sources up to 1M)")
 	case c.redis != "" && !strings.HasPrefix(c.redis, "redis://"):
 		return nil, errors.New("--redis must be a redis:// URL")
 	}
@@ -157,19 +186,41 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	defer gen.Close()
 
-	rep := &report{Command: strings.Join(append([]string{"admit-bench"}, args...), " "), Machine: describeMachine(), Duration: c.duration.String(), Concurrency: c.concurrency, Sources: c.sources}
+	rep := &report{Command: strings.Join(append([]string{"admit-bench"}, args...), " "), Machine: describeMachine(), Duration: c.duration.String(), Concurrency: c.concurrency, Sources: c.sources, PGDelay: c.pgDelay.String()}
+	var proxy *faulttest.Proxy
+	if c.pgDelay > 0 {
+		tp, err := faulttest.LaunchToxiproxy()
+		if err != nil {
+			return fmt.Errorf("--pg-delay: %w", err)
+		}
+		defer tp.Close()
+		if proxy, err = tp.NewProxy(ctx, "postgres", pgHostPort(c.db)); err != nil {
+			return err
+		}
+		if err := proxy.Latency(ctx, c.pgDelay); err != nil {
+			return err
+		}
+	}
 	for _, n := range c.meetings {
 		st, err := openStore(ctx, c.cache, c.db, n, m.Stderr, c.cpuprofile)
 		if err != nil {
 			return err
 		}
-		res, err := m.measureStore(ctx, c, gen, bare, st)
-		st.Close()
-		if err != nil {
-			return err
+		dsn := ""
+		if proxy != nil {
+			dsn = viaProxy(st.dsn, proxy.Listen)
 		}
-		rep.Stores = append(rep.Stores, res)
+		for j, k := range c.nodes {
+			res, err := m.measureStore(ctx, c, gen, bare, st, k, dsn, j == 0)
+			if err != nil {
+				st.Close()
+				return err
+			}
+			rep.Stores = append(rep.Stores, res)
+		}
+		st.Close()
 	}
+	rep.Machine.Load = loadAverage() // at the end, over the run
 	rep.judge()
 	if c.json {
 		return rep.writeJSON(m.Stdout)
@@ -178,16 +229,17 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	return nil
 }
 
-// measureStore runs the phases against one store: the bare handler right
-// before each of admit's phases, so that every ratio has a baseline from the
-// same minute.
-func (m *Main) measureStore(ctx context.Context, c *config, gen *generator, bare *server, st *store) (*storeResult, error) {
-	admit, err := startAdmit(ctx, st, c.nodes, c.redis, c.confirm)
+// measureStore runs the phases against one store on k nodes: the bare
+// handler right before each of admit's phases, so that every ratio has a
+// baseline from the same minute. With first, it also reports the process's
+// heap and measures the floor and the attack.
+func (m *Main) measureStore(ctx context.Context, c *config, gen *generator, bare *server, st *store, k int, dsn string, first bool) (*storeResult, error) {
+	ns, err := startAdmit(ctx, st, nodeOptions{count: k, redis: c.redis, confirm: c.confirm, policy: benchPolicy(), dsn: dsn, behind: c.behind})
 	if err != nil {
 		return nil, err
 	}
-	defer admit.Close()
-	res := &storeResult{Meetings: st.meetings, SeedSeconds: st.seedSeconds, Sample: len(st.sample), Store: "sqlite", Nodes: c.nodes, Limits: "memory"}
+	defer ns.Close()
+	res := &storeResult{Meetings: st.meetings, SeedSeconds: st.seedSeconds, Sample: len(st.sample), Store: "sqlite", Nodes: k, Limits: "memory"}
 	if c.db != "" {
 		res.Store, res.Limits = "postgres", "postgres"
 	}
@@ -195,22 +247,35 @@ func (m *Main) measureStore(ctx context.Context, c *config, gen *generator, bare
 		res.Limits = "redis"
 	}
 	res.Confirm = c.db != "" && c.confirm
-	for _, ph := range []struct {
+	if first {
+		res.HeapBytes = heapInUse()
+		fmt.Fprintf(m.Stderr, "admit-bench: %d meetings: heap in use %d MiB\n", st.meetings, res.HeapBytes>>20)
+	}
+	type phase struct {
 		name string
 		reqs requests
-	}{
-		{phaseValid, st.validJoins(admit.urls)},
-		{phaseFailed, st.failedJoins(admit.urls)},
-	} {
-		fmt.Fprintf(m.Stderr, "admit-bench: %d meetings: bare handler, %s\n", st.meetings, c.duration)
+	}
+	var phases []phase
+	if first && c.floor {
+		fl, w, err := startFloor(ctx, st, ns)
+		if err != nil {
+			return nil, err
+		}
+		defer w.Close()
+		defer fl.Close()
+		phases = append(phases, phase{phaseFloor, st.validJoins([]string{fl.url})})
+	}
+	phases = append(phases, phase{phaseValid, st.validJoins(ns.urls)}, phase{phaseFailed, st.failedJoins(ns.urls)})
+	for _, ph := range phases {
+		fmt.Fprintf(m.Stderr, "admit-bench: %d meetings, %d nodes: bare handler, %s\n", st.meetings, k, c.duration)
 		base, err := gen.run(ctx, bare.bareRequests(), c.duration)
 		if err != nil {
 			return nil, err
 		}
 		base.Name = phaseBare
 		base.compare(base)
-		fmt.Fprintf(m.Stderr, "admit-bench: %d meetings: %s joins, %s\n", st.meetings, ph.name, c.duration)
-		stop, err := startProfile(c.cpuprofile, st.meetings, ph.name)
+		fmt.Fprintf(m.Stderr, "admit-bench: %d meetings, %d nodes: %s, %s\n", st.meetings, k, ph.name, c.duration)
+		stop, err := startProfile(c.cpuprofile, st.meetings, fmt.Sprintf("%s-%dnodes", ph.name, k))
 		if err != nil {
 			return nil, err
 		}
@@ -222,5 +287,19 @@ func (m *Main) measureStore(ctx context.Context, c *config, gen *generator, bare
 		r.compare(base)
 		res.Phases = append(res.Phases, base, r)
 	}
+	if first && c.attack {
+		ns.Close()
+		if res.Attack, err = m.measureAttack(ctx, c, st, dsn); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// heapInUse returns the process's heap in use after a full collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/admit-project/admit/faulttest"
 )
 
 // TestRun runs the whole benchmark on two tiny stores and checks that every
@@ -17,7 +19,7 @@ func TestRun(t *testing.T) {
 		t.Skip("seeds stores and runs load for a few seconds")
 	}
 	cache := t.TempDir()
-	args := []string{"--meetings", "300,600", "--duration", "300ms", "--concurrency", "8", "--sources", "16", "--cache", cache, "--json"}
+	args := []string{"--meetings", "300,600", "--duration", "600ms", "--concurrency", "8", "--sources", "16", "--cache", cache, "--json", "--attack-sources", "40", "--attack-concurrency", "8", "--attack-valid", "4"}
 	for run := range 2 {
 		var stdout, stderr bytes.Buffer
 		m := &Main{Stdout: &stdout, Stderr: &stderr}
@@ -38,8 +40,23 @@ func TestRun(t *testing.T) {
 			if s.Sample != s.Meetings {
 				t.Errorf("%d meetings: sample of %d, want all", s.Meetings, s.Sample)
 			}
-			if len(s.Phases) != 4 {
-				t.Errorf("%d meetings: %d phases, want 4", s.Meetings, len(s.Phases))
+			if len(s.Phases) != 6 {
+				t.Errorf("%d meetings: %d phases, want 6 (bare, floor, bare, valid, bare, failed)", s.Meetings, len(s.Phases))
+			}
+			if s.HeapBytes == 0 {
+				t.Errorf("%d meetings: no heap reported", s.Meetings)
+			}
+			if a := s.Attack; a == nil {
+				t.Errorf("%d meetings: no attack phase", s.Meetings)
+			} else {
+				for _, p := range []*phaseResult{a.Quiet, a.Loud, a.Dial} {
+					if p.Requests == 0 || p.Errors != 0 {
+						t.Errorf("%d meetings, attack, %s: %d requests, %d errors (first: %s)", s.Meetings, p.Name, p.Requests, p.Errors, p.FirstError)
+					}
+				}
+				if a.Dial.Statuses[403]+a.Dial.Statuses[429] != a.Dial.Requests {
+					t.Errorf("%d meetings: the war-dial was answered %v, want 403 and 429 only", s.Meetings, a.Dial.Statuses)
+				}
 			}
 			for _, p := range s.Phases {
 				if p.Requests == 0 || p.Errors != 0 {
@@ -47,8 +64,8 @@ func TestRun(t *testing.T) {
 				}
 			}
 		}
-		if len(rep.Targets) != 10 {
-			t.Errorf("%d targets judged, want 10", len(rep.Targets))
+		if len(rep.Targets) != 7 {
+			t.Errorf("%d targets judged, want 7 (failed, valid and attack per store; bare 600 vs 300)", len(rep.Targets))
 		}
 	}
 }
@@ -90,6 +107,9 @@ func equalInts(a, b []int) bool {
 
 var badFlagTests = [][]string{
 	{"--nodes", "2"},
+	{"--nodes", "1,2"},
+	{"--pg-delay", "1ms"},
+	{"--db", "postgres://127.0.0.1/x", "--nodes", "1,x"},
 	{"--nodes", "0", "--db", "postgres://127.0.0.1/x"},
 	{"--db", "mysql://x"},
 	{"--db", "postgres://127.0.0.1/x", "--redis", "http://x"},
@@ -150,5 +170,45 @@ func TestRunPostgresNodes(t *testing.T) {
 		if p.Requests == 0 || p.Errors != 0 {
 			t.Errorf("%s: %d requests, %d errors (first: %s)", p.Name, p.Requests, p.Errors, p.FirstError)
 		}
+	}
+}
+
+// TestRunPostgresDelayNodes runs the benchmark on a private PostgreSQL
+// cluster behind a Toxiproxy adding 1 ms each way, on 1 and then 2 nodes,
+// and checks that every phase was answered as expected and the nodes'
+// target judged.
+func TestRunPostgresDelayNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL and Toxiproxy, seeds a store and runs load")
+	}
+	faulttest.StartToxiproxy(t) // skips (or fails on CI) when toxiproxy-server is missing
+	pg := faulttest.StartPostgres(t, faulttest.PostgresOptions{})
+	var stdout, stderr bytes.Buffer
+	m := &Main{Stdout: &stdout, Stderr: &stderr}
+	args := []string{"--db", pg.URL("pool_max_conns=8"), "--nodes", "1,2", "--pg-delay", "1ms", "--meetings", "60", "--duration", "300ms",
+		"--concurrency", "4", "--sources", "8", "--attack-sources", "20", "--attack-concurrency", "4", "--attack-valid", "2", "--cache", t.TempDir(), "--json"}
+	if err := m.Run(context.Background(), args); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var rep report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.PGDelay != "1ms" || len(rep.Stores) != 2 || rep.Stores[0].Nodes != 1 || rep.Stores[1].Nodes != 2 {
+		t.Fatalf("pg_delay %s, stores %+v; want 1ms, one store measured on 1 and on 2 nodes", rep.PGDelay, rep.Stores)
+	}
+	for _, s := range rep.Stores {
+		for _, p := range s.Phases {
+			if p.Requests == 0 || p.Errors != 0 {
+				t.Errorf("%d nodes, %s: %d requests, %d errors (first: %s)", s.Nodes, p.Name, p.Requests, p.Errors, p.FirstError)
+			}
+		}
+	}
+	var judged bool
+	for _, tg := range rep.Targets {
+		judged = judged || tg.Name == "valid_rate_2nodes_vs_1"
+	}
+	if !judged {
+		t.Errorf("targets %+v; want valid_rate_2nodes_vs_1 among them", rep.Targets)
 	}
 }

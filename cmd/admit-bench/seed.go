@@ -116,6 +116,8 @@ type store struct {
 	// dsn is the PostgreSQL store's URL (with its schema), for the other
 	// nodes' connections; "" for SQLite.
 	dsn string
+	// dir is the store's cache directory.
+	dir string
 }
 
 // Close closes the store.
@@ -181,7 +183,7 @@ func openStore(ctx context.Context, cache, pgURL string, n int, progress io.Writ
 			return nil, err
 		}
 	}
-	return &store{meetings: n, seedSeconds: state.Seconds, db: db, ring: ring, sample: state.Sample, dsn: dsn}, nil
+	return &store{meetings: n, seedSeconds: state.Seconds, db: db, ring: ring, sample: state.Sample, dsn: dsn, dir: dir}, nil
 }
 
 // seed makes the meetings state still lacks through the Service, with many

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/admit-project/admit"
@@ -105,51 +107,75 @@ func (s *server) bareRequests() requests {
 // one PostgreSQL store.
 type nodes struct {
 	urls    []string
+	first   benchStore // the first node's store handle
 	closers []func() error
 	cancel  context.CancelFunc
+	once    sync.Once
 }
 
-// Close stops the nodes and closes their connections.
+// Close stops the nodes and closes their connections (once; later calls do
+// nothing).
 func (n *nodes) Close() error {
-	n.cancel()
 	var errs []error
-	for i := len(n.closers) - 1; i >= 0; i-- {
-		errs = append(errs, n.closers[i]())
-	}
+	n.once.Do(func() {
+		n.cancel()
+		for i := len(n.closers) - 1; i >= 0; i-- {
+			errs = append(errs, n.closers[i]())
+		}
+	})
 	return errors.Join(errs...)
 }
 
-// startAdmit serves admit's API over the store on count nodes, each wired as
-// cmd/admit wires `admit serve`: its own Service, join cache and
-// connections (the first node uses the seeding handle, the others open the
-// PostgreSQL store again), per-source limits and change feed in Redis with
-// redisURL, else in PostgreSQL on PostgreSQL, else in memory; joins
-// confirmed on fresh data on PostgreSQL (unless confirm is false). Every service's clock stands one
-// minute past the start of every seeded meeting, so that all are open.
-func startAdmit(ctx context.Context, st *store, count int, redisURL string, confirm bool) (*nodes, error) {
+// nodeOptions say how startAdmit wires its nodes.
+type nodeOptions struct {
+	count   int                // nodes
+	redis   string             // Redis URL for limits and feed, "" for none
+	confirm bool               // ConfirmJoins on PostgreSQL
+	policy  admit.SourcePolicy // per-source limits
+	// dsn, when set, is the URL every node opens the PostgreSQL store at
+	// (through the delaying proxy); else the first node uses the seeding
+	// handle and the others open st.dsn.
+	dsn string
+	// behind sets app.Service.RefusalsBehind.
+	behind bool
+}
+
+// benchPolicy is the per-source policy of the join phases: the limiter
+// stays on the path but never refuses. The benchmark measures the join
+// path, not the limits against guessing: its failed joins come from a few
+// hundred sources at thousands a second and hit the same sample meetings
+// run after run.
+func benchPolicy() admit.SourcePolicy {
+	policy := admit.DefaultSourcePolicy()
+	policy.MaxFailures, policy.FreeFailures = math.MaxInt32, math.MaxInt32
+	return policy
+}
+
+// startAdmit serves admit's API over the store on o.count nodes, each wired
+// as cmd/admit wires `admit serve`: its own Service, join cache and
+// connections, per-source limits and change feed in Redis with o.redis,
+// else in PostgreSQL on PostgreSQL, else in memory; joins confirmed on fresh
+// data on PostgreSQL (unless o.confirm is false). Every service's clock
+// stands one minute past the start of every seeded meeting, so that all are
+// open. The account's guess budget is the largest allowed, so that the
+// failed phases do not spend the sample meetings' budgets and valid joins
+// keep being admitted.
+func startAdmit(ctx context.Context, st *store, o nodeOptions) (*nodes, error) {
 	signer, err := jwt.NewSigner(st.ring.AdmissionKey())
 	if err != nil {
 		return nil, err
 	}
 	logger := benchLogger()
-	// The benchmark measures the join path, not the limits against
-	// guessing: its failed joins come from a few hundred sources at
-	// thousands a second and hit the same sample meetings run after run.
-	// So the per-source limiter stays on the path but never refuses, and the
-	// account's guess budget is the largest allowed, so that budgets are not
-	// spent and valid joins keep being admitted rather than waiting.
-	policy := admit.DefaultSourcePolicy()
-	policy.MaxFailures, policy.FreeFailures = math.MaxInt32, math.MaxInt32
 	if err := raiseGuessBudget(st); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	ns := &nodes{cancel: cancel}
 	prefix := fmt.Sprintf("admit-bench:%d:", time.Now().UnixNano())
-	for i := range count {
+	for i := range o.count {
 		db := st.db
-		if i > 0 {
-			pg, err := postgres.Open(ctx, st.dsn)
+		if dsn := cmp.Or(o.dsn, st.dsn); st.dsn != "" && (i > 0 || o.dsn != "") {
+			pg, err := postgres.Open(ctx, dsn)
 			if err != nil {
 				ns.Close()
 				return nil, err
@@ -161,26 +187,31 @@ func startAdmit(ctx context.Context, st *store, count int, redisURL string, conf
 			}
 			db = pg
 		}
+		if i == 0 {
+			ns.first = db
+		}
 		svc := &app.Service{Store: db, Keys: st.ring, Signer: signer, Clock: clock.NewFixedClock(seedStart.Add(time.Minute)),
-			Rand: rand.Reader, Logger: logger, BaseURL: "http://127.0.0.1:8080", Limiter: memory.NewLimiter(policy)}
+			Rand: rand.Reader, Logger: logger, BaseURL: "http://127.0.0.1:8080", Limiter: memory.NewLimiter(o.policy)}
 		pg, onPG := db.(*postgres.DB)
 		switch {
-		case redisURL != "":
-			c, err := admitredis.Open(ctx, redisURL)
+		case o.redis != "":
+			c, err := admitredis.Open(ctx, o.redis)
 			if err != nil {
 				ns.Close()
 				return nil, err
 			}
 			ns.closers = append(ns.closers, c.Close)
-			l := admitredis.NewLimiter(c, policy)
+			l := admitredis.NewLimiter(c, o.policy)
 			l.Prefix = prefix + "src:"
 			f := admitredis.NewFeed(c)
 			f.Channel = prefix + "changes"
 			svc.Limiter, svc.Feed = l, f
 		case onPG:
-			svc.Limiter, svc.Feed = postgres.NewLimiter(pg.Pool(), policy), postgres.NewFeed(pg)
+			svc.Limiter, svc.Feed = postgres.NewLimiter(pg.Pool(), o.policy), postgres.NewFeed(pg)
 		}
-		svc.ConfirmJoins = onPG && confirm
+		svc.ConfirmJoins = onPG && o.confirm
+		svc.RefusalsBehind = o.behind
+		ns.closers = append(ns.closers, func() error { return svc.FlushRefusals(context.Background()) })
 		// As admit serve does: the join path's directory is read before
 		// listening, not by the first measured join.
 		if err := svc.WarmJoinCache(ctx); err != nil {
@@ -198,6 +229,26 @@ func startAdmit(ctx context.Context, st *store, count int, redisURL string, conf
 		ns.urls = append(ns.urls, s.url)
 	}
 	return ns, nil
+}
+
+// startFloor serves the floor phase (see floor.go) over the store of ns.
+func startFloor(ctx context.Context, st *store, ns *nodes) (*server, floorWriter, error) {
+	var w floorWriter
+	var err error
+	if pg, ok := ns.first.(*postgres.DB); ok {
+		w, err = openPostgresFloor(ctx, pg.Pool())
+	} else {
+		w, err = openSQLiteFloor(st.dir)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("floor: %w", err)
+	}
+	s, err := serve(floorHandler(w), benchLogger())
+	if err != nil {
+		w.Close()
+		return nil, nil, err
+	}
+	return s, w, nil
 }
 
 // raiseGuessBudget sets the store's account guess budget to the largest

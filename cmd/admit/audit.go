@@ -18,37 +18,19 @@ import (
 
 // AuditCmd is "admit audit".
 type AuditCmd struct {
-	Verify AuditVerifyCmd `cmd:"" help:"Check the whole audit chain and name its first bad entry."`
-	Export AuditExportCmd `cmd:"" help:"Write the audit trail, every account's, in chain order."`
+	Verify      AuditVerifyCmd      `cmd:"" help:"Check every entry against the log's tree and the tree against a witnessed checkpoint; name the first bad entry or the checkpoint it fails."`
+	Checkpoint  AuditCheckpointCmd  `cmd:"" help:"Print the latest signed checkpoint (keep it: verify --checkpoint FILE)."`
+	PublicKey   AuditPublicKeyCmd   `cmd:"" name:"public-key" help:"Print the log's public key, which checks checkpoints (no secret)."`
+	Prove       AuditProveCmd       `cmd:"" help:"Print the proof that entry SEQ is in the latest checkpoint's tree."`
+	Consistency AuditConsistencyCmd `cmd:"" help:"Print the proof that the latest checkpoint extends an older one."`
+	Export      AuditExportCmd      `cmd:"" help:"Write the audit trail, every account's, in the order written."`
 }
-
-// AuditVerifyCmd is "admit audit verify".
-type AuditVerifyCmd struct{}
 
 // AuditExportCmd is "admit audit export".
 type AuditExportCmd struct {
 	Format string `name:"format" default:"jsonl" enum:"jsonl,csv" help:"jsonl or csv."`
 	Out    string `name:"out" placeholder:"FILE" help:"File to write (default standard output)."`
 	After  int64  `name:"after" placeholder:"SEQ" help:"Export the entries after this seq."`
-}
-
-// Run checks the whole audit chain under the store's audit key
-// and names its first bad entry.
-func (c *AuditVerifyCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
-	db, ring, err := m.openAudit(ctx, sf)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, bad, err := admit.Verify(ctx, db, ring.AuditKey())
-	if err != nil {
-		return err
-	}
-	if bad != nil {
-		return fmt.Errorf("audit chain BROKEN at entry %d: %s", bad.Seq, bad.Reason)
-	}
-	fmt.Fprintf(m.Stdout, "audit chain OK: %d entries\n", n)
-	return nil
 }
 
 // Run writes the audit trail, every account's, in chain order,

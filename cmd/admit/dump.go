@@ -16,6 +16,7 @@ import (
 	"github.com/admit-project/admit/keys"
 	"github.com/admit-project/admit/postgres"
 	"github.com/admit-project/admit/sqlite"
+	"github.com/admit-project/admit/translog"
 )
 
 // The dump `admit export` writes and `admit import` reads is JSON lines:
@@ -208,11 +209,12 @@ func (d *dumpReader) NextRow() ([]any, error) {
 // ImportCmd is "admit import".
 type ImportCmd struct {
 	File string `arg:"" name:"file" type:"existingfile" help:"The dump file (from admit export)."`
+	logFlags
 }
 
 // Run runs `admit import`: it copies a dump into an empty PostgreSQL
 // store in one transaction, then prints each table's rows against the
-// dump's and verifies the audit chain.
+// dump's and verifies the audit log against its own latest checkpoint.
 func (c *ImportCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	if !isPostgres(sf.DB) {
 		return admit.FieldErrorf("db", "--db must be the postgres:// URL of the store to import into")
@@ -246,16 +248,22 @@ func (c *ImportCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		}
 		fmt.Fprintf(m.Stdout, "%s: %d rows imported, %d in the dump\n", c.Table, c.Stored, c.Source)
 	}
-	if err := db.SetAuditKey(ctx, ring.AuditKey()); err != nil {
-		return err
+	// The audit log came with the dump (its tree and checkpoints): check
+	// it against its own latest checkpoint with the log's public key,
+	// from the signing key file beside the key file.
+	lf := checkFlags{logFlags: c.logFlags}
+	v, err := lf.verifier(sf)
+	if err != nil {
+		fmt.Fprintf(m.Stdout, "audit log not checked: %v\n", err)
+		return nil
 	}
-	n, bad, err := admit.Verify(ctx, db, ring.AuditKey())
+	rep, err := translog.Verify(ctx, db.AuditLog(), translog.VerifyOptions{Verifier: v})
 	if err != nil {
 		return err
 	}
-	if bad != nil {
-		return fmt.Errorf("audit chain BROKEN at entry %d: %s", bad.Seq, bad.Reason)
+	if rep.Problem != nil {
+		return fmt.Errorf("audit log BROKEN: %s", rep.Problem)
 	}
-	fmt.Fprintf(m.Stdout, "audit chain OK: %d entries\n", n)
+	fmt.Fprintf(m.Stdout, "audit log OK: %d entries, against the dump's %d signed checkpoints\n", rep.Entries, rep.Checkpoints)
 	return nil
 }

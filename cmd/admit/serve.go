@@ -17,21 +17,27 @@ import (
 	admithttp "github.com/admit-project/admit/http"
 	"github.com/admit-project/admit/mail"
 	"github.com/admit-project/admit/oidc"
+	"github.com/admit-project/admit/translog"
 	"github.com/admit-project/admit/web"
 )
 
 // ServeCmd is "admit serve".
 type ServeCmd struct {
-	HTTP         string   `name:"http" default:"${default_http}" env:"ADMIT_HTTP" placeholder:"ADDR" help:"HTTP listen address (port 0: any free port); default ${default}."`
-	BaseURL      string   `name:"base-url" env:"ADMIT_BASE_URL" placeholder:"URL" help:"Public URL of the service, for links (default http://ADDR)."`
-	TrustedProxy []string `name:"trusted-proxy" env:"ADMIT_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"CIDR of a proxy whose X-Forwarded-For is believed (repeatable, or a comma list)."`
-	SourceLimit  int      `name:"source-limit" default:"${default_source_limit}" env:"ADMIT_SOURCE_LIMIT" placeholder:"N" help:"Failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s; default ${default}."`
-	LogLevel     string   `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"ADMIT_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
-	TestClock    bool     `name:"test-clock" hidden:"" help:"Enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)."`
+	HTTP                  string   `name:"http" default:"${default_http}" env:"ADMIT_HTTP" placeholder:"ADDR" help:"HTTP listen address (port 0: any free port); default ${default}."`
+	BaseURL               string   `name:"base-url" env:"ADMIT_BASE_URL" placeholder:"URL" help:"Public URL of the service, for links (default http://ADDR)."`
+	TrustedProxy          []string `name:"trusted-proxy" env:"ADMIT_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"CIDR of a proxy whose X-Forwarded-For is believed (repeatable, or a comma list)."`
+	SourceLimit           int      `name:"source-limit" default:"${default_source_limit}" env:"ADMIT_SOURCE_LIMIT" placeholder:"N" help:"Failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s; default ${default}."`
+	LogLevel              string   `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"ADMIT_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
+	TestClock             bool     `name:"test-clock" hidden:"" help:"Enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)."`
+	Admin                 string   `name:"admin" env:"ADMIT_ADMIN" placeholder:"ADDR" help:"Admin listen address for Prometheus metrics (/metrics) and pprof (/debug/pprof/); keep it private; none when empty."`
+	RefusalsBehind        bool     `name:"refusals-behind" env:"ADMIT_REFUSALS_BEHIND" help:"Answer refused joins before their record is durable (guess budget and source limits charged in memory first; a crash loses at most 1,000 records per node)."`
+	AllowUnsafeDurability bool     `name:"allow-unsafe-durability" help:"Start even when PostgreSQL has fsync or synchronous_commit off (an acknowledged admission could be lost in a crash)."`
 	sharedFlags
+	logFlags
 	mail.SMTPFlags
 	MailInterval time.Duration `name:"mail-interval" default:"5s" env:"ADMIT_MAIL_INTERVAL" group:"Mail" help:"How often this node sends due mail and enqueues reminders; default ${default}."`
 	ReminderLead time.Duration `name:"reminder-lead" default:"1h" env:"ADMIT_REMINDER_LEAD" group:"Mail" help:"How long before each occurrence its reminder is emailed; default ${default}."`
+	sipFlags
 }
 
 // Run serves until ctx ends.
@@ -43,13 +49,19 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	if c.SourceLimit < 1 {
 		return admit.FieldErrorf("source-limit", "--source-limit must be at least 1")
 	}
+	numbers, err := c.sipFlags.dialIn()
+	if err != nil {
+		return err
+	}
 	policy := admit.DefaultSourcePolicy()
 	policy.MaxFailures = c.SourceLimit
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return admit.FieldErrorf("log-level", "--log-level must be debug, info, warn or error")
 	}
-	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	// Records logged with a request's context carry its request_id, the ID
+	// its answer carries in X-Request-ID.
+	logger := slog.New(edge.LogHandler(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level})))
 	smtp, err := c.SMTPFlags.Settings(os.Getenv)
 	if err != nil {
 		return err
@@ -75,6 +87,9 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		return err
 	}
 	defer e.Close()
+	if err := checkDurability(ctx, e.db, c.AllowUnsafeDurability, logger); err != nil {
+		return err
+	}
 	share, err := m.openShared(ctx, sh, e, policy, logger)
 	if err != nil {
 		return err
@@ -83,10 +98,36 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	// Before anything reads them: the service keeps the first it sees.
 	e.service.Limiter, e.service.Feed = share.limiter, share.feed
 	e.service.ConfirmJoins = share.confirm
+	e.service.RefusalsBehind = c.RefusalsBehind
+	defer func() { // before the store closes (deferred earlier)
+		fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.service.FlushRefusals(fctx); err != nil {
+			logger.Error("refused attempts not all recorded at shutdown", "err", err)
+		}
+	}()
 	logger.Info("per-source limits and change feed", "in", share.mode)
+	signer, stopIntegrator, err := m.startIntegrator(ctx, e.db, sf, &c.logFlags, logger)
+	if err != nil {
+		return err
+	}
+	defer stopIntegrator() // before the store closes
+	log, err := auditLogOf(e.db)
+	if err != nil {
+		return err
+	}
+	e.service.AuditLog = &translog.Reader{Store: log, Verifier: signer.Verifier(), PublicKey: signer.PublicKey()}
 
 	if err := e.service.WarmJoinCache(ctx); err != nil {
 		return err
+	}
+	var adm *admin
+	if c.Admin != "" {
+		if adm, err = startAdmin(c.Admin, e.service, e.db, logger); err != nil {
+			return err
+		}
+		defer adm.Close()
+		fmt.Fprintf(m.Stdout, "admit: admin (metrics, pprof) on %s\n", adm.url)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -120,8 +161,9 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		RedirectURL: e.service.BaseURL + web.SSOCallbackPath,
 		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
 	}
+	app.DialIn = numbers
 	hs := &http.Server{
-		Handler:           mountWeb(srv.Handler(), app.Handler()),
+		Handler:           observe(mountWeb(srv.Handler(), app.Handler()), adm),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -135,6 +177,16 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		return err
 	}
 	go e.service.FollowChanges(ctx) // changes published by other nodes
+	sipCtx, stopSIP := context.WithCancel(ctx)
+	gw, err := m.startSIP(sipCtx, &c.sipFlags, e.service, logger)
+	if err != nil {
+		stopSIP()
+		return err
+	}
+	if gw != nil {
+		defer gw.Wait() // after stopSIP: the calls end
+	}
+	defer stopSIP()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -149,6 +201,17 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		return err
 	}
 	return nil
+}
+
+// observe wraps h with what every answer goes through: a request ID (in
+// X-Request-ID and the logs), the joins' deadline for the store, and the
+// metrics when the admin listener is on.
+func observe(h http.Handler, adm *admin) http.Handler {
+	h = edge.JoinDeadline(h, joinDeadline)
+	if adm != nil {
+		h = adm.metrics.Middleware(h)
+	}
+	return edge.RequestIDs(h, nil)
 }
 
 // mountWeb serves the JSON API under /api/ and /healthz, and the web app

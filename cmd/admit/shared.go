@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/failover"
 	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/postgres"
 	"github.com/admit-project/admit/redis"
@@ -59,7 +60,13 @@ func (m *Main) openLimits(ctx context.Context, sh *sharedFlags, e *env, policy a
 		l.Prefix, l.Logger = sh.Prefix+"src:", logger
 		f := redis.NewFeed(c)
 		f.Channel, f.Logger = sh.Prefix+"changes", logger
-		return &shared{limiter: l, feed: f, mode: "redis", close: c.Close}, nil
+		var limiter admit.SourceLimiter = l
+		if s := e.sharedInStore(policy, logger); s != nil {
+			// While Redis is out of reach the database's limiter counts,
+			// so that limits hold (neither 503 for every join nor open).
+			limiter = &failover.Limiter{Primary: l, Secondary: s.limiter, Window: policy.Window, Logger: logger}
+		}
+		return &shared{limiter: limiter, feed: f, mode: "redis", close: c.Close}, nil
 	}
 	if s := e.sharedInStore(policy, logger); s != nil {
 		return s, nil

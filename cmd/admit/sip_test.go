@@ -1,0 +1,32 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/admit-project/admit"
+)
+
+func TestSIPFlags(t *testing.T) {
+	env := map[string]string{"ADMIT_SIP_TRUNK_CARRIER_PASSWORD": "s3cret"}
+	getenv := func(k string) string { return env[k] }
+	tr, err := parseTrunk("carrier=192.0.2.0/24,198.51.100.7@admit", getenv)
+	if err != nil || tr.Name != "carrier" || len(tr.Sources) != 2 || tr.Username != "admit" || tr.Password != "s3cret" {
+		t.Errorf("parseTrunk = %+v, %v", tr, err)
+	}
+	for _, bad := range []string{"carrier", "=1.2.3.4", "x=example.org", "other=192.0.2.1@user"} {
+		if _, err := parseTrunk(bad, getenv); admit.ErrorField(err) != "sip-trunk" {
+			t.Errorf("parseTrunk(%q) = %v, want an error naming sip-trunk", bad, err)
+		}
+	}
+	f := &sipFlags{DialIn: []string{"+15551234567:US:toll-free", "+442079460000:GB"}}
+	ns, err := f.dialIn()
+	if err != nil || len(ns) != 2 || !ns[0].TollFree || ns[1].TollFree || ns[1].Country != "GB" {
+		t.Errorf("dialIn = %+v, %v", ns, err)
+	}
+	for _, bad := range []string{"+1555", "+15551234567:usa", "+15551234567:US:free", "5551234567:US"} {
+		f := &sipFlags{DialIn: []string{bad}}
+		if _, err := f.dialIn(); admit.ErrorField(err) != "dial-in" {
+			t.Errorf("dialIn(%q) = %v, want an error naming dial-in", bad, err)
+		}
+	}
+}
