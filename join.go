@@ -81,6 +81,9 @@ type JoinMeeting struct {
 	Occurrence int       `json:"occurrence"`
 	Start      time.Time `json:"start"`
 	End        time.Time `json:"end"`
+	// EndedAt is when the host ended the occurrence, if they did: everyone
+	// in it left then.
+	EndedAt *time.Time `json:"ended_at,omitempty"`
 }
 
 // Outcomes of join attempts, as recorded.

@@ -94,18 +94,23 @@ type GuessBudgetView struct {
 
 // AttendanceRow is one participant's record in an occurrence's attendance.
 type AttendanceRow struct {
-	ParticipantID    string     `json:"participant_id"`
-	DisplayName      string     `json:"display_name"`
-	InviteeID        string     `json:"invitee_id,omitempty"`
-	Email            string     `json:"email,omitempty"`
-	SharedCredential bool       `json:"shared_credential"`
-	Channel          Channel    `json:"channel"`
-	Source           string     `json:"source,omitempty"`
-	State            string     `json:"state"`
-	JoinedAt         time.Time  `json:"joined_at"`
-	AdmittedAt       *time.Time `json:"admitted_at,omitempty"`
-	LeftAt           *time.Time `json:"left_at,omitempty"`
-	DurationSeconds  int64      `json:"duration_seconds"`
+	ParticipantID string `json:"participant_id"`
+	DisplayName   string `json:"display_name"`
+	InviteeID     string `json:"invitee_id,omitempty"`
+	// Email is the invitee's, on the row of the invitee: not on a row of
+	// someone else who used their credential (SharedCredential).
+	Email            string `json:"email,omitempty"`
+	SharedCredential bool   `json:"shared_credential"`
+	// Via names the invitee whose credential a shared row used: whoever
+	// joined got the link from them, and is not known to be them.
+	Via             string     `json:"via,omitempty"`
+	Channel         Channel    `json:"channel"`
+	Source          string     `json:"source,omitempty"`
+	State           string     `json:"state"`
+	JoinedAt        time.Time  `json:"joined_at"`
+	AdmittedAt      *time.Time `json:"admitted_at,omitempty"`
+	LeftAt          *time.Time `json:"left_at,omitempty"`
+	DurationSeconds int64      `json:"duration_seconds"`
 	// MediaConnectedAt is when the media server first reported the
 	// participant connected to the room (nil when it never did, or the
 	// backend reports no presence).

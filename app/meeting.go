@@ -770,6 +770,9 @@ func (s *Service) EndMeeting(ctx context.Context, a *admit.Actor, id string, n i
 	if err != nil {
 		return nil, err
 	}
+	// Everyone in the occurrence has left: their pages and the host's
+	// roster follow at once, as after a removal.
+	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: m.PK, OccurrencePK: o.PK})
 	o.EndedAt = &now
 	s.mediaEnded(ctx, m, o)
 	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.end", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "occurrence " + itoa(int64(o.Index))})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -131,7 +132,12 @@ func (a *App) renderMeeting(w http.ResponseWriter, r *http.Request, h *hostReq, 
 	if p.InvitationText != "" {
 		p.Invitation = p.InvitationText
 	}
-	pg := h.page(p.M.Topic, p)
+	title := p.M.Topic
+	if p.Roster != nil && len(p.Roster.Waiting) > 0 {
+		// The tab says someone waits, also without the script.
+		title = fmt.Sprintf("(%d waiting) %s", len(p.Roster.Waiting), title)
+	}
+	pg := h.page(title, p)
 	pg.Flash = p.Notice
 	a.render(w, r, status, "host_meeting", pg)
 }
@@ -257,6 +263,26 @@ func (a *App) handleRegenerate(w http.ResponseWriter, r *http.Request, h *hostRe
 	back(w, r, m.ID, n, "regenerated")
 }
 
+// endData is the End confirmation's data.
+type endData struct {
+	ID        string // the meeting's id, for links
+	MeetingID string // grouped
+	Roster    *admit.Roster
+}
+
+// handleEndForm asks the host to confirm ending an open occurrence, saying
+// how many people it sends away. Only the meeting's host (or an owner or
+// admin of the account) reaches it: Roster decides.
+func (a *App) handleEndForm(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	id := r.PathValue("id")
+	ro, err := a.Service.Roster(r.Context(), h.actor, id, occurrenceParam(r))
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "host_end", h.page("End the meeting", &endData{ID: id, MeetingID: admit.FormatMeetingNumber(ro.MeetingID), Roster: ro}))
+}
+
 func (a *App) handleEnd(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	n := occurrenceParam(r)
 	m, err := a.Service.EndMeeting(r.Context(), h.actor, r.PathValue("id"), n)
@@ -290,6 +316,37 @@ func (a *App) handleDelete(w http.ResponseWriter, r *http.Request, h *hostReq) {
 		return
 	}
 	http.Redirect(w, r, "/?done=deleted", http.StatusSeeOther)
+}
+
+// handleAdmitAll admits everyone waiting in the occurrence. Roster and
+// Decide make the authorization decision (a user of the meeting's
+// account); one who left meanwhile is passed over.
+func (a *App) handleAdmitAll(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	n, id := occurrenceParam(r), r.PathValue("id")
+	wantJSON := strings.Contains(r.Header.Get("Accept"), "application/json")
+	fail := func(err error) {
+		if wantJSON {
+			writeJSONError(w, err)
+			return
+		}
+		a.errorPage(w, r, err)
+	}
+	ro, err := a.Service.Roster(r.Context(), h.actor, id, n)
+	if err != nil {
+		fail(err)
+		return
+	}
+	for _, p := range ro.Waiting {
+		if _, err := a.Service.Decide(r.Context(), h.actor, id, p.ID, "admit"); err != nil && admit.ErrorCode(err) != admit.ECONFLICT {
+			fail(err)
+			return
+		}
+	}
+	if wantJSON {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	back(w, r, id, ro.Occurrence, "decided")
 }
 
 // handleDecide admits, denies or removes a participant.
