@@ -13,7 +13,8 @@ const module = "github.com/admit-project/admit"
 var (
 	// stores and adapters: they implement domain interfaces and never
 	// reach for an edge.
-	adapterPkgs = []string{"sqlite", "postgres", "redis", "memory", "keys", "jwt", "password", "clock", "limittest", "storetest", "mail", "ical", "oidc", "sip", "failover", "faulttest", "translog"}
+	adapterPkgs = []string{"sqlite", "postgres", "redis", "memory", "keys", "jwt", "password", "clock", "limittest", "storetest", "mail", "ical", "oidc", "sip", "failover", "faulttest", "translog",
+		"livekit", "jitsi", "bbb", "media"}
 	// edges: they serve the application and never open a store.
 	edgePkgs  = []string{"http", "web", "edge"}
 	storePkgs = []string{"sqlite", "postgres", "redis"}

@@ -67,6 +67,11 @@ type JoinResult struct {
 	Participant    *Participant `json:"participant"`
 	AdmissionToken string       `json:"admission_token,omitempty"`
 	Meeting        *JoinMeeting `json:"meeting"`
+	// Media is what the participant's client needs to connect to the
+	// meeting's media room, while they are admitted and the account has a
+	// media server (set by ParticipantStatus; POST
+	// /api/v1/participants/{pid}/media gives a fresh one).
+	Media *MediaGrant `json:"media,omitempty"`
 }
 
 // JoinMeeting is what a participant learns of the meeting they joined.
@@ -76,6 +81,9 @@ type JoinMeeting struct {
 	Occurrence int       `json:"occurrence"`
 	Start      time.Time `json:"start"`
 	End        time.Time `json:"end"`
+	// EndedAt is when the host ended the occurrence, if they did: everyone
+	// in it left then.
+	EndedAt *time.Time `json:"ended_at,omitempty"`
 }
 
 // Outcomes of join attempts, as recorded.

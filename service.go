@@ -18,6 +18,7 @@ type Service interface {
 	AccountService
 	ContactService
 	TokenService
+	MediaService
 	SSOService
 	// Changes returns the feed of roster, budget and meeting changes that
 	// live views follow.

@@ -96,18 +96,32 @@ type GuessBudgetView struct {
 
 // AttendanceRow is one participant's record in an occurrence's attendance.
 type AttendanceRow struct {
-	ParticipantID    string     `json:"participant_id"`
-	DisplayName      string     `json:"display_name"`
-	InviteeID        string     `json:"invitee_id,omitempty"`
-	Email            string     `json:"email,omitempty"`
-	SharedCredential bool       `json:"shared_credential"`
-	Channel          Channel    `json:"channel"`
-	Source           string     `json:"source,omitempty"`
-	State            string     `json:"state"`
-	JoinedAt         time.Time  `json:"joined_at"`
-	AdmittedAt       *time.Time `json:"admitted_at,omitempty"`
-	LeftAt           *time.Time `json:"left_at,omitempty"`
-	DurationSeconds  int64      `json:"duration_seconds"`
+	ParticipantID string `json:"participant_id"`
+	DisplayName   string `json:"display_name"`
+	InviteeID     string `json:"invitee_id,omitempty"`
+	// Email is the invitee's, on the row of the invitee: not on a row of
+	// someone else who used their credential (SharedCredential).
+	Email            string `json:"email,omitempty"`
+	SharedCredential bool   `json:"shared_credential"`
+	// Via names the invitee whose credential a shared row used: whoever
+	// joined got the link from them, and is not known to be them.
+	Via             string     `json:"via,omitempty"`
+	Channel         Channel    `json:"channel"`
+	Source          string     `json:"source,omitempty"`
+	State           string     `json:"state"`
+	JoinedAt        time.Time  `json:"joined_at"`
+	AdmittedAt      *time.Time `json:"admitted_at,omitempty"`
+	LeftAt          *time.Time `json:"left_at,omitempty"`
+	DurationSeconds int64      `json:"duration_seconds"`
+	// MediaConnectedAt is when the media server first reported the
+	// participant connected to the room (nil when it never did, or the
+	// backend reports no presence).
+	MediaConnectedAt *time.Time `json:"media_connected_at,omitempty"`
+	// MediaLeftAt is when they last left the room; nil while connected.
+	MediaLeftAt *time.Time `json:"media_left_at,omitempty"`
+	// MediaSeconds is the time they were connected, summed over their
+	// connections.
+	MediaSeconds int64 `json:"media_seconds"`
 }
 
 // Attendance is an occurrence's attendance record.

@@ -12,6 +12,7 @@ import (
 	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/media"
 	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/sqlite"
 	"github.com/admit-project/admit/translog"
@@ -95,8 +96,12 @@ func Service(tb testing.TB, o Options) (*app.Service, *sqlite.DB) {
 	if base == "" {
 		base = "http://admit.test"
 	}
+	rooms := &media.Rooms{Store: db, Keys: ring, Open: media.Open}
+	if o.Clock != nil {
+		rooms.Now = o.Clock.Now
+	}
 	svc := &app.Service{Store: db, Keys: ring, Signer: signer, Clock: o.Clock, Rand: r, BaseURL: base,
-		Limiter: o.Limiter, Passwords: o.Passwords}
+		Limiter: o.Limiter, Passwords: o.Passwords, Media: rooms}
 	return svc, db
 }
 

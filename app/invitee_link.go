@@ -12,29 +12,42 @@ import (
 // one of the source's failures. It returns EREFUSED (the uniform refusal)
 // for an unknown token, EINVALID for one too long, or ERATELIMITED.
 func (s *Service) InviteeLink(ctx context.Context, channel admit.Channel, source, token string) (*admit.InviteeLink, error) {
+	ref, d, err := s.inviteeByToken(ctx, channel, source, token)
+	if err != nil {
+		return nil, err
+	}
+	return &admit.InviteeLink{Name: ref.Name, Topic: d.Meeting.Topic, MeetingID: d.Meeting.Number}, nil
+}
+
+// inviteeByToken resolves an invitee link token for a page that shows what
+// it invites to (the greeting, the calendar file): the source's limiter is
+// consulted as by Join, an unknown token counts as one of the source's
+// failures and costs what a known one costs (joinData), and gets the
+// uniform refusal. EREFUSED, EINVALID for a token too long, ERATELIMITED.
+func (s *Service) inviteeByToken(ctx context.Context, channel admit.Channel, source, token string) (admit.DirToken, *admit.JoinData, error) {
 	now := s.now()
 	rsv, err := s.sourceLimiter().Reserve(ctx, admit.SourceKey(channel, source), now)
 	if err != nil {
-		return nil, err
+		return admit.DirToken{}, nil, err
 	}
 	failed := true
 	defer func() { rsv.Done(failed) }()
 	if len(token) > admit.MaxCredentialLength {
-		return nil, admit.FieldErrorf("token", "token may have at most %d characters", admit.MaxCredentialLength)
+		return admit.DirToken{}, nil, admit.FieldErrorf("token", "token may have at most %d characters", admit.MaxCredentialLength)
 	}
 	index := s.tokenIndex(token)
 	ref, ok, err := s.joinCache().Token(ctx, index, now)
 	if err != nil {
 		failed = false
-		return nil, err
+		return admit.DirToken{}, nil, err
 	}
 	d, err := s.joinData(ctx, "t"+string(index), ref.MeetingPK, ok)
 	if err != nil {
 		failed = false
-		return nil, err
+		return admit.DirToken{}, nil, err
 	} else if d == noData {
-		return nil, refusal()
+		return admit.DirToken{}, nil, refusal()
 	}
 	failed = false
-	return &admit.InviteeLink{Name: ref.Name, Topic: d.Meeting.Topic, MeetingID: d.Meeting.Number}, nil
+	return ref, d, nil
 }

@@ -261,7 +261,7 @@ func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Par
 	shown := *p
 	shown.ID = bearer
 	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: &shown,
-		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End}}
+		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, EndedAt: o.EndedAt}}
 	if p.State == admit.StateAdmitted {
 		exp := o.ClosesAt
 		if o.EndedAt != nil {

@@ -334,30 +334,11 @@ func inviteeOrShared(id string) string {
 // InviteeICS returns the calendar file of the invitee whose link token is
 // token, limited per source like InviteeLink. EREFUSED for an unknown token.
 func (s *Service) InviteeICS(ctx context.Context, channel admit.Channel, source, token string) ([]byte, error) {
+	ref, d, err := s.inviteeByToken(ctx, channel, source, token)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
-	rsv, err := s.sourceLimiter().Reserve(ctx, admit.SourceKey(channel, source), now)
-	if err != nil {
-		return nil, err
-	}
-	failed := true
-	defer func() { rsv.Done(failed) }()
-	if len(token) > admit.MaxCredentialLength {
-		return nil, admit.FieldErrorf("token", "token may have at most %d characters", admit.MaxCredentialLength)
-	}
-	index := s.tokenIndex(token)
-	ref, ok, err := s.joinCache().Token(ctx, index, now)
-	if err != nil {
-		failed = false
-		return nil, err
-	}
-	d, err := s.joinData(ctx, "t"+string(index), ref.MeetingPK, ok)
-	if err != nil {
-		failed = false
-		return nil, err
-	} else if d == noData {
-		return nil, refusal()
-	}
-	failed = false
 	m, err := s.Store.FindMeetingByID(ctx, d.Meeting.AccountID, d.Meeting.ID)
 	if err != nil {
 		return nil, err

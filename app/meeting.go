@@ -801,7 +801,11 @@ func (s *Service) EndMeeting(ctx context.Context, a *admit.Actor, id string, n i
 	if err != nil {
 		return nil, err
 	}
+	// Everyone in the occurrence has left: their pages and the host's
+	// roster follow at once, as after a removal.
+	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: m.PK, OccurrencePK: o.PK})
 	o.EndedAt = &now
+	s.mediaEnded(ctx, m, o)
 	return s.view(m, false), nil
 }
 
@@ -819,11 +823,21 @@ func (s *Service) DeleteMeeting(ctx context.Context, a *admit.Actor, id string) 
 		return &admit.Error{Code: admit.ECONFLICT, Message: "A personal meeting room cannot be deleted; regenerate its passcode instead."}
 	}
 	e := &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.delete", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok"}
-	return s.audited(ctx, e, func() error {
-		err := s.deleteWithMail(ctx, m, s.now())
+	now := s.now()
+	err = s.audited(ctx, e, func() error {
+		err := s.deleteWithMail(ctx, m, now)
 		s.changed(ctx, m.PK)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	for _, o := range m.Occurrences {
+		if o.State(now) == admit.WindowOpen {
+			s.mediaEnded(ctx, m, o)
+		}
+	}
+	return nil
 }
 
 // JoinURL returns the meeting's join link, with the encoded passcode when

@@ -17,7 +17,12 @@ func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*admit.Joi
 	if err != nil {
 		return nil, err
 	}
-	return s.joinResult(m, o, p, pid)
+	r, err := s.joinResult(m, o, p, pid)
+	if err != nil {
+		return nil, err
+	}
+	r.Media = s.mediaGrant(ctx, m, o, p)
+	return r, nil
 }
 
 // Leave records that a participant left. ENOTFOUND; ECONFLICT when they are
@@ -26,13 +31,17 @@ func (s *Service) Leave(ctx context.Context, pid string) (*admit.Participant, er
 	if !admit.ValidParticipantID(pid) {
 		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "No such participant."}
 	}
-	p, m, _, err := s.participant(ctx, s.participantHandle(pid))
+	p, m, o, err := s.participant(ctx, s.participantHandle(pid))
 	if err != nil {
 		return nil, err
 	}
+	was := p.State
 	p, err = s.Store.TransitionParticipant(ctx, p.PK, []string{admit.StateWaiting, admit.StateAdmitted}, admit.StateLeft, s.now())
 	if err == nil {
 		s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
+		if was == admit.StateAdmitted {
+			s.mediaRemoved(ctx, m, o, p)
+		}
 	}
 	return p, err
 }

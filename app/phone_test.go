@@ -70,7 +70,7 @@ func TestPhoneJoin(t *testing.T) {
 	if ev := nextEvent(t, events); ev.Status != admit.StatusAdmitted || ev.AdmissionToken == "" {
 		t.Errorf("first event %+v, want the status now: admitted, with a token", ev)
 	}
-	if _, err := svc.Decide(ctx, host, m.ID, rosterHandle(t, svc, host, m.ID), admit.DecisionRemove); err != nil {
+	if _, err := svc.Decide(ctx, host, m.ID, rosterHandle(t, svc, host, m.ID, "Caller ending 4321"), admit.DecisionRemove); err != nil {
 		t.Fatal(err)
 	}
 	if ev := nextEvent(t, events); ev.Status != admit.StatusRemoved {
@@ -102,7 +102,7 @@ func TestPhoneWaitingRoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Decide(ctx, host, m.ID, rosterHandle(t, svc, host, m.ID), admit.DecisionAdmit); err != nil {
+	if _, err := svc.Decide(ctx, host, m.ID, rosterHandle(t, svc, host, m.ID, "Caller ending 4321"), admit.DecisionAdmit); err != nil {
 		t.Fatal(err)
 	}
 	if ev := nextEvent(t, events); ev.Status != admit.StatusAdmitted || ev.AdmissionToken == "" {
@@ -163,19 +163,21 @@ func TestPhoneRefusalsCountPerNumber(t *testing.T) {
 	}
 }
 
-// rosterHandle returns the handle of the one participant on the meeting's
-// roster: hosts act on handles, not on participants' bearer IDs.
-func rosterHandle(t *testing.T, svc *app.Service, host *admit.Actor, id string) string {
+// rosterHandle returns the handle of the participant named name on the
+// meeting's roster: hosts act on handles, not on participants' bearer IDs.
+func rosterHandle(t *testing.T, svc *app.Service, host *admit.Actor, id, name string) string {
 	t.Helper()
 	r, err := svc.Roster(context.Background(), host, id, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, ps := range [][]*admit.Participant{r.Participants, r.Waiting} {
-		if len(ps) > 0 {
-			return ps[0].ID
+		for _, p := range ps {
+			if p.DisplayName == name {
+				return p.ID
+			}
 		}
 	}
-	t.Fatalf("nobody on the roster")
+	t.Fatalf("no %q on the roster", name)
 	return ""
 }

@@ -26,6 +26,8 @@ func sealedAD(v *admit.SealedValue) (string, error) {
 		return m + ":occurrence:" + itoa(int64(v.Occurrence)) + ":access-code", nil
 	case "invitee_token":
 		return inv + ":token", nil
+	case admit.SealedMediaSecret:
+		return string(admit.MediaSecretAD(v.RowPK)), nil
 	}
 	return "", fmt.Errorf("admit: sealed value of unknown kind %q", v.Kind)
 }

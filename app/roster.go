@@ -102,6 +102,9 @@ func (s *Service) Decide(ctx context.Context, a *admit.Actor, id, pid, decision 
 		return nil, err
 	}
 	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: m.PK, OccurrencePK: p.OccurrencePK})
+	if to == admit.StateRemoved || to == admit.StateDenied {
+		s.mediaRemoved(ctx, m, o, p)
+	}
 	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "participant." + decision, Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "participant:" + p.ID})
 	return p, nil
 }
@@ -119,9 +122,9 @@ func (s *Service) Attendance(ctx context.Context, a *admit.Actor, id string, n i
 	if err != nil {
 		return nil, err
 	}
-	emails := map[int64]string{}
+	emails, names := map[int64]string{}, map[int64]string{}
 	for _, inv := range m.Invitees {
-		emails[inv.PK] = inv.Email
+		emails[inv.PK], names[inv.PK] = inv.Email, inv.Name
 	}
 	now := s.now()
 	out := &admit.Attendance{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, Rows: []*admit.AttendanceRow{}}
@@ -129,6 +132,9 @@ func (s *Service) Attendance(ctx context.Context, a *admit.Actor, id string, n i
 		row := &admit.AttendanceRow{ParticipantID: p.ID, DisplayName: p.DisplayName, InviteeID: p.InviteeID, Email: emails[p.InviteePK],
 			SharedCredential: p.SharedCredential, Channel: p.Channel, Source: p.Source, State: p.State,
 			JoinedAt: p.JoinedAt, AdmittedAt: p.AdmittedAt, LeftAt: p.LeftAt}
+		if p.SharedCredential && p.InviteePK != 0 {
+			row.Email, row.Via = "", names[p.InviteePK]
+		}
 		if p.AdmittedAt != nil {
 			end := now
 			if p.LeftAt != nil {
@@ -144,6 +150,7 @@ func (s *Service) Attendance(ctx context.Context, a *admit.Actor, id string, n i
 		}
 		out.Rows = append(out.Rows, row)
 	}
+	s.addMediaPresence(ctx, o, ps, out.Rows, now)
 	return out, nil
 }
 

@@ -60,6 +60,9 @@ type Service struct {
 	// Passwords hashes and checks web sign-in passwords (package password);
 	// web sign-in fails with an internal error when nil.
 	Passwords admit.PasswordHasher
+	// Media is the media side (media.Rooms): the account's media server,
+	// grants, removal and presence. nil means no media servers.
+	Media MediaRooms
 	// Mailer writes invitations: the messages of a change, calendar files
 	// and the text to copy (package mail). SendMail enqueues the messages
 	// with the changes that cause them (SMTP is configured and the store is

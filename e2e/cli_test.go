@@ -114,13 +114,21 @@ func TestCLIVersionAndCompletion(t *testing.T) {
 		words []string
 		want  string
 	}{
-		{[]string{""}, "audit\ncompletion\nexport\nhelp\nimport\nkeys\nmeeting\nmigrate\nserve\nsso\ntoken\nuser\nversion\n"},
 		{[]string{"user", ""}, "create\nlink\nlist\n"},
 		{[]string{"meeting", "re"}, "regenerate\n"},
 		{[]string{"meeting", "create", "--kind", ""}, "instant\nrecurring\nscheduled\n"},
 		{[]string{"serve", "--tr"}, "--trusted-proxy\n"},
 		{[]string{"serve", "--te"}, ""},
 		{[]string{"completion", ""}, "bash\nzsh\n"},
+	}
+	top, _, _ := runAdmit(t, nil, "__complete", "--", "")
+	for _, cmd := range []string{"audit", "completion", "help", "meeting", "serve", "token", "user", "version"} {
+		if !strings.Contains("\n"+top, "\n"+cmd+"\n") {
+			t.Errorf("complete \"\" does not offer %s: %q", cmd, top)
+		}
+	}
+	if strings.Contains(top, "__complete") {
+		t.Errorf("complete offers the hidden __complete")
 	}
 	for _, tt := range completeTests {
 		out, _, code := runAdmit(t, nil, append([]string{"__complete", "--"}, tt.words...)...)

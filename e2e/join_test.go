@@ -218,6 +218,21 @@ func TestUniquePasscodesAndSharedCredential(t *testing.T) {
 	if rows, _ := js.body["participants"].([]any); len(rows) != 5 {
 		t.Errorf("attendance has %d rows, want 5", len(rows))
 	}
+	// Grace's email stays on her own row; the others came via her link.
+	for _, row := range js.body["participants"].([]any) {
+		r := row.(map[string]any)
+		name, _ := r["display_name"].(string)
+		if !strings.HasPrefix(name, "Grace Hopper") {
+			continue
+		}
+		shared := r["shared_credential"] == true
+		if shared && (r["email"] != nil || r["via"] != "Grace Hopper") {
+			t.Errorf("%s (shared): email %v via %v; want no email, via Grace Hopper", name, r["email"], r["via"])
+		}
+		if !shared && (r["email"] != "grace@example.com" || r["via"] != nil) {
+			t.Errorf("%s: email %v via %v; want grace@example.com and no via", name, r["email"], r["via"])
+		}
+	}
 }
 
 func TestWaitingRoom(t *testing.T) {

@@ -222,3 +222,67 @@ func TestWebPasswordLinkForCLIUser(t *testing.T) {
 		t.Fatalf("sign-in: %d %q", st, loc)
 	}
 }
+
+// TestWebDeadEndsNameTheWayOut follows the README as a new user would: the
+// owner made with the CLI, the set-up link then answers 410 and the sign-in
+// refuses; both pages name `admit user link`, the set-up page links to the
+// sign-in, and what `user create` printed is a link that lets them in.
+func TestWebDeadEndsNameTheWayOut(t *testing.T) {
+	s := startServer(t, "")
+	link := s.setupURL()
+	out := s.cli("user", "create", "--email", "ada@example.com", "--name", "Ada Lovelace")
+	b := s.webClient()
+	st, _, body := b.send("GET", strings.TrimPrefix(link, s.url), nil)
+	if st != http.StatusGone || !strings.Contains(body, "admit user link --email") || !strings.Contains(body, `href="/signin"`) {
+		t.Errorf("set-up link after user create: %d, and the page names no way in:\n%s", st, body)
+	}
+	st, _, body = b.send("POST", "/signin", url.Values{"email": {"ada@example.com"}, "password": {"whatever-it-was"}})
+	if st != http.StatusUnauthorized || !strings.Contains(body, "admit user link --email") {
+		t.Errorf("sign-in without a password: %d, and the page does not name admit user link:\n%s", st, body)
+	}
+	var invite string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, s.url+"/invite/") {
+			invite = line
+		}
+	}
+	if invite == "" {
+		t.Fatalf("user create printed no set-password link:\n%s", out)
+	}
+	pw := "a-password-from-create"
+	if st, loc, body := b.send("POST", strings.TrimPrefix(invite, s.url), url.Values{"password": {pw}, "password_confirm": {pw}}); st != http.StatusSeeOther || loc != "/" {
+		t.Fatalf("set password with user create's link: %d %q\n%s", st, loc, body)
+	}
+}
+
+// TestWebAuditReadable: the audit page lists the newest entry first and
+// names actors and targets (the user's name, the meeting's topic) rather
+// than raw references.
+func TestWebAuditReadable(t *testing.T) {
+	s := startServer(t, "")
+	link := s.setupURL()
+	b := s.webClient()
+	form := url.Values{"name": {"Olive Owner"}, "email": {"olive@example.com"}, "password": {"a-long-owner-password"}, "password_confirm": {"a-long-owner-password"}}
+	if st, _, body := b.send("POST", strings.TrimPrefix(link, s.url), form); st != http.StatusSeeOther {
+		t.Fatalf("set-up: %d\n%s", st, body)
+	}
+	tok := strings.TrimSpace(s.cli("token", "create", "--email", "olive@example.com"))
+	s.schedule(tok, scheduledAt(time.Now().UTC().Add(time.Hour).Truncate(time.Minute), map[string]any{"topic": "Quarterly planning"}))
+	st, _, body := b.send("GET", "/audit", nil)
+	if st != 200 {
+		t.Fatalf("audit page: %d", st)
+	}
+	rows := regexp.MustCompile(`(?s)<tr class="event">(.*?)</tr>`).FindAllStringSubmatch(body, -1)
+	if len(rows) < 3 {
+		t.Fatalf("%d audit rows:\n%s", len(rows), body)
+	}
+	if !strings.Contains(rows[0][1], "meeting.create") || !strings.Contains(rows[0][1], "Quarterly planning") {
+		t.Errorf("the first row is not the newest (meeting.create of Quarterly planning): %s", rows[0][1])
+	}
+	if !strings.Contains(body, "Olive Owner") || !strings.Contains(body, "Quarterly planning") {
+		t.Errorf("the audit page does not name the owner or the meeting's topic")
+	}
+	if strings.Contains(body, `<td class="mono">user:`) {
+		t.Errorf("the audit page shows raw actor references")
+	}
+}

@@ -14,6 +14,7 @@ import (
 var AttendanceCSVHeader = []string{
 	"participant_id", "display_name", "invitee_id", "email", "shared_credential", "channel",
 	"source", "state", "joined_at", "admitted_at", "left_at", "duration_seconds",
+	"media_connected_at", "media_left_at", "media_seconds",
 }
 
 // AttendanceCSV renders att as CSV: a header row, then one row per
@@ -32,6 +33,7 @@ func AttendanceCSV(att *admit.Attendance) ([]byte, error) {
 			strconv.FormatBool(row.SharedCredential), string(row.Channel), row.Source, row.State,
 			csvTime(&row.JoinedAt), csvTime(row.AdmittedAt), csvTime(row.LeftAt),
 			strconv.FormatInt(row.DurationSeconds, 10),
+			csvTime(row.MediaConnectedAt), csvTime(row.MediaLeftAt), strconv.FormatInt(row.MediaSeconds, 10),
 		}
 		for i := range rec {
 			rec[i] = CSVCell(rec[i])

@@ -25,8 +25,10 @@ func ErrorStatus(code string) int {
 		return http.StatusNotFound
 	case EMETHOD:
 		return http.StatusMethodNotAllowed
-	case admit.ECONFLICT:
+	case admit.ECONFLICT, admit.EUNSUPPORTED:
 		return http.StatusConflict
+	case admit.EMEDIA:
+		return http.StatusBadGateway
 	case admit.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
 	case admit.ERATELIMITED:

@@ -90,6 +90,14 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 	if err := rd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// go-redis, after failed dials, answers with the last dial error until its
+	// own background dial succeeds (about a second): wait until the client
+	// reaches the new Redis, then past the limiter's Retry.
+	for deadline := time.Now().Add(15 * time.Second); rc.Ping(ctx).Err() != nil; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Redis back: the client did not reach the restarted Redis within 15 s")
+		}
+	}
 	time.Sleep(500 * time.Millisecond) // past the limiter's Retry
 	guess("Redis back", "203.0.113.3", 8, 5)
 	guess("Redis back, a source of the outage", "203.0.113.2", 2, 0)

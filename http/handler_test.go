@@ -297,7 +297,7 @@ func TestAttendanceCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "participant_id,display_name,invitee_id,email,shared_credential,channel,source,state,joined_at,admitted_at,left_at,duration_seconds"
+	want := "participant_id,display_name,invitee_id,email,shared_credential,channel,source,state,joined_at,admitted_at,left_at,duration_seconds,media_connected_at,media_left_at,media_seconds"
 	if len(recs) != len(names)+1 || strings.Join(recs[0], ",") != want {
 		t.Fatalf("CSV has %d records, header %q", len(recs), recs[0])
 	}

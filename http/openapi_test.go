@@ -339,6 +339,30 @@ func TestOpenAPIResponses(t *testing.T) {
 	if wendy.Status != admit.StatusAdmitted || wendy.AdmissionToken == "" {
 		t.Errorf("admitted poll: %s", res.Body)
 	}
+	// Media: the account's media server, the host's start, the admitted
+	// participant's grant, the media server's webhook.
+	lkSecret := strings.Repeat("s", 32)
+	v.want(v.call("GET", "/api/v1/account/media", nil, "", nil, true), 404, "no media server yet")
+	v.want(v.call("PUT", "/api/v1/account/media", nil, "", map[string]any{"backend": "livekit", "livekit": map[string]string{"url": "ws://127.0.0.1:1", "api_key": "lkkey"}}, true), 400, "media server without its secret")
+	v.want(v.call("POST", "/api/v1/participants/{pid}/media", []string{"pid", wendy.Participant.ID}, "", nil, false), 409, "media grant without a media server")
+	res = v.call("PUT", "/api/v1/account/media", nil, "", map[string]any{"backend": "livekit", "livekit": map[string]string{"url": "ws://127.0.0.1:1", "api_key": "lkkey", "api_secret": lkSecret}}, true)
+	v.want(res, 200, "set the media server")
+	if strings.Contains(string(res.Body), lkSecret) {
+		t.Errorf("the media settings show the secret: %s", res.Body)
+	}
+	v.want(v.call("GET", "/api/v1/account/media", nil, "", nil, true), 200, "media server")
+	res = v.call("POST", "/api/v1/participants/{pid}/media", []string{"pid", wendy.Participant.ID}, "", nil, false)
+	v.want(res, 200, "media grant")
+	var grant admit.MediaGrant
+	res.decode(t, &grant)
+	if grant.Backend != admit.MediaLiveKit || grant.Token == "" || grant.Room == "" {
+		t.Errorf("media grant: %s", res.Body)
+	}
+	v.want(v.call("POST", "/api/v1/participants/{pid}/media", []string{"pid", walt.Participant.ID}, "", nil, false), 409, "media grant while waiting")
+	v.want(v.call("POST", "/api/v1/meetings/{id}/media", []string{"id", lobby.ID}, "", nil, true), 200, "start the media room")
+	hookBody := `{"event":"room_started","id":"EV_openapi","room":{"name":"not-admits"}}`
+	v.want(v.call("POST", "/api/v1/media/webhook/{account}", []string{"account", "1"}, "", hookBody, false, "Authorization", livekitWebhookAuth(t, "lkkey", lkSecret, hookBody)), 204, "media webhook")
+	v.want(v.call("POST", "/api/v1/media/webhook/{account}", []string{"account", "1"}, "", hookBody, false, "Authorization", livekitWebhookAuth(t, "lkkey", strings.Repeat("x", 32), hookBody)), 401, "forged media webhook")
 	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/deny", []string{"id", lobby.ID, "pid", waltHandle}, "", nil, true), 200, "deny")
 	v.want(v.call("GET", "/api/v1/participants/{pid}", []string{"pid", walt.Participant.ID}, "", nil, false), 200, "poll denied")
 	v.want(v.call("POST", "/api/v1/meetings/{id}/participants/{pid}/remove", []string{"id", lobby.ID, "pid", wendyHandle}, "", nil, true), 200, "remove")
@@ -388,6 +412,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("DELETE", "/api/v1/meetings/{id}", []string{"id", weekly.ID}, "", nil, true), 204, "delete meeting")
 	v.want(v.call("DELETE", "/api/v1/meetings/{id}", []string{"id", weekly.ID}, "", nil, true), 404, "delete twice")
 	v.want(v.call("DELETE", "/api/v1/contacts/{id}", []string{"id", cid}, "", nil, true), 204, "delete contact")
+	v.want(v.call("DELETE", "/api/v1/account/media", nil, "", nil, true), 204, "remove the media server")
+	v.want(v.call("DELETE", "/api/v1/account/media", nil, "", nil, true), 404, "remove the media server twice")
 
 	// The caller's own API tokens.
 	res = v.call("POST", "/api/v1/tokens", nil, "", map[string]any{"scopes": []string{"read"}, "name": "dashboard", "expires_in": "24h"}, true)

@@ -52,6 +52,7 @@ func (s *Server) routes() []edge.Route {
 	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.ssoRoutes()...)
 	rs = append(rs, s.budgetRoutes()...)
+	rs = append(rs, s.mediaRoutes()...)
 	rs = append(rs, s.invitationRoutes()...)
 	if s.Clock != nil {
 		rs = append(rs, s.testClockRoutes()...)

@@ -24,6 +24,11 @@ const auditAppendIsLockFree = true
 // counter row; an entry's seq comes from the integrator later). The
 // sampler reads, for every backend of the writers' pool waiting on a lock,
 // which lock it waits on, and the test fails naming it.
+//
+// A relation extension lock ('extend') is not counted: PostgreSQL takes it
+// for a moment whenever concurrent inserts into one table need a new page,
+// for any table and any design of the log; it is not a lock of the log's
+// making (CI saw 2 such waits in 463 samples on a loaded machine).
 func TestAuditAppendTakesNoSharedLock(t *testing.T) {
 	if !auditAppendIsLockFree {
 		t.Skip("the hash chain's writer still locks audit_head (until the writers append without it)")
@@ -73,7 +78,8 @@ func TestAuditAppendTakesNoSharedLock(t *testing.T) {
 		rows, err := sampler.Query(ctx, `SELECT l.locktype, l.mode, coalesce(c.relname, ''), coalesce(a.query, '')
 			FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 			LEFT JOIN pg_class c ON c.oid = l.relation
-			WHERE NOT l.granted AND a.datname = current_database() AND a.pid <> pg_backend_pid()`)
+			WHERE NOT l.granted AND a.datname = current_database() AND a.pid <> pg_backend_pid()
+			AND l.locktype <> 'extend'`)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,8 @@ import "github.com/admit-project/admit"
 //     id; the cursor is pk.
 //   - 2, invitee link tokens: pk, meeting_pk, the invitee's id, token_sealed,
 //     the meeting's id; the cursor is pk.
+//   - 3, media server secrets: account_id, secret_sealed; the cursor is the
+//     account's id (RowPK).
 //
 // The caller closes rows.
 func Sealed(rows Rows, cur *admit.SealedCursor) ([]*admit.SealedValue, error) {
@@ -30,6 +32,10 @@ func Sealed(rows Rows, cur *admit.SealedCursor) ([]*admit.SealedValue, error) {
 			v.Kind = "invitee_token"
 			err = rows.Scan(&v.RowPK, &v.MeetingPK, &v.InviteeID, &v.Sealed, &v.MeetingID)
 			cur.PK = v.RowPK
+		case 3:
+			v.Kind = admit.SealedMediaSecret
+			err = rows.Scan(&v.RowPK, &v.Sealed)
+			cur.PK = v.RowPK
 		}
 		if err != nil {
 			return nil, err
@@ -41,10 +47,10 @@ func Sealed(rows Rows, cur *admit.SealedCursor) ([]*admit.SealedValue, error) {
 
 // NextSealedStage returns the cursor after a page of n values of cur's
 // stage: cur itself while the page was full, else the start of the next
-// stage (Done after the last, 2).
+// stage (Done after the last, 3).
 func NextSealedStage(cur admit.SealedCursor, n int, full bool) admit.SealedCursor {
 	if n == 0 || !full {
-		return admit.SealedCursor{Stage: cur.Stage + 1, Done: cur.Stage+1 > 2}
+		return admit.SealedCursor{Stage: cur.Stage + 1, Done: cur.Stage+1 > 3}
 	}
 	return cur
 }

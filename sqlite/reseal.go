@@ -31,6 +31,9 @@ func (db *DB) FindSealed(ctx context.Context, cur admit.SealedCursor, limit int)
 			rows, err = db.rdb.db.QueryContext(ctx, `SELECT i.pk, i.meeting_pk, i.id, i.token_sealed, m.id
 				FROM invitees i JOIN meetings m ON m.pk = i.meeting_pk
 				WHERE i.pk > ? AND i.token_sealed IS NOT NULL ORDER BY i.pk LIMIT ?`, cur.PK, limit-len(out))
+		case 3:
+			rows, err = db.rdb.db.QueryContext(ctx, `SELECT account_id, secret_sealed FROM media_backends
+				WHERE account_id > ? ORDER BY account_id LIMIT ?`, cur.PK, limit-len(out))
 		}
 		if err != nil {
 			return nil, cur, err
@@ -59,6 +62,8 @@ func (db *DB) ReplaceSealed(ctx context.Context, v *admit.SealedValue, sealed []
 			res, err = tx.ExecContext(ctx, `UPDATE access_codes SET sealed = ? WHERE pk = ? AND sealed = ?`, sealed, v.RowPK, v.Sealed)
 		case "invitee_token":
 			res, err = tx.ExecContext(ctx, `UPDATE invitees SET token_sealed = ? WHERE pk = ? AND token_sealed = ?`, sealed, v.RowPK, v.Sealed)
+		case admit.SealedMediaSecret:
+			res, err = tx.ExecContext(ctx, `UPDATE media_backends SET secret_sealed = ? WHERE account_id = ? AND secret_sealed = ?`, sealed, v.RowPK, v.Sealed)
 		default:
 			res, err = tx.ExecContext(ctx, `UPDATE credentials SET sealed = ? WHERE meeting_pk = ? AND idx = ? AND sealed = ?`, sealed, v.MeetingPK, v.Index, v.Sealed)
 		}

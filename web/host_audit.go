@@ -24,6 +24,7 @@ type auditPage struct {
 	NextID  int64 // the last event shown, for the next (older) page
 	More    bool
 	TZ      string
+	Names   map[string]string // actor and target references to names
 	Actions []string
 
 	Checkpoint *admit.AuditCheckpoint // the latest signed checkpoint
@@ -89,5 +90,32 @@ func (a *App) handleAudit(w http.ResponseWriter, r *http.Request, h *hostReq) {
 		a.logger().Error("web: audit checkpoint", "err", err)
 		p.CPNote = "The latest checkpoint could not be read."
 	}
+	p.Names = a.auditNames(r, h)
 	a.render(w, r, http.StatusOK, "host_audit", h.page("Audit log", p))
+}
+
+// auditNames maps the audit trail's actor and target references
+// ("user:3", "meeting:m…") to what a reader knows them by: a user's name
+// and email, a meeting's topic. References it cannot name stay as they are.
+func (a *App) auditNames(r *http.Request, h *hostReq) map[string]string {
+	names := map[string]string{}
+	if users, err := a.Service.Users(r.Context(), h.actor); err == nil {
+		for _, u := range users {
+			names["user:"+strconv.FormatInt(u.ID, 10)] = u.Name + " <" + u.Email + ">"
+		}
+	}
+	if ms, err := a.Service.ListMeetings(r.Context(), h.actor, time.Time{}, time.Time{}); err == nil {
+		for _, m := range ms {
+			names["meeting:"+m.ID] = "“" + m.Topic + "” (" + m.MeetingIDDisplay + ")"
+		}
+	}
+	return names
+}
+
+// Name returns what the reference ref is known by, or ref.
+func (p *auditPage) Name(ref string) string {
+	if n, ok := p.Names[ref]; ok {
+		return n
+	}
+	return ref
 }

@@ -39,7 +39,7 @@ func (a *App) handleSetupForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ok {
-		a.render(w, r, http.StatusGone, "error", &page{Title: "Already set up", Data: "The owner account exists already: sign in instead."})
+		a.render(w, r, http.StatusGone, "host_setup_done", &page{Title: "Already set up"})
 		return
 	}
 	a.render(w, r, http.StatusOK, "host_setup", &page{Title: "Create the owner account", Data: &setupData{Token: r.PathValue("token"), Form: &form{}}})

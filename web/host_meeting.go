@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -37,6 +39,10 @@ type meetingPage struct {
 	Attempts   []*admit.Attempt
 	Notice     string
 	CSRF       string
+	// Room is the host's grant to the occurrence's media room (LiveKit),
+	// when the host started it: the page runs the room client beside the
+	// live roster.
+	Room *admit.MediaGrant
 }
 
 // notices are the one-line results of the meeting page's forms.
@@ -126,7 +132,12 @@ func (a *App) renderMeeting(w http.ResponseWriter, r *http.Request, h *hostReq, 
 	if p.InvitationText != "" {
 		p.Invitation = p.InvitationText
 	}
-	pg := h.page(p.M.Topic, p)
+	title := p.M.Topic
+	if p.Roster != nil && len(p.Roster.Waiting) > 0 {
+		// The tab says someone waits, also without the script.
+		title = fmt.Sprintf("(%d waiting) %s", len(p.Roster.Waiting), title)
+	}
+	pg := h.page(title, p)
 	pg.Flash = p.Notice
 	a.render(w, r, status, "host_meeting", pg)
 }
@@ -252,6 +263,26 @@ func (a *App) handleRegenerate(w http.ResponseWriter, r *http.Request, h *hostRe
 	back(w, r, m.ID, n, "regenerated")
 }
 
+// endData is the End confirmation's data.
+type endData struct {
+	ID        string // the meeting's id, for links
+	MeetingID string // grouped
+	Roster    *admit.Roster
+}
+
+// handleEndForm asks the host to confirm ending an open occurrence, saying
+// how many people it sends away. Only the meeting's host (or an owner or
+// admin of the account) reaches it: Roster decides.
+func (a *App) handleEndForm(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	id := r.PathValue("id")
+	ro, err := a.Service.Roster(r.Context(), h.actor, id, occurrenceParam(r))
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "host_end", h.page("End the meeting", &endData{ID: id, MeetingID: admit.FormatMeetingNumber(ro.MeetingID), Roster: ro}))
+}
+
 func (a *App) handleEnd(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	n := occurrenceParam(r)
 	m, err := a.Service.EndMeeting(r.Context(), h.actor, r.PathValue("id"), n)
@@ -287,6 +318,37 @@ func (a *App) handleDelete(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	http.Redirect(w, r, "/?done=deleted", http.StatusSeeOther)
 }
 
+// handleAdmitAll admits everyone waiting in the occurrence. Roster and
+// Decide make the authorization decision (a user of the meeting's
+// account); one who left meanwhile is passed over.
+func (a *App) handleAdmitAll(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	n, id := occurrenceParam(r), r.PathValue("id")
+	wantJSON := strings.Contains(r.Header.Get("Accept"), "application/json")
+	fail := func(err error) {
+		if wantJSON {
+			writeJSONError(w, err)
+			return
+		}
+		a.errorPage(w, r, err)
+	}
+	ro, err := a.Service.Roster(r.Context(), h.actor, id, n)
+	if err != nil {
+		fail(err)
+		return
+	}
+	for _, p := range ro.Waiting {
+		if _, err := a.Service.Decide(r.Context(), h.actor, id, p.ID, "admit"); err != nil && admit.ErrorCode(err) != admit.ECONFLICT {
+			fail(err)
+			return
+		}
+	}
+	if wantJSON {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	back(w, r, id, ro.Occurrence, "decided")
+}
+
 // handleDecide admits, denies or removes a participant.
 func (a *App) handleDecide(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	n := occurrenceParam(r)
@@ -310,6 +372,39 @@ func (a *App) rosterFragment(p *meetingPage) ([]byte, error) {
 	var buf bytes.Buffer
 	err := a.tmpl["host_meeting"].ExecuteTemplate(&buf, "roster", p)
 	return buf.Bytes(), err
+}
+
+// handleMeetingRoom is the host's Start: it opens the occurrence's media
+// room, joins the host to it as its admin (LiveKit: the room client on this
+// page, beside the live roster; Jitsi and BigBlueButton: their own page)
+// and, when the account has no media server, shows the meeting page.
+func (a *App) handleMeetingRoom(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	id, n := r.PathValue("id"), occurrenceParam(r)
+	g, err := a.Service.StartMedia(r.Context(), h.actor, id, n)
+	if admit.ErrorCode(err) == admit.EUNSUPPORTED {
+		target := "/meetings/" + url.PathEscape(id)
+		if n > 0 {
+			target += "?occurrence=" + strconv.Itoa(n)
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	if g.Backend != admit.MediaLiveKit && g.JoinURL != "" {
+		http.Redirect(w, r, g.JoinURL, http.StatusSeeOther)
+		return
+	}
+	p, err := a.loadMeetingPage(r, h, n)
+	if err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	p.Room = g
+	w.Header().Set("Content-Security-Policy", roomPolicy(g.URL))
+	a.renderMeeting(w, r, h, http.StatusOK, p)
 }
 
 // isDigits reports whether s is a non-empty string of digits (a passcode's

@@ -15,6 +15,10 @@ import (
 const (
 	streamPing    = 20 * time.Second
 	streamRefresh = 30 * time.Second
+	// attemptsPoll is how often the stream looks for new failed attempts.
+	// They are read here rather than announced by the join path, which
+	// must spend the same time on every refusal (no timing oracle).
+	attemptsPoll = 3 * time.Second
 )
 
 // stopped returns the channel closed by Close.
@@ -71,6 +75,7 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	var last []byte
 	send := func() bool {
 		// A session that ended (signed out, expired, user removed) ends
 		// the stream too.
@@ -87,6 +92,10 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, h *hostReq) {
 			a.logger().Error("web: roster fragment", "err", err)
 			return false
 		}
+		if bytes.Equal(b, last) {
+			return true // nothing new to show
+		}
+		last = b
 		var buf bytes.Buffer
 		buf.WriteString("event: roster\n")
 		for _, line := range bytes.Split(b, []byte("\n")) {
@@ -107,6 +116,8 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	defer ping.Stop()
 	refresh := time.NewTicker(streamRefresh)
 	defer refresh.Stop()
+	poll := time.NewTicker(attemptsPoll)
+	defer poll.Stop()
 	stop := a.stopped()
 	for {
 		select {
@@ -119,6 +130,10 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, h *hostReq) {
 				return
 			}
 		case <-refresh.C:
+			if !send() {
+				return
+			}
+		case <-poll.C:
 			if !send() {
 				return
 			}
@@ -142,6 +157,9 @@ func (a *App) loadRoster(r *http.Request, h *hostReq, n int) (*meetingPage, erro
 		TZ: h.ws.User.Timezone, CSRF: h.ws.CSRFToken()}
 	if ro.State == admit.WindowOpen.String() {
 		p.Roster = ro
+	}
+	if p.Attempts, err = a.Service.FailedAttempts(r.Context(), h.actor, id, 20); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

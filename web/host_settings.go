@@ -20,8 +20,48 @@ type settingsPage struct {
 	Classes   []string
 	Zones     []string
 	Form      *form  // the form that failed, if any
-	Which     string // which form: security, room, profile, password
+	Which     string // which form: security, room, profile, password, media
 	Mail      admit.MailStatus
+	// Media is the account's media server without its secret (nil when
+	// none); shown to owners and admins.
+	Media *admit.MediaConfig
+}
+
+// MediaIs reports whether the shown (or submitted) media backend is kind.
+func (p *settingsPage) MediaIs(kind string) bool {
+	if p.Form != nil && p.Form.V("media_backend") != "" {
+		return p.Form.V("media_backend") == kind
+	}
+	return p.Media != nil && string(p.Media.Kind) == kind
+}
+
+// MediaValue returns a media form field: the submitted value after a
+// refusal, else the stored one.
+func (p *settingsPage) MediaValue(name string) string {
+	if p.Form != nil && p.Form.Values != nil {
+		return p.Form.V(name)
+	}
+	c := p.Media
+	if c == nil {
+		return ""
+	}
+	switch {
+	case name == "lk_url" && c.LiveKit != nil:
+		return c.LiveKit.URL
+	case name == "lk_api_key" && c.LiveKit != nil:
+		return c.LiveKit.APIKey
+	case name == "jitsi_domain" && c.Jitsi != nil:
+		return c.Jitsi.Domain
+	case name == "jitsi_app_id" && c.Jitsi != nil:
+		return c.Jitsi.AppID
+	case name == "jitsi_tenant" && c.Jitsi != nil:
+		return c.Jitsi.Tenant
+	case name == "bbb_api_url" && c.BigBlueButton != nil:
+		return c.BigBlueButton.APIURL
+	case name == "bbb_checksum" && c.BigBlueButton != nil:
+		return c.BigBlueButton.Checksum
+	}
+	return ""
 }
 
 var settingsFields = map[string]string{
@@ -53,6 +93,11 @@ func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, h *hostReq,
 	p.Lockable, p.Classes, p.Zones = admit.LockableSettings, []string{admit.ClassUpper, admit.ClassLower, admit.ClassDigit, admit.ClassSpecial}, commonZones
 	if room, err := a.Service.PersonalRoom(ctx, h.actor); err == nil {
 		p.Room = room
+	}
+	if p.CanManage {
+		if m, err := a.Service.MediaSettings(ctx, h.actor); err == nil {
+			p.Media = m
+		}
 	}
 	if p.Form == nil {
 		p.Form = &form{}

@@ -875,3 +875,54 @@ func TestGuessBudgetResetFromTheMeetingPage(t *testing.T) {
 		t.Errorf("%d budget.reset events", n)
 	}
 }
+
+// TestEndConfirmationRoles: the End confirmation (GET /meetings/{id}/end)
+// is decided as End itself (POST) is: by Roster, for the users of the
+// meeting's account (owner, admin, host: meetings are the account's); a
+// visitor is sent to sign in, an unknown meeting is 404; the confirmation
+// says how many leave.
+func TestEndConfirmationRoles(t *testing.T) {
+	f := newFixture(t)
+	owner := f.mustSetup(t)
+	path := owner.schedule(t, scheduleForm(f, nil))
+	r := owner.get(path + "/end")
+	wantStatus(t, r, http.StatusOK, "owner's end confirmation")
+	if !strings.Contains(r.body, `id="end-form"`) || !strings.Contains(r.body, "0 in the meeting and 0 waiting") {
+		t.Errorf("end confirmation without its form or count:\n%s", r.body)
+	}
+	wantRedirect(t, f.client(t).get(path+"/end"), "/signin", "visitor's end confirmation")
+
+	owner.get("/users")
+	r = owner.post("/users", url.Values{"name": {"Hank Host"}, "email": {"hank@example.com"}, "role": {"host"}}, true)
+	link := regexp.MustCompile(`id="invite-link" class="mono" readonly value="([^"]+)"`).FindStringSubmatch(r.body)
+	if link == nil {
+		t.Fatalf("invitation link not shown:\n%s", r.body)
+	}
+	hank := f.client(t)
+	invPath := strings.TrimPrefix(link[1], "http://admit.test")
+	hank.get(invPath)
+	wantRedirect(t, hank.post(invPath, url.Values{"password": {"hank-secret-words"}, "password_confirm": {"hank-secret-words"}}, false), "/", "accept invitation")
+	wantStatus(t, hank.get(path+"/end"), http.StatusOK, "a host of the account, on the owner's meeting")
+	wantStatus(t, hank.get("/meetings/mnosuchmeeting00000/end"), http.StatusNotFound, "an unknown meeting's end confirmation")
+	hankPath := hank.schedule(t, scheduleForm(f, nil))
+	wantStatus(t, hank.get(hankPath+"/end"), http.StatusOK, "hank's own end confirmation")
+	wantStatus(t, owner.get(hankPath+"/end"), http.StatusOK, "the owner's end confirmation of hank's meeting")
+}
+
+// TestAdmitAllRoles: POST /meetings/{id}/admit-all is decided as each
+// Admit is (Roster and Decide: a user of the meeting's account); a visitor
+// is sent to sign in, an unknown meeting is 404, and with nobody waiting it
+// does nothing.
+func TestAdmitAllRoles(t *testing.T) {
+	f := newFixture(t)
+	owner := f.mustSetup(t)
+	path := owner.schedule(t, scheduleForm(f, url.Values{"waiting_room": {"on"}}))
+	owner.get(path)
+	wantRedirect(t, owner.post(path+"/admit-all", url.Values{"occurrence": {"1"}}, true), path, "owner's admit all")
+	wantStatus(t, owner.post("/meetings/mnosuchmeeting00000/admit-all", nil, true), http.StatusNotFound, "unknown meeting")
+	visitor := f.client(t)
+	r := visitor.post(path+"/admit-all", nil, false)
+	if r.status != http.StatusSeeOther && r.status != http.StatusForbidden {
+		t.Errorf("a visitor's admit all: %d, want a refusal", r.status)
+	}
+}

@@ -23,6 +23,8 @@ func (a *App) participantRoutes() []edge.Route {
 		{Method: "GET", Path: "/p/{pid}", Handler: a.handleParticipant},
 		{Method: "GET", Path: "/p/{pid}/events", Handler: a.handleParticipantEvents},
 		{Method: "POST", Path: "/p/{pid}/leave", Handler: a.handleLeave},
+		{Method: "POST", Path: "/p/{pid}/media", Handler: a.handleParticipantMedia},
+		{Method: "GET", Path: "/p/{pid}/media/open", Handler: a.handleParticipantMediaOpen},
 	}
 }
 

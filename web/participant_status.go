@@ -18,6 +18,24 @@ type statusView struct {
 	Name      string
 	Topic     string
 	MeetingID string // grouped
+	// Media is how to connect to the meeting's media room, while admitted
+	// and when the account has a media server.
+	Media *admit.MediaGrant
+	// Ended is set when the participant left because the host ended the
+	// occurrence, not by their own Leave.
+	Ended bool
+}
+
+// RoomClient reports whether the page runs admit's room client (LiveKit).
+func (v *statusView) RoomClient() bool {
+	return v.State == admit.StateAdmitted && v.Media != nil && v.Media.Backend == admit.MediaLiveKit
+}
+
+// endedByHost reports whether the participant left when the host ended
+// their occurrence (a participant who left before keeps "You left").
+func endedByHost(res *admit.JoinResult) bool {
+	p, end := res.Participant, res.Meeting.EndedAt
+	return p.State == admit.StateLeft && end != nil && p.LeftAt != nil && !p.LeftAt.Before(*end)
 }
 
 // Waiting reports whether the host has yet to decide.
@@ -47,8 +65,19 @@ func (a *App) handleParticipant(w http.ResponseWriter, r *http.Request) {
 	v := &statusView{PID: pid, State: res.Participant.State, Name: res.Participant.DisplayName}
 	if res.Meeting != nil {
 		v.Topic, v.MeetingID = res.Meeting.Topic, admit.FormatMeetingNumber(res.Meeting.MeetingID)
+		v.Ended = endedByHost(res)
 	}
-	a.render(w, r, http.StatusOK, "join_status", &page{Title: statusTitle(v.State), Data: v})
+	v.Media = res.Media
+	if v.RoomClient() {
+		// The room client connects to the LiveKit server: the one origin
+		// besides this one the page may reach.
+		w.Header().Set("Content-Security-Policy", roomPolicy(v.Media.URL))
+	}
+	title := statusTitle(v.State)
+	if v.Ended {
+		title = "The host ended the meeting"
+	}
+	a.render(w, r, http.StatusOK, "join_status", &page{Title: title, Data: v})
 }
 
 // statusTitle is the status page's title (and #status heading) for a state.

@@ -19,7 +19,7 @@ func TestRun(t *testing.T) {
 		t.Skip("seeds stores and runs load for a few seconds")
 	}
 	cache := t.TempDir()
-	args := []string{"--meetings", "300,600", "--duration", "600ms", "--concurrency", "8", "--sources", "16", "--cache", cache, "--json", "--attack-sources", "40", "--attack-concurrency", "8", "--attack-valid", "4"}
+	args := []string{"--meetings", "300,600", "--duration", "1500ms", "--concurrency", "8", "--sources", "16", "--cache", cache, "--json", "--attack-sources", "40", "--attack-concurrency", "8", "--attack-valid", "4"}
 	for run := range 2 {
 		var stdout, stderr bytes.Buffer
 		m := &Main{Stdout: &stdout, Stderr: &stderr}

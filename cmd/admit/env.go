@@ -16,6 +16,7 @@ import (
 	"github.com/admit-project/admit/app"
 	"github.com/admit-project/admit/jwt"
 	"github.com/admit-project/admit/keys"
+	"github.com/admit-project/admit/media"
 	"github.com/admit-project/admit/password"
 )
 
@@ -98,8 +99,9 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logg
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	rooms := &media.Rooms{Store: db, Keys: ring, Now: clock.Now, Logger: logger, Open: media.Open}
 	svc := &app.Service{Store: db, Keys: ring, Signer: signer, Clock: clock, Rand: rand.Reader, Logger: logger, BaseURL: "http://" + defaultHTTP, Feed: feed,
-		Passwords: &password.Hasher{}}
+		Passwords: &password.Hasher{}, Media: rooms}
 	_, fresh, err := svc.EnsureDefaultAccount(ctx)
 	if err != nil {
 		db.Close()

@@ -61,6 +61,7 @@ type CLI struct {
 	User       UserCmd       `cmd:"" help:"Create, list and let in the account's users."`
 	Token      TokenCmd      `cmd:"" help:"Make API tokens."`
 	Meeting    MeetingCmd    `cmd:"" help:"Schedule, show, change and end meetings as a host (output is JSON)."`
+	Media      MediaCmd      `cmd:"" help:"Show, set and remove the account's media server (LiveKit, Jitsi, BigBlueButton)."`
 	Audit      AuditCmd      `cmd:"" help:"Check and export the audit log."`
 	SSO        SSOCmd        `cmd:"" name:"sso" help:"Connect the account's identity provider for single sign-on."`
 	Keys       KeysCmd       `cmd:"" help:"Rotate the key that seals stored secrets."`

@@ -18,6 +18,7 @@ import (
 // both backends add to it.
 type store interface {
 	admit.Store
+	admit.MediaStore
 	// SetAuditKey sets the key the audit chain is hashed with.
 	SetAuditKey(ctx context.Context, key []byte) error
 	// SchemaVersion returns the version of the last migration applied.

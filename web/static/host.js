@@ -96,12 +96,67 @@
     });
   });
 
-  // Live roster.
+  // Admit, Deny, Remove and Admit all: sent in place (the live roster shows
+  // the result), or as the plain form when that fails.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList || !form.classList.contains("decide") || !window.fetch) { return; }
+    ev.preventDefault();
+    var btn = form.querySelector("button");
+    if (btn) { btn.disabled = true; }
+    fetch(form.action, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrfOf(form) },
+      body: new URLSearchParams(new FormData(form))
+    }).then(function (res) {
+      if (!res.ok) { throw new Error("decision failed"); }
+    }).catch(function () { form.submit(); });
+  });
+
+  // Live roster: the waiting room and who is in follow server-sent events;
+  // someone new in the waiting room shows in the tab's title, in a line
+  // above the roster, and as a short tone.
   var roster = document.getElementById("roster");
   if (roster && roster.getAttribute("data-events") && window.EventSource) {
     var live = document.getElementById("roster-live");
+    var cue = document.getElementById("waiting-cue");
+    var baseTitle = document.title.replace(/^\(\d+ waiting\) /, "");
+    var waitingNow = function () {
+      var s = live.querySelector("[data-waiting]");
+      return s ? { n: parseInt(s.getAttribute("data-waiting"), 10) || 0, names: s.getAttribute("data-waiting-names") || "" } : { n: 0, names: "" };
+    };
+    var last = waitingNow().n;
+    var tone = function () {
+      var AC = window.AudioContext || window.webkitAudioContext;
+      if (!AC) { return "none"; }
+      try {
+        var ctx = new AC();
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        osc.frequency.value = 880;
+        gain.gain.setValueAtTime(0.15, ctx.currentTime);
+        gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.4);
+        osc.connect(gain); gain.connect(ctx.destination);
+        osc.start(); osc.stop(ctx.currentTime + 0.4);
+        return ctx.state;
+      } catch (e) { return "blocked"; }
+    };
+    var update = function () {
+      var w = waitingNow();
+      document.title = w.n > 0 ? "(" + w.n + " waiting) " + baseTitle : baseTitle;
+      if (w.n > last) {
+        cue.textContent = (w.n === 1 ? "Waiting to be let in: " : w.n + " waiting to be let in: ") + w.names;
+        cue.hidden = false;
+        roster.classList.add("cue-on");
+        roster.setAttribute("data-tone", tone());
+      } else if (w.n === 0) {
+        cue.hidden = true;
+        roster.classList.remove("cue-on");
+      }
+      last = w.n;
+    };
     var es = new EventSource(roster.getAttribute("data-events"));
-    es.addEventListener("roster", function (ev) { live.innerHTML = ev.data; });
+    es.addEventListener("roster", function (ev) { live.innerHTML = ev.data; update(); });
     roster.setAttribute("data-live", "on");
   }
 
