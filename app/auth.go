@@ -559,12 +559,12 @@ func ownerCount(us []*admit.User) int {
 // makes owners or changes an owner (EFORBIDDEN); the last owner keeps the
 // role (ECONFLICT). ENOTFOUND, EINVALID.
 func (s *Service) ChangeRole(ctx context.Context, a *admit.Actor, userID int64, role admit.Role) (*admit.User, error) {
-	if !role.Valid() {
-		return nil, admit.FieldErrorf("role", "role must be owner, admin or host")
-	}
 	u, us, err := s.manageable(ctx, a, userID, "change roles")
 	if err != nil {
 		return nil, err
+	}
+	if !role.Valid() {
+		return nil, admit.FieldErrorf("role", "role must be owner, admin or host")
 	}
 	if role == admit.RoleOwner && a.User.Role != admit.RoleOwner {
 		return nil, &admit.Error{Code: admit.EFORBIDDEN, Field: "role", Message: "Only an owner makes owners."}

@@ -116,7 +116,10 @@ func (s *Service) DeleteMediaSettings(ctx context.Context, a *admit.Actor) error
 // ParticipantMedia returns a fresh grant for an admitted participant; see
 // admit.MediaService.
 func (s *Service) ParticipantMedia(ctx context.Context, pid string) (*admit.MediaGrant, error) {
-	p, m, o, err := s.participant(ctx, pid)
+	if !admit.ValidParticipantID(pid) {
+		return nil, &admit.Error{Code: admit.ENOTFOUND, Message: "No such participant."}
+	}
+	p, m, o, err := s.participant(ctx, s.participantHandle(pid))
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/admit-project/admit/oidc"
 	"github.com/admit-project/admit/web"
 )
 
@@ -179,6 +180,15 @@ var apiDecisions = map[string]apiDecision{
 	"GET /api/v1/tokens":                                      selfRoute,
 	"POST /api/v1/tokens":                                     selfRoute,
 	"DELETE /api/v1/tokens/{id}":                              selfRoute,
+	"GET /api/v1/account/media":                               accountAdmin,
+	"PUT /api/v1/account/media":                               accountAdmin,
+	"DELETE /api/v1/account/media":                            accountAdmin,
+	"GET /api/v1/audit/checkpoint":                            accountAdmin,
+	"GET /api/v1/audit/consistency":                           accountAdmin,
+	"GET /api/v1/audit/proof/{seq}":                           accountAdmin,
+	"POST /api/v1/meetings/{id}/media":                        meetingRoute,
+	"POST /api/v1/participants/{pid}/media":                   public, // the participant's bearer ID
+	"POST /api/v1/media/webhook/{account}":                    public, // signed by the account's media server
 }
 
 // apiRoutes returns the server's own list of its operations, from the
@@ -412,11 +422,26 @@ var webDecisions = map[string]apiDecision{
 	"POST /contacts/import":                             selfRoute,
 	"POST /contacts/{cid}":                              selfRoute,
 	"POST /contacts/{cid}/delete":                       selfRoute,
+	"GET /meetings/{id}/end":                            meetingRoute,
+	"GET /meetings/{id}/room":                           meetingRoute,
+	"POST /meetings/{id}/admit-all":                     meetingRoute,
+	"GET /p/{pid}/media/open":                           public,
+	"POST /p/{pid}/media":                               public,
+	"POST /settings/media":                              accountAdmin,
+	"POST /settings/media/delete":                       accountAdmin,
+	"GET /signin/sso":                                   public,
+	"GET /signin/sso/callback":                          public,
+	"GET /settings/sso":                                 accountAdmin,
+	"POST /settings/sso":                                accountAdmin,
+	"POST /settings/sso/test":                           accountAdmin,
+	"POST /settings/sso/delete":                         accountAdmin,
 }
 
-// webRoutes returns the route table of the web app the binary serves.
+// webRoutes returns the route table of the web app the binary serves, with
+// every optional part on (single sign-on's pages exist only with a
+// registry of relying parties).
 func (s *server) webRoutes() []string {
-	rs := (&web.App{}).Routes()
+	rs := (&web.App{SignIns: &oidc.Registry{}}).Routes()
 	sort.Strings(rs)
 	return rs
 }
@@ -642,4 +667,86 @@ func (s *server) handle(token, meetingID, name string) string {
 	}
 	s.t.Fatalf("no %q on the roster: %s", name, r.raw)
 	return ""
+}
+
+// TestAuthzAccountAdminMatrix: every account-settings route of the API and
+// of the pages, for each role: a host (and a host's read token) is refused
+// with 403 and nothing changes; an admin's read token reads but does not
+// change; the owner and the admin get past authorization.
+func TestAuthzAccountAdminMatrix(t *testing.T) {
+	a := newAccount(t)
+	s := a.s
+	type role struct {
+		name          string
+		token         string
+		reads, writes bool
+	}
+	roles := []role{
+		{"host", a.hank, false, false},
+		{"host read token", a.hankRead, false, false},
+		{"admin read token", a.adminRead, true, false},
+		{"admin", a.admin, true, true},
+		{"owner", a.owner, true, true},
+	}
+	refused := func(st int) bool { return st == 403 }
+	n := 0
+	for _, rt := range s.apiRoutes() {
+		if apiDecisions[rt] != accountAdmin {
+			continue
+		}
+		n++
+		method, path, _ := strings.Cut(rt, " ")
+		path = strings.NewReplacer("{seq}", "1").Replace(path)
+		if method == "GET" && strings.HasSuffix(path, "/consistency") {
+			path += "?old_size=1"
+		}
+		for _, ro := range roles {
+			may := ro.writes || method == "GET" && ro.reads
+			got := s.do(method, path, ro.token, requestBody(rt))
+			if !may && !refused(got.status) {
+				t.Errorf("%s as %s: %d %s; want 403", rt, ro.name, got.status, got.raw)
+			}
+			if may && (got.status == 401 || got.status == 403) {
+				t.Errorf("%s as %s: %d %s; want it allowed", rt, ro.name, got.status, got.raw)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no account-settings route in the API's document")
+	}
+
+	clients := []struct {
+		name  string
+		b     *webClient
+		allow bool
+	}{
+		{"host", s.signIn("hank@example.com"), false},
+		{"admin", s.signIn("adam@example.com"), true},
+		{"owner", s.signIn("olive@example.com"), true},
+	}
+	n = 0
+	for _, rt := range s.webRoutes() {
+		if webDecisions[rt] != accountAdmin {
+			continue
+		}
+		n++
+		method, path, _ := strings.Cut(rt, " ")
+		path = strings.NewReplacer("{uid}", "999999").Replace(path)
+		for _, c := range clients {
+			var form url.Values
+			if method == "POST" {
+				form = url.Values{"csrf": {c.b.csrf}}
+			}
+			st, loc, body := c.b.send(method, path, form)
+			switch {
+			case !c.allow && st != 403:
+				t.Errorf("%s as %s: %d %q; want 403\n%s", rt, c.name, st, loc, pageError.FindString(body))
+			case c.allow && (st == 403 || st == 401 || st == http.StatusSeeOther && strings.HasPrefix(loc, "/signin")):
+				t.Errorf("%s as %s: %d %q; want it allowed", rt, c.name, st, loc)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no account-settings page in the web app's routes")
+	}
 }

@@ -139,16 +139,6 @@ func TestMediaLiveKitEndToEnd(t *testing.T) {
 		}
 		s.do("POST", "/api/v1/participants/"+pid+"/media", "", nil).must(t, 409)
 	}
-	for _, pid := range []string{ada, ada2} {
-		s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+pid+"/admit", tok, nil).must(t, 200)
-	}
-	st := s.do("GET", "/api/v1/participants/"+ada2, "", nil).must(t, 200)
-	grant, _ := st.body["media"].(map[string]any)
-	keptToken, _ := grant["token"].(string)
-	if grant["backend"] != "livekit" || keptToken == "" || grant["url"] != lk.URL {
-		t.Fatalf("admitted status: %s", st.raw)
-	}
-	s.do("POST", "/api/v1/participants/"+wes+"/media", "", nil).must(t, 409)
 	nameOf := func(pid string) string {
 		res := s.do("GET", "/api/v1/participants/"+pid, "", nil).must(t, 200)
 		p, _ := res.body["participant"].(map[string]any)
@@ -157,6 +147,32 @@ func TestMediaLiveKitEndToEnd(t *testing.T) {
 	}
 	nameA, nameB := nameOf(ada), nameOf(ada2)
 	t.Logf("admit named them %q and %q", nameA, nameB)
+	// The host acts on the handles the roster shows, never on the
+	// participants' bearer IDs; the media identity is the handle's.
+	// Both are "Ada": the waiting room lists them in the order they came.
+	var waiting []string
+	roster := s.do("GET", "/api/v1/meetings/"+m.ID+"/participants", tok, nil).must(t, 200)
+	ws, _ := roster.body["waiting"].([]any)
+	for _, w := range ws {
+		if w, ok := w.(map[string]any); ok {
+			waiting = append(waiting, fmt.Sprint(w["display_name"], "=", w["id"]))
+		}
+	}
+	if len(waiting) != 3 || !strings.HasPrefix(waiting[0], nameA+"=") || !strings.HasPrefix(waiting[1], nameB+"=") {
+		t.Fatalf("waiting room %v; want %s, %s and Wes Waiting in that order", waiting, nameA, nameB)
+	}
+	_, hA, _ := strings.Cut(waiting[0], "=")
+	_, hA2, _ := strings.Cut(waiting[1], "=")
+	for _, h := range []string{hA, hA2} {
+		s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+h+"/admit", tok, nil).must(t, 200)
+	}
+	st := s.do("GET", "/api/v1/participants/"+ada2, "", nil).must(t, 200)
+	grant, _ := st.body["media"].(map[string]any)
+	keptToken, _ := grant["token"].(string)
+	if grant["backend"] != "livekit" || keptToken == "" || grant["url"] != lk.URL {
+		t.Fatalf("admitted status: %s", st.raw)
+	}
+	s.do("POST", "/api/v1/participants/"+wes+"/media", "", nil).must(t, 409)
 
 	// Two admitted participants see each other in admit's room client, under
 	// the names admit gave them.
@@ -167,7 +183,7 @@ func TestMediaLiveKitEndToEnd(t *testing.T) {
 	if err := chromedp.Do(tabB, chromedp.Navigate(s.url+"/p/"+ada2)); err != nil {
 		t.Fatal(err)
 	}
-	idA, idB := admit.MediaIdentity(ada), admit.MediaIdentity(ada2)
+	idA, idB := admit.MediaIdentity(hA), admit.MediaIdentity(hA2)
 	waitFor(t, tabA, "Ada connected", roomIs("connected"), 30*time.Second)
 	waitFor(t, tabB, "Ada (2) connected", roomIs("connected"), 30*time.Second)
 	waitFor(t, tabA, "Ada sees Ada (2)'s video", seesVideo(idB), 45*time.Second)
@@ -196,7 +212,7 @@ func TestMediaLiveKitEndToEnd(t *testing.T) {
 	}
 
 	// The host removes Ada (2): her browser is out of the room within 2 s.
-	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+ada2+"/remove", tok, nil).must(t, 200)
+	s.do("POST", "/api/v1/meetings/"+m.ID+"/participants/"+hA2+"/remove", tok, nil).must(t, 200)
 	took := waitFor(t, tabB, "Ada (2) disconnected", `(function(){var r=document.getElementById("room");`+
 		`if(r&&r.getAttribute("data-state")==="removed")return true;var s=document.getElementById("status");`+
 		`return !!s&&s.getAttribute("data-state")==="removed";})()`, 2*time.Second)

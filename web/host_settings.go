@@ -185,6 +185,12 @@ func securityInputFromSettings(v url.Values) (*admit.AccountSecurityInput, error
 
 // handleSettingsSecurity saves the account's security defaults and locks.
 func (a *App) handleSettingsSecurity(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	// Authorization before the form's validation: a host learns nothing
+	// from the form's errors (the service decides again on save).
+	if !h.actor.User.CanManageAccount() {
+		a.settingsError(w, r, h, "security", &admit.Error{Code: admit.EFORBIDDEN, Message: "Only the account's owner and admins change its security defaults."})
+		return
+	}
 	in, err := securityInputFromSettings(r.PostForm)
 	if err == nil {
 		_, err = a.Service.UpdateAccountSecurity(r.Context(), h.actor, in)

@@ -877,10 +877,10 @@ func TestGuessBudgetResetFromTheMeetingPage(t *testing.T) {
 }
 
 // TestEndConfirmationRoles: the End confirmation (GET /meetings/{id}/end)
-// is decided as End itself (POST) is: by Roster, for the users of the
-// meeting's account (owner, admin, host: meetings are the account's); a
-// visitor is sent to sign in, an unknown meeting is 404; the confirmation
-// says how many leave.
+// is decided as End itself (POST) is: the meeting's host, its alternative
+// hosts, the account's owners and admins; another host of the account gets
+// the 404 of a meeting that does not exist; a visitor is sent to sign in;
+// the confirmation says how many leave.
 func TestEndConfirmationRoles(t *testing.T) {
 	f := newFixture(t)
 	owner := f.mustSetup(t)
@@ -902,7 +902,7 @@ func TestEndConfirmationRoles(t *testing.T) {
 	invPath := strings.TrimPrefix(link[1], "http://admit.test")
 	hank.get(invPath)
 	wantRedirect(t, hank.post(invPath, url.Values{"password": {"hank-secret-words"}, "password_confirm": {"hank-secret-words"}}, false), "/", "accept invitation")
-	wantStatus(t, hank.get(path+"/end"), http.StatusOK, "a host of the account, on the owner's meeting")
+	wantStatus(t, hank.get(path+"/end"), http.StatusNotFound, "another host of the account, on the owner's meeting")
 	wantStatus(t, hank.get("/meetings/mnosuchmeeting00000/end"), http.StatusNotFound, "an unknown meeting's end confirmation")
 	hankPath := hank.schedule(t, scheduleForm(f, nil))
 	wantStatus(t, hank.get(hankPath+"/end"), http.StatusOK, "hank's own end confirmation")
