@@ -37,9 +37,10 @@ func TestInviteeLink(t *testing.T) {
 	}
 
 	// Unknown tokens get the uniform refusal and count as the source's
-	// failures: the third is the last one allowed.
+	// failures, each a different identifier tried: the third is the last
+	// one allowed, and a fourth token, even a valid one, waits.
 	for i := 0; i < 3; i++ {
-		_, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.10", "AAAAAAAAAAAAAAAAAAAAAA")
+		_, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.10", "AAAAAAAAAAAAAAAAAAAAA"+string(rune('A'+i)))
 		if admit.ErrorCode(err) != admit.EREFUSED || admit.ErrorMessage(err) != admit.RefusalMessage {
 			t.Fatalf("unknown token %d: %v, want the uniform refusal", i, err)
 		}
