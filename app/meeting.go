@@ -694,20 +694,13 @@ func (s *Service) Regenerate(ctx context.Context, a *admit.Actor, id, what strin
 			return nil, err
 		}
 	case "passcode":
-		switch m.Security.Passcode {
-		case admit.PasscodeNone:
+		// Every guessable form of the passcode goes with it: the phone
+		// form, the invitees' PINs and unique passcodes.
+		if m.Security.Passcode == admit.PasscodeNone {
 			return nil, admit.FieldErrorf("what", "this meeting has no passcode")
-		case admit.PasscodeShared:
-			if err := s.setPasscodes(m, nil, true); err != nil {
-				return nil, err
-			}
-		case admit.PasscodeUnique:
-			for _, inv := range m.Invitees {
-				inv.Passcode, inv.PhonePasscode = nil, nil
-				if err := s.fillInvitee(m, inv, false); err != nil {
-					return nil, err
-				}
-			}
+		}
+		if err := s.redrawGuessable(m); err != nil {
+			return nil, err
 		}
 	case "invitee":
 		var found *admit.Invitee

@@ -92,18 +92,21 @@ func Event(row Scanner) (*admit.Event, error) {
 
 // Participant reads the columns pk, id, occurrence_pk, the occurrence's
 // idx, invitee_pk, invitee_id, display_name, base_name, shared_credential
-// (as a boolean), channel, source, state, joined_at, admitted_at, left_at.
+// (as a boolean), channel, source, state, joined_at, admitted_at, left_at,
+// budget_hold (admit.BudgetHold).
 // The error is the row's, unchanged: the store maps "no rows".
 func Participant(row Scanner) (*admit.Participant, error) {
 	var p admit.Participant
 	var channel string
 	var joined int64
 	var admitted, left *int64
+	var hold int
 	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
-		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left)
+		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left, &hold)
 	if err != nil {
 		return nil, err
 	}
+	p.SetHold(admit.BudgetHold(hold))
 	p.Channel, p.JoinedAt = admit.Channel(channel), fromNanos(joined)
 	p.AdmittedAt, p.LeftAt = ptrFromNanos(admitted), ptrFromNanos(left)
 	return &p, nil

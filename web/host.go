@@ -24,6 +24,8 @@ func (a *App) hostRoutes() []edge.Route {
 		{Method: "GET", Path: "/meetings/{id}/end", Handler: a.host(a.handleEndForm)},
 		{Method: "POST", Path: "/meetings/{id}/end", Handler: a.host(a.handleEnd)},
 		{Method: "POST", Path: "/meetings/{id}/budget/reset", Handler: a.host(a.handleResetBudget)},
+		{Method: "POST", Path: "/meetings/{id}/restore", Handler: a.host(a.handleRestore)},
+		{Method: "POST", Path: "/meetings/{id}/deny-unmatched", Handler: a.host(a.handleDenyUnmatched)},
 		{Method: "GET", Path: "/meetings/{id}/delete", Handler: a.host(a.handleDeleteForm)},
 		{Method: "POST", Path: "/meetings/{id}/delete", Handler: a.host(a.handleDelete)},
 		{Method: "GET", Path: "/meetings/{id}/roster", Handler: a.host(a.handleRosterFragment)},

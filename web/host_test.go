@@ -926,3 +926,51 @@ func TestAdmitAllRoles(t *testing.T) {
 		t.Errorf("a visitor's admit all: %d, want a refusal", r.status)
 	}
 }
+
+// TestRestoreAndDenyUnmatched: once the guess budget is spent, a wrong
+// passcode waits like a right one; the host's page marks them, denies the
+// unmatched at once and restores the meeting in one step.
+func TestRestoreAndDenyUnmatched(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	path := c.schedule(t, scheduleForm(f, nil))
+	id := strings.TrimPrefix(path, "/meetings/")
+	m, err := f.svc.ShowMeeting(context.Background(), f.owner(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < admit.DefaultGuessBudget; i++ {
+		f.svc.Join(context.Background(), &admit.JoinRequest{MeetingID: m.MeetingID, Passcode: "wrong-" + itoa(int64(i)), Name: "Eve", Channel: admit.ChannelWeb, Source: "198.51.100." + itoa(int64(i%250))})
+	}
+	join := func(passcode, name string) *admit.JoinResult {
+		t.Helper()
+		r, err := f.svc.Join(context.Background(), &admit.JoinRequest{MeetingID: m.MeetingID, Passcode: passcode, Name: name,
+			Channel: admit.ChannelWeb, Source: "198.51.100.7"})
+		if err != nil {
+			t.Fatalf("join %s: %v", name, err)
+		}
+		return r
+	}
+	right, wrong := join(m.Passcode, "Rita Right"), join("Wrong1234567", "Walt Wrong")
+	if right.Status != admit.StatusWaiting || wrong.Status != admit.StatusWaiting {
+		t.Fatalf("right %s, wrong %s; want both waiting", right.Status, wrong.Status)
+	}
+	page := c.get(path)
+	for _, want := range []string{`id="restore"`, `id="deny-unmatched"`, `badge matched`, `badge unmatched`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the meeting page under attack lacks %s", want)
+		}
+	}
+	wantRedirect(t, c.post(path+"/deny-unmatched", url.Values{"occurrence": {"1"}}, true), path+"?done=denied-unmatched&occurrence=1", "deny unmatched")
+	if page = c.get(path); strings.Contains(page.body, "Walt Wrong") && strings.Contains(page.body, "badge unmatched") {
+		t.Error("the unmatched entry still waits after deny-unmatched")
+	}
+	wantRedirect(t, c.post(path+"/restore", nil, true), path+"?done=restored", "restore")
+	after, err := f.svc.ShowMeeting(context.Background(), f.owner(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Passcode == m.Passcode || after.Budget == nil || after.Budget.Spent {
+		t.Errorf("after restore: passcode redrawn %v, budget %+v; want a new passcode and the budget not spent", after.Passcode != m.Passcode, after.Budget)
+	}
+}
