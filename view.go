@@ -90,7 +90,7 @@ type GuessBudgetView struct {
 	ResetAt  *time.Time `json:"reset_at,omitempty"`
 	// PasscodeRegenerated reports that the passcode was regenerated since
 	// the budget was spent, so that the budget may be reset.
-	PasscodeRegenerated bool   `json:"passcode_regenerated,omitempty"`
+	PasscodeRegenerated bool `json:"passcode_regenerated,omitempty"`
 	// UnderAttack is Spent said to the host: someone has been guessing.
 	UnderAttack bool   `json:"under_attack"`
 	Alert       string `json:"alert,omitempty"`
