@@ -133,11 +133,11 @@ func Occurrence(row Scanner) (*admit.Occurrence, error) {
 }
 
 // Invitee reads the columns pk, id, meeting_pk, contact_id, name, email,
-// phone, token_index, token_sealed.
+// phone, token_index, token_sealed, token_generation.
 func Invitee(row Scanner) (*admit.Invitee, error) {
 	var inv admit.Invitee
 	var tokIdx, tokSealed []byte
-	if err := row.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed); err != nil {
+	if err := row.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed, &inv.TokenGeneration); err != nil {
 		return nil, err
 	}
 	if tokIdx != nil {
