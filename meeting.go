@@ -156,7 +156,7 @@ type Invitee struct {
 	// (TokenGeneration 0).
 	Token           *Secret
 	TokenGeneration int
-	PIN       *Secret // numeric phone PIN
+	PIN             *Secret // numeric phone PIN
 	// Unique passcode and its phone form (passcode mode "unique" only).
 	Passcode      *Secret
 	PhonePasscode *Secret
