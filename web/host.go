@@ -48,6 +48,8 @@ func (a *App) hostRoutes() []edge.Route {
 		{Method: "POST", Path: "/settings/media/delete", Handler: a.host(a.handleSettingsMediaDelete)},
 		{Method: "POST", Path: "/settings/profile", Handler: a.host(a.handleSettingsProfile)},
 		{Method: "POST", Path: "/settings/password", Handler: a.host(a.handleSettingsPassword)},
+		{Method: "POST", Path: "/settings/tokens", Handler: a.host(a.handleTokenCreate)},
+		{Method: "POST", Path: "/settings/tokens/{tid}/revoke", Handler: a.host(a.handleTokenRevoke)},
 		{Method: "GET", Path: "/contacts", Handler: a.host(a.handleContacts)},
 		{Method: "POST", Path: "/contacts", Handler: a.host(a.handleAddContact)},
 		{Method: "POST", Path: "/contacts/import", Handler: a.host(a.handleImportContacts)},
