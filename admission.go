@@ -16,10 +16,11 @@ type Admitted struct {
 }
 
 // ChecksGuessBudget reports whether the admission must read the meeting's
-// guess budget before admitting: a guessable credential, a budget set, and
-// a participant about to be admitted (not already waiting).
+// guess budget before admitting: a guessable credential and a budget set.
+// A participant bound for the waiting room anyway is checked too, so that
+// a held entry is named as an unmatched one is (HeldName).
 func (a *Admission) ChecksGuessBudget() bool {
-	return a.Guessable && a.GuessBudget > 0 && a.Participant.State == StateAdmitted
+	return a.Guessable && a.GuessBudget > 0 && a.Participant.Active()
 }
 
 // HoldForBudget puts the participant in the waiting room because the
@@ -73,6 +74,7 @@ func (a *Admission) JoinAttempt(occurrence int) Attempt {
 func (a *Admission) Apply(r Admitted) {
 	p := a.Participant
 	p.PK, p.Occurrence, p.DisplayName, p.SharedCredential = r.ParticipantPK, r.Occurrence, r.DisplayName, r.Seq > 1
+	p.SetHold(a.BudgetHold())
 	if p.InviteeID == "" {
 		p.InviteeID = r.InviteeID
 	}

@@ -17,7 +17,8 @@ var checksGuessBudgetTests = []struct {
 	{"guessable, budget, admitted", true, 10, StateAdmitted, true},
 	{"not guessable", false, 10, StateAdmitted, false},
 	{"no budget", true, 0, StateAdmitted, false},
-	{"already waiting", true, 10, StateWaiting, false},
+	{"already waiting (named as a held entry is)", true, 10, StateWaiting, true},
+	{"denied", true, 10, StateDenied, false},
 }
 
 func TestChecksGuessBudget(t *testing.T) {

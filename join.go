@@ -170,6 +170,44 @@ type Participant struct {
 	JoinedAt         time.Time  `json:"joined_at"`
 	AdmittedAt       *time.Time `json:"admitted_at,omitempty"`
 	LeftAt           *time.Time `json:"left_at,omitempty"`
+	// Hold is set on an entry the meeting's spent guess budget put in the
+	// waiting room: HoldMatched when its passcode or PIN was right,
+	// HoldUnmatched when it was wrong. The participant is never told which
+	// (see Participant.Public); the host sees it as Matched.
+	Hold    BudgetHold `json:"-"`
+	Matched *bool      `json:"matched,omitempty"`
+}
+
+// BudgetHold says why, if at all, a participant waits for the spent guess
+// budget (see Participant.Hold).
+type BudgetHold int
+
+const (
+	HoldNone      BudgetHold = iota
+	HoldMatched              // a right passcode or PIN, held because the budget is spent
+	HoldUnmatched            // a wrong one, held so that the answer tells nothing
+)
+
+// SetHold sets Hold and the Matched the host sees.
+func (p *Participant) SetHold(h BudgetHold) {
+	p.Hold, p.Matched = h, nil
+	if h != HoldNone {
+		m := h == HoldMatched
+		p.Matched = &m
+	}
+}
+
+// Public returns what the participant (the holder of the bearer ID) is
+// shown of themselves: all of it, except while a spent guess budget holds
+// them, when nothing tells a right passcode from a wrong one: no invitee,
+// no shared-credential mark, no Matched.
+func (p *Participant) Public() *Participant {
+	q := *p
+	q.Matched = nil
+	if p.Hold != HoldNone && p.State == StateWaiting {
+		q.InviteeID, q.SharedCredential = "", false
+	}
+	return &q
 }
 
 // Active reports whether the participant is in the meeting or waiting for it.
@@ -194,6 +232,26 @@ type Admission struct {
 	Guessable    bool
 	GuessBudget  int
 	HeldByBudget bool
+	// Unmatched marks a wrong passcode or PIN typed while the meeting's
+	// guess budget is spent: the participant waits (HoldUnmatched) and the
+	// store counts the failure against the budget (Attempt.MeetingPK,
+	// Attempt.GuessBudget) in the same transaction.
+	Unmatched bool
+	// HeldName is the display name of an entry the budget holds (matched or
+	// not): the name typed, never the invitation's, so that the name tells
+	// nothing either.
+	HeldName string
+}
+
+// BudgetHold returns the hold the store records for the admission.
+func (a *Admission) BudgetHold() BudgetHold {
+	switch {
+	case a.Unmatched:
+		return HoldUnmatched
+	case a.HeldByBudget:
+		return HoldMatched
+	}
+	return HoldNone
 }
 
 // ValidParticipantID reports whether pid has the form of a participant ID:

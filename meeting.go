@@ -150,8 +150,13 @@ type Invitee struct {
 	Name      string
 	Email     string
 	Phone     string
-	Token     *Secret // 128-bit link token
-	PIN       *Secret // numeric phone PIN
+	// Token is the link token: derived from the server's key, the meeting,
+	// the invitee and TokenGeneration (Index set, Sealed nil); an invitee
+	// made before derived tokens has a random one, sealed
+	// (TokenGeneration 0).
+	Token           *Secret
+	TokenGeneration int
+	PIN             *Secret // numeric phone PIN
 	// Unique passcode and its phone form (passcode mode "unique" only).
 	Passcode      *Secret
 	PhonePasscode *Secret

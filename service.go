@@ -52,6 +52,10 @@ type MeetingService interface {
 	Plan(ctx context.Context, a *Actor) (Plan, error)
 	SuggestPasscode(ctx context.Context, a *Actor) (string, error)
 	ResetBudget(ctx context.Context, a *Actor, id string) (*GuessBudgetView, error)
+	// RestoreMeeting restores normal joining after an attack in one step:
+	// every guessable credential is redrawn and sent to the invitees, and
+	// the guess budget is reset.
+	RestoreMeeting(ctx context.Context, a *Actor, id string) (*MeetingView, error)
 	WatchMeeting(ctx context.Context, a *Actor, id string) (<-chan struct{}, error)
 	InvitationService
 }
@@ -77,6 +81,9 @@ type InvitationService interface {
 type RosterService interface {
 	Roster(ctx context.Context, a *Actor, id string, n int) (*Roster, error)
 	Decide(ctx context.Context, a *Actor, id, pid, decision string) (*Participant, error)
+	// DenyUnmatched denies every waiting entry a spent guess budget held
+	// with a wrong passcode or PIN, and returns how many.
+	DenyUnmatched(ctx context.Context, a *Actor, id string) (int, error)
 	Attendance(ctx context.Context, a *Actor, id string, n int) (*Attendance, error)
 	FailedAttempts(ctx context.Context, a *Actor, id string, limit int) ([]*Attempt, error)
 }

@@ -90,8 +90,10 @@ type GuessBudgetView struct {
 	ResetAt  *time.Time `json:"reset_at,omitempty"`
 	// PasscodeRegenerated reports that the passcode was regenerated since
 	// the budget was spent, so that the budget may be reset.
-	PasscodeRegenerated bool   `json:"passcode_regenerated,omitempty"`
-	Alert               string `json:"alert,omitempty"`
+	PasscodeRegenerated bool `json:"passcode_regenerated,omitempty"`
+	// UnderAttack is Spent said to the host: someone has been guessing.
+	UnderAttack bool   `json:"under_attack"`
+	Alert       string `json:"alert,omitempty"`
 }
 
 // AttendanceRow is one participant's record in an occurrence's attendance.

@@ -81,7 +81,7 @@ func budgetView(b *admit.GuessBudget, a int) *admit.GuessBudgetView {
 	v := &admit.GuessBudgetView{Failures: b.Failures, Budget: a, Spent: b.Spent(a), SpentAt: b.SpentAt, ResetAt: b.ResetAt,
 		PasscodeRegenerated: b.PasscodeRegenerated}
 	if v.Spent {
-		v.Alert = BudgetAlert
+		v.UnderAttack, v.Alert = true, BudgetAlert
 	}
 	return v
 }
@@ -169,4 +169,4 @@ func (s *Service) ResetBudget(ctx context.Context, a *admit.Actor, id string) (*
 }
 
 // BudgetAlert is the roster's banner when a meeting's guess budget is spent.
-const BudgetAlert = "Too many wrong passcodes were tried for this meeting: joins with the meeting ID or access code and a passcode now wait for you to admit or deny them (invitation links still admit). Regenerate the passcode, then reset the guess budget."
+const BudgetAlert = "This meeting is under attack: too many wrong passcodes were tried. Every join with the meeting ID or access code and a passcode or PIN now waits for you, right or wrong, and no one is told which. Entries marked \"matched\" had a right passcode or PIN; deny the unmatched ones all at once, then restore the meeting: that draws a new passcode, phone passcode and PINs, sends them to the invitees, and lets joins in directly again. Invitation links still admit."

@@ -50,7 +50,11 @@ func (s *Service) Join(ctx context.Context, req *admit.JoinRequest) (*admit.Join
 	}
 	at := &admit.Attempt{At: now}
 	defer func() {
-		failed := at.Outcome == admit.OutcomeInvalid || at.Outcome == admit.OutcomeRefused && at.Reason != admit.ReasonMaxUses
+		// While a meeting's guess budget is spent, every passcode or PIN
+		// typed for it counts as its source's failure, right (held) or
+		// wrong (held unmatched): the source's limit tells nothing either.
+		failed := at.Outcome == admit.OutcomeInvalid || at.Outcome == admit.OutcomeRefused && at.Reason != admit.ReasonMaxUses ||
+			at.Outcome == admit.OutcomeWaiting && (at.Reason == admit.ReasonBudgetSpent || at.Reason == admit.ReasonWrongPasscode)
 		rsv.Done(failed)
 	}()
 	return s.join(ctx, req, at)
@@ -84,6 +88,9 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 		return nil, err
 	}
 	if reason != "" {
+		if res, held, err := s.holdUnmatched(ctx, req, at, t, method, reason); held || err != nil {
+			return res, err
+		}
 		return nil, s.refuse(ctx, at, t, reason)
 	}
 	if s.ConfirmJoins && ctx.Value(confirmedKey{}) == nil {
@@ -159,11 +166,11 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 	// have been guessed: once the meeting's guess budget is spent, such
 	// joins wait. Invitee links and join-URL pwds (keyed MACs no guess of
 	// the passcode yields) still admit.
-	if p.State == admit.StateAdmitted && (method == admit.MethodMeetingID || method == admit.MethodAccessCode) && t.meeting.Security.Passcode != admit.PasscodeNone {
+	if guessable(method, t) {
 		if adm.GuessBudget, _, err = s.accountGuessing(ctx, t.meeting.AccountID); err != nil {
 			return nil, err
 		}
-		adm.Guessable = true
+		adm.Guessable, adm.HeldName = true, heldName(t, req)
 		s.chargePending(adm, t.meeting.PK)
 	}
 	if err := s.Store.Admit(ctx, adm); admit.ErrorCode(err) == admit.ECONFLICT && admit.ErrorField(err) == "max_uses" {
@@ -261,9 +268,9 @@ func (s *Service) sentOut(ctx context.Context, occurrencePK, inviteePK int64) (b
 // joinResult builds the answer for an accepted participant, who holds the
 // bearer participant ID (p.ID is its handle).
 func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Participant, bearer string) (*admit.JoinResult, error) {
-	shown := *p
+	shown := p.Public()
 	shown.ID = bearer
-	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: &shown,
+	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: shown,
 		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, EndedAt: o.EndedAt}}
 	if p.State == admit.StateAdmitted {
 		exp := o.ClosesAt

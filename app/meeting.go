@@ -306,13 +306,9 @@ func (s *Service) fillInvitee(m *admit.Meeting, inv *admit.Invitee, regenerate b
 	var err error
 	ad := "meeting:" + m.ID + ":invitee:" + inv.ID
 	if inv.Token == nil || regenerate {
-		t, err := admit.RandomToken(s.Rand, 16)
-		if err != nil {
-			return err
-		}
-		if inv.Token, err = s.seal(s.tokenIndex(t), t, ad+":token"); err != nil {
-			return err
-		}
+		inv.TokenGeneration++
+		t := s.linkToken(m.ID, inv.ID, inv.TokenGeneration)
+		inv.Token = &admit.Secret{Index: s.tokenIndex(t), Plain: t}
 	}
 	if inv.PIN == nil || regenerate {
 		pin, err := m.Security.PasscodePolicy.GeneratePIN(s.Rand)
@@ -694,20 +690,13 @@ func (s *Service) Regenerate(ctx context.Context, a *admit.Actor, id, what strin
 			return nil, err
 		}
 	case "passcode":
-		switch m.Security.Passcode {
-		case admit.PasscodeNone:
+		// Every guessable form of the passcode goes with it: the phone
+		// form, the invitees' PINs and unique passcodes.
+		if m.Security.Passcode == admit.PasscodeNone {
 			return nil, admit.FieldErrorf("what", "this meeting has no passcode")
-		case admit.PasscodeShared:
-			if err := s.setPasscodes(m, nil, true); err != nil {
-				return nil, err
-			}
-		case admit.PasscodeUnique:
-			for _, inv := range m.Invitees {
-				inv.Passcode, inv.PhonePasscode = nil, nil
-				if err := s.fillInvitee(m, inv, false); err != nil {
-					return nil, err
-				}
-			}
+		}
+		if err := s.redrawGuessable(m); err != nil {
+			return nil, err
 		}
 	case "invitee":
 		var found *admit.Invitee
@@ -880,7 +869,7 @@ func (s *Service) view(m *admit.Meeting, reveal bool) *admit.MeetingView {
 		iv := &admit.InviteeView{ID: inv.ID, ContactID: inv.ContactID, Name: inv.Name, Email: inv.Email, Phone: inv.Phone}
 		if reveal {
 			ad := "meeting:" + m.ID + ":invitee:" + inv.ID
-			if t := s.open(inv.Token, ad+":token"); t != "" {
+			if t := s.inviteeLinkToken(m, inv); t != "" {
 				iv.Link = strings.TrimRight(s.BaseURL, "/") + "/i/" + t
 			}
 			iv.PIN = s.open(inv.PIN, ad+":pin")

@@ -425,6 +425,7 @@ var webDecisions = map[string]apiDecision{
 	"GET /meetings/{id}/end":                            meetingRoute,
 	"GET /meetings/{id}/room":                           meetingRoute,
 	"POST /meetings/{id}/admit-all":                     meetingRoute,
+	"POST /meetings/{id}/deny-unmatched":                meetingRoute,
 	"GET /p/{pid}/media/open":                           public,
 	"POST /p/{pid}/media":                               public,
 	"POST /settings/media":                              accountAdmin,

@@ -415,6 +415,11 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("DELETE", "/api/v1/account/media", nil, "", nil, true), 204, "remove the media server")
 	v.want(v.call("DELETE", "/api/v1/account/media", nil, "", nil, true), 404, "remove the media server twice")
 
+	// After an attack: deny the unmatched entries, restore the meeting.
+	res = v.call("POST", "/api/v1/meetings/{id}/participants/deny-unmatched", []string{"id", lobby.ID}, "", nil, true)
+	v.want(res, 200, "deny the unmatched entries")
+	v.want(v.call("POST", "/api/v1/meetings/{id}/restore", []string{"id", lobby.ID}, "", nil, true), 200, "restore the meeting")
+
 	// The caller's own API tokens.
 	res = v.call("POST", "/api/v1/tokens", nil, "", map[string]any{"scopes": []string{"read"}, "name": "dashboard", "expires_in": "24h"}, true)
 	v.want(res, 201, "make a token")

@@ -154,6 +154,13 @@ func mustRefusalFixture(t *testing.T) *refusalFixture {
 	if _, err := svc.Regenerate(ctx, host, live.ID, "access_code", 1, ""); err != nil {
 		t.Fatal(err)
 	}
+	// Tens of thousands of wrong passcodes are timed: with the default
+	// budget they would spend it, and then wrong passcodes wait (as right
+	// ones do) instead of being refused.
+	budget, ceiling := admit.MaxGuessBudget, admit.MaxGuessCeiling
+	if _, err := svc.UpdateAccountSecurity(ctx, host, &admit.AccountSecurityInput{GuessBudget: &budget, GuessCeiling: &ceiling}); err != nil {
+		t.Fatal(err)
+	}
 	clock.Set(t0.Add(3 * time.Hour))
 	handler := (&admithttp.Server{Service: svc}).Handler()
 

@@ -309,9 +309,9 @@ func (s *meetingSave) saveInvitees(ctx context.Context) error {
 		if inv.PK == 0 {
 			var pk int64
 			err := s.tx.QueryRow(ctx, `INSERT INTO invitees
-				(id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING pk`,
-				inv.ID, s.pk, inv.ContactID, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed).Scan(&pk)
+				(id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING pk`,
+				inv.ID, s.pk, inv.ContactID, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.TokenGeneration).Scan(&pk)
 			if isUnique(err) {
 				return credentialConflict()
 			} else if err != nil {
@@ -321,8 +321,8 @@ func (s *meetingSave) saveInvitees(ctx context.Context) error {
 			continue
 		}
 		tag, err := s.tx.Exec(ctx, `UPDATE invitees SET id = $1, contact_id = $2, name = $3, email = $4, phone = $5,
-			token_index = $6, token_sealed = $7 WHERE pk = $8 AND meeting_pk = $9`,
-			inv.ID, inv.ContactID, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.PK, s.pk)
+			token_index = $6, token_sealed = $7, token_generation = $8 WHERE pk = $9 AND meeting_pk = $10`,
+			inv.ID, inv.ContactID, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.TokenGeneration, inv.PK, s.pk)
 		if isUnique(err) {
 			return credentialConflict()
 		}

@@ -79,7 +79,7 @@ func loadMeetingParts(ctx context.Context, q querier, m *admit.Meeting) error {
 		return err
 	}
 
-	rows, err := q.Query(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed
+	rows, err := q.Query(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation
 		FROM invitees WHERE meeting_pk = $1 ORDER BY pk`, m.PK)
 	if err != nil {
 		return err
@@ -199,7 +199,7 @@ func loadWholeMeetings(ctx context.Context, q querier, pks []int64) ([]*admit.Me
 		}
 	}
 
-	rows, err = q.Query(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed
+	rows, err = q.Query(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation
 		FROM invitees WHERE meeting_pk = ANY($1) ORDER BY meeting_pk, pk`, pks)
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func loadWholeMeetings(ctx context.Context, q querier, pks []int64) ([]*admit.Me
 	for rows.Next() {
 		var inv admit.Invitee
 		var tokIdx, tokSealed []byte
-		if err := rows.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed); err != nil {
+		if err := rows.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed, &inv.TokenGeneration); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -92,18 +92,21 @@ func Event(row Scanner) (*admit.Event, error) {
 
 // Participant reads the columns pk, id, occurrence_pk, the occurrence's
 // idx, invitee_pk, invitee_id, display_name, base_name, shared_credential
-// (as a boolean), channel, source, state, joined_at, admitted_at, left_at.
+// (as a boolean), channel, source, state, joined_at, admitted_at, left_at,
+// budget_hold (admit.BudgetHold).
 // The error is the row's, unchanged: the store maps "no rows".
 func Participant(row Scanner) (*admit.Participant, error) {
 	var p admit.Participant
 	var channel string
 	var joined int64
 	var admitted, left *int64
+	var hold int
 	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
-		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left)
+		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left, &hold)
 	if err != nil {
 		return nil, err
 	}
+	p.SetHold(admit.BudgetHold(hold))
 	p.Channel, p.JoinedAt = admit.Channel(channel), fromNanos(joined)
 	p.AdmittedAt, p.LeftAt = ptrFromNanos(admitted), ptrFromNanos(left)
 	return &p, nil
@@ -130,11 +133,11 @@ func Occurrence(row Scanner) (*admit.Occurrence, error) {
 }
 
 // Invitee reads the columns pk, id, meeting_pk, contact_id, name, email,
-// phone, token_index, token_sealed.
+// phone, token_index, token_sealed, token_generation.
 func Invitee(row Scanner) (*admit.Invitee, error) {
 	var inv admit.Invitee
 	var tokIdx, tokSealed []byte
-	if err := row.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed); err != nil {
+	if err := row.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed, &inv.TokenGeneration); err != nil {
 		return nil, err
 	}
 	if tokIdx != nil {

@@ -306,9 +306,9 @@ func (s *meetingSave) saveInvitees(ctx context.Context) error {
 		if inv.PK == 0 {
 			var pk int64
 			err := s.tx.QueryRowContext(ctx, `INSERT INTO invitees
-				(id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
-				inv.ID, s.pk, contact, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed).Scan(&pk)
+				(id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+				inv.ID, s.pk, contact, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.TokenGeneration).Scan(&pk)
 			if isConstraint(err) {
 				return credentialConflict()
 			} else if err != nil {
@@ -319,8 +319,8 @@ func (s *meetingSave) saveInvitees(ctx context.Context) error {
 			continue
 		}
 		res, err := s.tx.ExecContext(ctx, `UPDATE invitees SET id = ?, contact_id = ?, name = ?, email = ?, phone = ?,
-			token_index = ?, token_sealed = ? WHERE pk = ? AND meeting_pk = ?`,
-			inv.ID, contact, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.PK, s.pk)
+			token_index = ?, token_sealed = ?, token_generation = ? WHERE pk = ? AND meeting_pk = ?`,
+			inv.ID, contact, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.TokenGeneration, inv.PK, s.pk)
 		if isConstraint(err) {
 			return credentialConflict()
 		}

@@ -66,7 +66,7 @@ func loadMeetingParts(ctx context.Context, q querier, m *admit.Meeting) error {
 		return err
 	}
 
-	rows, err := q.QueryContext(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed
+	rows, err := q.QueryContext(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation
 		FROM invitees WHERE meeting_pk = ? ORDER BY pk`, m.PK)
 	if err != nil {
 		return err

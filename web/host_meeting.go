@@ -47,12 +47,14 @@ type meetingPage struct {
 
 // notices are the one-line results of the meeting page's forms.
 var notices = map[string]string{
-	"created":     "The meeting is scheduled. Invitees with an email address get their invitation by email when mail is on; otherwise copy it below and send it.",
-	"regenerated": "New values are drawn; the old ones stopped working.",
-	"ended":       "The occurrence has ended; everyone in it has left.",
-	"reset":       "The guess budget is reset: passcode joins are admitted directly again.",
-	"decided":     "Done.",
-	"resent":      "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
+	"created":          "The meeting is scheduled. Invitees with an email address get their invitation by email when mail is on; otherwise copy it below and send it.",
+	"regenerated":      "New values are drawn; the old ones stopped working.",
+	"ended":            "The occurrence has ended; everyone in it has left.",
+	"reset":            "The guess budget is reset: passcode joins are admitted directly again.",
+	"decided":          "Done.",
+	"restored":         "The meeting is restored: a new passcode, phone passcode and PINs are drawn and sent to the invitees, and passcode joins are admitted directly again.",
+	"denied-unmatched": "Everyone who waited with a wrong passcode or PIN is denied.",
+	"resent":           "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
 }
 
 // pickOccurrence returns occurrence n, or the open one, else the next to
@@ -299,6 +301,27 @@ func (a *App) handleResetBudget(w http.ResponseWriter, r *http.Request, h *hostR
 		return
 	}
 	back(w, r, r.PathValue("id"), 0, "reset")
+}
+
+// handleRestore restores normal joining after an attack: new guessable
+// credentials, sent to the invitees, and the budget reset.
+func (a *App) handleRestore(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	if _, err := a.Service.RestoreMeeting(r.Context(), h.actor, r.PathValue("id")); err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	back(w, r, r.PathValue("id"), 0, "restored")
+}
+
+// handleDenyUnmatched denies every entry the spent budget held with a
+// wrong passcode or PIN.
+func (a *App) handleDenyUnmatched(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	n, _ := strconv.Atoi(r.PostForm.Get("occurrence"))
+	if _, err := a.Service.DenyUnmatched(r.Context(), h.actor, r.PathValue("id")); err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	back(w, r, r.PathValue("id"), n, "denied-unmatched")
 }
 
 func (a *App) handleDeleteForm(w http.ResponseWriter, r *http.Request, h *hostReq) {

@@ -926,3 +926,85 @@ func TestAdmitAllRoles(t *testing.T) {
 		t.Errorf("a visitor's admit all: %d, want a refusal", r.status)
 	}
 }
+
+// TestRestoreAndDenyUnmatched: once the guess budget is spent, a wrong
+// passcode waits like a right one; the host's page marks them, denies the
+// unmatched at once and restores the meeting in one step.
+func TestRestoreAndDenyUnmatched(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	path := c.schedule(t, scheduleForm(f, nil))
+	id := strings.TrimPrefix(path, "/meetings/")
+	m, err := f.svc.ShowMeeting(context.Background(), f.owner(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < admit.DefaultGuessBudget; i++ {
+		f.svc.Join(context.Background(), &admit.JoinRequest{MeetingID: m.MeetingID, Passcode: "wrong-" + itoa(int64(i)), Name: "Eve", Channel: admit.ChannelWeb, Source: "198.51.100." + itoa(int64(i%250))})
+	}
+	join := func(passcode, name string) *admit.JoinResult {
+		t.Helper()
+		r, err := f.svc.Join(context.Background(), &admit.JoinRequest{MeetingID: m.MeetingID, Passcode: passcode, Name: name,
+			Channel: admit.ChannelWeb, Source: "198.51.100.7"})
+		if err != nil {
+			t.Fatalf("join %s: %v", name, err)
+		}
+		return r
+	}
+	right, wrong := join(m.Passcode, "Rita Right"), join("Wrong1234567", "Walt Wrong")
+	if right.Status != admit.StatusWaiting || wrong.Status != admit.StatusWaiting {
+		t.Fatalf("right %s, wrong %s; want both waiting", right.Status, wrong.Status)
+	}
+	page := c.get(path)
+	for _, want := range []string{`id="restore"`, `id="deny-unmatched"`, `badge matched`, `badge unmatched`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the meeting page under attack lacks %s", want)
+		}
+	}
+	wantRedirect(t, c.post(path+"/deny-unmatched", url.Values{"occurrence": {"1"}}, true), path+"?done=denied-unmatched&occurrence=1", "deny unmatched")
+	if page = c.get(path); strings.Contains(page.body, "Walt Wrong") && strings.Contains(page.body, "badge unmatched") {
+		t.Error("the unmatched entry still waits after deny-unmatched")
+	}
+	wantRedirect(t, c.post(path+"/restore", nil, true), path+"?done=restored", "restore")
+	after, err := f.svc.ShowMeeting(context.Background(), f.owner(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Passcode == m.Passcode || after.Budget == nil || after.Budget.Spent {
+		t.Errorf("after restore: passcode redrawn %v, budget %+v; want a new passcode and the budget not spent", after.Passcode != m.Passcode, after.Budget)
+	}
+}
+
+// TestSettingsTokens: a user makes an API token on the settings page, sees
+// it once, finds it listed (never the token itself), uses it, and revokes
+// it there; a token that is not theirs cannot be revoked from this page.
+func TestSettingsTokens(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	c.get("/settings")
+	r := c.post("/settings/tokens", url.Values{"token_name": {"Dashboard"}, "token_scopes": {"read"}, "token_expires_in": {"720h"}}, true)
+	wantStatus(t, r, http.StatusOK, "make a token")
+	m := regexp.MustCompile(`id="new-token" class="mono" readonly value="([^"]+)"`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("the new token is not shown:\n%s", r.body)
+	}
+	tok := m[1]
+	a, err := f.svc.Authenticate(context.Background(), tok, "test")
+	if err != nil || a.User.Email != "olive@example.com" {
+		t.Fatalf("the token made on the page does not authenticate: %v", err)
+	}
+	page := c.get("/settings")
+	if strings.Contains(page.body, tok) || !strings.Contains(page.body, "Dashboard") {
+		t.Errorf("the token list shows the token, or lacks its name")
+	}
+	id := regexp.MustCompile(`class="token" data-id="(\d+)"`).FindStringSubmatch(page.body)
+	if id == nil {
+		t.Fatalf("no token row:\n%s", page.body)
+	}
+	wantStatus(t, c.post("/settings/tokens", url.Values{"token_name": {"x"}, "token_expires_in": {"720h"}}, true), http.StatusBadRequest, "a token without scopes")
+	wantStatus(t, c.post("/settings/tokens/999999/revoke", nil, true), http.StatusNotFound, "revoke another's or no token")
+	wantRedirect(t, c.post("/settings/tokens/"+id[1]+"/revoke", nil, true), "/settings?done=revoked#tokens-h", "revoke")
+	if _, err := f.svc.Authenticate(context.Background(), tok, "test"); err == nil {
+		t.Error("the revoked token still authenticates")
+	}
+}

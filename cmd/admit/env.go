@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 
@@ -62,23 +60,9 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, clock admit.Clock, logg
 	if err != nil {
 		return nil, err
 	}
-	head, err := db.ScanEvents(ctx, math.MaxInt64, func(*admit.Event) error { return nil })
-	if err != nil {
+	if ring, err = checkStoreKey(ctx, db, ring, sf.keyPath()); err != nil {
 		db.Close()
 		return nil, err
-	}
-	switch {
-	case ring == nil && head.Seq > 0:
-		db.Close()
-		return nil, errors.New(keys.MissingKeyAdvice(sf.keyPath(), ""))
-	case ring == nil:
-		if ring, _, err = keys.Load(sf.keyPath()); err != nil {
-			db.Close()
-			return nil, err
-		}
-	case head.Seq > 0 && !hmac.Equal(admit.HeadMAC(ring.AuditKey(), head.Seq, head.Hash), head.MAC):
-		db.Close()
-		return nil, errors.New(keys.MissingKeyAdvice(sf.keyPath(), "") + " (the key file there, of fingerprint " + ring.Fingerprint() + ", is not the store's)")
 	}
 	if err := db.SetAuditKey(ctx, ring.AuditKey()); err != nil {
 		db.Close()
@@ -122,4 +106,33 @@ func (e *env) actor(ctx context.Context, email string) (*admit.Actor, error) {
 		return nil, err
 	}
 	return &admit.Actor{User: u, Source: "cli"}, nil
+}
+
+// checkStoreKey matches the key file with the store: the store records the
+// fingerprint of its master key. A store with data is never given a new key
+// (a missing key file, or another key, is refused with how to restore it);
+// a store without data gets one, and its fingerprint recorded. A store made
+// before fingerprints were recorded takes the key file's (it has no other
+// way to tell).
+func checkStoreKey(ctx context.Context, db store, ring *keys.Ring, path string) (*keys.Ring, error) {
+	want, hasData, err := db.KeyFingerprint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case ring == nil && (want != "" || hasData):
+		return nil, errors.New(keys.MissingKeyAdvice(path, want))
+	case ring == nil:
+		if ring, _, err = keys.Load(path); err != nil {
+			return nil, err
+		}
+	case want != "" && !ring.MatchesFingerprint(want):
+		return nil, errors.New(keys.MissingKeyAdvice(path, want) + " (the key file there has fingerprint " + ring.Fingerprint() + ")")
+	}
+	if want == "" {
+		if err := db.SetKeyFingerprint(ctx, ring.Fingerprint()); err != nil {
+			return nil, err
+		}
+	}
+	return ring, nil
 }

@@ -23,6 +23,11 @@ type store interface {
 	SetAuditKey(ctx context.Context, key []byte) error
 	// SchemaVersion returns the version of the last migration applied.
 	SchemaVersion(ctx context.Context) (int64, error)
+	// KeyFingerprint returns the recorded fingerprint of the store's master
+	// key ("" when none) and whether the store holds data.
+	KeyFingerprint(ctx context.Context) (string, bool, error)
+	// SetKeyFingerprint records the fingerprint of the store's master key.
+	SetKeyFingerprint(ctx context.Context, fingerprint string) error
 }
 
 var (
