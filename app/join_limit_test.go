@@ -115,3 +115,35 @@ func TestJoinGatewayCaller(t *testing.T) {
 		t.Errorf("the caller's recorded source %q; want the number masked to its last four digits", src)
 	}
 }
+
+// TestInviteeLinkLimits: a link page counts a token it does not know as a
+// distinct identifier tried, as a join by token does; looking at one's own
+// link, then joining by it, is one identifier.
+func TestInviteeLinkLimits(t *testing.T) {
+	svc, host, clock := mustService(t, rand.Reader)
+	p := sourcelimit.DefaultPolicy()
+	p.Distinct.MaxFailures, p.Distinct.FreeFailures = 3, 3
+	svc.JoinLimiter = sourcelimit.New(memory.NewLimiter(p.Distinct), memory.NewLimiter(p.Repeat), time.Hour)
+	ctx := context.Background()
+	m, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Start: ptr(t0), Invitees: []*admit.InviteeInput{{Name: "Grace Hopper"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(t0)
+	token := linkToken(m.Invitees[0].Link)
+	if _, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.9", token); err != nil {
+		t.Fatalf("the invitee's link page: %v", err)
+	}
+	for i := range 3 {
+		_, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.9", fmt.Sprintf("AAAAAAAAAAAAAAAAAAAAA%c", 'A'+i))
+		if admit.ErrorCode(err) != admit.EREFUSED || admit.ErrorMessage(err) != admit.RefusalMessage {
+			t.Fatalf("unknown token %d: %v; want the uniform refusal", i, err)
+		}
+	}
+	if _, err := svc.Join(ctx, &admit.JoinRequest{Token: "AAAAAAAAAAAAAAAAAAAAAZ", Source: "192.0.2.9"}); admit.ErrorCode(err) != admit.ERATELIMITED {
+		t.Errorf("a fourth unknown token, by a join: %v; want rate limited", err)
+	}
+	if _, err := svc.Join(ctx, &admit.JoinRequest{Token: token, Source: "192.0.2.9"}); err != nil {
+		t.Errorf("joining by the link the source looked at: %v; want admitted", err)
+	}
+}
