@@ -29,8 +29,9 @@ type Service struct {
 	// BaseURL prefixes join links ("http://127.0.0.1:8080").
 	BaseURL string
 
-	// Limiter bounds the failed joins of each source across all meetings;
-	// nil means a memory.Limiter with DefaultSourcePolicy, made on first use.
+	// Limiter bounds the failed sign-ins and password links of each source
+	// (and its joins, when JoinLimiter is nil); nil means a memory.Limiter
+	// with DefaultSourcePolicy, made on first use.
 	Limiter admit.SourceLimiter
 	// JoinLimiter bounds the join attempts of each source by the different
 	// identifiers it tries without success (see package sourcelimit); nil
