@@ -387,9 +387,13 @@ func NewDelivery(m *OutboxMessage) *Delivery {
 	return d
 }
 
-// MailStatus says whether this deployment sends mail.
+// MailStatus says whether an account's changes send mail.
 type MailStatus struct {
-	// Enabled is true when SMTP is configured: changes send invitations.
-	// Without it invitations are copied and downloaded.
+	// Enabled is true when SMTP is configured, the deployment's or the
+	// account's own: changes send invitations. Without it invitations are
+	// copied and downloaded.
 	Enabled bool `json:"enabled"`
+	// AccountSMTP is true when the account sends through its own SMTP
+	// server rather than the deployment's.
+	AccountSMTP bool `json:"account_smtp"`
 }

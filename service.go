@@ -60,7 +60,9 @@ type MeetingService interface {
 // invitation with its real values (audited, as a reveal is). Every method
 // needs the meeting's host or an owner or admin of its account.
 type InvitationService interface {
-	MailStatus(ctx context.Context) MailStatus
+	// MailStatus says whether changes of a's account send mail.
+	MailStatus(ctx context.Context, a *Actor) MailStatus
+	AccountMailService
 	Deliveries(ctx context.Context, a *Actor, id string) ([]*Delivery, error)
 	Resend(ctx context.Context, a *Actor, id string, deliveryID int64) (*Delivery, error)
 	InvitationICS(ctx context.Context, a *Actor, id, inviteeID string) ([]byte, error)

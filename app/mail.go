@@ -33,14 +33,42 @@ type mailing struct {
 	ids  []string
 }
 
-// mailOn reports whether changes enqueue mail: SMTP is configured and the
-// store writes messages with its changes.
-func (s *Service) mailOn() (admit.OutboxSaver, bool) {
-	if !s.SendMail || s.Mailer == nil {
+// mailOn reports whether changes of the account enqueue mail: SMTP is
+// configured, the deployment's or the account's own, and the store writes
+// messages with its changes.
+func (s *Service) mailOn(ctx context.Context, accountID int64) (admit.OutboxSaver, bool) {
+	saver, ok := s.mailPossible()
+	if !ok || s.SendMail {
+		return saver, ok
+	}
+	own, err := s.hasAccountSMTP(ctx, accountID)
+	if err != nil {
+		s.logger().Error("mail: account settings", "account", accountID, "err", err)
+	}
+	return saver, own
+}
+
+// mailPossible reports whether any account may send mail: the deployment
+// has SMTP, or accounts may have their own.
+func (s *Service) mailPossible() (admit.OutboxSaver, bool) {
+	if s.Mailer == nil {
 		return nil, false
 	}
 	saver, ok := s.Store.(admit.OutboxSaver)
-	return saver, ok
+	if !ok {
+		return nil, false
+	}
+	_, perAccount := s.accountMailStore()
+	return saver, s.SendMail || perAccount
+}
+
+// hasAccountSMTP reports whether the account has its own SMTP server.
+func (s *Service) hasAccountSMTP(ctx context.Context, accountID int64) (bool, error) {
+	if _, ok := s.accountMailStore(); !ok {
+		return false, nil
+	}
+	m, err := s.findAccountMail(ctx, accountID)
+	return err == nil && m.SMTP != nil, err
 }
 
 // organizer is the meeting's host as the messages name them.
@@ -56,7 +84,7 @@ func (s *Service) organizer(ctx context.Context, m *admit.Meeting) admit.Address
 // it; nil when mail is off. It reads m's secrets as they are now, so save
 // calls it on every try (a redrawn code is in the message).
 func (s *Service) messages(ctx context.Context, m *admit.Meeting, now time.Time, mailings ...mailing) ([]*admit.OutboxMessage, error) {
-	if _, ok := s.mailOn(); !ok || m.Kind == admit.KindPersonal {
+	if _, ok := s.mailOn(ctx, m.AccountID); !ok || m.Kind == admit.KindPersonal {
 		// A personal room has no schedule to send; its links are copied.
 		return nil, nil
 	}
@@ -80,7 +108,7 @@ func (s *Service) messages(ctx context.Context, m *admit.Meeting, now time.Time,
 // saveWithMail is Store.SaveMeeting, with the messages of the change in the
 // same transaction when mail is on.
 func (s *Service) saveWithMail(ctx context.Context, m *admit.Meeting, now time.Time, mailings []mailing) error {
-	saver, ok := s.mailOn()
+	saver, ok := s.mailOn(ctx, m.AccountID)
 	if !ok || len(mailings) == 0 {
 		return s.Store.SaveMeeting(ctx, m, now)
 	}
@@ -94,7 +122,7 @@ func (s *Service) saveWithMail(ctx context.Context, m *admit.Meeting, now time.T
 // deleteWithMail is Store.DeleteMeeting, with a cancellation to every
 // invitee in the same transaction when mail is on.
 func (s *Service) deleteWithMail(ctx context.Context, m *admit.Meeting, now time.Time) error {
-	saver, ok := s.mailOn()
+	saver, ok := s.mailOn(ctx, m.AccountID)
 	if !ok {
 		return s.Store.DeleteMeeting(ctx, m.PK, now)
 	}
@@ -136,7 +164,7 @@ func oldInvitees(m *admit.Meeting) []string {
 func (s *Service) EnqueueReminders(ctx context.Context) (int, error) {
 	rs, ok := s.Store.(admit.ReminderStore)
 	outbox, ok2 := s.Store.(admit.OutboxStore)
-	if _, on := s.mailOn(); !on || !ok || !ok2 {
+	if _, on := s.mailPossible(); !on || !ok || !ok2 {
 		return 0, nil
 	}
 	lead := s.ReminderLead
@@ -149,6 +177,9 @@ func (s *Service) EnqueueReminders(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, r := range refs {
+		if _, on := s.mailOn(ctx, r.AccountID); !on {
+			continue
+		}
 		m, err := s.Store.FindMeetingByID(ctx, r.AccountID, r.MeetingID)
 		if admit.ErrorCode(err) == admit.ENOTFOUND {
 			continue
@@ -216,10 +247,15 @@ func (s *Service) hostMeeting(ctx context.Context, a *admit.Actor, id, scope str
 	return m, nil
 }
 
-// MailStatus says whether changes send mail.
-func (s *Service) MailStatus(ctx context.Context) admit.MailStatus {
-	_, on := s.mailOn()
-	return admit.MailStatus{Enabled: on}
+// MailStatus says whether changes of a's account send mail.
+func (s *Service) MailStatus(ctx context.Context, a *admit.Actor) admit.MailStatus {
+	if a == nil || a.User == nil {
+		_, on := s.mailPossible()
+		return admit.MailStatus{Enabled: on && s.SendMail}
+	}
+	_, on := s.mailOn(ctx, a.User.AccountID)
+	own, _ := s.hasAccountSMTP(ctx, a.User.AccountID)
+	return admit.MailStatus{Enabled: on, AccountSMTP: own}
 }
 
 func (s *Service) outboxStore() (admit.OutboxStore, error) {
@@ -259,8 +295,8 @@ func (s *Service) Resend(ctx context.Context, a *admit.Actor, id string, deliver
 	if err != nil {
 		return nil, err
 	}
-	if _, on := s.mailOn(); !on {
-		return nil, &admit.Error{Code: admit.ECONFLICT, Message: "Mail is off on this deployment (no SMTP server is configured)."}
+	if _, on := s.mailOn(ctx, m.AccountID); !on {
+		return nil, &admit.Error{Code: admit.ECONFLICT, Message: "Mail is off for this account (no SMTP server is configured)."}
 	}
 	o, err := s.outboxStore()
 	if err != nil {

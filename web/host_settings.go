@@ -25,6 +25,9 @@ type settingsPage struct {
 	// Media is the account's media server without its secret (nil when
 	// none); shown to owners and admins.
 	Media *admit.MediaConfig
+	// AccountMail is the account's mail settings without the SMTP
+	// password; shown to owners and admins.
+	AccountMail *admit.AccountMailView
 }
 
 // MediaIs reports whether the shown (or submitted) media backend is kind.
@@ -78,7 +81,7 @@ var settingsFields = map[string]string{
 
 func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *settingsPage) {
 	ctx := r.Context()
-	p.Mail = a.Service.MailStatus(ctx)
+	p.Mail = a.Service.MailStatus(ctx, h.actor)
 	sec, err := a.Service.AccountSecurity(ctx, h.actor)
 	if err != nil {
 		a.errorPage(w, r, err)
@@ -97,6 +100,9 @@ func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, h *hostReq,
 	if p.CanManage {
 		if m, err := a.Service.MediaSettings(ctx, h.actor); err == nil {
 			p.Media = m
+		}
+		if m, err := a.Service.AccountMail(ctx, h.actor); err == nil {
+			p.AccountMail = m
 		}
 	}
 	if p.Form == nil {

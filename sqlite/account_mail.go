@@ -1,0 +1,69 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/admit-project/admit"
+)
+
+var _ admit.AccountMailStore = (*DB)(nil)
+
+// PutAccountMail saves the account's mail settings whole; see
+// admit.AccountMailStore.
+func (db *DB) PutAccountMail(ctx context.Context, m *admit.AccountMail) error {
+	now := db.Now().UTC()
+	s := m.SMTP
+	if s == nil {
+		s = &admit.SMTPSettings{ReplyToHost: true}
+	}
+	var sealed []byte
+	if m.SMTP != nil && len(m.PasswordSealed) > 0 {
+		sealed = m.PasswordSealed
+	}
+	err := db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO account_mail (account_id, smtp_host, smtp_port, smtp_security, smtp_username,
+				smtp_password_sealed, smtp_from, smtp_from_name, smtp_reply_to_host, reminder_lead, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (account_id) DO UPDATE SET smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port,
+				smtp_security = excluded.smtp_security, smtp_username = excluded.smtp_username,
+				smtp_password_sealed = excluded.smtp_password_sealed, smtp_from = excluded.smtp_from,
+				smtp_from_name = excluded.smtp_from_name, smtp_reply_to_host = excluded.smtp_reply_to_host,
+				reminder_lead = excluded.reminder_lead, updated_at = excluded.updated_at`,
+			m.AccountID, s.Host, s.Port, string(s.Security), s.Username, sealed, s.From, s.FromName, s.ReplyToHost,
+			int64(m.ReminderLead), nanos(now))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	m.UpdatedAt = now
+	return nil
+}
+
+// FindAccountMail returns the account's mail settings. ENOTFOUND.
+func (db *DB) FindAccountMail(ctx context.Context, accountID int64) (*admit.AccountMail, error) {
+	m := &admit.AccountMail{AccountID: accountID}
+	s := &admit.SMTPSettings{}
+	var security string
+	var lead, updated int64
+	err := db.rdb.QueryRowContext(ctx, `SELECT smtp_host, smtp_port, smtp_security, smtp_username, smtp_password_sealed,
+			smtp_from, smtp_from_name, smtp_reply_to_host, reminder_lead, updated_at
+		FROM account_mail WHERE account_id = ?`, accountID).Scan(&s.Host, &s.Port, &security, &s.Username, &m.PasswordSealed,
+		&s.From, &s.FromName, &s.ReplyToHost, &lead, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("account mail settings")
+	} else if err != nil {
+		return nil, err
+	}
+	s.Security = admit.SMTPSecurity(security)
+	if s.Host != "" {
+		m.SMTP = s
+	} else {
+		m.PasswordSealed = nil
+	}
+	m.ReminderLead, m.UpdatedAt = time.Duration(lead), fromNanos(updated)
+	return m, nil
+}
