@@ -132,6 +132,10 @@ type AccountMailService interface {
 // meeting's: a week.
 const MaxReminderLeadMinutes = 7 * 24 * 60
 
+// MaxReminderLead is MaxReminderLeadMinutes as a duration: stores look for
+// due reminders no further ahead than this (or the deployment's lead).
+const MaxReminderLead = MaxReminderLeadMinutes * time.Minute
+
 // ReminderLeadMinutes checks a reminder lead given in minutes (0: the next
 // level's) and returns it. EINVALID naming field.
 func ReminderLeadMinutes(field string, minutes int) (time.Duration, error) {

@@ -57,6 +57,9 @@ type Meeting struct {
 	Timezone   string    // IANA name
 	Recurrence *Recurrence
 	Security   Security
+	// ReminderLead is how long before each occurrence its reminder goes
+	// out; 0: the account's (or the deployment's).
+	ReminderLead time.Duration
 
 	// Shared passcode and its numeric phone form (nil when none).
 	Passcode      *Secret
@@ -174,6 +177,9 @@ type MeetingInput struct {
 	Recurrence      *Recurrence     `json:"recurrence,omitempty"`
 	Security        *SecurityInput  `json:"security,omitempty"`
 	Invitees        []*InviteeInput `json:"invitees,omitempty"`
+	// ReminderLeadMinutes is how long before each occurrence its reminder
+	// goes out; 0: the account's default.
+	ReminderLeadMinutes *int `json:"reminder_lead_minutes,omitempty"`
 	// MeetingID sets a vanity personal meeting ID (personal rooms on the pro
 	// plan only).
 	MeetingID *string `json:"meeting_id,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -323,4 +324,83 @@ func TestAccountSMTPSendsThroughItsOwnServer(t *testing.T) {
 	}
 	check(deployment, "guest-one@example.com", "meetings@admit.test", "first@example.com")
 	check(own, "guest-two@example.com", "meetings@acme.example", "second@acme.example")
+}
+
+// TestReminderLeads: a meeting's own lead, else the account's, else the
+// deployment's hour decides when its reminders go out; bad leads name the
+// field.
+func TestReminderLeads(t *testing.T) {
+	r, host := mailService(t)
+	svc := r.svc.(*app.Service)
+	ctx := context.Background()
+	acct := host.User.AccountID
+	schedule := func(lead *int, after time.Duration) *admit.MeetingView {
+		t.Helper()
+		start := r.clock.Now().Add(after)
+		v, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Topic: ptr("Plans"), Start: &start, ReminderLeadMinutes: lead,
+			Invitees: []*admit.InviteeInput{{Name: "A", Email: "a@example.com"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	reminders := func(v *admit.MeetingView) int {
+		t.Helper()
+		if _, err := svc.EnqueueReminders(ctx); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, m := range r.outbox(t, acct, v.ID) {
+			if m.Kind == admit.OutboxReminder {
+				n++
+			}
+		}
+		return n
+	}
+	for _, bad := range []int{-1, admit.MaxReminderLeadMinutes + 1} {
+		start := r.clock.Now().Add(time.Hour)
+		_, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Start: &start, ReminderLeadMinutes: &bad})
+		wantErr(t, err, admit.EINVALID, "reminder_lead_minutes", "a lead of "+strconv.Itoa(bad))
+	}
+
+	// The meeting's own three hours: due at once, two hours ahead.
+	three := 180
+	own := schedule(&three, 2*time.Hour)
+	if own.ReminderLeadMinutes != 180 {
+		t.Errorf("the view shows lead %d, want 180", own.ReminderLeadMinutes)
+	}
+	plain := schedule(nil, 90*time.Minute)
+	if n := reminders(own); n != 1 {
+		t.Errorf("%d reminders of the meeting with a 3-hour lead two hours ahead, want 1", n)
+	}
+	if n := reminders(plain); n != 0 {
+		t.Errorf("%d reminders 90 minutes ahead with the deployment's hour, want 0", n)
+	}
+	// The account's two hours reach the plain meeting.
+	two := 120
+	if _, err := svc.UpdateAccountMail(ctx, host, &admit.AccountMailInput{ReminderLeadMinutes: &two}); err != nil {
+		t.Fatal(err)
+	}
+	if n := reminders(plain); n != 1 {
+		t.Errorf("%d reminders 90 minutes ahead with the account's 2 hours, want 1", n)
+	}
+	// A meeting's shorter lead beats the account's; changing it sends no
+	// update to invitees.
+	half := 30
+	short := schedule(&half, 45*time.Minute)
+	before := len(r.outbox(t, acct, short.ID))
+	if n := reminders(short); n != 0 {
+		t.Errorf("%d reminders 45 minutes ahead with a 30-minute lead, want 0", n)
+	}
+	fifty := 50
+	v, err := svc.UpdateMeeting(ctx, host, short.ID, &admit.MeetingInput{ReminderLeadMinutes: &fifty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.ReminderLeadMinutes != 50 || len(r.outbox(t, acct, short.ID)) != before {
+		t.Errorf("after changing the lead: view lead %d, %d messages (was %d)", v.ReminderLeadMinutes, len(r.outbox(t, acct, short.ID)), before)
+	}
+	if n := reminders(short); n != 1 {
+		t.Errorf("%d reminders 45 minutes ahead with a 50-minute lead, want 1", n)
+	}
 }

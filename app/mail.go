@@ -156,8 +156,10 @@ func oldInvitees(m *admit.Meeting) []string {
 }
 
 // EnqueueReminders enqueues the reminders that are due at the service's
-// now: for every occurrence, in every account, that starts within the
-// reminder lead, one message per invitee with that occurrence's access code.
+// now: for every occurrence, in every account, that starts within its
+// reminder lead (the meeting's, else the account's, else the deployment's:
+// admit.EffectiveReminderLead), one message per invitee with that
+// occurrence's access code.
 // The outbox keeps one reminder per invitee and occurrence however often,
 // and on however many nodes, this runs. It returns how many occurrences it
 // looked at.
@@ -167,16 +169,16 @@ func (s *Service) EnqueueReminders(ctx context.Context) (int, error) {
 	if _, on := s.mailPossible(); !on || !ok || !ok2 {
 		return 0, nil
 	}
-	lead := s.ReminderLead
-	if lead <= 0 {
-		lead = DefaultReminderLead
-	}
+	lead := s.deploymentReminderLead()
 	now := s.now()
-	refs, err := rs.FindStartingOccurrences(ctx, now, now.Add(lead), 0)
+	refs, err := rs.FindStartingOccurrences(ctx, now, lead, 0)
 	if err != nil {
 		return 0, err
 	}
 	for _, r := range refs {
+		if !r.Start.Before(now.Add(admit.EffectiveReminderLead(r.MeetingLead, r.AccountLead, lead))) {
+			continue
+		}
 		if _, on := s.mailOn(ctx, r.AccountID); !on {
 			continue
 		}

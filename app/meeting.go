@@ -105,6 +105,9 @@ func (s *Service) applySchedule(m *admit.Meeting, in *admit.MeetingInput, now ti
 		if in.Start != nil || in.Recurrence != nil || in.Kind != nil && *in.Kind != admit.KindPersonal {
 			return admit.FieldErrorf("start", "a personal room has no schedule")
 		}
+		if in.ReminderLeadMinutes != nil {
+			return admit.FieldErrorf("reminder_lead_minutes", "a personal room has no schedule, so no reminders")
+		}
 		if in.DurationMinutes != nil {
 			if *in.DurationMinutes < 1 || *in.DurationMinutes > admit.MaxDurationMinutes {
 				return admit.FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", admit.MaxDurationMinutes)
@@ -121,6 +124,13 @@ func (s *Service) applySchedule(m *admit.Meeting, in *admit.MeetingInput, now ti
 			return admit.FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", admit.MaxDurationMinutes)
 		}
 		m.Duration = *in.DurationMinutes
+	}
+	if in.ReminderLeadMinutes != nil {
+		lead, err := admit.ReminderLeadMinutes("reminder_lead_minutes", *in.ReminderLeadMinutes)
+		if err != nil {
+			return err
+		}
+		m.ReminderLead = lead
 	}
 	if in.Timezone != nil {
 		if _, err := time.LoadLocation(*in.Timezone); err != nil || *in.Timezone == "" || *in.Timezone == "Local" {
@@ -824,7 +834,7 @@ func (s *Service) view(m *admit.Meeting, reveal bool) *admit.MeetingView {
 	now := s.now()
 	v := &admit.MeetingView{ID: m.ID, MeetingID: m.Number, MeetingIDDisplay: admit.FormatMeetingNumber(m.Number), Topic: m.Topic,
 		Kind: m.Kind, HostID: m.HostID, JoinURL: s.JoinURL(m, reveal), DurationMinutes: m.Duration, Timezone: m.Timezone,
-		Recurrence: m.Recurrence, Security: m.Security, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
+		Recurrence: m.Recurrence, Security: m.Security, ReminderLeadMinutes: int(m.ReminderLead / time.Minute), CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 		Occurrences: []*admit.OccurrenceView{}, Invitees: []*admit.InviteeView{}}
 	if !m.Start.IsZero() {
 		st := m.Start

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ func RunAccountMail(t *testing.T, open func(tb testing.TB) admit.Store) {
 	}{
 		{"PutFind", testAccountMailPutFind},
 		{"SealedPassword", testAccountMailSealedPassword},
+		{"ReminderLeads", testAccountMailReminderLeads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,4 +112,53 @@ func testAccountMailSealedPassword(t *testing.T, f *fixture, ms admit.AccountMai
 	if string(got.PasswordSealed) != "sealed-new" {
 		t.Errorf("password after rotation %q, want sealed-new", got.PasswordSealed)
 	}
+}
+
+// testAccountMailReminderLeads: a meeting's reminder lead is kept with it,
+// and the store finds an occurrence due when it starts within the lead
+// admit.EffectiveReminderLead gives: the meeting's, else the account's,
+// else the default.
+func testAccountMailReminderLeads(t *testing.T, f *fixture, ms admit.AccountMailStore) {
+	rs, ok := f.s.(admit.ReminderStore)
+	if !ok {
+		t.Fatalf("%T is not an admit.ReminderStore", f.s)
+	}
+	from := T0.Add(10 * day)
+	const def = time.Hour
+	plain := f.meeting("81234567901", occ(1, from.Add(30*time.Minute), ""), occ(2, from.Add(90*time.Minute), ""), occ(3, from.Add(150*time.Minute), ""))
+	long := f.meeting("81234567902", occ(1, from.Add(150*time.Minute), ""), occ(2, from.Add(200*time.Minute), ""))
+	long.ReminderLead = 3 * time.Hour
+	short := f.meeting("81234567903", occ(1, from.Add(20*time.Minute), ""), occ(2, from.Add(45*time.Minute), ""))
+	short.ReminderLead = 30 * time.Minute
+	for _, m := range []*admit.Meeting{plain, long, short} {
+		f.save(t, m)
+	}
+	got, err := f.s.FindMeetingByID(f.ctx, f.account.ID, long.ID)
+	must(t, err)
+	if got.ReminderLead != 3*time.Hour {
+		t.Errorf("the meeting's reminder lead is %v after a save, want 3h", got.ReminderLead)
+	}
+	due := func(want ...string) {
+		t.Helper()
+		refs, err := rs.FindStartingOccurrences(f.ctx, from, def, 0)
+		must(t, err)
+		var names []string
+		for _, r := range refs {
+			name := map[string]string{plain.ID: "plain", long.ID: "long", short.ID: "short"}[r.MeetingID]
+			names = append(names, fmt.Sprintf("%s/%d", name, r.Index))
+			lead := admit.EffectiveReminderLead(r.MeetingLead, r.AccountLead, def)
+			if !r.Start.Before(from.Add(lead)) {
+				t.Errorf("%s/%d at %v is listed, beyond its lead %v", name, r.Index, r.Start, lead)
+			}
+		}
+		if fmt.Sprint(names) != fmt.Sprint(want) {
+			t.Errorf("due occurrences %v, want %v", names, want)
+		}
+	}
+	// The default hour: plain's first; long's lead is 3 hours, short's half
+	// an hour.
+	due("short/1", "plain/1", "long/1")
+	// The account's two hours apply to plain only.
+	must(t, ms.PutAccountMail(f.ctx, &admit.AccountMail{AccountID: f.account.ID, ReminderLead: 2 * time.Hour}))
+	due("short/1", "plain/1", "plain/2", "long/1")
 }

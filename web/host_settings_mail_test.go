@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"crypto/rand"
 	"net/http"
 	"net/url"
@@ -81,5 +82,34 @@ func TestMailSettings(t *testing.T) {
 	wantRedirect(t, owner.post("/settings/mail/smtp/delete", nil, true), "/settings", "remove the SMTP server")
 	if p := owner.get("/settings"); strings.Contains(p.body, `id="smtp-current"`) {
 		t.Error("the SMTP server is still shown after its removal")
+	}
+}
+
+// TestScheduleWithReminderLead: the schedule form's reminder field sets the
+// meeting's own lead, shown on its page with mail on; a bad one is tied to
+// its input.
+func TestScheduleWithReminderLead(t *testing.T) {
+	f := newFixture(t)
+	f.svc.Mailer = &mail.Postman{Random: rand.Reader, Sealer: f.svc.Keys.(*keys.Ring), FromDomain: "admit.test", UIDDomain: "admit.test"}
+	f.svc.SendMail = true
+	c := f.mustSetup(t)
+	if form := c.get("/meetings/new"); !strings.Contains(form.body, `id="reminder_lead_minutes"`) {
+		t.Fatal("the schedule form has no reminder field")
+	}
+	r := c.post("/meetings", scheduleForm(f, url.Values{"reminder_lead_minutes": {"99999"}}), true)
+	wantStatus(t, r, http.StatusBadRequest, "a lead over a week")
+	if !regexp.MustCompile(`id="reminder_lead_minutes"[^>]*aria-invalid="true"`).MatchString(r.body) {
+		t.Errorf("the lead's error is not tied to its input:\n%s", r.body)
+	}
+	path := c.schedule(t, scheduleForm(f, url.Values{"reminder_lead_minutes": {"25"}}))
+	m, err := f.svc.ShowMeeting(context.Background(), f.owner(t), strings.TrimPrefix(path, "/meetings/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ReminderLeadMinutes != 25 {
+		t.Errorf("the meeting's lead is %d, want 25", m.ReminderLeadMinutes)
+	}
+	if p := c.get(path); !strings.Contains(p.body, `id="reminder-lead">25 minutes<`) {
+		t.Errorf("the meeting page does not show its reminder lead:\n%s", p.body)
 	}
 }
