@@ -67,6 +67,9 @@ type InvitationService interface {
 	Resend(ctx context.Context, a *Actor, id string, deliveryID int64) (*Delivery, error)
 	InvitationICS(ctx context.Context, a *Actor, id, inviteeID string) ([]byte, error)
 	InvitationText(ctx context.Context, a *Actor, id, inviteeID string) (string, error)
+	// RemoveInvitee removes one invitee; with mail on, they alone get a
+	// cancellation. ENOTFOUND, EFORBIDDEN.
+	RemoveInvitee(ctx context.Context, a *Actor, id, inviteeID string) (*MeetingView, error)
 	// InviteeICS is the calendar file of the invitee whose link token is
 	// token, for their join page; limited per source as a join is.
 	// EREFUSED (the uniform refusal) for an unknown token.

@@ -28,9 +28,11 @@ func calendarSequence(m *admit.Meeting, now time.Time) int {
 
 // mailing says which invitees get which kind of message about a change.
 // IDs nil means every invitee with an address; an empty, non-nil list none.
+// Gone are invitees the change removes, still written to (a cancellation).
 type mailing struct {
 	kind admit.OutboxKind
 	ids  []string
+	gone []*admit.Invitee
 }
 
 // mailOn reports whether changes of the account enqueue mail: SMTP is
@@ -94,6 +96,13 @@ func (s *Service) messages(ctx context.Context, m *admit.Meeting, now time.Time,
 	for _, ml := range mailings {
 		if ml.ids != nil && len(ml.ids) == 0 {
 			continue
+		}
+		v := v
+		if len(ml.gone) > 0 {
+			// The removed invitees are written to as they were.
+			was := *m
+			was.Invitees = append(append([]*admit.Invitee{}, m.Invitees...), ml.gone...)
+			v = s.view(&was, true)
 		}
 		msgs, err := s.Mailer.Messages(v, m.AccountID, admit.MailChange{Kind: ml.kind, Organizer: org,
 			Sequence: calendarSequence(m, now), Now: now, InviteeIDs: ml.ids})
@@ -396,4 +405,41 @@ func (s *Service) InviteeICS(ctx context.Context, channel admit.Channel, source,
 		return nil, err
 	}
 	return ml.ICS(s.view(m, true), ref.InviteeID, admit.MailChange{Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now})
+}
+
+// RemoveInvitee removes invitee inviteeID from meeting id: their link, PIN
+// and passcode stop working at once and, with mail on, they alone get a
+// cancellation (METHOD:CANCEL for the meeting's UID). The other invitees
+// get nothing: their calendar entries name only themselves, so nothing in
+// them changed. It returns the meeting with its secrets. The meeting's host
+// or an owner or admin of its account (EFORBIDDEN); ENOTFOUND for an unknown
+// meeting or invitee.
+func (s *Service) RemoveInvitee(ctx context.Context, a *admit.Actor, id, inviteeID string) (*admit.MeetingView, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeManage)
+	if err != nil {
+		return nil, err
+	}
+	var gone *admit.Invitee
+	kept := make([]*admit.Invitee, 0, len(m.Invitees))
+	for _, inv := range m.Invitees {
+		if inv.ID == inviteeID {
+			gone = inv
+			continue
+		}
+		kept = append(kept, inv)
+	}
+	if gone == nil {
+		return nil, admit.Errorf(admit.ENOTFOUND, "meeting %s has no invitee %s", m.ID, inviteeID)
+	}
+	m.Invitees = kept
+	now := s.now()
+	var mailings []mailing
+	if gone.Email != "" {
+		mailings = append(mailings, mailing{kind: admit.OutboxCancel, ids: []string{gone.ID}, gone: []*admit.Invitee{gone}})
+	}
+	if err := s.save(ctx, m, now, nil, mailings...); err != nil {
+		return nil, err
+	}
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.invitee.remove", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "invitee " + gone.ID})
+	return s.guard(ctx, m, s.view(m, true))
 }

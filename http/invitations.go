@@ -18,6 +18,7 @@ func (s *Server) invitationRoutes() []edge.Route {
 		{Method: "POST", Path: "/api/v1/meetings/{id}/deliveries/{delivery}/resend", Handler: s.authed(s.handleResend)},
 		{Method: "GET", Path: "/api/v1/meetings/{id}/invitation.ics", Handler: s.authed(s.handleInvitationICS)},
 		{Method: "GET", Path: "/api/v1/meetings/{id}/invitation", Handler: s.authed(s.handleInvitationText)},
+		{Method: "DELETE", Path: "/api/v1/meetings/{id}/invitees/{invitee}", Handler: s.authed(s.handleRemoveInvitee)},
 		// The account's mail settings: owners and admins (the service decides).
 		{Method: "GET", Path: "/api/v1/account/mail", Handler: s.authed(s.handleAccountMail)},
 		{Method: "PUT", Path: "/api/v1/account/mail", Handler: s.authed(s.handleUpdateAccountMail)},
@@ -75,6 +76,27 @@ func (s *Server) handleDeleteAccountSMTP(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleRemoveInvitee removes one invitee of a meeting; with mail on, they
+// alone get a cancellation.
+func (s *Server) handleRemoveInvitee(w http.ResponseWriter, r *http.Request, a *admit.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	inv, err := pathID(r, "invitee")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v, err := s.Service.RemoveInvitee(r.Context(), a, id, inv)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
 }
 
 // handleMailStatus says whether changes send mail.

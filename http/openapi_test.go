@@ -274,6 +274,11 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation", []string{"id", board.ID}, "", nil, true), 200, "shared invitation text")
 	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation", []string{"id", board.ID}, "invitee=inosuch", nil, true), 404, "unknown invitee's invitation")
 
+	// Removing one invitee.
+	res = v.call("DELETE", "/api/v1/meetings/{id}/invitees/{invitee}", []string{"id", board.ID, "invitee", board.Invitees[0].ID}, "", nil, true)
+	v.want(res, 200, "remove an invitee")
+	v.want(v.call("DELETE", "/api/v1/meetings/{id}/invitees/{invitee}", []string{"id", board.ID, "invitee", board.Invitees[0].ID}, "", nil, true), 404, "remove it twice")
+
 	// The account's mail settings: the SMTP password is never returned.
 	v.want(v.call("GET", "/api/v1/account/mail", nil, "", nil, true), 200, "account mail settings")
 	v.want(v.call("PUT", "/api/v1/account/mail/smtp", nil, "", map[string]any{"host": "smtp.acme.example", "security": "none", "from": "m@acme.example"}, true), 400, "no TLS to a remote server")

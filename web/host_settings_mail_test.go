@@ -113,3 +113,36 @@ func TestScheduleWithReminderLead(t *testing.T) {
 		t.Errorf("the meeting page does not show its reminder lead:\n%s", p.body)
 	}
 }
+
+// TestRemoveInviteeOnTheMeetingPage: each invitee row has Remove; it takes
+// the invitee off the meeting and queues their cancellation.
+func TestRemoveInviteeOnTheMeetingPage(t *testing.T) {
+	f := newFixture(t)
+	f.svc.Mailer = &mail.Postman{Random: rand.Reader, Sealer: f.svc.Keys.(*keys.Ring), FromDomain: "admit.test", UIDDomain: "admit.test"}
+	f.svc.SendMail = true
+	c := f.mustSetup(t)
+	path := c.schedule(t, scheduleForm(f, url.Values{"invitees": {"Grace Hopper <grace@example.com>\nAlan Turing <alan@example.com>"}}))
+	id := strings.TrimPrefix(path, "/meetings/")
+	m, err := f.svc.ShowMeeting(context.Background(), f.owner(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := c.get(path)
+	action := path + "/invitees/" + m.Invitees[0].ID + "/remove"
+	if !strings.Contains(page.body, `action="`+action+`"`) {
+		t.Fatalf("no Remove form for the first invitee:\n%s", page.body)
+	}
+	r := c.post(action, nil, true)
+	wantRedirect(t, r, path, "remove an invitee")
+	page = c.get(r.header.Get("Location"))
+	if strings.Contains(page.body, "grace@example.com") || !strings.Contains(page.body, "alan@example.com") || !strings.Contains(page.body, "they get a cancellation") {
+		t.Errorf("after removing Grace the page shows:\n%s", page.body)
+	}
+	ds, err := f.svc.Deliveries(context.Background(), f.owner(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 3 || ds[0].Kind != "cancel" || ds[0].To != "grace@example.com" {
+		t.Errorf("deliveries after removing Grace: %+v", ds)
+	}
+}
