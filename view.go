@@ -5,31 +5,32 @@ import "time"
 // MeetingView is a meeting as the API and CLI show it. Secret fields are
 // filled only where the caller asked to see them (and that is audited).
 type MeetingView struct {
-	ID               string      `json:"id"`
-	MeetingID        string      `json:"meeting_id"`
-	MeetingIDDisplay string      `json:"meeting_id_display"`
-	Topic            string      `json:"topic"`
-	Kind             Kind        `json:"kind"`
-	HostID           int64       `json:"host_id"`
-	JoinURL          string      `json:"join_url,omitempty"`
-	Start            *time.Time  `json:"start,omitempty"`
-	DurationMinutes  int         `json:"duration_minutes"`
-	Timezone         string      `json:"timezone"`
-	Recurrence       *Recurrence `json:"recurrence,omitempty"`
-	Security         Security    `json:"security"`
-	// ReminderLeadMinutes is the meeting's own reminder lead; 0: the
-	// account's default.
-	ReminderLeadMinutes int               `json:"reminder_lead_minutes,omitempty"`
-	Passcode            string            `json:"passcode,omitempty"`
-	PhonePasscode       string            `json:"phone_passcode,omitempty"`
-	Occurrences         []*OccurrenceView `json:"occurrences"`
-	Invitees            []*InviteeView    `json:"invitees"`
+	ID               string            `json:"id"`
+	MeetingID        string            `json:"meeting_id"`
+	MeetingIDDisplay string            `json:"meeting_id_display"`
+	Topic            string            `json:"topic"`
+	Kind             Kind              `json:"kind"`
+	HostID           int64             `json:"host_id"`
+	JoinURL          string            `json:"join_url,omitempty"`
+	Start            *time.Time        `json:"start,omitempty"`
+	DurationMinutes  int               `json:"duration_minutes"`
+	Timezone         string            `json:"timezone"`
+	Recurrence       *Recurrence       `json:"recurrence,omitempty"`
+	Security         Security          `json:"security"`
+	Passcode         string            `json:"passcode,omitempty"`
+	PhonePasscode    string            `json:"phone_passcode,omitempty"`
+	Occurrences      []*OccurrenceView `json:"occurrences"`
+	Invitees         []*InviteeView    `json:"invitees"`
 	// GuessBound and Budget are shown with the meeting's secrets (create,
 	// show, update, regenerate): the bound needs them open.
 	GuessBound *Bound           `json:"guess_bound,omitempty"`
 	Budget     *GuessBudgetView `json:"budget,omitempty"`
 	CreatedAt  time.Time        `json:"created_at"`
 	UpdatedAt  time.Time        `json:"updated_at"`
+
+	// ReminderLeadMinutes is the meeting's own reminder lead; 0: the
+	// account's default.
+	ReminderLeadMinutes int `json:"reminder_lead_minutes,omitempty"`
 }
 
 // OccurrenceView is an occurrence as shown.

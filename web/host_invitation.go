@@ -121,5 +121,5 @@ func (a *App) handleRemoveInvitee(w http.ResponseWriter, r *http.Request, h *hos
 		a.errorPage(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/meetings/"+id+"?done=invitee-removed", http.StatusSeeOther)
+	http.Redirect(w, r, "/meetings/"+id+"?done=removed", http.StatusSeeOther)
 }

@@ -47,13 +47,13 @@ type meetingPage struct {
 
 // notices are the one-line results of the meeting page's forms.
 var notices = map[string]string{
-	"created":         "The meeting is scheduled. Invitees with an email address get their invitation by email when mail is on; otherwise copy it below and send it.",
-	"regenerated":     "New values are drawn; the old ones stopped working.",
-	"ended":           "The occurrence has ended; everyone in it has left.",
-	"reset":           "The guess budget is reset: passcode joins are admitted directly again.",
-	"decided":         "Done.",
-	"resent":          "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
-	"invitee-removed": "The invitee is removed: their link and codes stopped working. With mail on, they get a cancellation; the others get nothing.",
+	"created":     "The meeting is scheduled. Invitees with an email address get their invitation by email when mail is on; otherwise copy it below and send it.",
+	"regenerated": "New values are drawn; the old ones stopped working.",
+	"ended":       "The occurrence has ended; everyone in it has left.",
+	"reset":       "The guess budget is reset: passcode joins are admitted directly again.",
+	"decided":     "Done.",
+	"resent":      "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
+	"removed":     "The invitee is removed: their link and codes stopped working. With mail on, they get a cancellation; the others get nothing.",
 }
 
 // pickOccurrence returns occurrence n, or the open one, else the next to
