@@ -41,9 +41,13 @@ type AccountMailStore interface {
 	// FindAccountMail returns the account's mail settings; ENOTFOUND when
 	// the account never set any.
 	FindAccountMail(ctx context.Context, accountID int64) (*AccountMail, error)
-	// PutAccountMail saves m whole, replacing what the account had, and
-	// sets m.UpdatedAt.
-	PutAccountMail(ctx context.Context, m *AccountMail) error
+	// PutAccountSMTP saves the account's own SMTP server (nil: none, the
+	// deployment's) with its sealed password, leaving the reminder lead as
+	// it is.
+	PutAccountSMTP(ctx context.Context, accountID int64, s *SMTPSettings, passwordSealed []byte) error
+	// PutAccountReminderLead saves the account's reminder lead, leaving its
+	// SMTP server as it is.
+	PutAccountReminderLead(ctx context.Context, accountID int64, lead time.Duration) error
 }
 
 // AccountSMTPInput sets an account's own SMTP server.

@@ -128,7 +128,7 @@ func (s *Service) SetAccountSMTP(ctx context.Context, a *admit.Actor, in *admit.
 		return nil, admit.FieldErrorf("smtp.password", "smtp.password is required with a user name")
 	}
 	m.SMTP, m.PasswordSealed = set, sealed
-	if err := st.PutAccountMail(ctx, m); err != nil {
+	if err := st.PutAccountSMTP(ctx, m.AccountID, set, sealed); err != nil {
 		return nil, err
 	}
 	s.event(ctx, &admit.Event{AccountID: a.User.AccountID, Actor: actorName(a), Action: "mail.smtp.configure", Target: "account", Source: actorSource(a), Outcome: "ok",
@@ -151,7 +151,7 @@ func (s *Service) DeleteAccountSMTP(ctx context.Context, a *admit.Actor) error {
 		return &admit.Error{Code: admit.ENOTFOUND, Message: "The account has no SMTP server of its own."}
 	}
 	m.SMTP, m.PasswordSealed = nil, nil
-	if err := st.PutAccountMail(ctx, m); err != nil {
+	if err := st.PutAccountSMTP(ctx, m.AccountID, nil, nil); err != nil {
 		return err
 	}
 	s.event(ctx, &admit.Event{AccountID: a.User.AccountID, Actor: actorName(a), Action: "mail.smtp.delete", Target: "account", Source: actorSource(a), Outcome: "ok"})
@@ -179,7 +179,7 @@ func (s *Service) UpdateAccountMail(ctx context.Context, a *admit.Actor, in *adm
 		}
 		m.ReminderLead = lead
 	}
-	if err := st.PutAccountMail(ctx, m); err != nil {
+	if err := st.PutAccountReminderLead(ctx, m.AccountID, m.ReminderLead); err != nil {
 		return nil, err
 	}
 	s.event(ctx, &admit.Event{AccountID: a.User.AccountID, Actor: actorName(a), Action: "mail.update", Target: "account", Source: actorSource(a), Outcome: "ok",

@@ -11,36 +11,39 @@ import (
 
 var _ admit.AccountMailStore = (*DB)(nil)
 
-// PutAccountMail saves the account's mail settings whole; see
+// PutAccountSMTP saves the account's own SMTP server; see
 // admit.AccountMailStore.
-func (db *DB) PutAccountMail(ctx context.Context, m *admit.AccountMail) error {
-	now := db.Now().UTC()
-	s := m.SMTP
+func (db *DB) PutAccountSMTP(ctx context.Context, accountID int64, s *admit.SMTPSettings, passwordSealed []byte) error {
 	if s == nil {
-		s = &admit.SMTPSettings{ReplyToHost: true}
+		s, passwordSealed = &admit.SMTPSettings{ReplyToHost: true}, nil
 	}
-	var sealed []byte
-	if m.SMTP != nil && len(m.PasswordSealed) > 0 {
-		sealed = m.PasswordSealed
+	if len(passwordSealed) == 0 {
+		passwordSealed = nil
 	}
-	err := db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
+	return db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account_mail (account_id, smtp_host, smtp_port, smtp_security, smtp_username,
-				smtp_password_sealed, smtp_from, smtp_from_name, smtp_reply_to_host, reminder_lead, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				smtp_password_sealed, smtp_from, smtp_from_name, smtp_reply_to_host, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (account_id) DO UPDATE SET smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port,
 				smtp_security = excluded.smtp_security, smtp_username = excluded.smtp_username,
 				smtp_password_sealed = excluded.smtp_password_sealed, smtp_from = excluded.smtp_from,
 				smtp_from_name = excluded.smtp_from_name, smtp_reply_to_host = excluded.smtp_reply_to_host,
-				reminder_lead = excluded.reminder_lead, updated_at = excluded.updated_at`,
-			m.AccountID, s.Host, s.Port, string(s.Security), s.Username, sealed, s.From, s.FromName, s.ReplyToHost,
-			int64(m.ReminderLead), nanos(now))
+				updated_at = excluded.updated_at`,
+			accountID, s.Host, s.Port, string(s.Security), s.Username, passwordSealed, s.From, s.FromName, s.ReplyToHost,
+			nanos(db.Now()))
 		return err
 	})
-	if err != nil {
+}
+
+// PutAccountReminderLead saves the account's reminder lead; see
+// admit.AccountMailStore.
+func (db *DB) PutAccountReminderLead(ctx context.Context, accountID int64, lead time.Duration) error {
+	return db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO account_mail (account_id, reminder_lead, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (account_id) DO UPDATE SET reminder_lead = excluded.reminder_lead, updated_at = excluded.updated_at`,
+			accountID, int64(lead), nanos(db.Now()))
 		return err
-	}
-	m.UpdatedAt = now
-	return nil
+	})
 }
 
 // FindAccountMail returns the account's mail settings. ENOTFOUND.

@@ -35,45 +35,48 @@ func RunAccountMail(t *testing.T, open func(tb testing.TB) admit.Store) {
 func testAccountMailPutFind(t *testing.T, f *fixture, ms admit.AccountMailStore) {
 	_, err := ms.FindAccountMail(f.ctx, f.account.ID)
 	wantCode(t, err, admit.ENOTFOUND, "")
-	m := &admit.AccountMail{AccountID: f.account.ID, SMTP: &admit.SMTPSettings{Host: "smtp.example.com", Port: 587,
-		Security: admit.SMTPStartTLS, Username: "u", From: "meetings@example.com", FromName: "Meetings", ReplyToHost: false},
-		PasswordSealed: []byte("sealed-1"), ReminderLead: 30 * time.Minute}
-	must(t, ms.PutAccountMail(f.ctx, m))
-	if m.UpdatedAt.IsZero() {
-		t.Error("UpdatedAt not set")
-	}
+	set := &admit.SMTPSettings{Host: "smtp.example.com", Port: 587, Security: admit.SMTPStartTLS, Username: "u",
+		From: "meetings@example.com", FromName: "Meetings", ReplyToHost: false}
+	must(t, ms.PutAccountSMTP(f.ctx, f.account.ID, set, []byte("sealed-1")))
+	must(t, ms.PutAccountReminderLead(f.ctx, f.account.ID, 30*time.Minute))
 	got, err := ms.FindAccountMail(f.ctx, f.account.ID)
 	must(t, err)
-	want := *m.SMTP
-	if got.SMTP == nil || *got.SMTP != want || string(got.PasswordSealed) != "sealed-1" || got.ReminderLead != 30*time.Minute {
-		t.Errorf("FindAccountMail = %+v (SMTP %+v), want %+v", got, got.SMTP, want)
+	if got.SMTP == nil || *got.SMTP != *set || string(got.PasswordSealed) != "sealed-1" || got.ReminderLead != 30*time.Minute || got.UpdatedAt.IsZero() {
+		t.Errorf("FindAccountMail = %+v (SMTP %+v), want %+v", got, got.SMTP, set)
 	}
 	// Back to the deployment's server: the settings and the password go,
 	// the reminder lead stays.
-	m.SMTP, m.PasswordSealed = nil, nil
-	must(t, ms.PutAccountMail(f.ctx, m))
+	must(t, ms.PutAccountSMTP(f.ctx, f.account.ID, nil, nil))
 	got, err = ms.FindAccountMail(f.ctx, f.account.ID)
 	must(t, err)
 	if got.SMTP != nil || got.PasswordSealed != nil || got.ReminderLead != 30*time.Minute {
 		t.Errorf("after removing the server: %+v (SMTP %+v)", got, got.SMTP)
 	}
-	// A server without a password.
-	m.SMTP = &admit.SMTPSettings{Host: "127.0.0.1", Port: 25, Security: admit.SMTPNone, From: "a@example.com", ReplyToHost: true}
-	m.ReminderLead = 0
-	must(t, ms.PutAccountMail(f.ctx, m))
+	// A server without a password; the lead back to the default leaves it.
+	local := &admit.SMTPSettings{Host: "127.0.0.1", Port: 25, Security: admit.SMTPNone, From: "a@example.com", ReplyToHost: true}
+	must(t, ms.PutAccountSMTP(f.ctx, f.account.ID, local, nil))
+	must(t, ms.PutAccountReminderLead(f.ctx, f.account.ID, 0))
 	got, err = ms.FindAccountMail(f.ctx, f.account.ID)
 	must(t, err)
-	if got.SMTP == nil || *got.SMTP != *m.SMTP || len(got.PasswordSealed) != 0 || got.ReminderLead != 0 {
+	if got.SMTP == nil || *got.SMTP != *local || len(got.PasswordSealed) != 0 || got.ReminderLead != 0 {
 		t.Errorf("without a password: %+v (SMTP %+v)", got, got.SMTP)
+	}
+	// A lead set first makes a row without a server.
+	acct := &admit.Account{Name: uniq("Other"), Plan: admit.PlanFree}
+	must(t, f.s.CreateAccount(f.ctx, acct))
+	must(t, ms.PutAccountReminderLead(f.ctx, acct.ID, time.Hour))
+	got, err = ms.FindAccountMail(f.ctx, acct.ID)
+	must(t, err)
+	if got.SMTP != nil || got.ReminderLead != time.Hour {
+		t.Errorf("a lead alone: %+v (SMTP %+v)", got, got.SMTP)
 	}
 }
 
 // testAccountMailSealedPassword: key rotation finds the sealed SMTP
 // password and replaces it only while the row still holds it.
 func testAccountMailSealedPassword(t *testing.T, f *fixture, ms admit.AccountMailStore) {
-	m := &admit.AccountMail{AccountID: f.account.ID, SMTP: &admit.SMTPSettings{Host: "smtp.example.com", Port: 465,
-		Security: admit.SMTPImplicitTLS, Username: "u", From: "m@example.com"}, PasswordSealed: []byte("sealed-old")}
-	must(t, ms.PutAccountMail(f.ctx, m))
+	must(t, ms.PutAccountSMTP(f.ctx, f.account.ID, &admit.SMTPSettings{Host: "smtp.example.com", Port: 465,
+		Security: admit.SMTPImplicitTLS, Username: "u", From: "m@example.com"}, []byte("sealed-old")))
 	find := func() *admit.SealedValue {
 		t.Helper()
 		var cur admit.SealedCursor
@@ -159,6 +162,6 @@ func testAccountMailReminderLeads(t *testing.T, f *fixture, ms admit.AccountMail
 	// an hour.
 	due("short/1", "plain/1", "long/1")
 	// The account's two hours apply to plain only.
-	must(t, ms.PutAccountMail(f.ctx, &admit.AccountMail{AccountID: f.account.ID, ReminderLead: 2 * time.Hour}))
+	must(t, ms.PutAccountReminderLead(f.ctx, f.account.ID, 2*time.Hour))
 	due("short/1", "plain/1", "plain/2", "long/1")
 }
