@@ -57,9 +57,6 @@ type Meeting struct {
 	Timezone   string    // IANA name
 	Recurrence *Recurrence
 	Security   Security
-	// ReminderLead is how long before each occurrence its reminder goes
-	// out; 0: the account's (or the deployment's).
-	ReminderLead time.Duration
 
 	// Shared passcode and its numeric phone form (nil when none).
 	Passcode      *Secret
@@ -73,6 +70,10 @@ type Meeting struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	DeletedAt *time.Time
+
+	// ReminderLead is how long before each occurrence its reminder goes
+	// out; 0: the account's (or the deployment's).
+	ReminderLead time.Duration
 }
 
 // Occurrence is one session of a meeting with its own validity window and

@@ -834,12 +834,13 @@ func (s *Service) view(m *admit.Meeting, reveal bool) *admit.MeetingView {
 	now := s.now()
 	v := &admit.MeetingView{ID: m.ID, MeetingID: m.Number, MeetingIDDisplay: admit.FormatMeetingNumber(m.Number), Topic: m.Topic,
 		Kind: m.Kind, HostID: m.HostID, JoinURL: s.JoinURL(m, reveal), DurationMinutes: m.Duration, Timezone: m.Timezone,
-		Recurrence: m.Recurrence, Security: m.Security, ReminderLeadMinutes: int(m.ReminderLead / time.Minute), CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
+		Recurrence: m.Recurrence, Security: m.Security, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 		Occurrences: []*admit.OccurrenceView{}, Invitees: []*admit.InviteeView{}}
 	if !m.Start.IsZero() {
 		st := m.Start
 		v.Start = &st
 	}
+	v.ReminderLeadMinutes = int(m.ReminderLead / time.Minute)
 	if reveal {
 		v.Passcode = s.open(m.Passcode, "meeting:"+m.ID+":passcode")
 		v.PhonePasscode = s.open(m.PhonePasscode, "meeting:"+m.ID+":phone-passcode")

@@ -113,6 +113,10 @@ func (a *App) handleInviteeICS(w http.ResponseWriter, r *http.Request) {
 	writeICS(w, b)
 }
 
+func init() {
+	notices["removed"] = "The invitee is removed: their link and codes stopped working. With mail on, they get a cancellation; the others get nothing."
+}
+
 // handleRemoveInvitee removes one invitee (the service decides who may);
 // with mail on, they alone get a cancellation.
 func (a *App) handleRemoveInvitee(w http.ResponseWriter, r *http.Request, h *hostReq) {

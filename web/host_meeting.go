@@ -53,7 +53,6 @@ var notices = map[string]string{
 	"reset":       "The guess budget is reset: passcode joins are admitted directly again.",
 	"decided":     "Done.",
 	"resent":      "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
-	"removed":     "The invitee is removed: their link and codes stopped working. With mail on, they get a cancellation; the others get nothing.",
 }
 
 // pickOccurrence returns occurrence n, or the open one, else the next to
