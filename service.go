@@ -65,11 +65,16 @@ type MeetingService interface {
 // invitation with its real values (audited, as a reveal is). Every method
 // needs the meeting's host or an owner or admin of its account.
 type InvitationService interface {
-	MailStatus(ctx context.Context) MailStatus
+	// MailStatus says whether changes of a's account send mail.
+	MailStatus(ctx context.Context, a *Actor) MailStatus
+	AccountMailService
 	Deliveries(ctx context.Context, a *Actor, id string) ([]*Delivery, error)
 	Resend(ctx context.Context, a *Actor, id string, deliveryID int64) (*Delivery, error)
 	InvitationICS(ctx context.Context, a *Actor, id, inviteeID string) ([]byte, error)
 	InvitationText(ctx context.Context, a *Actor, id, inviteeID string) (string, error)
+	// RemoveInvitee removes one invitee; with mail on, they alone get a
+	// cancellation. ENOTFOUND, EFORBIDDEN.
+	RemoveInvitee(ctx context.Context, a *Actor, id, inviteeID string) (*MeetingView, error)
 	// InviteeICS is the calendar file of the invitee whose link token is
 	// token, for their join page; limited per source as a join is.
 	// EREFUSED (the uniform refusal) for an unknown token.

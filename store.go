@@ -208,7 +208,7 @@ type SealedValue struct {
 
 // SealedCursor is a position in FindSealed's walk.
 type SealedCursor struct {
-	Stage int    // 0 credentials, 1 access codes, 2 invitee tokens, 3 media secrets
+	Stage int    // 0 credentials, 1 access codes, 2 invitee tokens, 3 media secrets, 4 SMTP passwords
 	PK    int64  // the last row's key (credentials: meeting_pk)
 	Index []byte // credentials: the last row's index
 	Done  bool

@@ -29,6 +29,10 @@ type MeetingView struct {
 	Budget     *GuessBudgetView `json:"budget,omitempty"`
 	CreatedAt  time.Time        `json:"created_at"`
 	UpdatedAt  time.Time        `json:"updated_at"`
+
+	// ReminderLeadMinutes is the meeting's own reminder lead; 0: the
+	// account's default.
+	ReminderLeadMinutes int `json:"reminder_lead_minutes,omitempty"`
 }
 
 // OccurrenceView is an occurrence as shown.

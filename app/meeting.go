@@ -108,6 +108,9 @@ func (s *Service) applySchedule(m *admit.Meeting, in *admit.MeetingInput, now ti
 		if in.Start != nil || in.Recurrence != nil || in.Kind != nil && *in.Kind != admit.KindPersonal {
 			return admit.FieldErrorf("start", "a personal room has no schedule")
 		}
+		if in.ReminderLeadMinutes != nil {
+			return admit.FieldErrorf("reminder_lead_minutes", "a personal room has no schedule, so no reminders")
+		}
 		if in.DurationMinutes != nil {
 			if *in.DurationMinutes < 1 || *in.DurationMinutes > admit.MaxDurationMinutes {
 				return admit.FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", admit.MaxDurationMinutes)
@@ -124,6 +127,13 @@ func (s *Service) applySchedule(m *admit.Meeting, in *admit.MeetingInput, now ti
 			return admit.FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", admit.MaxDurationMinutes)
 		}
 		m.Duration = *in.DurationMinutes
+	}
+	if in.ReminderLeadMinutes != nil {
+		lead, err := admit.ReminderLeadMinutes("reminder_lead_minutes", *in.ReminderLeadMinutes)
+		if err != nil {
+			return err
+		}
+		m.ReminderLead = lead
 	}
 	if in.Timezone != nil {
 		if _, err := time.LoadLocation(*in.Timezone); err != nil || *in.Timezone == "" || *in.Timezone == "Local" {
@@ -852,6 +862,7 @@ func (s *Service) view(m *admit.Meeting, reveal bool) *admit.MeetingView {
 		st := m.Start
 		v.Start = &st
 	}
+	v.ReminderLeadMinutes = int(m.ReminderLead / time.Minute)
 	if reveal {
 		v.Passcode = s.open(m.Passcode, "meeting:"+m.ID+":passcode")
 		v.PhonePasscode = s.open(m.PhonePasscode, "meeting:"+m.ID+":phone-passcode")

@@ -28,6 +28,8 @@ func sealedAD(v *admit.SealedValue) (string, error) {
 		return inv + ":token", nil
 	case admit.SealedMediaSecret:
 		return string(admit.MediaSecretAD(v.RowPK)), nil
+	case admit.SealedSMTPPassword:
+		return string(admit.SMTPPasswordAD(v.RowPK)), nil
 	}
 	return "", fmt.Errorf("admit: sealed value of unknown kind %q", v.Kind)
 }

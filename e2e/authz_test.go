@@ -189,6 +189,11 @@ var apiDecisions = map[string]apiDecision{
 	"POST /api/v1/meetings/{id}/media":                        meetingRoute,
 	"POST /api/v1/participants/{pid}/media":                   public, // the participant's bearer ID
 	"POST /api/v1/media/webhook/{account}":                    public, // signed by the account's media server
+	"DELETE /api/v1/meetings/{id}/invitees/{invitee}":         meetingRoute,
+	"GET /api/v1/account/mail":                                accountAdmin,
+	"PUT /api/v1/account/mail":                                accountAdmin,
+	"PUT /api/v1/account/mail/smtp":                           accountAdmin,
+	"DELETE /api/v1/account/mail/smtp":                        accountAdmin,
 }
 
 // apiRoutes returns the server's own list of its operations, from the
@@ -265,7 +270,7 @@ func TestAuthzAPIMatrix(t *testing.T) {
 		for _, ro := range roles {
 			m, pid := a.victimMeeting(t) // a fresh meeting each time: some routes end or delete it
 			fill := func(id string) string {
-				return strings.NewReplacer("{id}", id, "{pid}", pid, "{delivery}", "999999").Replace(tmpl)
+				return strings.NewReplacer("{id}", id, "{pid}", pid, "{delivery}", "999999", "{invitee}", "inosuchinvitee00").Replace(tmpl)
 			}
 			got := s.do(method, fill(m.ID), ro.token, requestBody(rt))
 			want := s.do(method, fill(nonexistent(m.ID)), ro.token, requestBody(rt))
@@ -426,6 +431,10 @@ var webDecisions = map[string]apiDecision{
 	"GET /meetings/{id}/room":                           meetingRoute,
 	"POST /meetings/{id}/admit-all":                     meetingRoute,
 	"POST /meetings/{id}/deny-unmatched":                meetingRoute,
+	"POST /meetings/{id}/invitees/{invitee}/remove":     meetingRoute,
+	"POST /settings/mail":                               accountAdmin,
+	"POST /settings/mail/smtp":                          accountAdmin,
+	"POST /settings/mail/smtp/delete":                   accountAdmin,
 	"GET /p/{pid}/media/open":                           public,
 	"POST /p/{pid}/media":                               public,
 	"POST /settings/media":                              accountAdmin,
@@ -479,7 +488,7 @@ func TestAuthzWebMatrix(t *testing.T) {
 		for _, c := range clients {
 			m, pid := a.victimMeeting(t)
 			fill := func(id string) string {
-				return strings.NewReplacer("{id}", id, "{pid}", pid, "{decision}", "admit", "{delivery}", "999999").Replace(tmpl)
+				return strings.NewReplacer("{id}", id, "{pid}", pid, "{decision}", "admit", "{delivery}", "999999", "{invitee}", "inosuchinvitee00").Replace(tmpl)
 			}
 			var form url.Values
 			if method == "POST" {

@@ -274,6 +274,25 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation", []string{"id", board.ID}, "", nil, true), 200, "shared invitation text")
 	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation", []string{"id", board.ID}, "invitee=inosuch", nil, true), 404, "unknown invitee's invitation")
 
+	// Removing one invitee.
+	res = v.call("DELETE", "/api/v1/meetings/{id}/invitees/{invitee}", []string{"id", board.ID, "invitee", board.Invitees[0].ID}, "", nil, true)
+	v.want(res, 200, "remove an invitee")
+	v.want(v.call("DELETE", "/api/v1/meetings/{id}/invitees/{invitee}", []string{"id", board.ID, "invitee", board.Invitees[0].ID}, "", nil, true), 404, "remove it twice")
+
+	// The account's mail settings: the SMTP password is never returned.
+	v.want(v.call("GET", "/api/v1/account/mail", nil, "", nil, true), 200, "account mail settings")
+	v.want(v.call("PUT", "/api/v1/account/mail/smtp", nil, "", map[string]any{"host": "smtp.acme.example", "security": "none", "from": "m@acme.example"}, true), 400, "no TLS to a remote server")
+	smtpPassword := "smtp-password-" + strings.Repeat("x", 16)
+	res = v.call("PUT", "/api/v1/account/mail/smtp", nil, "", map[string]any{"host": "smtp.acme.example", "username": "mailer", "password": smtpPassword, "from": "m@acme.example"}, true)
+	v.want(res, 200, "set the account's SMTP server")
+	if strings.Contains(string(res.Body), smtpPassword) || !strings.Contains(string(res.Body), `"password_set":true`) {
+		t.Errorf("the SMTP settings answer is %s", res.Body)
+	}
+	v.want(v.call("PUT", "/api/v1/account/mail", nil, "", map[string]any{"reminder_lead_minutes": 30}, true), 200, "account reminder lead")
+	v.want(v.call("PUT", "/api/v1/account/mail", nil, "", map[string]any{"reminder_lead_minutes": -1}, true), 400, "negative reminder lead")
+	v.want(v.call("DELETE", "/api/v1/account/mail/smtp", nil, "", nil, true), 204, "remove the account's SMTP server")
+	v.want(v.call("DELETE", "/api/v1/account/mail/smtp", nil, "", nil, true), 404, "remove it twice")
+
 	// Joins.
 	v.call("POST", "/api/v1/test-clock", nil, "", map[string]string{"advance": "3m"}, false)
 	res = v.call("POST", "/api/v1/join", nil, "", map[string]string{"meeting_id": board.MeetingIDDisplay, "passcode": board.Passcode, "name": "Ann Attendee", "channel": "web"}, false)

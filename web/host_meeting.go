@@ -107,7 +107,7 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 	if p.Attempts, err = a.Service.FailedAttempts(ctx, h.actor, m.ID, 20); err != nil {
 		return nil, err
 	}
-	p.Mail = a.Service.MailStatus(ctx)
+	p.Mail = a.Service.MailStatus(ctx, h.actor)
 	ds, err := a.Service.Deliveries(ctx, h.actor, m.ID)
 	if err != nil && admit.ErrorCode(err) != admit.EFORBIDDEN {
 		return nil, err

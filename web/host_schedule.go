@@ -39,6 +39,7 @@ var scheduleFields = map[string]string{
 	"security.passcode_value": "passcode", "security.waiting_room": "waiting_room",
 	"security.early_join_minutes": "early_join_minutes", "security.max_uses": "max_uses",
 	"security.passcode_policy": "passcode_mode", "security.authentication": "authentication", "security.phone_joins": "phone_joins", "date": "date", "time": "time", "contacts": "contacts",
+	"reminder_lead_minutes": "reminder_lead_minutes",
 }
 
 func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *hostReq) {
@@ -188,6 +189,13 @@ func meetingFromForm(v url.Values, sec *admit.AccountSecurity) (*admit.MeetingIn
 		return nil, admit.FieldErrorf("duration", "the duration is a number of minutes")
 	}
 	in.DurationMinutes = &dur
+	if s := strings.TrimSpace(v.Get("reminder_lead_minutes")); s != "" {
+		lead, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, admit.FieldErrorf("reminder_lead_minutes", "the reminder is a number of minutes before each occurrence")
+		}
+		in.ReminderLeadMinutes = &lead
+	}
 	kind := admit.KindScheduled
 	switch rec := v.Get("recurrence"); rec {
 	case "", "none":
