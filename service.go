@@ -100,6 +100,9 @@ type UserService interface {
 	ChangeRole(ctx context.Context, a *Actor, userID int64, role Role) (*User, error)
 	RemoveUser(ctx context.Context, a *Actor, userID, transferTo int64) error
 	UpdateProfile(ctx context.Context, a *Actor, name, timezone string) (*User, error)
+	// ProposeTimezone takes the browser's zone as the user's when they have
+	// none yet; it reports whether it did. An unknown zone is ignored.
+	ProposeTimezone(ctx context.Context, ws *WebSession, timezone, source string) (bool, error)
 }
 
 // AccountService holds an account's security defaults and audit trail.

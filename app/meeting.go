@@ -466,6 +466,9 @@ func (s *Service) save(ctx context.Context, m *admit.Meeting, now time.Time, cho
 func (s *Service) createPersonalRoom(ctx context.Context, acct *admit.Account, u *admit.User) (*admit.Meeting, error) {
 	m := &admit.Meeting{AccountID: acct.ID, HostID: u.ID, Kind: admit.KindPersonal, Duration: admit.DefaultDurationMinutes,
 		Timezone: u.Timezone, Topic: u.Name + "'s personal meeting room", Security: acct.Security.Security}
+	if m.Timezone == "" {
+		m.Timezone = "UTC"
+	}
 	m.Security.AccessCode = false
 	if m.Security.Passcode != admit.PasscodeNone {
 		m.Security.Passcode = admit.PasscodeShared

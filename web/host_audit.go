@@ -42,7 +42,7 @@ func (a *App) handleAudit(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	q := r.URL.Query()
 	p := &auditPage{Action: strings.TrimSpace(q.Get("action")), Actor: strings.TrimSpace(q.Get("actor")),
 		Target: strings.TrimSpace(q.Get("target")), Since: strings.TrimSpace(q.Get("since")), Until: strings.TrimSpace(q.Get("until")),
-		TZ: h.ws.User.Timezone, Actions: auditActions}
+		TZ: userZone(h.ws.User), Actions: auditActions}
 	p.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	f := admit.EventFilter{Action: p.Action, Actor: p.Actor, Target: p.Target, BeforeID: p.Before, NewestFirst: true, Limit: auditPageSize + 1}
 	if f.Target != "" && !strings.Contains(f.Target, ":") {

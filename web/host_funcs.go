@@ -12,6 +12,7 @@ func init() {
 	funcs["when"] = when
 	funcs["stateText"] = stateText
 	funcs["hm"] = hm
+	funcs["alsoIn"] = alsoIn
 	funcs["iso"] = func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	funcs["join"] = strings.Join
 	funcs["attrs"] = invalidAttrs
@@ -136,4 +137,41 @@ func hasString(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// userZone is the zone a user's times show in: theirs, UTC until they have
+// one.
+func userZone(u *admit.User) string {
+	if u == nil || u.Timezone == "" {
+		return "UTC"
+	}
+	return u.Timezone
+}
+
+// alsoIn renders, after an instant shown in the zone tz, the same instant in
+// the meeting's own zone mtz when the clocks there differ: " (Mon 09:30 EST
+// in America/New_York, the meeting's zone)"; "" when they agree.
+func alsoIn(t any, tz, mtz string) string {
+	var tt time.Time
+	switch v := t.(type) {
+	case time.Time:
+		tt = v
+	case *time.Time:
+		if v == nil {
+			return ""
+		}
+		tt = *v
+	default:
+		return ""
+	}
+	if tt.IsZero() || mtz == "" {
+		return ""
+	}
+	mine, theirs := inZone(tt, tz), inZone(tt, mtz)
+	_, a := mine.Zone()
+	_, b := theirs.Zone()
+	if a == b {
+		return ""
+	}
+	return " (" + theirs.Format("Mon 15:04 MST") + " in " + mtz + ", the meeting's zone)"
 }

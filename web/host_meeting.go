@@ -93,7 +93,7 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 	if err != nil {
 		return nil, err
 	}
-	p := &meetingPage{M: m, Occ: pickOccurrence(m, n), TZ: h.ws.User.Timezone, CSRF: h.ws.CSRFToken()}
+	p := &meetingPage{M: m, Occ: pickOccurrence(m, n), TZ: userZone(h.ws.User), CSRF: h.ws.CSRFToken()}
 	if p.TZ == "" {
 		p.TZ = "UTC"
 	}

@@ -47,7 +47,7 @@ func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *host
 		a.errorPage(w, r, err)
 		return
 	}
-	now := inZone(a.Service.Now().Add(time.Hour), h.ws.User.Timezone)
+	now := inZone(a.Service.Now().Add(time.Hour), userZone(h.ws.User))
 	vals := url.Values{}
 	vals.Set("date", now.Format("2006-01-02"))
 	vals.Set("time", now.Format("15:00"))

@@ -743,7 +743,7 @@ func TestPersonalRoomSettings(t *testing.T) {
 	}
 	// Profile: the dashboard follows the time zone.
 	wantRedirect(t, c.post("/settings/profile", url.Values{"name": {"Olive Owner"}, "timezone": {"Europe/Paris"}}, true), "/settings", "profile")
-	if d := c.get("/"); !strings.Contains(d.body, "Times are in Europe/Paris.") {
+	if d := c.get("/"); !strings.Contains(d.body, "Times are in your zone, Europe/Paris;") {
 		t.Error("the dashboard is not in the new time zone")
 	}
 	wantStatus(t, c.post("/settings/profile", url.Values{"name": {"Olive"}, "timezone": {"Mars/Olympus"}}, true), http.StatusBadRequest, "bad time zone")
