@@ -53,6 +53,8 @@ var notices = map[string]string{
 	"reset":       "The guess budget is reset: passcode joins are admitted directly again.",
 	"decided":     "Done.",
 	"resent":      "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
+	"updated":     "Saved. Those invited before get the change by email when mail is on.",
+	"unchanged":   "Nothing changed.",
 }
 
 // pickOccurrence returns occurrence n, or the open one, else the next to
