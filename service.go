@@ -49,6 +49,8 @@ type MeetingService interface {
 	PreviewSecurity(ctx context.Context, a *Actor, in *SecurityInput, invitees int) (*SecurityPreview, error)
 	PersonalRoom(ctx context.Context, a *Actor) (*MeetingView, error)
 	Plan(ctx context.Context, a *Actor) (Plan, error)
+	// SetPlan sets the actor's account's plan: owners only.
+	SetPlan(ctx context.Context, a *Actor, plan Plan) (Plan, error)
 	SuggestPasscode(ctx context.Context, a *Actor) (string, error)
 	ResetBudget(ctx context.Context, a *Actor, id string) (*GuessBudgetView, error)
 	WatchMeeting(ctx context.Context, a *Actor, id string) (<-chan struct{}, error)

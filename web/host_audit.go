@@ -31,7 +31,7 @@ type auditPage struct {
 	CPNote     string                 // why there is none to show
 }
 
-var auditActions = []string{"user.", "meeting.", "code.", "join.", "participant.", "budget.", "security.", "setup.", "token."}
+var auditActions = []string{"user.", "meeting.", "code.", "join.", "participant.", "budget.", "security.", "account.", "setup.", "token."}
 
 // handleAudit lists the account's audit trail, newest first, filtered by the
 // store (action prefix, actor, target or meeting, dates), a page at a time,
