@@ -258,6 +258,8 @@ func (a *App) handleSchedule(w http.ResponseWriter, r *http.Request, h *hostReq)
 type securityCheck struct {
 	PasscodeError string  `json:"passcode_error"`
 	Bound         string  `json:"bound"`
+	BoundWords    string  `json:"bound_words"`   // "about a 1 in 2.5 billion chance"
+	CeilingWords  string  `json:"ceiling_words"` // the account's limit, in the same words
 	P             float64 `json:"p"`
 	BoundOK       bool    `json:"bound_ok"`
 	BoundError    string  `json:"bound_error"`
@@ -280,6 +282,7 @@ func (a *App) handleSecurityCheck(w http.ResponseWriter, r *http.Request, h *hos
 		return
 	}
 	writeJSON(w, http.StatusOK, &securityCheck{PasscodeError: pv.PasscodeError, Bound: pv.Bound.String(), P: pv.Bound.P,
+		BoundWords: chance(&pv.Bound), CeilingWords: chanceOf(pv.Bound.Ceiling),
 		BoundOK: pv.BoundError == "" && pv.Error == "", BoundError: pv.BoundError, Error: pv.Error})
 }
 
