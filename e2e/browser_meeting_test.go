@@ -66,6 +66,9 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 	}
 	host.waitMatch("#access-code", dotsRe)
 
+	// The invitees' links and passcodes show when the host asks (audited).
+	inviteesFrom := host.location()
+	host.click("#show-invitees button[type=submit]")
 	type invitee struct{ name, link, passcode string }
 	var invitees []invitee
 	var rows [][]string
@@ -83,6 +86,7 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 
 	// The host's page stays as it is from here on: its roster must follow
 	// by itself.
+	host.open(inviteesFrom)
 	host.eval(`window.__notReloaded = true`, nil)
 
 	join := func(name, link string, width int64) *tab {

@@ -26,7 +26,10 @@ type meetingPage struct {
 	TZ         string
 	Passcode   *admit.Revealed // shown on request
 	AccessCode *admit.Revealed
-	Invitation string
+	// InviteesShown is set once the host asked to see the invitees' links,
+	// PINs and passcodes (audited); the page hides them until then.
+	InviteesShown bool
+	Invitation    string
 	// InvitationText is the invitation with its real values, once the host
 	// asked for it (audited); InvitationFor says whose.
 	InvitationText string
@@ -230,6 +233,10 @@ func (a *App) handleReveal(w http.ResponseWriter, r *http.Request, h *hostReq) {
 		return
 	}
 	if wantsJSON {
+		if what == admit.RevealInvitees {
+			writeJSON(w, http.StatusOK, map[string]any{"invitees": rev.Invitees})
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"value": rev.Value, "display": rev.Display, "phone": rev.Phone, "join_url": rev.JoinURL})
 		return
 	}
@@ -238,9 +245,12 @@ func (a *App) handleReveal(w http.ResponseWriter, r *http.Request, h *hostReq) {
 		a.errorPage(w, r, err)
 		return
 	}
-	if what == admit.RevealPasscode {
+	switch what {
+	case admit.RevealPasscode:
 		p.Passcode = rev
-	} else {
+	case admit.RevealInvitees:
+		p.M.Invitees, p.InviteesShown = rev.Invitees, true
+	default:
 		p.AccessCode = rev
 	}
 	a.renderMeeting(w, r, h, http.StatusOK, p)
