@@ -407,7 +407,8 @@ func (s *Service) addInvitees(ctx context.Context, m *admit.Meeting, ins []*admi
 // The messages of mailings (see mailing) are written in the same
 // transaction, made again on every try, so that they hold the values saved.
 func (s *Service) save(ctx context.Context, m *admit.Meeting, now time.Time, chosen *string, mailings ...mailing) error {
-	defer s.changed(ctx, m.PK)
+	// m.PK is read when save returns: a new meeting has one only then.
+	defer func() { s.changed(ctx, m.PK) }()
 	for try := 0; ; try++ {
 		err := s.saveWithMail(ctx, m, now, mailings)
 		var e *admit.Error
