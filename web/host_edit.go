@@ -138,10 +138,10 @@ func editInput(v url.Values, m *admit.MeetingView, sec *admit.AccountSecurity) (
 		in.Recurrence = rec
 	}
 	s := &admit.SecurityInput{}
-	any := false
+	secChanged := false
 	if !sec.IsLocked("waiting_room") && (v.Get("waiting_room") == "on") != m.Security.WaitingRoom {
 		b := v.Get("waiting_room") == "on"
-		s.WaitingRoom, any = &b, true
+		s.WaitingRoom, secChanged = &b, true
 	}
 	for _, n := range []struct {
 		field string
@@ -154,9 +154,9 @@ func editInput(v url.Values, m *admit.MeetingView, sec *admit.AccountSecurity) (
 		if err != nil {
 			return nil, admit.FieldErrorf(n.field, "%s is a whole number", strings.ReplaceAll(n.field, "_", " "))
 		}
-		*n.dst, any = &x, true
+		*n.dst, secChanged = &x, true
 	}
-	if any {
+	if secChanged {
 		in.Security = s
 	}
 	return in, nil
