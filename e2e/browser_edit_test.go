@@ -45,6 +45,11 @@ func TestBrowserEditAndPastMeetings(t *testing.T) {
 	wide.click("#past-link")
 	wide.waitText("#history", "Standup")
 	wide.check("host-history")
+	host.open("/meetings")
+	host.check("host-history-phone")
+	wide.open("/meetings/" + m.ID + "/edit")
+	wide.check("host-edit-wide")
+	wide.open("/meetings")
 	if strings.Contains(wide.text("#history"), "Roadmap") {
 		t.Errorf("a meeting to come is listed as past")
 	}
