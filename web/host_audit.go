@@ -98,7 +98,8 @@ func (a *App) handleAudit(w http.ResponseWriter, r *http.Request, h *hostReq) {
 // ("user:3", "meeting:m…") to what a reader knows them by: a user's name
 // and email, a meeting's topic. References it cannot name stay as they are.
 func (a *App) auditNames(r *http.Request, h *hostReq) map[string]string {
-	names := map[string]string{}
+	names := map[string]string{"account:" + strconv.FormatInt(h.ws.User.AccountID, 10): "the account",
+		"operator": "the operator (on the server)", "system": "admit", "cli": "the command line"}
 	if users, err := a.Service.Users(r.Context(), h.actor); err == nil {
 		for _, u := range users {
 			names["user:"+strconv.FormatInt(u.ID, 10)] = u.Name + " <" + u.Email + ">"
