@@ -30,7 +30,7 @@ var editFields = map[string]string{
 	"topic": "topic", "start": "date", "duration_minutes": "duration", "timezone": "timezone",
 	"recurrence": "recurrence", "recurrence.count": "recurrence_count", "recurrence.weekdays": "weekdays",
 	"security.waiting_room": "waiting_room", "security.early_join_minutes": "early_join_minutes",
-	"security.max_uses": "max_uses", "date": "date", "time": "time", "kind": "recurrence",
+	"security.max_uses": "max_uses", "date": "date", "time": "time", "kind": "recurrence", "invitees": "invitees",
 }
 
 // editValues are a meeting's current values as the edit form's fields.
@@ -159,6 +159,11 @@ func editInput(v url.Values, m *admit.MeetingView, sec *admit.AccountSecurity) (
 	if secChanged {
 		in.Security = s
 	}
+	for _, line := range strings.Split(v.Get("invitees"), "\n") {
+		if strings.TrimSpace(line) != "" {
+			in.Invitees = append(in.Invitees, parseInvitee(line))
+		}
+	}
 	return in, nil
 }
 
@@ -178,7 +183,7 @@ func (a *App) handleEdit(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	}
 	in, err := editInput(r.PostForm, m, sec)
 	if err == nil {
-		if in.Topic == nil && in.Start == nil && in.DurationMinutes == nil && in.Recurrence == nil && in.Security == nil {
+		if in.Topic == nil && in.Start == nil && in.DurationMinutes == nil && in.Recurrence == nil && in.Security == nil && len(in.Invitees) == 0 {
 			http.Redirect(w, r, "/meetings/"+m.ID+"?done=unchanged", http.StatusSeeOther)
 			return
 		}

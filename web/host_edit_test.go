@@ -47,6 +47,10 @@ func TestEditMeeting(t *testing.T) {
 		t.Errorf("%d meeting.update events, want 1", n)
 	}
 	start, topic = later, "Budget, moved"
+	wantRedirect(t, edit(url.Values{"invitees": {"Grace Hopper <grace@example.com>\nAlan Turing"}}), path+"?done=updated", "add invitees")
+	if m, err := f.svc.HostMeeting(t.Context(), f.owner(t), strings.TrimPrefix(path, "/meetings/")); err != nil || len(m.Invitees) != 2 || m.Invitees[0].Email != "grace@example.com" {
+		t.Errorf("invitees after adding two: %v", err)
+	}
 	wantRedirect(t, edit(nil), path+"?done=unchanged", "nothing changed")
 
 	bad := []struct {
@@ -60,6 +64,7 @@ func TestEditMeeting(t *testing.T) {
 		{"bad zone", url.Values{"timezone": {"Mars/Olympus"}}, "timezone"},
 		{"in the past", url.Values{"date": {f.clock.Now().AddDate(0, 0, -2).Format("2006-01-02")}}, "date"},
 		{"early join", url.Values{"early_join_minutes": {"-3"}}, "early_join_minutes"},
+		{"invitee name too long", url.Values{"invitees": {strings.Repeat("x", 300)}}, "invitees"},
 	}
 	for _, c := range bad {
 		r := edit(c.form)
