@@ -50,6 +50,8 @@ type MeetingService interface {
 	PreviewSecurity(ctx context.Context, a *Actor, in *SecurityInput, invitees int) (*SecurityPreview, error)
 	PersonalRoom(ctx context.Context, a *Actor) (*MeetingView, error)
 	Plan(ctx context.Context, a *Actor) (Plan, error)
+	// SetPlan sets the actor's account's plan: owners only.
+	SetPlan(ctx context.Context, a *Actor, plan Plan) (Plan, error)
 	SuggestPasscode(ctx context.Context, a *Actor) (string, error)
 	ResetBudget(ctx context.Context, a *Actor, id string) (*GuessBudgetView, error)
 	// RestoreMeeting restores normal joining after an attack in one step:
@@ -113,6 +115,9 @@ type UserService interface {
 	ChangeRole(ctx context.Context, a *Actor, userID int64, role Role) (*User, error)
 	RemoveUser(ctx context.Context, a *Actor, userID, transferTo int64) error
 	UpdateProfile(ctx context.Context, a *Actor, name, timezone string) (*User, error)
+	// ProposeTimezone takes the browser's zone as the user's when they have
+	// none yet; it reports whether it did. An unknown zone is ignored.
+	ProposeTimezone(ctx context.Context, ws *WebSession, timezone, source string) (bool, error)
 }
 
 // AccountService holds an account's security defaults and audit trail.

@@ -416,7 +416,8 @@ func (s *Service) addInvitees(ctx context.Context, m *admit.Meeting, ins []*admi
 // The messages of mailings (see mailing) are written in the same
 // transaction, made again on every try, so that they hold the values saved.
 func (s *Service) save(ctx context.Context, m *admit.Meeting, now time.Time, chosen *string, mailings ...mailing) error {
-	defer s.changed(ctx, m.PK)
+	// m.PK is read when save returns: a new meeting has one only then.
+	defer func() { s.changed(ctx, m.PK) }()
 	for try := 0; ; try++ {
 		err := s.saveWithMail(ctx, m, now, mailings)
 		var e *admit.Error
@@ -475,6 +476,9 @@ func (s *Service) save(ctx context.Context, m *admit.Meeting, now time.Time, cho
 func (s *Service) createPersonalRoom(ctx context.Context, acct *admit.Account, u *admit.User) (*admit.Meeting, error) {
 	m := &admit.Meeting{AccountID: acct.ID, HostID: u.ID, Kind: admit.KindPersonal, Duration: admit.DefaultDurationMinutes,
 		Timezone: u.Timezone, Topic: u.Name + "'s personal meeting room", Security: acct.Security.Security}
+	if m.Timezone == "" {
+		m.Timezone = "UTC"
+	}
 	m.Security.AccessCode = false
 	if m.Security.Passcode != admit.PasscodeNone {
 		m.Security.Passcode = admit.PasscodeShared

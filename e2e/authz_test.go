@@ -133,6 +133,7 @@ const (
 	accountList                     // lists across the account: scoped by role
 	selfRoute                       // acts on the caller's own things (contacts, tokens)
 	accountAdmin                    // account settings: owner and admin only for changes
+	accountOwner                    // the account's terms: owners only
 )
 
 // apiDecisions is the authorization decision of every route of the API. A
@@ -191,6 +192,8 @@ var apiDecisions = map[string]apiDecision{
 	"POST /api/v1/media/webhook/{account}":                    public, // signed by the account's media server
 	"DELETE /api/v1/meetings/{id}/invitees/{invitee}":         meetingRoute,
 	"GET /api/v1/account/mail":                                accountAdmin,
+	"GET /api/v1/account/plan":                                selfRoute, // every user reads the account's plan
+	"PUT /api/v1/account/plan":                                accountOwner,
 	"PUT /api/v1/account/mail":                                accountAdmin,
 	"PUT /api/v1/account/mail/smtp":                           accountAdmin,
 	"DELETE /api/v1/account/mail/smtp":                        accountAdmin,
@@ -431,6 +434,9 @@ var webDecisions = map[string]apiDecision{
 	"GET /meetings/{id}/room":                           meetingRoute,
 	"POST /meetings/{id}/admit-all":                     meetingRoute,
 	"POST /meetings/{id}/deny-unmatched":                meetingRoute,
+	"GET /meetings":                                     accountList,
+	"GET /meetings/{id}/edit":                           meetingRoute,
+	"POST /meetings/{id}/edit":                          meetingRoute,
 	"POST /meetings/{id}/invitees/{invitee}/remove":     meetingRoute,
 	"POST /settings/mail":                               accountAdmin,
 	"POST /settings/mail/smtp":                          accountAdmin,

@@ -203,6 +203,9 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("GET", "/api/v1/account/security", nil, "", nil, true), 200, "account security")
 	v.want(v.call("PUT", "/api/v1/account/security", nil, "", map[string]any{"grace_minutes": 20, "locked": []string{"max_uses"}}, true), 200, "set account security")
 	v.want(v.call("PUT", "/api/v1/account/security", nil, "", map[string]any{"locked": []string{"colour"}}, true), 400, "bad lock")
+	v.want(v.call("GET", "/api/v1/account/plan", nil, "", nil, true), 200, "account plan")
+	v.want(v.call("PUT", "/api/v1/account/plan", nil, "", map[string]any{"plan": "gold"}, true), 400, "unknown plan")
+	v.want(v.call("PUT", "/api/v1/account/plan", nil, "", map[string]any{"plan": "pro"}, true), 200, "set the plan")
 	res = v.call("POST", "/api/v1/contacts", nil, "", map[string]string{"name": "Carol Contact", "email": "carol@example.com", "phone": "+1 555 0100"}, true)
 	v.want(res, 201, "create contact")
 	var contact admit.Contact

@@ -48,7 +48,7 @@ func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *host
 		a.errorPage(w, r, err)
 		return
 	}
-	now := inZone(a.Service.Now().Add(time.Hour), h.ws.User.Timezone)
+	now := inZone(a.Service.Now().Add(time.Hour), userZone(h.ws.User))
 	vals := url.Values{}
 	vals.Set("date", now.Format("2006-01-02"))
 	vals.Set("time", now.Format("15:00"))
@@ -266,6 +266,8 @@ func (a *App) handleSchedule(w http.ResponseWriter, r *http.Request, h *hostReq)
 type securityCheck struct {
 	PasscodeError string  `json:"passcode_error"`
 	Bound         string  `json:"bound"`
+	BoundWords    string  `json:"bound_words"`   // "about a 1 in 2.5 billion chance"
+	CeilingWords  string  `json:"ceiling_words"` // the account's limit, in the same words
 	P             float64 `json:"p"`
 	BoundOK       bool    `json:"bound_ok"`
 	BoundError    string  `json:"bound_error"`
@@ -288,6 +290,7 @@ func (a *App) handleSecurityCheck(w http.ResponseWriter, r *http.Request, h *hos
 		return
 	}
 	writeJSON(w, http.StatusOK, &securityCheck{PasscodeError: pv.PasscodeError, Bound: pv.Bound.String(), P: pv.Bound.P,
+		BoundWords: chance(&pv.Bound), CeilingWords: chanceOf(pv.Bound.Ceiling),
 		BoundOK: pv.BoundError == "" && pv.Error == "", BoundError: pv.BoundError, Error: pv.Error})
 }
 
