@@ -688,7 +688,8 @@ func (s *server) handle(token, meetingID, name string) string {
 // TestAuthzAccountAdminMatrix: every account-settings route of the API and
 // of the pages, for each role: a host (and a host's read token) is refused
 // with 403 and nothing changes; an admin's read token reads but does not
-// change; the owner and the admin get past authorization.
+// change; the owner and the admin get past authorization. The account's
+// terms (its plan) are the owner's alone.
 func TestAuthzAccountAdminMatrix(t *testing.T) {
 	a := newAccount(t)
 	s := a.s
@@ -707,7 +708,8 @@ func TestAuthzAccountAdminMatrix(t *testing.T) {
 	refused := func(st int) bool { return st == 403 }
 	n := 0
 	for _, rt := range s.apiRoutes() {
-		if apiDecisions[rt] != accountAdmin {
+		d := apiDecisions[rt]
+		if d != accountAdmin && d != accountOwner {
 			continue
 		}
 		n++
@@ -718,7 +720,14 @@ func TestAuthzAccountAdminMatrix(t *testing.T) {
 		}
 		for _, ro := range roles {
 			may := ro.writes || method == "GET" && ro.reads
-			got := s.do(method, path, ro.token, requestBody(rt))
+			if d == accountOwner {
+				may = ro.name == "owner"
+			}
+			body := requestBody(rt)
+			if strings.HasSuffix(path, "/plan") {
+				body = map[string]any{"plan": "pro"}
+			}
+			got := s.do(method, path, ro.token, body)
 			if !may && !refused(got.status) {
 				t.Errorf("%s as %s: %d %s; want 403", rt, ro.name, got.status, got.raw)
 			}
