@@ -117,6 +117,12 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 	if p.ID, err = admit.RandomID(s.Rand, "p"); err != nil {
 		return nil, err
 	}
+	if req.CallerNumber != "" {
+		// A caller's full number is kept sealed only; it is shown masked.
+		if p.CallerSealed, err = s.Keys.Seal([]byte(req.CallerNumber), admit.CallerNumberAD(p.ID)); err != nil {
+			return nil, err
+		}
+	}
 	p.BaseName = req.Name
 	if t.invitee != nil && t.invitee.InviteePK != 0 {
 		p.InviteePK, p.InviteeID, p.BaseName = t.invitee.InviteePK, t.invitee.InviteeID, t.invitee.InviteeName

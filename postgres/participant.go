@@ -99,10 +99,10 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		shared = 1
 	}
 	pargs := []any{p.ID, p.OccurrencePK, p.InviteePK, r.InviteeID, r.DisplayName, p.BaseName, r.Seq, shared,
-		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted}
+		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted, p.CallerSealed}
 	const insertParticipant = `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
-		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING pk`
+		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at, caller_sealed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING pk`
 	at := a.JoinAttempt(r.Occurrence)
 	if a.Attempt == nil {
 		if err := tx.QueryRow(ctx, insertParticipant, pargs...).Scan(&r.ParticipantPK); err != nil {
@@ -113,7 +113,7 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		// trip less while the group holds its locks.
 		err := tx.QueryRow(ctx, `WITH p AS (`+insertParticipant+`)
 			INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel, source, method, outcome, reason, participant_pk)
-			SELECT $14, $15, $16, $17, $18, $19, $20, $21, $22, p.pk FROM p RETURNING participant_pk, id`,
+			SELECT $15, $16, $17, $18, $19, $20, $21, $22, $23, p.pk FROM p RETURNING participant_pk, id`,
 			append(pargs, nanos(at.At), at.MeetingPK, at.OccurrencePK, at.Occurrence, string(at.Channel), at.Source, at.Method,
 				at.Outcome, at.Reason)...).Scan(&r.ParticipantPK, &r.AttemptID)
 		if err != nil {
@@ -221,7 +221,7 @@ func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*
 }
 
 const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
-	p.base_name, p.shared_credential <> 0, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at`
+	p.base_name, p.shared_credential <> 0, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at, p.caller_sealed`
 
 const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
 

@@ -100,7 +100,7 @@ func Participant(row Scanner) (*admit.Participant, error) {
 	var joined int64
 	var admitted, left *int64
 	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
-		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left)
+		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left, &p.CallerSealed)
 	if err != nil {
 		return nil, err
 	}

@@ -57,8 +57,8 @@ func TestCollect(t *testing.T) {
 func TestParticipantNulls(t *testing.T) {
 	joined := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	rows := &fakeRows{rows: [][]any{
-		{int64(1), "p1", int64(2), 3, int64(0), "", "Ada", "Ada", false, "web", "src", admit.StateWaiting, joined.UnixNano(), nil, nil},
-		{int64(4), "p2", int64(2), 3, int64(0), "", "Bo", "Bo", false, "web", "src", admit.StateAdmitted, joined.UnixNano(), joined.UnixNano(), nil},
+		{int64(1), "p1", int64(2), 3, int64(0), "", "Ada", "Ada", false, "web", "src", admit.StateWaiting, joined.UnixNano(), nil, nil, nil},
+		{int64(4), "p2", int64(2), 3, int64(0), "", "Bo", "Bo", false, "web", "src", admit.StateAdmitted, joined.UnixNano(), joined.UnixNano(), nil, []byte("sealed")},
 	}}
 	ps, err := Collect(rows, Participant)
 	if err != nil {
