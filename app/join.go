@@ -80,6 +80,11 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 	} else if err != nil {
 		return nil, err
 	}
+	if reason == "" && req.AccountID != 0 && t.meeting.AccountID != req.AccountID {
+		// A caller of another account's dial-in number: refused as a wrong
+		// passcode is, after the same work.
+		reason = admit.ReasonOtherAccount
+	}
 	if reason != "" {
 		return nil, s.refuse(ctx, at, t, reason)
 	}

@@ -264,3 +264,47 @@ func TestPhoneCallerNumberSealed(t *testing.T) {
 		t.Errorf("roster %s does not name the caller by the last four digits", shown)
 	}
 }
+
+// TestPhoneJoinOtherAccount: a caller of another account's dial-in number
+// (JoinRequest.AccountID) is refused with the right meeting ID and passcode,
+// with the very error of a wrong passcode, and the attempt is recorded as
+// such; a caller of the meeting's account's number is admitted.
+func TestPhoneJoinOtherAccount(t *testing.T) {
+	svc, host, _ := mustService(t, rand.Reader)
+	ctx := context.Background()
+	m, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Start: ptr(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := &app.PhoneAdmitter{Service: svc}
+	own, other := host.User.AccountID, host.User.AccountID+1
+
+	wrong := admit.PhoneJoinRequest(m.MeetingID, "000000", caller)
+	wrong.AccountID = own
+	_, wrongErr := ph.Join(ctx, wrong)
+	if admit.ErrorCode(wrongErr) != admit.EREFUSED {
+		t.Fatalf("wrong passcode: %v, want EREFUSED", wrongErr)
+	}
+	req := admit.PhoneJoinRequest(m.MeetingID, m.PhonePasscode, caller)
+	req.AccountID = other
+	res, err := ph.Join(ctx, req)
+	if err == nil || err.Error() != wrongErr.Error() {
+		t.Fatalf("another account's number: %v, %v; want the refusal of a wrong passcode, %v", res, err, wrongErr)
+	}
+	stored, err := svc.Store.FindMeetingByID(ctx, own, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	atts, err := svc.Store.FindAttempts(ctx, stored.PK, 1)
+	if err != nil || len(atts) != 1 || atts[0].Reason != admit.ReasonOtherAccount || atts[0].Outcome != admit.OutcomeRefused {
+		t.Errorf("last attempt %+v, %v; want refused, %s", atts, err, admit.ReasonOtherAccount)
+	}
+	req.AccountID = own
+	if res, err := ph.Join(ctx, req); err != nil || res.Status != admit.StatusAdmitted {
+		t.Errorf("the meeting's account's number: %v, %v; want admitted", res, err)
+	}
+	req.AccountID = 0 // a number of no account reaches every account
+	if res, err := ph.Join(ctx, req); err != nil || res.Status != admit.StatusAdmitted {
+		t.Errorf("a number of no account: %v, %v; want admitted", res, err)
+	}
+}

@@ -19,9 +19,10 @@ import (
 
 // call is one caller's call: the menu, its prompts and the bridge.
 type call struct {
-	g      *Gateway
-	d      *diago.DialogServerSession
-	source string
+	g       *Gateway
+	d       *diago.DialogServerSession
+	source  string
+	account int64 // the account the called number selects, or 0 for any
 
 	keys    chan byte
 	alaw    bool  // the caller's leg speaks A-law
@@ -150,6 +151,7 @@ func (c *call) run() error {
 			if s.Join.Invalid {
 				req = admit.PhoneJoinRequest("", "", c.source)
 			}
+			req.AccountID = c.account
 			go func() {
 				start := time.Now()
 				res, err := c.g.cfg.Admitter.Join(ctx, req)
