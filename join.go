@@ -93,6 +93,10 @@ type JoinMeeting struct {
 	// EndedAt is when the host ended the occurrence, if they did: everyone
 	// in it left then.
 	EndedAt *time.Time `json:"ended_at,omitempty"`
+	// DialIn are the dial-in numbers that reach the meeting, each with the
+	// one-tap form of its meeting ID, for a participant who would rather
+	// call in for audio.
+	DialIn []DialInOption `json:"dial_in,omitempty"`
 }
 
 // Outcomes of join attempts, as recorded.

@@ -235,7 +235,8 @@ func (s *Service) outsideWindow(ctx context.Context, at *admit.Attempt, m *admit
 // joinResult builds the answer for an accepted participant.
 func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Participant) (*admit.JoinResult, error) {
 	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: p,
-		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, EndedAt: o.EndedAt}}
+		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, EndedAt: o.EndedAt,
+			DialIn: admit.DialInOptions(s.DialIn, m.AccountID, m.Number, "")}}
 	if p.State == admit.StateAdmitted {
 		exp := o.ClosesAt
 		if o.EndedAt != nil {
