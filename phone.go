@@ -143,6 +143,11 @@ type Trunk struct {
 	// never logged or shown.
 	Username string `json:"username,omitempty"`
 	Password string `json:"-"`
+	// Refer makes the gateway transfer an admitted caller to the conference
+	// with REFER (the trunk then calls the conference itself) instead of
+	// calling it and relaying the audio, for trunks that allow it; a refused
+	// or failed transfer falls back to relaying.
+	Refer bool `json:"refer,omitempty"`
 }
 
 // Validate checks the trunk's sources. It returns EINVALID naming the field

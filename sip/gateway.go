@@ -250,7 +250,7 @@ func (g *Gateway) serveCall(d *diago.DialogServerSession) {
 		return
 	}
 	c := newCall(g, d, callerNumber(req))
-	c.account = account
+	c.account, c.refer = account, t.Refer
 	id := req.CallID().Value()
 	g.mu.Lock()
 	g.calls[id] = c

@@ -341,3 +341,51 @@ func TestCalledNumberSelectsAccount(t *testing.T) {
 		t.Error("a call to a number not listed was decided")
 	}
 }
+
+// TestTransferWithRefer: a trunk that allows REFER (SIPp as the trunk)
+// gets, once the caller is admitted, a REFER to the conference with the
+// room and the admission token in the Refer-To URI's headers; it answers
+// 202 and a NOTIFY 200, and admit hangs up its leg without ending the
+// participant's attendance. No conference call is made by admit.
+func TestTransferWithRefer(t *testing.T) {
+	t.Parallel()
+	sipp := needSIPp(t, false)
+	f := newFakeAdmitter(meetings())
+	_, port := testGateway(t, f, func(c *Config) {
+		c.BridgeURI = "sip:{room}@bridge.invalid"
+		c.Trunks[0].Refer = true
+	})
+	rec := newRecorder(t)
+	s := newCaller("PCMU", rec.port()).
+		pause(playTime(t, PromptWelcome, PromptEnterID)).info(accessCode+"#").
+		pause(playTime(t, PromptEnterPasscode)).info(passcode+"#").
+		expectRefer(accessCode, fakeToken(accessCode), false).
+		expectBye(10000)
+	dial(t, sipp, s, port).wait(t, 60*time.Second)
+	samePrompts(t, "the transferred caller", heard(t, rec.stream(0), false), []Prompt{PromptWelcome, PromptEnterID, PromptEnterPasscode, PromptJoining})
+	if n := f.leaveCount(); n != 0 {
+		t.Errorf("%d leaves after a transfer, want none: the participant is in the meeting", n)
+	}
+}
+
+// TestTransferDeclinedRelays: when the trunk declines the REFER (603), the
+// caller is bridged by relaying, as without REFER.
+func TestTransferDeclinedRelays(t *testing.T) {
+	t.Parallel()
+	sipp := needSIPp(t, false)
+	f := newFakeAdmitter(meetings())
+	bridge, uri := conference(t, sipp, &bridgeScenario{Room: accessCode, Token: fakeToken(accessCode)}, 1)
+	_, port := testGateway(t, f, func(c *Config) {
+		c.BridgeURI = uri
+		c.Trunks[0].Refer = true
+	})
+	rec := newRecorder(t)
+	s := newCaller("PCMU", rec.port()).
+		pause(playTime(t, PromptWelcome, PromptEnterID)).info(accessCode+"#").
+		pause(playTime(t, PromptEnterPasscode)).info(passcode+"#").
+		expectRefer(accessCode, fakeToken(accessCode), true).
+		pause(1500).bye()
+	dial(t, sipp, s, port).wait(t, 60*time.Second)
+	bridge.wait(t, 20*time.Second)
+	eventually(t, "the caller's attendance ends", func() bool { return f.leaveCount() == 1 })
+}

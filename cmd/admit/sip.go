@@ -26,6 +26,7 @@ type sipFlags struct {
 	SIPBridge   string   `name:"sip-bridge" env:"ADMIT_SIP_BRIDGE" placeholder:"URI" help:"Conference SIP URI template admitted callers are bridged to, such as sip:{room}@bridge.example.org."`
 	SIPJitsi    bool     `name:"sip-jitsi" env:"ADMIT_SIP_JITSI" help:"Add Jigasi's Jitsi-Conference-Room header to bridged calls."`
 	SIPTrunk    []string `name:"sip-trunk" env:"ADMIT_SIP_TRUNKS" sep:" " placeholder:"NAME=CIDR[,...][@USER]" help:"A trunk whose calls are answered (repeatable); the password of USER is in $$ADMIT_SIP_TRUNK_<NAME>_PASSWORD."`
+	SIPRefer    []string `name:"sip-refer" env:"ADMIT_SIP_REFER" sep:" " placeholder:"NAME" help:"A trunk (by its --sip-trunk name) that takes REFER: admitted callers are transferred to the conference instead of relayed (repeatable)."`
 	DialIn      []string `name:"dial-in" env:"ADMIT_DIAL_IN" sep:" " placeholder:"+NUMBER:COUNTRY[:toll-free][@ACCOUNT]" help:"A dial-in number shown in invitations, such as +15551234567:US:toll-free (repeatable); @ACCOUNT (an account ID) makes its callers reach that account's meetings only."`
 }
 
@@ -76,6 +77,22 @@ func parseTrunk(v string, getenv func(string) string) (admit.Trunk, error) {
 	return t, nil
 }
 
+// setRefer marks the trunks named by --sip-refer as taking REFER.
+func setRefer(trunks []admit.Trunk, names []string) error {
+	for _, name := range names {
+		found := false
+		for i := range trunks {
+			if trunks[i].Name == name {
+				trunks[i].Refer, found = true, true
+			}
+		}
+		if !found {
+			return admit.FieldErrorf("sip-refer", "--sip-refer %s names no --sip-trunk", name)
+		}
+	}
+	return nil
+}
+
 // startSIP starts the phone gateway when --sip is set; it serves until ctx
 // is done. It returns nil when the gateway is off.
 func (m *Main) startSIP(ctx context.Context, f *sipFlags, svc *app.Service, logger *slog.Logger) (*sip.Gateway, error) {
@@ -98,6 +115,9 @@ func (m *Main) startSIP(ctx context.Context, f *sipFlags, svc *app.Service, logg
 			return nil, err
 		}
 		cfg.Trunks = append(cfg.Trunks, t)
+	}
+	if err := setRefer(cfg.Trunks, f.SIPRefer); err != nil {
+		return nil, err
 	}
 	if f.SIPTLS != "" {
 		cert, err := tls.LoadX509KeyPair(f.SIPCert, f.SIPKey)

@@ -30,3 +30,13 @@ func TestSIPFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestSIPRefer(t *testing.T) {
+	trunks := []admit.Trunk{{Name: "carrier"}, {Name: "pbx"}}
+	if err := setRefer(trunks, []string{"pbx"}); err != nil || trunks[0].Refer || !trunks[1].Refer {
+		t.Errorf("setRefer(pbx) = %v, trunks %+v; want pbx alone to take REFER", err, trunks)
+	}
+	if err := setRefer(trunks, []string{"nope"}); admit.ErrorField(err) != "sip-refer" {
+		t.Errorf("setRefer(nope) = %v, want an error naming sip-refer", err)
+	}
+}
