@@ -71,9 +71,10 @@ type Gateway struct {
 	ua     *sipgo.UserAgent
 	dg     *diago.Diago
 
-	mu    sync.Mutex
-	calls map[string]*call // by Call-ID
-	wg    sync.WaitGroup
+	mu      sync.Mutex
+	calls   map[string]*call // by Call-ID
+	wg      sync.WaitGroup   // calls in progress; added to under mu
+	waiting bool             // Wait was called: no new call is served
 }
 
 // New returns a gateway for cfg. It returns an error naming what is wrong
@@ -165,7 +166,13 @@ func (g *Gateway) Start(ctx context.Context) error {
 
 // Wait waits for the calls in progress to end (they end when the context
 // given to Start is done).
-func (g *Gateway) Wait() { g.wg.Wait() }
+// A call that arrives meanwhile is answered 503.
+func (g *Gateway) Wait() {
+	g.mu.Lock()
+	g.waiting = true
+	g.mu.Unlock()
+	g.wg.Wait()
+}
 
 // Calls is the number of calls in progress.
 func (g *Gateway) Calls() int {
@@ -230,7 +237,15 @@ func (g *Gateway) handleInfo(req *sip.Request, tx sip.ServerTransaction) {
 
 // serveCall answers a call from a trunk and runs its menu.
 func (g *Gateway) serveCall(d *diago.DialogServerSession) {
+	// The WaitGroup is added to under mu, so that no Add races with Wait.
+	g.mu.Lock()
+	if g.waiting {
+		g.mu.Unlock()
+		_ = d.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
+		return
+	}
 	g.wg.Add(1)
+	g.mu.Unlock()
 	defer g.wg.Done()
 	req := d.InviteRequest
 	t := g.trunks.match(req.Source())
