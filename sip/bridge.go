@@ -119,9 +119,9 @@ func uriHeaderSafe(s string) bool {
 
 // transfer asks the caller's trunk, with REFER, to call the conference in
 // the gateway's place (a blind transfer, RFC 5589). It returns once the
-// trunk's NOTIFY tells the conference answered, or the error: the REFER
-// refused (not 202), the new call failed, or no answer within
-// TransferTimeout.
+// trunk's NOTIFY tells the conference answered (or the trunk ends the call
+// after accepting the REFER), or the error: the REFER refused (not 202),
+// the new call failed, or no outcome within TransferTimeout.
 func (c *call) transfer(ctx context.Context) error {
 	to, err := c.transferTarget()
 	if err != nil {
@@ -149,6 +149,11 @@ func (c *call) transfer(ctx context.Context) error {
 				return fmt.Errorf("the transferred call failed: %d", code)
 			}
 		case <-tctx.Done():
+			if ctx.Err() != nil {
+				// The trunk accepted the transfer and ended this leg
+				// itself before telling its outcome.
+				return nil
+			}
 			return fmt.Errorf("no outcome of the transfer within %v", TransferTimeout)
 		}
 	}
