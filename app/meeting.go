@@ -871,6 +871,13 @@ func (s *Service) view(m *admit.Meeting, reveal bool) *admit.MeetingView {
 		v.Passcode = s.open(m.Passcode, "meeting:"+m.ID+":passcode")
 		v.PhonePasscode = s.open(m.PhonePasscode, "meeting:"+m.ID+":phone-passcode")
 	}
+	phone := ""
+	if m.Security.Passcode == admit.PasscodeShared {
+		if phone = v.PhonePasscode; phone == "" {
+			phone = v.Passcode
+		}
+	}
+	v.DialIn = admit.DialInOptions(s.DialIn, m.AccountID, m.Number, phone)
 	for _, o := range m.Occurrences {
 		ov := &admit.OccurrenceView{Index: o.Index, Start: o.Start, End: o.End, OpensAt: o.OpensAt, ClosesAt: o.ClosesAt,
 			EndedAt: o.EndedAt, State: o.State(now).String(), Uses: o.Uses}

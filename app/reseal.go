@@ -30,6 +30,8 @@ func sealedAD(v *admit.SealedValue) (string, error) {
 		return string(admit.MediaSecretAD(v.RowPK)), nil
 	case admit.SealedSMTPPassword:
 		return string(admit.SMTPPasswordAD(v.RowPK)), nil
+	case admit.SealedCallerNumber:
+		return string(admit.CallerNumberAD(v.ParticipantID)), nil
 	}
 	return "", fmt.Errorf("admit: sealed value of unknown kind %q", v.Kind)
 }

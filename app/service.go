@@ -27,6 +27,10 @@ type Service struct {
 	Logger   *slog.Logger // never given secrets
 	// BaseURL prefixes join links ("http://127.0.0.1:8080").
 	BaseURL string
+	// DialIn are the deployment's dial-in numbers, shown (those that reach
+	// a meeting's account, see admit.DialInOptions) in meeting views, join
+	// answers, invitations and the join pages.
+	DialIn []admit.DialInNumber
 
 	// Limiter bounds the failed joins of each source across all meetings;
 	// nil means a memory.Limiter with DefaultSourcePolicy, made on first use.

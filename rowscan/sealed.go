@@ -15,6 +15,8 @@ import "github.com/admit-project/admit"
 //     account's id (RowPK).
 //   - 4, accounts' SMTP passwords: account_id, smtp_password_sealed; the
 //     cursor is the account's id (RowPK).
+//   - 5, phone callers' numbers: participants' pk, id, caller_sealed; the
+//     cursor is pk.
 //
 // The caller closes rows.
 func Sealed(rows Rows, cur *admit.SealedCursor) ([]*admit.SealedValue, error) {
@@ -41,6 +43,9 @@ func Sealed(rows Rows, cur *admit.SealedCursor) ([]*admit.SealedValue, error) {
 		case 4:
 			v.Kind = admit.SealedSMTPPassword
 			err = rows.Scan(&v.RowPK, &v.Sealed)
+		case 5:
+			v.Kind = admit.SealedCallerNumber
+			err = rows.Scan(&v.RowPK, &v.ParticipantID, &v.Sealed)
 			cur.PK = v.RowPK
 		}
 		if err != nil {
@@ -53,10 +58,10 @@ func Sealed(rows Rows, cur *admit.SealedCursor) ([]*admit.SealedValue, error) {
 
 // NextSealedStage returns the cursor after a page of n values of cur's
 // stage: cur itself while the page was full, else the start of the next
-// stage (Done after the last, 4).
+// stage (Done after the last, 5).
 func NextSealedStage(cur admit.SealedCursor, n int, full bool) admit.SealedCursor {
 	if n == 0 || !full {
-		return admit.SealedCursor{Stage: cur.Stage + 1, Done: cur.Stage+1 > 4}
+		return admit.SealedCursor{Stage: cur.Stage + 1, Done: cur.Stage+1 > 5}
 	}
 	return cur
 }

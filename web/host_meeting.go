@@ -191,9 +191,10 @@ func invitation(u *admit.User, p *meetingPage, numbers []admit.DialInNumber) str
 		}
 		b.WriteString("Or join with the one-time access code instead of the meeting ID: " + code + "\n")
 	}
+	options := admit.DialInOptions(numbers, u.AccountID, m.MeetingIDDisplay, phone)
 	dial := "dial in"
-	if len(numbers) > 0 {
-		dial = "dial " + numbers[0].Number
+	if len(options) > 0 {
+		dial = "dial " + options[0].Number
 	}
 	b.WriteString("\nBy phone: " + dial + ", enter the meeting ID " + m.MeetingIDDisplay + " followed by #")
 	if phone != "" {
@@ -202,19 +203,14 @@ func invitation(u *admit.User, p *meetingPage, numbers []admit.DialInNumber) str
 		b.WriteString(", then your PIN followed by #")
 	}
 	b.WriteString(".\n")
-	if len(numbers) > 0 {
+	if len(options) > 0 {
 		b.WriteString("Dial-in numbers:\n")
-		digits := strings.ReplaceAll(m.MeetingIDDisplay, " ", "")
-		for _, n := range numbers {
+		for _, n := range options {
 			kind := ""
 			if n.TollFree {
 				kind = ", toll-free"
 			}
-			tap := admit.OneTapDial(n.Number, digits)
-			if isDigits(phone) {
-				tap += ",," + phone + "#"
-			}
-			b.WriteString("  " + n.Number + " (" + n.Country + kind + "), one tap: " + tap + "\n")
+			b.WriteString("  " + n.Number + " (" + n.Country + kind + "), one tap: " + n.OneTap + "\n")
 		}
 	}
 	return b.String()

@@ -173,7 +173,7 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		RedirectURL: e.service.BaseURL + web.SSOCallbackPath,
 		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
 	}
-	app.DialIn = numbers
+	app.DialIn, e.service.DialIn = numbers, numbers
 	hs := &http.Server{
 		Handler:           observe(mountWeb(srv.Handler(), app.Handler()), adm),
 		ReadHeaderTimeout: 5 * time.Second,
