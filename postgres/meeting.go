@@ -76,10 +76,10 @@ func (s *meetingSave) save(ctx context.Context) error {
 
 	if m.PK == 0 {
 		err = s.tx.QueryRow(ctx, `INSERT INTO meetings (id, account_id, host_id, number, topic, kind,
-			starts_at, duration, timezone, recurrence, security, pwd_index, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING pk`,
+			starts_at, duration, timezone, recurrence, security, pwd_index, created_at, updated_at, reminder_lead)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING pk`,
 			m.ID, m.AccountID, m.HostID, m.Number, m.Topic, string(m.Kind), nullNanos(m.Start), m.Duration,
-			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), nanos(s.now)).Scan(&s.pk)
+			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), nanos(s.now), int64(m.ReminderLead)).Scan(&s.pk)
 		if isUnique(err, "meetings_number_key") {
 			return numberConflict()
 		} else if err != nil {
@@ -90,9 +90,9 @@ func (s *meetingSave) save(ctx context.Context) error {
 		s.pk = m.PK
 		tag, err := s.tx.Exec(ctx, `UPDATE meetings SET id = $1, account_id = $2, host_id = $3, number = $4,
 			topic = $5, kind = $6, starts_at = $7, duration = $8, timezone = $9, recurrence = $10, security = $11,
-			pwd_index = $12, updated_at = $13 WHERE pk = $14 AND deleted_at IS NULL`,
+			pwd_index = $12, updated_at = $13, reminder_lead = $15 WHERE pk = $14 AND deleted_at IS NULL`,
 			m.ID, m.AccountID, m.HostID, m.Number, m.Topic, string(m.Kind), nullNanos(m.Start), m.Duration,
-			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), m.PK)
+			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), m.PK, int64(m.ReminderLead))
 		if isUnique(err, "meetings_number_key") {
 			return numberConflict()
 		}

@@ -102,7 +102,7 @@ func Participant(row Scanner) (*admit.Participant, error) {
 	var admitted, left *int64
 	var hold int
 	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
-		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left, &hold)
+		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left, &hold, &p.CallerSealed)
 	if err != nil {
 		return nil, err
 	}

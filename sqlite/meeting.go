@@ -72,10 +72,10 @@ func (s *meetingSave) save(ctx context.Context) error {
 
 	if m.PK == 0 {
 		err = s.tx.QueryRowContext(ctx, `INSERT INTO meetings (id, account_id, host_id, number, topic, kind,
-			starts_at, duration, timezone, recurrence, security, pwd_index, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+			starts_at, duration, timezone, recurrence, security, pwd_index, created_at, updated_at, reminder_lead)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
 			m.ID, m.AccountID, m.HostID, m.Number, m.Topic, string(m.Kind), nullNanos(m.Start), m.Duration,
-			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), nanos(s.now)).Scan(&s.pk)
+			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), nanos(s.now), int64(m.ReminderLead)).Scan(&s.pk)
 		if err != nil {
 			return err
 		}
@@ -84,9 +84,9 @@ func (s *meetingSave) save(ctx context.Context) error {
 		s.pk = m.PK
 		res, err := s.tx.ExecContext(ctx, `UPDATE meetings SET id = ?, account_id = ?, host_id = ?, number = ?,
 			topic = ?, kind = ?, starts_at = ?, duration = ?, timezone = ?, recurrence = ?, security = ?,
-			pwd_index = ?, updated_at = ? WHERE pk = ? AND deleted_at IS NULL`,
+			pwd_index = ?, updated_at = ?, reminder_lead = ? WHERE pk = ? AND deleted_at IS NULL`,
 			m.ID, m.AccountID, m.HostID, m.Number, m.Topic, string(m.Kind), nullNanos(m.Start), m.Duration,
-			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), m.PK)
+			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), int64(m.ReminderLead), m.PK)
 		if isConstraint(err) {
 			return numberConflict() // meetings.number is unique
 		}

@@ -29,6 +29,9 @@ type settingsPage struct {
 	// NewToken is the one just made, shown once.
 	Tokens   []*admit.APIToken
 	NewToken string
+	// AccountMail is the account's mail settings without the SMTP
+	// password; shown to owners and admins.
+	AccountMail *admit.AccountMailView
 }
 
 // MediaIs reports whether the shown (or submitted) media backend is kind.
@@ -83,7 +86,7 @@ var settingsFields = map[string]string{
 
 func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *settingsPage) {
 	ctx := r.Context()
-	p.Mail = a.Service.MailStatus(ctx)
+	p.Mail = a.Service.MailStatus(ctx, h.actor)
 	sec, err := a.Service.AccountSecurity(ctx, h.actor)
 	if err != nil {
 		a.errorPage(w, r, err)
@@ -102,6 +105,9 @@ func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, h *hostReq,
 	if p.CanManage {
 		if m, err := a.Service.MediaSettings(ctx, h.actor); err == nil {
 			p.Media = m
+		}
+		if m, err := a.Service.AccountMail(ctx, h.actor); err == nil {
+			p.AccountMail = m
 		}
 	}
 	if ts, err := a.Service.APITokens(ctx, h.actor); err == nil {
