@@ -36,9 +36,13 @@ func (s *Service) joinLimiter() *sourcelimit.Limiter {
 // the meeting number, the access code or the link token, as the resolvers
 // will read them. A caller's identity passed on by a trusted gateway
 // (req.Caller) becomes the source, masked and hashed as the phone dial-in
-// records a caller's number.
+// records a caller's number, and is sealed with the participant as the
+// dial-in's full number is.
 func (s *Service) joinSource(req *admit.JoinRequest) (key string, identifier []byte) {
 	if req.Caller != "" {
+		if req.CallerNumber == "" {
+			req.CallerNumber = req.Caller // sealed with the participant, as the dial-in's
+		}
 		req.Source = s.PhoneSource(req.Caller)
 		req.Caller = ""
 		key = admit.SourceKey(admit.ChannelPhone, req.Source)
