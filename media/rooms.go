@@ -124,6 +124,16 @@ func (r *Rooms) Config(ctx context.Context, accountID int64) (*admit.MediaConfig
 	return &cfg, nil
 }
 
+// Kind returns the kind of the account's media backend, without opening
+// its secret. ENOTFOUND when the account has none.
+func (r *Rooms) Kind(ctx context.Context, accountID int64) (admit.MediaKind, error) {
+	b, err := r.Store.FindMediaBackend(ctx, accountID)
+	if err != nil {
+		return "", err
+	}
+	return b.Kind, nil
+}
+
 // Redacted returns a copy of cfg without its secret, to show.
 func Redacted(cfg admit.MediaConfig) *admit.MediaConfig {
 	c := cloneConfig(cfg)

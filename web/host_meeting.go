@@ -43,6 +43,9 @@ type meetingPage struct {
 	// when the host started it: the page runs the room client beside the
 	// live roster.
 	Room *admit.MediaGrant
+	// MediaKind is the account's media backend ("" for none): the page
+	// offers Start while the occurrence is open when there is one.
+	MediaKind admit.MediaKind
 }
 
 // notices are the one-line results of the meeting page's forms.
@@ -108,6 +111,7 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 		return nil, err
 	}
 	p.Mail = a.Service.MailStatus(ctx)
+	p.MediaKind = a.Service.MediaKind(ctx, h.actor)
 	ds, err := a.Service.Deliveries(ctx, h.actor, m.ID)
 	if err != nil && admit.ErrorCode(err) != admit.EFORBIDDEN {
 		return nil, err

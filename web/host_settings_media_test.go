@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMediaSettings: owners set the account's media server on the settings
@@ -55,5 +56,30 @@ func TestMediaSettings(t *testing.T) {
 	wantRedirect(t, owner.post("/settings/media/delete", nil, true), "/settings", "remove the media server")
 	if p := owner.get("/settings"); strings.Contains(p.body, `id="media-current"`) {
 		t.Error("the media server is still shown after its removal")
+	}
+}
+
+// TestMeetingPageStart: the meeting page offers Start (the room page) while
+// the occurrence is open and the account has a media server; not before
+// one is set, not for an occurrence that is not open yet.
+func TestMeetingPageStart(t *testing.T) {
+	f := newFixture(t)
+	owner := f.mustSetup(t)
+	open := owner.schedule(t, scheduleForm(f, nil))
+	start := f.clock.Now().Add(3 * time.Hour)
+	later := owner.schedule(t, scheduleForm(f, url.Values{"date": {start.Format("2006-01-02")}, "time": {start.Format("15:04")}}))
+	if p := owner.get(open); strings.Contains(p.body, `id="start"`) {
+		t.Error("the meeting page offers Start without a media server")
+	}
+	good := url.Values{"media_backend": {"livekit"}, "lk_url": {"wss://lk.example.org"}, "lk_api_key": {"APIk"}, "lk_api_secret": {strings.Repeat("q", 32)}}
+	owner.get("/settings")
+	wantRedirect(t, owner.post("/settings/media", good, true), "/settings", "save the media server")
+	p := owner.get(open)
+	wantStatus(t, p, http.StatusOK, "meeting page")
+	if !strings.Contains(p.body, `id="start" href="`+open+`/room?occurrence=1"`) {
+		t.Errorf("the meeting page of an open occurrence does not offer Start to its room:\n%s", p.body)
+	}
+	if p := owner.get(later); strings.Contains(p.body, `id="start"`) {
+		t.Error("the meeting page offers Start for an occurrence that is not open")
 	}
 }
