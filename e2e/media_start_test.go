@@ -9,6 +9,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -136,6 +139,26 @@ func TestMediaHostStart(t *testing.T) {
 	lkb, err := livekit.New(admit.LiveKitConfig{URL: lk.URL, APIKey: lk.APIKey, APISecret: lk.APISecret}, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+
+	// Another site cannot start the room in the host's browser (their
+	// camera and microphone on): a link from it to the room page leads to
+	// the meeting page, where Start is the host's to press.
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>Elsewhere</title></head><body><a id="go" href="%s/meetings/%s/room">Go</a></body></html>`, s.url, m.ID)
+	}))
+	t.Cleanup(evil.Close)
+	elsewhere := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1) // another site
+	if st := host.open(elsewhere); st != 200 {
+		t.Fatalf("the other site: %d", st)
+	}
+	host.click("#go")
+	if u, _ := url.Parse(host.location()); u == nil || u.Path != "/meetings/"+m.ID || host.has("#room") {
+		t.Errorf("a link from another site led to %s (room client on the page: %v), want the meeting page without the room", host.location(), host.has("#room"))
+	}
+	if ids := inRoom(t, lkb, room); len(ids) > 0 {
+		t.Errorf("a link from another site put %v in the room", ids)
 	}
 
 	// Start on the meeting page leads to the room page.

@@ -405,15 +405,31 @@ func (a *App) rosterFragment(p *meetingPage) ([]byte, error) {
 // room, joins the host to it as its admin (LiveKit: the room client on this
 // page, beside the live roster; Jitsi and BigBlueButton: their own page)
 // and, when the account has no media server, shows the meeting page.
+//
+// Start is a link (the dashboard's, the meeting page's), so it is a GET
+// that changes something: it opens the room and turns the host's camera
+// and microphone on. Another site must not do that in the host's browser
+// (their session cookie is SameSite=Lax, sent on a top-level navigation):
+// a navigation that the browser says came from another origin
+// (Sec-Fetch-Site other than same-origin, or none for a typed URL or a
+// bookmark) leads to the meeting page instead, where Start is the host's
+// to press.
 func (a *App) handleMeetingRoom(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	id, n := r.PathValue("id"), occurrenceParam(r)
-	g, err := a.Service.StartMedia(r.Context(), h.actor, id, n)
-	if admit.ErrorCode(err) == admit.EUNSUPPORTED {
+	meetingPage := func() {
 		target := "/meetings/" + url.PathEscape(id)
 		if n > 0 {
 			target += "?occurrence=" + strconv.Itoa(n)
 		}
 		http.Redirect(w, r, target, http.StatusSeeOther)
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		meetingPage()
+		return
+	}
+	g, err := a.Service.StartMedia(r.Context(), h.actor, id, n)
+	if admit.ErrorCode(err) == admit.EUNSUPPORTED {
+		meetingPage()
 		return
 	}
 	if err != nil {

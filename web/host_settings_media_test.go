@@ -82,4 +82,16 @@ func TestMeetingPageStart(t *testing.T) {
 	if p := owner.get(later); strings.Contains(p.body, `id="start"`) {
 		t.Error("the meeting page offers Start for an occurrence that is not open")
 	}
+
+	// A navigation from another site (or another origin of the site) does
+	// not start the room: it leads to the meeting page, and nothing starts.
+	for _, site := range []string{"cross-site", "same-site"} {
+		req, _ := http.NewRequest("GET", f.srv.URL+open+"/room?occurrence=1", nil)
+		req.Header.Set("Sec-Fetch-Site", site)
+		req.Header.Set("Sec-Fetch-Mode", "navigate")
+		wantRedirect(t, owner.do(req), open+"?occurrence=1", "Start from a "+site+" link")
+	}
+	if evs := f.events(t, "media.start"); len(evs) != 0 {
+		t.Errorf("links from other sites started the room: %d media.start events", len(evs))
+	}
 }
