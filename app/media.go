@@ -156,12 +156,25 @@ func (s *Service) StartMedia(ctx context.Context, a *admit.Actor, id string, n i
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.pickOccurrence(m, n, s.now())
-	if err != nil {
-		return nil, err
-	}
 	if s.Media == nil {
 		return nil, errNoMedia
+	}
+	now := s.now()
+	var o *admit.Occurrence
+	if m.Kind == admit.KindPersonal && n == 0 {
+		// The host starts their personal room as the first join would: a
+		// session opens when none is open (and only when a room can open).
+		if _, err := s.Media.Kind(ctx, m.AccountID); admit.ErrorCode(err) == admit.ENOTFOUND {
+			return nil, errNoMedia
+		} else if err != nil {
+			return nil, err
+		}
+		o, err = s.openPersonalSession(ctx, m, now)
+	} else {
+		o, err = s.pickOccurrence(m, n, now)
+	}
+	if err != nil {
+		return nil, err
 	}
 	g, err := s.Media.GrantHost(ctx, m, o, a.User)
 	if err != nil {

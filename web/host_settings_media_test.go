@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -93,5 +94,54 @@ func TestMeetingPageStart(t *testing.T) {
 	}
 	if evs := f.events(t, "media.start"); len(evs) != 0 {
 		t.Errorf("links from other sites started the room: %d media.start events", len(evs))
+	}
+}
+
+// TestStartPersonalRoom: Start on the host's personal room opens a session
+// when none is open (as the first join does) and puts the host in its
+// room, with the live roster.
+func TestStartPersonalRoom(t *testing.T) {
+	f := newFixture(t)
+	owner := f.mustSetup(t)
+	room, err := f.svc.PersonalRoom(context.Background(), f.owner(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := url.Values{"media_backend": {"livekit"}, "lk_url": {"wss://lk.example.org"}, "lk_api_key": {"APIk"}, "lk_api_secret": {strings.Repeat("q", 32)}}
+	owner.get("/settings")
+	wantRedirect(t, owner.post("/settings/media", good, true), "/settings", "save the media server")
+	for i := 1; i <= 2; i++ {
+		p := owner.get("/meetings/" + room.ID + "/room")
+		wantStatus(t, p, http.StatusOK, "Start on the personal room")
+		if !strings.Contains(p.body, `data-token="`) || !strings.Contains(p.body, `data-events="/meetings/`+room.ID+`/events?occurrence=`) {
+			t.Fatalf("Start %d on the personal room: no room or no live roster:\n%s", i, p.body)
+		}
+		// Once ended, the next Start opens the next session.
+		v, err := f.svc.EndMeeting(context.Background(), f.owner(t), room.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(v.Occurrences); n != i {
+			t.Errorf("after Start %d the room has %d sessions", i, n)
+		}
+	}
+}
+
+// TestStartPersonalRoomWithoutMedia: without a media server, Start on the
+// personal room shows its page and opens no session.
+func TestStartPersonalRoomWithoutMedia(t *testing.T) {
+	f := newFixture(t)
+	owner := f.mustSetup(t)
+	room, err := f.svc.PersonalRoom(context.Background(), f.owner(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRedirect(t, owner.get("/meetings/"+room.ID+"/room"), "/meetings/"+room.ID, "Start without a media server")
+	v, err := f.svc.HostMeeting(context.Background(), f.owner(t), room.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Occurrences) != 0 {
+		t.Errorf("Start without a media server opened %d sessions", len(v.Occurrences))
 	}
 }
