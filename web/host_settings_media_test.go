@@ -110,6 +110,9 @@ func TestStartPersonalRoom(t *testing.T) {
 	good := url.Values{"media_backend": {"livekit"}, "lk_url": {"wss://lk.example.org"}, "lk_api_key": {"APIk"}, "lk_api_secret": {strings.Repeat("q", 32)}}
 	owner.get("/settings")
 	wantRedirect(t, owner.post("/settings/media", good, true), "/settings", "save the media server")
+	if p := owner.get("/meetings/" + room.ID); !strings.Contains(p.body, `id="start" href="/meetings/`+room.ID+`/room"`) {
+		t.Errorf("the personal room's page with no session open does not offer Start:\n%s", p.body)
+	}
 	for i := 1; i <= 2; i++ {
 		p := owner.get("/meetings/" + room.ID + "/room")
 		wantStatus(t, p, http.StatusOK, "Start on the personal room")
