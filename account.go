@@ -15,6 +15,9 @@ const (
 	PlanPro  Plan = "pro" // may choose vanity personal meeting IDs
 )
 
+// Valid reports whether p is a known plan.
+func (p Plan) Valid() bool { return p == PlanFree || p == PlanPro }
+
 // Role is a user's role in an account.
 type Role string
 

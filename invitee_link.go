@@ -8,4 +8,7 @@ type InviteeLink struct {
 	Name      string // the invitee's name
 	Topic     string
 	MeetingID string // the meeting's number, ungrouped
+	// DialIn are the dial-in numbers that reach the meeting, with the
+	// one-tap form of its meeting ID.
+	DialIn []DialInOption
 }

@@ -40,6 +40,15 @@ type JoinRequest struct {
 	// identity provider, verified by the edge; nil when not signed in.
 	// Never taken from the request's body.
 	Identity *VerifiedIdentity `json:"-"`
+	// CallerNumber is a phone caller's full number as the trusted trunk
+	// passed it, set by the phone gateway: it is stored sealed only, and
+	// never logged. Never taken from the request's body.
+	CallerNumber string `json:"-"`
+	// AccountID, when not zero, restricts the join to the meetings of one
+	// account: the account of the dial-in number a caller called. A
+	// meeting of another account is refused like a wrong passcode. Set by
+	// the phone gateway, never taken from the request's body.
+	AccountID int64 `json:"-"`
 }
 
 // Max lengths of join request fields (longer values are refused before any
@@ -84,6 +93,10 @@ type JoinMeeting struct {
 	// EndedAt is when the host ended the occurrence, if they did: everyone
 	// in it left then.
 	EndedAt *time.Time `json:"ended_at,omitempty"`
+	// DialIn are the dial-in numbers that reach the meeting, each with the
+	// one-tap form of its meeting ID, for a participant who would rather
+	// call in for audio.
+	DialIn []DialInOption `json:"dial_in,omitempty"`
 }
 
 // Outcomes of join attempts, as recorded.
@@ -110,6 +123,9 @@ const (
 	ReasonNotOpen           = "not_open"
 	ReasonEnded             = "ended"
 	ReasonMeetingDeleted    = "meeting_deleted"
+	// ReasonOtherAccount refuses a caller whose dial-in number belongs to
+	// another account than the meeting's (JoinRequest.AccountID).
+	ReasonOtherAccount = "other_account"
 	// ReasonBudgetSpent is recorded with a waiting outcome: a join the
 	// credentials would have admitted waits because the meeting's guess
 	// budget is spent.
@@ -150,21 +166,25 @@ const (
 
 // Participant is a person in (or waiting for, or once in) an occurrence.
 type Participant struct {
-	PK               int64      `json:"-"`
-	ID               string     `json:"id"`
-	OccurrencePK     int64      `json:"-"`
-	Occurrence       int        `json:"occurrence"`
-	InviteePK        int64      `json:"-"`
-	InviteeID        string     `json:"invitee_id,omitempty"`
-	DisplayName      string     `json:"display_name"`
-	BaseName         string     `json:"-"` // the name before any "(n)" suffix
-	SharedCredential bool       `json:"shared_credential"`
-	Channel          Channel    `json:"channel"`
-	Source           string     `json:"source,omitempty"`
-	State            string     `json:"state"`
-	JoinedAt         time.Time  `json:"joined_at"`
-	AdmittedAt       *time.Time `json:"admitted_at,omitempty"`
-	LeftAt           *time.Time `json:"left_at,omitempty"`
+	PK               int64   `json:"-"`
+	ID               string  `json:"id"`
+	OccurrencePK     int64   `json:"-"`
+	Occurrence       int     `json:"occurrence"`
+	InviteePK        int64   `json:"-"`
+	InviteeID        string  `json:"invitee_id,omitempty"`
+	DisplayName      string  `json:"display_name"`
+	BaseName         string  `json:"-"` // the name before any "(n)" suffix
+	SharedCredential bool    `json:"shared_credential"`
+	Channel          Channel `json:"channel"`
+	Source           string  `json:"source,omitempty"`
+	// CallerSealed is a phone caller's full number sealed with the key ring
+	// (additional data CallerNumberAD of the participant's ID, its handle);
+	// nil for every other participant. The number is shown masked only.
+	CallerSealed []byte     `json:"-"`
+	State        string     `json:"state"`
+	JoinedAt     time.Time  `json:"joined_at"`
+	AdmittedAt   *time.Time `json:"admitted_at,omitempty"`
+	LeftAt       *time.Time `json:"left_at,omitempty"`
 	// Hold is set on an entry the meeting's spent guess budget put in the
 	// waiting room: HoldMatched when its passcode or PIN was right,
 	// HoldUnmatched when it was wrong. The participant is never told which

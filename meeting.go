@@ -73,6 +73,10 @@ type Meeting struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	DeletedAt *time.Time
+
+	// ReminderLead is how long before each occurrence its reminder goes
+	// out; 0: the account's (or the deployment's).
+	ReminderLead time.Duration
 }
 
 // Occurrence is one session of a meeting with its own validity window and
@@ -150,8 +154,13 @@ type Invitee struct {
 	Name      string
 	Email     string
 	Phone     string
-	Token     *Secret // 128-bit link token
-	PIN       *Secret // numeric phone PIN
+	// Token is the link token: derived from the server's key, the meeting,
+	// the invitee and TokenGeneration (Index set, Sealed nil); an invitee
+	// made before derived tokens has a random one, sealed
+	// (TokenGeneration 0).
+	Token           *Secret
+	TokenGeneration int
+	PIN             *Secret // numeric phone PIN
 	// Unique passcode and its phone form (passcode mode "unique" only).
 	Passcode      *Secret
 	PhonePasscode *Secret
@@ -177,6 +186,9 @@ type MeetingInput struct {
 	Recurrence      *Recurrence     `json:"recurrence,omitempty"`
 	Security        *SecurityInput  `json:"security,omitempty"`
 	Invitees        []*InviteeInput `json:"invitees,omitempty"`
+	// ReminderLeadMinutes is how long before each occurrence its reminder
+	// goes out; 0: the account's default.
+	ReminderLeadMinutes *int `json:"reminder_lead_minutes,omitempty"`
 	// MeetingID sets a vanity personal meeting ID (personal rooms on the pro
 	// plan only).
 	MeetingID *string `json:"meeting_id,omitempty"`

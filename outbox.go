@@ -344,20 +344,28 @@ type Mailer interface {
 	InvitationText(v *MeetingView, inviteeID string, c MailChange) (string, error)
 }
 
-// OccurrenceRef names one occurrence of a meeting across accounts.
+// OccurrenceRef names one occurrence of a meeting across accounts, with
+// the reminder leads that apply to it (0: not set at that level).
 type OccurrenceRef struct {
 	AccountID int64
 	MeetingID string // public ID
 	Index     int
 	Start     time.Time
+	// MeetingLead and AccountLead are the meeting's and its account's
+	// reminder leads (see EffectiveReminderLead).
+	MeetingLead time.Duration
+	AccountLead time.Duration
 }
 
 // ReminderStore finds the occurrences whose reminders may be due.
 type ReminderStore interface {
 	// FindStartingOccurrences lists the occurrences, in every account, of
-	// meetings not deleted, neither ended nor removed, whose start is in
-	// [from, to), by start, at most limit (0: the store's default).
-	FindStartingOccurrences(ctx context.Context, from, to time.Time, limit int) ([]OccurrenceRef, error)
+	// meetings not deleted, neither ended nor removed, whose reminder is
+	// due at from: their start is in [from, from+lead), lead being
+	// EffectiveReminderLead of the meeting's, the account's and
+	// defaultLead. By start, at most limit (0: the store's default), with
+	// the meeting's and the account's leads.
+	FindStartingOccurrences(ctx context.Context, from time.Time, defaultLead time.Duration, limit int) ([]OccurrenceRef, error)
 }
 
 // Delivery is one message of a meeting as its host sees it: to whom, why,
@@ -387,9 +395,13 @@ func NewDelivery(m *OutboxMessage) *Delivery {
 	return d
 }
 
-// MailStatus says whether this deployment sends mail.
+// MailStatus says whether an account's changes send mail.
 type MailStatus struct {
-	// Enabled is true when SMTP is configured: changes send invitations.
-	// Without it invitations are copied and downloaded.
+	// Enabled is true when SMTP is configured, the deployment's or the
+	// account's own: changes send invitations. Without it invitations are
+	// copied and downloaded.
 	Enabled bool `json:"enabled"`
+	// AccountSMTP is true when the account sends through its own SMTP
+	// server rather than the deployment's.
+	AccountSMTP bool `json:"account_smtp"`
 }

@@ -14,9 +14,10 @@ type DialInNumber struct {
 	Country string `json:"country"`
 	// TollFree marks a number that is free for the caller.
 	TollFree bool `json:"toll_free"`
-	// AccountID, when set, names the account whose meetings callers of this
-	// number reach, where several accounts share a deployment.
-	AccountID string `json:"account_id,omitempty"`
+	// AccountID, when not zero, is the account whose meetings callers of
+	// this number reach, where several accounts share a deployment; a
+	// number without one reaches every account's meetings.
+	AccountID int64 `json:"account_id,omitempty"`
 }
 
 // Validate checks the number's form. It returns EINVALID naming the field
@@ -45,6 +46,83 @@ func isLetters(s string) bool {
 	return true
 }
 
+// DialInFor returns the numbers of numbers that reach the meetings of
+// account: those of the account and those of no account.
+func DialInFor(numbers []DialInNumber, account int64) []DialInNumber {
+	var out []DialInNumber
+	for _, n := range numbers {
+		if n.AccountID == 0 || n.AccountID == account {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// DialInOption is a dial-in number as shown to a participant: the number
+// and its one-tap form for one meeting.
+type DialInOption struct {
+	Number   string `json:"number"`
+	Country  string `json:"country"`
+	TollFree bool   `json:"toll_free"`
+	// OneTap dials the number and enters the meeting ID (and the passcode's
+	// phone form, when the one shown it has one): "+15551234567,,123456789#".
+	OneTap string `json:"one_tap"`
+}
+
+// DialInOptions returns the numbers that reach a meeting of account, each
+// with its one-tap form for entry (the meeting ID or access code, spaces
+// dropped) and, when it is all digits, phonePasscode (the passcode's phone
+// form, or "" when the participant is not shown one). Invitations, meeting
+// pages, the join page and the API all show dial-in numbers through it.
+func DialInOptions(numbers []DialInNumber, account int64, entry, phonePasscode string) []DialInOption {
+	entry = strings.ReplaceAll(entry, " ", "")
+	var out []DialInOption
+	for _, n := range DialInFor(numbers, account) {
+		tap := OneTapDial(n.Number, entry)
+		if phonePasscode != "" && isDigits(phonePasscode) {
+			tap += ",," + phonePasscode + "#"
+		}
+		out = append(out, DialInOption{Number: n.Number, Country: n.Country, TollFree: n.TollFree, OneTap: tap})
+	}
+	return out
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// CalledNumberMatches reports whether called, a number as a trunk passes it
+// in the Request-URI ("+15551234567", "15551234567", "tel:+1 555…"), is
+// the dial-in number n: their digits are equal.
+func CalledNumberMatches(n DialInNumber, called string) bool {
+	return digitsOf(called) == digitsOf(n.Number) && digitsOf(called) != ""
+}
+
+func digitsOf(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+// SealedCallerNumber is the SealedValue kind of a phone participant's
+// sealed number.
+const SealedCallerNumber = "caller_number"
+
+// CallerNumberAD is the additional data a phone participant's sealed number
+// (Participant.CallerSealed) is bound to.
+func CallerNumberAD(participantID string) []byte {
+	return []byte("participant:" + participantID + ":caller-number")
+}
+
 // OneTapDial is the one-tap form of dialling number and entering the meeting
 // ID or access code entry: "+15551234567,,123456789#". Phones dial the
 // number, pause at each comma, then send the rest as digits.
@@ -65,6 +143,11 @@ type Trunk struct {
 	// never logged or shown.
 	Username string `json:"username,omitempty"`
 	Password string `json:"-"`
+	// Refer makes the gateway transfer an admitted caller to the conference
+	// with REFER (the trunk then calls the conference itself) instead of
+	// calling it and relaying the audio, for trunks that allow it; a refused
+	// or failed transfer falls back to relaying.
+	Refer bool `json:"refer,omitempty"`
 }
 
 // Validate checks the trunk's sources. It returns EINVALID naming the field

@@ -96,6 +96,11 @@ func (r *Recurrence) Starts(start time.Time, loc *time.Location) ([]time.Time, e
 		}
 		until = u
 	}
+	// Days are counted on the calendar, at noon UTC, never at local midnight:
+	// in a zone whose clocks change at midnight (America/Santiago) local
+	// midnight does not exist on the day of the change, and time.Date moves
+	// it to the day before, which skipped or doubled an occurrence.
+	first := time.Date(local.Year(), local.Month(), local.Day(), 12, 0, 0, 0, time.UTC)
 	at := func(day time.Time) time.Time {
 		return time.Date(day.Year(), day.Month(), day.Day(), local.Hour(), local.Minute(), local.Second(), 0, loc)
 	}
@@ -114,7 +119,7 @@ func (r *Recurrence) Starts(start time.Time, loc *time.Location) ([]time.Time, e
 	switch r.Freq {
 	case "daily":
 		for i := 0; i < maxSteps && len(out) <= MaxOccurrences; i++ {
-			if !add(at(local.AddDate(0, 0, i*r.Interval))) {
+			if !add(at(first.AddDate(0, 0, i*r.Interval))) {
 				break
 			}
 		}
@@ -128,7 +133,7 @@ func (r *Recurrence) Starts(start time.Time, loc *time.Location) ([]time.Time, e
 		}
 		// Weeks start on Monday; the first week is the one holding start.
 		offset := (int(local.Weekday()) + 6) % 7
-		weekStart := time.Date(local.Year(), local.Month(), local.Day()-offset, 0, 0, 0, 0, loc)
+		weekStart := first.AddDate(0, 0, -offset)
 		done := false
 		for w := 0; !done && w*7 < maxSteps && len(out) <= MaxOccurrences; w++ {
 			for d := 0; d < 7; d++ {

@@ -109,3 +109,71 @@ func TestOpensMessage(t *testing.T) {
 		t.Errorf("OpensMessage = %q, want %q", got, want)
 	}
 }
+
+// TestRecurrenceStartsAcrossMidnightChange: in America/Santiago clocks go
+// forward at midnight (Saturday 24:00 becomes Sunday 01:00, 6 September
+// 2026), so local midnight does not exist on that day. Days of a series are
+// calendar days: none is skipped or counted twice.
+func TestRecurrenceStartsAcrossMidnightChange(t *testing.T) {
+	santiago, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("weekly on the change's Sunday", func(t *testing.T) {
+		r := admit.Recurrence{Freq: "weekly", Count: 3, Weekdays: []string{"SU"}}
+		if err := r.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Starts(time.Date(2026, 8, 30, 6, 0, 0, 0, santiago), santiago)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"2026-08-30 06:00", "2026-09-06 06:00", "2026-09-13 06:00"}
+		if len(got) != len(want) {
+			t.Fatalf("got %d occurrences %v, want %v", len(got), got, want)
+		}
+		for i, g := range got {
+			if s := g.In(santiago).Format("2006-01-02 15:04"); s != want[i] {
+				t.Errorf("occurrence %d at %s, want %s", i+1, s, want[i])
+			}
+		}
+	})
+	t.Run("weekly on Saturday and Sunday", func(t *testing.T) {
+		r := admit.Recurrence{Freq: "weekly", Count: 2, Weekdays: []string{"SA", "SU"}}
+		if err := r.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Starts(time.Date(2026, 9, 5, 10, 0, 0, 0, santiago), santiago)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"2026-09-05 10:00", "2026-09-06 10:00"}
+		for i, g := range got {
+			if s := g.In(santiago).Format("2006-01-02 15:04"); i >= len(want) || s != want[i] {
+				t.Errorf("occurrence %d at %s, want %v", i+1, s, want)
+			}
+		}
+	})
+	t.Run("daily just after midnight counts each day once", func(t *testing.T) {
+		r := admit.Recurrence{Freq: "daily", Count: 10}
+		if err := r.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Starts(time.Date(2026, 9, 1, 0, 30, 0, 0, santiago), santiago)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 10 {
+			t.Fatalf("got %d occurrences, want 10", len(got))
+		}
+		for i := 1; i < len(got); i++ {
+			if !got[i].After(got[i-1]) {
+				t.Errorf("occurrence %d (%v) is not after occurrence %d (%v)", i+1, got[i].In(santiago), i, got[i-1].In(santiago))
+			}
+		}
+		// 10 September exists at 00:30 (after the change): the tenth occurrence.
+		if s := got[9].In(santiago).Format("2006-01-02 15:04"); s != "2026-09-10 00:30" {
+			t.Errorf("tenth occurrence at %s, want 2026-09-10 00:30", s)
+		}
+	})
+}

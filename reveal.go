@@ -6,6 +6,8 @@ import ()
 const (
 	RevealPasscode   = "passcode"
 	RevealAccessCode = "access_code"
+	// RevealInvitees shows every invitee's link, PIN and unique passcode.
+	RevealInvitees = "invitees"
 )
 
 // Revealed is one secret of a meeting shown to its host.
@@ -15,6 +17,9 @@ type Revealed struct {
 	Phone   string // the passcode's numeric phone form, when it has one
 	// JoinURL is the join link with the encoded passcode (passcode only).
 	JoinURL string
+	// Invitees are the invitees with their credentials open
+	// (RevealInvitees only).
+	Invitees []*InviteeView
 }
 
 // SecurityPreview is what a meeting's security settings would give, as the

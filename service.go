@@ -50,6 +50,8 @@ type MeetingService interface {
 	PreviewSecurity(ctx context.Context, a *Actor, in *SecurityInput, invitees int) (*SecurityPreview, error)
 	PersonalRoom(ctx context.Context, a *Actor) (*MeetingView, error)
 	Plan(ctx context.Context, a *Actor) (Plan, error)
+	// SetPlan sets the actor's account's plan: owners only.
+	SetPlan(ctx context.Context, a *Actor, plan Plan) (Plan, error)
 	SuggestPasscode(ctx context.Context, a *Actor) (string, error)
 	ResetBudget(ctx context.Context, a *Actor, id string) (*GuessBudgetView, error)
 	// RestoreMeeting restores normal joining after an attack in one step:
@@ -65,11 +67,16 @@ type MeetingService interface {
 // invitation with its real values (audited, as a reveal is). Every method
 // needs the meeting's host or an owner or admin of its account.
 type InvitationService interface {
-	MailStatus(ctx context.Context) MailStatus
+	// MailStatus says whether changes of a's account send mail.
+	MailStatus(ctx context.Context, a *Actor) MailStatus
+	AccountMailService
 	Deliveries(ctx context.Context, a *Actor, id string) ([]*Delivery, error)
 	Resend(ctx context.Context, a *Actor, id string, deliveryID int64) (*Delivery, error)
 	InvitationICS(ctx context.Context, a *Actor, id, inviteeID string) ([]byte, error)
 	InvitationText(ctx context.Context, a *Actor, id, inviteeID string) (string, error)
+	// RemoveInvitee removes one invitee; with mail on, they alone get a
+	// cancellation. ENOTFOUND, EFORBIDDEN.
+	RemoveInvitee(ctx context.Context, a *Actor, id, inviteeID string) (*MeetingView, error)
 	// InviteeICS is the calendar file of the invitee whose link token is
 	// token, for their join page; limited per source as a join is.
 	// EREFUSED (the uniform refusal) for an unknown token.
@@ -108,6 +115,9 @@ type UserService interface {
 	ChangeRole(ctx context.Context, a *Actor, userID int64, role Role) (*User, error)
 	RemoveUser(ctx context.Context, a *Actor, userID, transferTo int64) error
 	UpdateProfile(ctx context.Context, a *Actor, name, timezone string) (*User, error)
+	// ProposeTimezone takes the browser's zone as the user's when they have
+	// none yet; it reports whether it did. An unknown zone is ignored.
+	ProposeTimezone(ctx context.Context, ws *WebSession, timezone, source string) (bool, error)
 }
 
 // AccountService holds an account's security defaults and audit trail.

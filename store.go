@@ -200,7 +200,9 @@ type SealedValue struct {
 	MeetingID  string // the meeting's public ID
 	Occurrence int    // access codes: the occurrence's Index
 	InviteeID  string // invitee credentials and tokens
-	Sealed     []byte
+	// ParticipantID is the participant's public ID (caller numbers).
+	ParticipantID string
+	Sealed        []byte
 
 	RowPK int64  // access codes and invitees: the row's key
 	Index []byte // credentials: the row's index
@@ -208,7 +210,7 @@ type SealedValue struct {
 
 // SealedCursor is a position in FindSealed's walk.
 type SealedCursor struct {
-	Stage int    // 0 credentials, 1 access codes, 2 invitee tokens, 3 media secrets
+	Stage int    // 0 credentials, 1 access codes, 2 invitee tokens, 3 media secrets, 4 SMTP passwords, 5 caller numbers
 	PK    int64  // the last row's key (credentials: meeting_pk)
 	Index []byte // credentials: the last row's index
 	Done  bool

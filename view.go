@@ -25,10 +25,17 @@ type MeetingView struct {
 	Invitees         []*InviteeView    `json:"invitees"`
 	// GuessBound and Budget are shown with the meeting's secrets (create,
 	// show, update, regenerate): the bound needs them open.
-	GuessBound *Bound           `json:"guess_bound,omitempty"`
-	Budget     *GuessBudgetView `json:"budget,omitempty"`
-	CreatedAt  time.Time        `json:"created_at"`
-	UpdatedAt  time.Time        `json:"updated_at"`
+	GuessBound *Bound `json:"guess_bound,omitempty"`
+	// DialIn are the dial-in numbers that reach the meeting, each with its
+	// one-tap form (with the passcode's phone form when it is shown).
+	DialIn    []DialInOption   `json:"dial_in,omitempty"`
+	Budget    *GuessBudgetView `json:"budget,omitempty"`
+	CreatedAt time.Time        `json:"created_at"`
+	UpdatedAt time.Time        `json:"updated_at"`
+
+	// ReminderLeadMinutes is the meeting's own reminder lead; 0: the
+	// account's default.
+	ReminderLeadMinutes int `json:"reminder_lead_minutes,omitempty"`
 }
 
 // OccurrenceView is an occurrence as shown.

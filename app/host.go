@@ -6,12 +6,11 @@ import (
 	"github.com/admit-project/admit"
 )
 
-// HostMeeting returns a meeting for its host's page: its invitees'
-// credentials (links, PINs, unique passcodes) open, since the host hands
-// them out, but its shared passcode and access codes left out (Reveal shows
-// them, one at a time, audited). Showing invitees' credentials is audited
-// as code.view with detail "invitees". It carries the guessing bound and the
-// guess budget. ENOTFOUND.
+// HostMeeting returns a meeting for its host's pages without its secrets:
+// no shared passcode, access codes or invitees' credentials (links, PINs,
+// unique passcodes). Reveal shows them when the host asks, audited; loading
+// a page records nothing. It carries the guessing bound and the guess
+// budget. ENOTFOUND.
 func (s *Service) HostMeeting(ctx context.Context, a *admit.Actor, id string) (*admit.MeetingView, error) {
 	if err := require(a, admit.ScopeRead); err != nil {
 		return nil, err
@@ -29,17 +28,16 @@ func (s *Service) HostMeeting(ctx context.Context, a *admit.Actor, id string) (*
 	for _, o := range v.Occurrences {
 		o.AccessCode, o.AccessCodeDisplay = "", ""
 	}
-	if len(v.Invitees) > 0 {
-		if err := s.auditReveal(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "invitees"}); err != nil {
-			return nil, err
-		}
+	for _, inv := range v.Invitees {
+		inv.Link, inv.PIN, inv.Passcode, inv.PhonePasscode = "", "", "", ""
 	}
 	return v, nil
 }
 
-// Reveal shows the meeting's shared passcode (what RevealPasscode) or the
+// Reveal shows the meeting's shared passcode (what RevealPasscode), the
 // access code of occurrence n (RevealAccessCode; 0 is the open or next
-// one), and records the showing as code.view with what as detail.
+// one), or every invitee's link, PIN and unique passcode (RevealInvitees),
+// and records the showing as code.view with what as detail.
 // EINVALID when the meeting has no such secret; ENOTFOUND.
 func (s *Service) Reveal(ctx context.Context, a *admit.Actor, id, what string, n int) (*admit.Revealed, error) {
 	if err := require(a, admit.ScopeRead); err != nil {
@@ -72,8 +70,17 @@ func (s *Service) Reveal(ctx context.Context, a *admit.Actor, id, what string, n
 		}
 		out = &admit.Revealed{Value: c, Display: admit.FormatDigits(c)}
 		detail += " occurrence " + itoa(int64(o.Index))
+	case admit.RevealInvitees:
+		if len(m.Invitees) == 0 {
+			return nil, admit.FieldErrorf("what", "this meeting has no invitees")
+		}
+		v, err := s.guard(ctx, m, s.view(m, true))
+		if err != nil {
+			return nil, err
+		}
+		out = &admit.Revealed{Invitees: v.Invitees}
 	default:
-		return nil, admit.FieldErrorf("what", "what must be passcode or access_code")
+		return nil, admit.FieldErrorf("what", "what must be passcode, access_code or invitees")
 	}
 	if err := s.auditReveal(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "code.view", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: detail}); err != nil {
 		return nil, err

@@ -16,7 +16,8 @@ func (s *Service) InviteeLink(ctx context.Context, channel admit.Channel, source
 	if err != nil {
 		return nil, err
 	}
-	return &admit.InviteeLink{Name: ref.Name, Topic: d.Meeting.Topic, MeetingID: d.Meeting.Number}, nil
+	return &admit.InviteeLink{Name: ref.Name, Topic: d.Meeting.Topic, MeetingID: d.Meeting.Number,
+		DialIn: admit.DialInOptions(s.DialIn, d.Meeting.AccountID, d.Meeting.Number, "")}, nil
 }
 
 // inviteeByToken resolves an invitee link token for a page that shows what

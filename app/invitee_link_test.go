@@ -3,51 +3,65 @@ package app_test
 import (
 	"context"
 	"crypto/rand"
+	"strings"
 	"testing"
 
 	"github.com/admit-project/admit"
-	"github.com/admit-project/admit/memory"
 )
 
-func TestInviteeLink(t *testing.T) {
+// TestInviteeLinkDerived: an invitee's link token is derived, not stored:
+// the store keeps its index and generation and no sealed copy; the host
+// sees the same link on every reading; regenerating the invitee's
+// credentials gives a new link and the old one stops working; another
+// meeting's invitee gets another token.
+func TestInviteeLinkDerived(t *testing.T) {
 	svc, host, _ := mustService(t, rand.Reader)
-	p := admit.DefaultSourcePolicy()
-	p.MaxFailures, p.FreeFailures = 3, 3
-	svc.Limiter = memory.NewLimiter(p)
 	ctx := context.Background()
-	m, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Topic: ptr("Design review"), Start: ptr(t0),
-		Invitees: []*admit.InviteeInput{{Name: "Grace Hopper"}}})
+	m, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Start: ptr(t0), Invitees: []*admit.InviteeInput{{Name: "Grace"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.9", linkToken(m.Invitees[0].Link))
+	link := m.Invitees[0].Link
+	if link == "" {
+		t.Fatal("no invitee link")
+	}
+	stored, err := svc.Store.FindMeetingByID(ctx, host.User.AccountID, m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inv.Name != "Grace Hopper" || inv.Topic != "Design review" || inv.MeetingID != m.MeetingID {
-		t.Errorf("invitation %+v, want Grace Hopper to Design review (%s)", inv, m.MeetingID)
+	inv := stored.Invitees[0]
+	if inv.Token == nil || inv.Token.Index == nil || inv.Token.Sealed != nil || inv.TokenGeneration != 1 {
+		t.Fatalf("stored token %+v, generation %d; want an index, nothing sealed, generation 1", inv.Token, inv.TokenGeneration)
 	}
-	// Looking at an invitation does not join.
-	roster, err := svc.Roster(ctx, host, m.ID, 0)
+	again, err := svc.ShowMeeting(ctx, host, m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(roster.Participants) != 0 {
-		t.Errorf("roster after looking at the invitation: %+v, want empty", roster.Participants)
+	if again.Invitees[0].Link != link {
+		t.Errorf("the link shown again %q, first %q", again.Invitees[0].Link, link)
 	}
-
-	// Unknown tokens get the uniform refusal and count as the source's
-	// failures: the third is the last one allowed.
-	for i := 0; i < 3; i++ {
-		_, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.10", "AAAAAAAAAAAAAAAAAAAAAA")
-		if admit.ErrorCode(err) != admit.EREFUSED || admit.ErrorMessage(err) != admit.RefusalMessage {
-			t.Fatalf("unknown token %d: %v, want the uniform refusal", i, err)
-		}
+	token := func(l string) string { return l[strings.LastIndex(l, "/")+1:] }
+	if r, err := svc.Join(ctx, &admit.JoinRequest{Token: token(link), Channel: admit.ChannelAPI, Source: "192.0.2.1"}); err != nil || r.Status != admit.StatusAdmitted {
+		t.Fatalf("joining by the link: %v, %v", r, err)
 	}
-	if _, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.10", linkToken(m.Invitees[0].Link)); admit.ErrorCode(err) != admit.ERATELIMITED {
-		t.Errorf("after three unknown tokens: %v, want rate limited", err)
+	re, err := svc.Regenerate(ctx, host, m.ID, "invitee", 0, m.Invitees[0].ID)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := svc.InviteeLink(ctx, admit.ChannelWeb, "192.0.2.11", string(make([]byte, 65))); admit.ErrorCode(err) != admit.EINVALID || admit.ErrorField(err) != "token" {
-		t.Errorf("long token: %v, want EINVALID naming token", err)
+	if re.Invitees[0].Link == link {
+		t.Fatal("regenerating the invitee kept the link")
+	}
+	if _, err := svc.Join(ctx, &admit.JoinRequest{Token: token(link), Channel: admit.ChannelAPI, Source: "192.0.2.2"}); admit.ErrorCode(err) != admit.EREFUSED {
+		t.Errorf("the old link after regenerating: %v, want the refusal", err)
+	}
+	if r, err := svc.Join(ctx, &admit.JoinRequest{Token: token(re.Invitees[0].Link), Channel: admit.ChannelAPI, Source: "192.0.2.3"}); err != nil || r.Status != admit.StatusAdmitted {
+		t.Errorf("joining by the new link: %v, %v", r, err)
+	}
+	other, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Start: ptr(t0), Invitees: []*admit.InviteeInput{{Name: "Grace"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token(other.Invitees[0].Link) == token(link) || token(other.Invitees[0].Link) == token(re.Invitees[0].Link) {
+		t.Error("another meeting's invitee got the same token")
 	}
 }

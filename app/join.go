@@ -84,6 +84,11 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 	} else if err != nil {
 		return nil, err
 	}
+	if reason == "" && req.AccountID != 0 && t.meeting.AccountID != req.AccountID {
+		// A caller of another account's dial-in number: refused as a wrong
+		// passcode is, after the same work.
+		reason = admit.ReasonOtherAccount
+	}
 	if reason != "" {
 		if res, held, err := s.holdUnmatched(ctx, req, at, t, method, reason); held || err != nil {
 			return res, err
@@ -126,6 +131,12 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 		return nil, err
 	}
 	p.ID = s.participantHandle(bearer)
+	if req.CallerNumber != "" {
+		// A caller's full number is kept sealed only; it is shown masked.
+		if p.CallerSealed, err = s.Keys.Seal([]byte(req.CallerNumber), admit.CallerNumberAD(p.ID)); err != nil {
+			return nil, err
+		}
+	}
 	p.BaseName = req.Name
 	if t.invitee != nil && t.invitee.InviteePK != 0 {
 		p.InviteePK, p.InviteeID, p.BaseName = t.invitee.InviteePK, t.invitee.InviteeID, t.invitee.InviteeName
@@ -268,7 +279,8 @@ func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Par
 	shown := p.Public()
 	shown.ID = bearer
 	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: shown,
-		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, EndedAt: o.EndedAt}}
+		Meeting: &admit.JoinMeeting{MeetingID: m.Number, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, EndedAt: o.EndedAt,
+			DialIn: admit.DialInOptions(s.DialIn, m.AccountID, m.Number, "")}}
 	if p.State == admit.StateAdmitted {
 		exp := o.ClosesAt
 		if o.EndedAt != nil {

@@ -268,7 +268,11 @@ func (c *JoinCache) Refresh(ctx context.Context, pk int64, now time.Time) error 
 	if derr != nil {
 		return derr
 	}
-	c.dir.replaceMeeting(pk, d)
+	if c.dirLoaded.Load() {
+		// Before the directory's first load there is nothing to replace:
+		// that load reads the meeting with the others.
+		c.dir.replaceMeeting(pk, d)
+	}
 	if admit.ErrorCode(err) == admit.ENOTFOUND {
 		return nil // gone: the directory no longer names it
 	} else if err != nil {

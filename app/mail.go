@@ -28,19 +28,49 @@ func calendarSequence(m *admit.Meeting, now time.Time) int {
 
 // mailing says which invitees get which kind of message about a change.
 // IDs nil means every invitee with an address; an empty, non-nil list none.
+// Gone are invitees the change removes, still written to (a cancellation).
 type mailing struct {
 	kind admit.OutboxKind
 	ids  []string
+	gone []*admit.Invitee
 }
 
-// mailOn reports whether changes enqueue mail: SMTP is configured and the
-// store writes messages with its changes.
-func (s *Service) mailOn() (admit.OutboxSaver, bool) {
-	if !s.SendMail || s.Mailer == nil {
+// mailOn reports whether changes of the account enqueue mail: SMTP is
+// configured, the deployment's or the account's own, and the store writes
+// messages with its changes.
+func (s *Service) mailOn(ctx context.Context, accountID int64) (admit.OutboxSaver, bool) {
+	saver, ok := s.mailPossible()
+	if !ok || s.SendMail {
+		return saver, ok
+	}
+	own, err := s.hasAccountSMTP(ctx, accountID)
+	if err != nil {
+		s.logger().Error("mail: account settings", "account", accountID, "err", err)
+	}
+	return saver, own
+}
+
+// mailPossible reports whether any account may send mail: the deployment
+// has SMTP, or accounts may have their own.
+func (s *Service) mailPossible() (admit.OutboxSaver, bool) {
+	if s.Mailer == nil {
 		return nil, false
 	}
 	saver, ok := s.Store.(admit.OutboxSaver)
-	return saver, ok
+	if !ok {
+		return nil, false
+	}
+	_, perAccount := s.accountMailStore()
+	return saver, s.SendMail || perAccount
+}
+
+// hasAccountSMTP reports whether the account has its own SMTP server.
+func (s *Service) hasAccountSMTP(ctx context.Context, accountID int64) (bool, error) {
+	if _, ok := s.accountMailStore(); !ok {
+		return false, nil
+	}
+	m, err := s.findAccountMail(ctx, accountID)
+	return err == nil && m.SMTP != nil, err
 }
 
 // organizer is the meeting's host as the messages name them.
@@ -56,7 +86,7 @@ func (s *Service) organizer(ctx context.Context, m *admit.Meeting) admit.Address
 // it; nil when mail is off. It reads m's secrets as they are now, so save
 // calls it on every try (a redrawn code is in the message).
 func (s *Service) messages(ctx context.Context, m *admit.Meeting, now time.Time, mailings ...mailing) ([]*admit.OutboxMessage, error) {
-	if _, ok := s.mailOn(); !ok || m.Kind == admit.KindPersonal {
+	if _, ok := s.mailOn(ctx, m.AccountID); !ok || m.Kind == admit.KindPersonal {
 		// A personal room has no schedule to send; its links are copied.
 		return nil, nil
 	}
@@ -66,6 +96,13 @@ func (s *Service) messages(ctx context.Context, m *admit.Meeting, now time.Time,
 	for _, ml := range mailings {
 		if ml.ids != nil && len(ml.ids) == 0 {
 			continue
+		}
+		v := v
+		if len(ml.gone) > 0 {
+			// The removed invitees are written to as they were.
+			was := *m
+			was.Invitees = append(append([]*admit.Invitee{}, m.Invitees...), ml.gone...)
+			v = s.view(&was, true)
 		}
 		msgs, err := s.Mailer.Messages(v, m.AccountID, admit.MailChange{Kind: ml.kind, Organizer: org,
 			Sequence: calendarSequence(m, now), Now: now, InviteeIDs: ml.ids})
@@ -80,7 +117,7 @@ func (s *Service) messages(ctx context.Context, m *admit.Meeting, now time.Time,
 // saveWithMail is Store.SaveMeeting, with the messages of the change in the
 // same transaction when mail is on.
 func (s *Service) saveWithMail(ctx context.Context, m *admit.Meeting, now time.Time, mailings []mailing) error {
-	saver, ok := s.mailOn()
+	saver, ok := s.mailOn(ctx, m.AccountID)
 	if !ok || len(mailings) == 0 {
 		return s.Store.SaveMeeting(ctx, m, now)
 	}
@@ -94,7 +131,7 @@ func (s *Service) saveWithMail(ctx context.Context, m *admit.Meeting, now time.T
 // deleteWithMail is Store.DeleteMeeting, with a cancellation to every
 // invitee in the same transaction when mail is on.
 func (s *Service) deleteWithMail(ctx context.Context, m *admit.Meeting, now time.Time) error {
-	saver, ok := s.mailOn()
+	saver, ok := s.mailOn(ctx, m.AccountID)
 	if !ok {
 		return s.Store.DeleteMeeting(ctx, m.PK, now)
 	}
@@ -128,27 +165,32 @@ func oldInvitees(m *admit.Meeting) []string {
 }
 
 // EnqueueReminders enqueues the reminders that are due at the service's
-// now: for every occurrence, in every account, that starts within the
-// reminder lead, one message per invitee with that occurrence's access code.
+// now: for every occurrence, in every account, that starts within its
+// reminder lead (the meeting's, else the account's, else the deployment's:
+// admit.EffectiveReminderLead), one message per invitee with that
+// occurrence's access code.
 // The outbox keeps one reminder per invitee and occurrence however often,
 // and on however many nodes, this runs. It returns how many occurrences it
 // looked at.
 func (s *Service) EnqueueReminders(ctx context.Context) (int, error) {
 	rs, ok := s.Store.(admit.ReminderStore)
 	outbox, ok2 := s.Store.(admit.OutboxStore)
-	if _, on := s.mailOn(); !on || !ok || !ok2 {
+	if _, on := s.mailPossible(); !on || !ok || !ok2 {
 		return 0, nil
 	}
-	lead := s.ReminderLead
-	if lead <= 0 {
-		lead = DefaultReminderLead
-	}
+	lead := s.deploymentReminderLead()
 	now := s.now()
-	refs, err := rs.FindStartingOccurrences(ctx, now, now.Add(lead), 0)
+	refs, err := rs.FindStartingOccurrences(ctx, now, lead, 0)
 	if err != nil {
 		return 0, err
 	}
 	for _, r := range refs {
+		if !r.Start.Before(now.Add(admit.EffectiveReminderLead(r.MeetingLead, r.AccountLead, lead))) {
+			continue
+		}
+		if _, on := s.mailOn(ctx, r.AccountID); !on {
+			continue
+		}
 		m, err := s.Store.FindMeetingByID(ctx, r.AccountID, r.MeetingID)
 		if admit.ErrorCode(err) == admit.ENOTFOUND {
 			continue
@@ -206,10 +248,15 @@ func (s *Service) hostMeeting(ctx context.Context, a *admit.Actor, id, scope str
 	return s.findMeeting(ctx, a, id, need)
 }
 
-// MailStatus says whether changes send mail.
-func (s *Service) MailStatus(ctx context.Context) admit.MailStatus {
-	_, on := s.mailOn()
-	return admit.MailStatus{Enabled: on}
+// MailStatus says whether changes of a's account send mail.
+func (s *Service) MailStatus(ctx context.Context, a *admit.Actor) admit.MailStatus {
+	if a == nil || a.User == nil {
+		_, on := s.mailPossible()
+		return admit.MailStatus{Enabled: on && s.SendMail}
+	}
+	_, on := s.mailOn(ctx, a.User.AccountID)
+	own, _ := s.hasAccountSMTP(ctx, a.User.AccountID)
+	return admit.MailStatus{Enabled: on, AccountSMTP: own}
 }
 
 func (s *Service) outboxStore() (admit.OutboxStore, error) {
@@ -249,8 +296,8 @@ func (s *Service) Resend(ctx context.Context, a *admit.Actor, id string, deliver
 	if err != nil {
 		return nil, err
 	}
-	if _, on := s.mailOn(); !on {
-		return nil, &admit.Error{Code: admit.ECONFLICT, Message: "Mail is off on this deployment (no SMTP server is configured)."}
+	if _, on := s.mailOn(ctx, m.AccountID); !on {
+		return nil, &admit.Error{Code: admit.ECONFLICT, Message: "Mail is off for this account (no SMTP server is configured)."}
 	}
 	o, err := s.outboxStore()
 	if err != nil {
@@ -348,4 +395,41 @@ func (s *Service) InviteeICS(ctx context.Context, channel admit.Channel, source,
 		return nil, err
 	}
 	return ml.ICS(s.view(m, true), ref.InviteeID, admit.MailChange{Organizer: s.organizer(ctx, m), Sequence: calendarSequence(m, now), Now: now})
+}
+
+// RemoveInvitee removes invitee inviteeID from meeting id: their link, PIN
+// and passcode stop working at once and, with mail on, they alone get a
+// cancellation (METHOD:CANCEL for the meeting's UID). The other invitees
+// get nothing: their calendar entries name only themselves, so nothing in
+// them changed. It returns the meeting with its secrets. The meeting's host
+// or an owner or admin of its account (EFORBIDDEN); ENOTFOUND for an unknown
+// meeting or invitee.
+func (s *Service) RemoveInvitee(ctx context.Context, a *admit.Actor, id, inviteeID string) (*admit.MeetingView, error) {
+	m, err := s.hostMeeting(ctx, a, id, admit.ScopeManage)
+	if err != nil {
+		return nil, err
+	}
+	var gone *admit.Invitee
+	kept := make([]*admit.Invitee, 0, len(m.Invitees))
+	for _, inv := range m.Invitees {
+		if inv.ID == inviteeID {
+			gone = inv
+			continue
+		}
+		kept = append(kept, inv)
+	}
+	if gone == nil {
+		return nil, admit.Errorf(admit.ENOTFOUND, "meeting %s has no invitee %s", m.ID, inviteeID)
+	}
+	m.Invitees = kept
+	now := s.now()
+	var mailings []mailing
+	if gone.Email != "" {
+		mailings = append(mailings, mailing{kind: admit.OutboxCancel, ids: []string{gone.ID}, gone: []*admit.Invitee{gone}})
+	}
+	if err := s.save(ctx, m, now, nil, mailings...); err != nil {
+		return nil, err
+	}
+	s.event(ctx, &admit.Event{AccountID: m.AccountID, Actor: actorName(a), Action: "meeting.invitee.remove", Target: "meeting:" + m.ID, Source: actorSource(a), Outcome: "ok", Detail: "invitee " + gone.ID})
+	return s.guard(ctx, m, s.view(m, true))
 }

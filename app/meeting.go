@@ -108,6 +108,9 @@ func (s *Service) applySchedule(m *admit.Meeting, in *admit.MeetingInput, now ti
 		if in.Start != nil || in.Recurrence != nil || in.Kind != nil && *in.Kind != admit.KindPersonal {
 			return admit.FieldErrorf("start", "a personal room has no schedule")
 		}
+		if in.ReminderLeadMinutes != nil {
+			return admit.FieldErrorf("reminder_lead_minutes", "a personal room has no schedule, so no reminders")
+		}
 		if in.DurationMinutes != nil {
 			if *in.DurationMinutes < 1 || *in.DurationMinutes > admit.MaxDurationMinutes {
 				return admit.FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", admit.MaxDurationMinutes)
@@ -124,6 +127,13 @@ func (s *Service) applySchedule(m *admit.Meeting, in *admit.MeetingInput, now ti
 			return admit.FieldErrorf("duration_minutes", "duration_minutes must be from 1 to %d", admit.MaxDurationMinutes)
 		}
 		m.Duration = *in.DurationMinutes
+	}
+	if in.ReminderLeadMinutes != nil {
+		lead, err := admit.ReminderLeadMinutes("reminder_lead_minutes", *in.ReminderLeadMinutes)
+		if err != nil {
+			return err
+		}
+		m.ReminderLead = lead
 	}
 	if in.Timezone != nil {
 		if _, err := time.LoadLocation(*in.Timezone); err != nil || *in.Timezone == "" || *in.Timezone == "Local" {
@@ -306,13 +316,9 @@ func (s *Service) fillInvitee(m *admit.Meeting, inv *admit.Invitee, regenerate b
 	var err error
 	ad := "meeting:" + m.ID + ":invitee:" + inv.ID
 	if inv.Token == nil || regenerate {
-		t, err := admit.RandomToken(s.Rand, 16)
-		if err != nil {
-			return err
-		}
-		if inv.Token, err = s.seal(s.tokenIndex(t), t, ad+":token"); err != nil {
-			return err
-		}
+		inv.TokenGeneration++
+		t := s.linkToken(m.ID, inv.ID, inv.TokenGeneration)
+		inv.Token = &admit.Secret{Index: s.tokenIndex(t), Plain: t}
 	}
 	if inv.PIN == nil || regenerate {
 		pin, err := m.Security.PasscodePolicy.GeneratePIN(s.Rand)
@@ -410,7 +416,8 @@ func (s *Service) addInvitees(ctx context.Context, m *admit.Meeting, ins []*admi
 // The messages of mailings (see mailing) are written in the same
 // transaction, made again on every try, so that they hold the values saved.
 func (s *Service) save(ctx context.Context, m *admit.Meeting, now time.Time, chosen *string, mailings ...mailing) error {
-	defer s.changed(ctx, m.PK)
+	// m.PK is read when save returns: a new meeting has one only then.
+	defer func() { s.changed(ctx, m.PK) }()
 	for try := 0; ; try++ {
 		err := s.saveWithMail(ctx, m, now, mailings)
 		var e *admit.Error
@@ -469,6 +476,9 @@ func (s *Service) save(ctx context.Context, m *admit.Meeting, now time.Time, cho
 func (s *Service) createPersonalRoom(ctx context.Context, acct *admit.Account, u *admit.User) (*admit.Meeting, error) {
 	m := &admit.Meeting{AccountID: acct.ID, HostID: u.ID, Kind: admit.KindPersonal, Duration: admit.DefaultDurationMinutes,
 		Timezone: u.Timezone, Topic: u.Name + "'s personal meeting room", Security: acct.Security.Security}
+	if m.Timezone == "" {
+		m.Timezone = "UTC"
+	}
 	m.Security.AccessCode = false
 	if m.Security.Passcode != admit.PasscodeNone {
 		m.Security.Passcode = admit.PasscodeShared
@@ -856,10 +866,18 @@ func (s *Service) view(m *admit.Meeting, reveal bool) *admit.MeetingView {
 		st := m.Start
 		v.Start = &st
 	}
+	v.ReminderLeadMinutes = int(m.ReminderLead / time.Minute)
 	if reveal {
 		v.Passcode = s.open(m.Passcode, "meeting:"+m.ID+":passcode")
 		v.PhonePasscode = s.open(m.PhonePasscode, "meeting:"+m.ID+":phone-passcode")
 	}
+	phone := ""
+	if m.Security.Passcode == admit.PasscodeShared {
+		if phone = v.PhonePasscode; phone == "" {
+			phone = v.Passcode
+		}
+	}
+	v.DialIn = admit.DialInOptions(s.DialIn, m.AccountID, m.Number, phone)
 	for _, o := range m.Occurrences {
 		ov := &admit.OccurrenceView{Index: o.Index, Start: o.Start, End: o.End, OpensAt: o.OpensAt, ClosesAt: o.ClosesAt,
 			EndedAt: o.EndedAt, State: o.State(now).String(), Uses: o.Uses}
@@ -873,7 +891,7 @@ func (s *Service) view(m *admit.Meeting, reveal bool) *admit.MeetingView {
 		iv := &admit.InviteeView{ID: inv.ID, ContactID: inv.ContactID, Name: inv.Name, Email: inv.Email, Phone: inv.Phone}
 		if reveal {
 			ad := "meeting:" + m.ID + ":invitee:" + inv.ID
-			if t := s.open(inv.Token, ad+":token"); t != "" {
+			if t := s.inviteeLinkToken(m, inv); t != "" {
 				iv.Link = strings.TrimRight(s.BaseURL, "/") + "/i/" + t
 			}
 			iv.PIN = s.open(inv.PIN, ad+":pin")

@@ -22,8 +22,8 @@ var _ admit.PhoneAdmitter = (*PhoneAdmitter)(nil)
 
 // PhoneSource is the source recorded for a caller's number: the number
 // masked to its last four digits, and a keyed hash that tells one number
-// from another (for the per-source limits) without keeping it. The full
-// number is never stored.
+// from another (for the per-source limits). The full number is stored
+// sealed only (Participant.CallerSealed, see CallerNumber).
 func (s *Service) PhoneSource(number string) string {
 	if number == "" {
 		number = "anonymous"
@@ -33,17 +33,34 @@ func (s *Service) PhoneSource(number string) string {
 }
 
 // Join decides a caller's attempt as a web one is decided (limits and
-// guess budget included), with channel phone and the caller's number,
-// masked and hashed, as the source. A caller who gives no invitee PIN is
-// named "Caller ending 1234".
+// guess budget included), with channel phone and the caller's number
+// (req.Source, as the gateway passes it), masked and hashed, as the source;
+// the full number is sealed with the participant. A caller who gives no
+// invitee PIN is named "Caller ending 1234".
 func (p *PhoneAdmitter) Join(ctx context.Context, req *admit.JoinRequest) (*admit.JoinResult, error) {
 	r := *req
 	r.Channel = admit.ChannelPhone
 	if r.Name == "" {
 		r.Name = admit.PhoneCallerName(req.Source)
 	}
+	r.CallerNumber = req.Source
 	r.Source = p.Service.PhoneSource(req.Source)
 	return p.Service.Join(ctx, &r)
+}
+
+// CallerNumber opens a phone participant's sealed number; "" for a
+// participant who did not call in (or whose caller gave no number). It is
+// for the service's own use (such as calling back), never to be shown or
+// logged: every place a caller is shown has the masked form.
+func (s *Service) CallerNumber(p *admit.Participant) (string, error) {
+	if len(p.CallerSealed) == 0 {
+		return "", nil
+	}
+	b, err := s.Keys.Open(p.CallerSealed, admit.CallerNumberAD(p.ID))
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
 }
 
 // Leave ends the attendance of a caller who hung up. ENOTFOUND; a caller

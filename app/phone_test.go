@@ -1,8 +1,11 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -180,4 +183,149 @@ func rosterHandle(t *testing.T, svc *app.Service, host *admit.Actor, id, name st
 	}
 	t.Fatalf("no %q on the roster", name)
 	return ""
+}
+
+// TestPhoneCallerNumberSealed: a caller's full number is stored sealed (the
+// stored bytes are not the number, nor hold it), opens to the number, is
+// sealed again by Reseal, and shows nowhere in the roster, the attempts,
+// the audit trail or the logs; a web participant has no sealed number.
+func TestPhoneCallerNumberSealed(t *testing.T) {
+	svc, host, _ := mustService(t, rand.Reader)
+	var logs bytes.Buffer
+	svc.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx := context.Background()
+	m, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Start: ptr(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := &app.PhoneAdmitter{Service: svc}
+	const number = "+15557654321"
+	if _, err := ph.Join(ctx, admit.PhoneJoinRequest(m.MeetingID, "000000", number)); admit.ErrorCode(err) != admit.EREFUSED {
+		t.Fatalf("wrong passcode: %v, want EREFUSED", err)
+	}
+	res, err := ph.Join(ctx, admit.PhoneJoinRequest(m.MeetingID, m.PhonePasscode, number))
+	if err != nil {
+		t.Fatalf("phone join: %v", err)
+	}
+	_ = res
+	p, err := svc.Store.FindParticipant(ctx, rosterHandle(t, svc, host, m.ID, "Caller ending 4321"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.CallerSealed) == 0 {
+		t.Fatal("no sealed caller number stored")
+	}
+	if bytes.Equal(p.CallerSealed, []byte(number)) || bytes.Contains(p.CallerSealed, []byte("5557654321")) {
+		t.Errorf("stored caller number %q holds the plain number", p.CallerSealed)
+	}
+	if got, err := svc.CallerNumber(p); err != nil || got != number {
+		t.Errorf("CallerNumber = %q, %v; want %q", got, err, number)
+	}
+	// Sealed to this participant: another's ID does not open it.
+	other := *p
+	other.ID = "p-other"
+	if _, err := svc.CallerNumber(&other); err == nil {
+		t.Error("the sealed number opened for another participant's ID")
+	}
+
+	// Reseal walks it, and it still opens.
+	st, err := svc.Reseal(ctx, func([]byte) bool { return true })
+	if err != nil {
+		t.Fatalf("Reseal: %v", err)
+	}
+	if st.Resealed == 0 {
+		t.Errorf("Reseal: %+v, want the caller number among what was resealed", st)
+	}
+	p2, err := svc.Store.FindParticipant(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(p2.CallerSealed, p.CallerSealed) {
+		t.Error("Reseal left the caller number as it was")
+	}
+	if got, err := svc.CallerNumber(p2); err != nil || got != number {
+		t.Errorf("after Reseal, CallerNumber = %q, %v; want %q", got, err, number)
+	}
+
+	web, err := svc.Join(ctx, &admit.JoinRequest{MeetingID: m.MeetingID, Passcode: m.Passcode, Name: "Web", Channel: admit.ChannelWeb, Source: "192.0.2.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = web
+	if wp, err := svc.Store.FindParticipant(ctx, rosterHandle(t, svc, host, m.ID, "Web")); err != nil || len(wp.CallerSealed) != 0 {
+		t.Errorf("web participant: sealed number %q, %v; want none", wp.CallerSealed, err)
+	}
+
+	// Shown masked only: the roster, the attempts, the audit trail, the logs.
+	roster, err := svc.Roster(ctx, host, m.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, _ := json.Marshal(roster)
+	stored, err := svc.Store.FindMeetingByID(ctx, host.User.AccountID, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attempts, err := svc.Store.FindAttempts(ctx, stored.PK, 0)
+	if err != nil || len(attempts) < 2 {
+		t.Fatalf("attempts: %d, %v; want the refusal and the join", len(attempts), err)
+	}
+	a, _ := json.Marshal(attempts)
+	events, err := svc.Store.FindEvents(ctx, admit.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := json.Marshal(events)
+	for what, b := range map[string][]byte{"roster": shown, "attempts": a, "audit trail": e, "logs": logs.Bytes()} {
+		if bytes.Contains(b, []byte("5557654321")) {
+			t.Errorf("the %s holds the full number: %s", what, b)
+		}
+	}
+	if !bytes.Contains(shown, []byte("Caller ending 4321")) {
+		t.Errorf("roster %s does not name the caller by the last four digits", shown)
+	}
+}
+
+// TestPhoneJoinOtherAccount: a caller of another account's dial-in number
+// (JoinRequest.AccountID) is refused with the right meeting ID and passcode,
+// with the very error of a wrong passcode, and the attempt is recorded as
+// such; a caller of the meeting's account's number is admitted.
+func TestPhoneJoinOtherAccount(t *testing.T) {
+	svc, host, _ := mustService(t, rand.Reader)
+	ctx := context.Background()
+	m, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Start: ptr(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := &app.PhoneAdmitter{Service: svc}
+	own, other := host.User.AccountID, host.User.AccountID+1
+
+	wrong := admit.PhoneJoinRequest(m.MeetingID, "000000", caller)
+	wrong.AccountID = own
+	_, wrongErr := ph.Join(ctx, wrong)
+	if admit.ErrorCode(wrongErr) != admit.EREFUSED {
+		t.Fatalf("wrong passcode: %v, want EREFUSED", wrongErr)
+	}
+	req := admit.PhoneJoinRequest(m.MeetingID, m.PhonePasscode, caller)
+	req.AccountID = other
+	res, err := ph.Join(ctx, req)
+	if err == nil || err.Error() != wrongErr.Error() {
+		t.Fatalf("another account's number: %v, %v; want the refusal of a wrong passcode, %v", res, err, wrongErr)
+	}
+	stored, err := svc.Store.FindMeetingByID(ctx, own, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	atts, err := svc.Store.FindAttempts(ctx, stored.PK, 1)
+	if err != nil || len(atts) != 1 || atts[0].Reason != admit.ReasonOtherAccount || atts[0].Outcome != admit.OutcomeRefused {
+		t.Errorf("last attempt %+v, %v; want refused, %s", atts, err, admit.ReasonOtherAccount)
+	}
+	req.AccountID = own
+	if res, err := ph.Join(ctx, req); err != nil || res.Status != admit.StatusAdmitted {
+		t.Errorf("the meeting's account's number: %v, %v; want admitted", res, err)
+	}
+	req.AccountID = 0 // a number of no account reaches every account
+	if res, err := ph.Join(ctx, req); err != nil || res.Status != admit.StatusAdmitted {
+		t.Errorf("a number of no account: %v, %v; want admitted", res, err)
+	}
 }

@@ -28,6 +28,10 @@ func sealedAD(v *admit.SealedValue) (string, error) {
 		return inv + ":token", nil
 	case admit.SealedMediaSecret:
 		return string(admit.MediaSecretAD(v.RowPK)), nil
+	case admit.SealedSMTPPassword:
+		return string(admit.SMTPPasswordAD(v.RowPK)), nil
+	case admit.SealedCallerNumber:
+		return string(admit.CallerNumberAD(v.ParticipantID)), nil
 	}
 	return "", fmt.Errorf("admit: sealed value of unknown kind %q", v.Kind)
 }

@@ -8,12 +8,36 @@ import (
 
 // Purposes of keyed indexes.
 const (
-	purposeCredential = "credential"
-	purposeAccessCode = "access-code"
-	purposeToken      = "invitee-token"
-	purposeAPIToken   = "api-token"
-	purposePwd        = "join-url-pwd"
+	purposeCredential  = "credential"
+	purposeAccessCode  = "access-code"
+	purposeToken       = "invitee-token"
+	purposeAPIToken    = "api-token"
+	purposePwd         = "join-url-pwd"
+	purposeInviteeLink = "invitee-link"
 )
+
+// linkToken derives an invitee's link token from the server's key, the
+// meeting, the invitee and the generation (which regenerating the
+// invitee's credentials bumps): 128 bits, the shape of a random token.
+// Nothing secret is stored for it: the store keeps its keyed index (under
+// purposeToken) and the generation, and the host's views derive it again.
+func (s *Service) linkToken(meetingID, inviteeID string, generation int) string {
+	mac := s.Keys.Index(purposeInviteeLink, []byte(meetingID+"\x00"+inviteeID+"\x00"+itoa(int64(generation))))
+	return encodeURLSafe(mac[:16])
+}
+
+// inviteeLinkToken returns the invitee's link token: derived, or (for an
+// invitee made before derived tokens) the random one, unsealed; "" when
+// there is none.
+func (s *Service) inviteeLinkToken(m *admit.Meeting, inv *admit.Invitee) string {
+	switch {
+	case inv.Token == nil:
+		return ""
+	case inv.TokenGeneration > 0:
+		return s.linkToken(m.ID, inv.ID, inv.TokenGeneration)
+	}
+	return s.open(inv.Token, "meeting:"+m.ID+":invitee:"+inv.ID+":token")
+}
 
 // APITokenIndex is the lookup index of an API token.
 func (s *Service) APITokenIndex(token string) []byte {

@@ -27,6 +27,10 @@ type Service struct {
 	Logger   *slog.Logger // never given secrets
 	// BaseURL prefixes join links ("http://127.0.0.1:8080").
 	BaseURL string
+	// DialIn are the deployment's dial-in numbers, shown (those that reach
+	// a meeting's account, see admit.DialInOptions) in meeting views, join
+	// answers, invitations and the join pages.
+	DialIn []admit.DialInNumber
 
 	// Limiter bounds the failed joins of each source across all meetings;
 	// nil means a memory.Limiter with DefaultSourcePolicy, made on first use.
@@ -109,12 +113,18 @@ func (s *Service) publish(ctx context.Context, c admit.Change) {
 	}
 }
 
-// changed drops a meeting the service has just written from the join cache,
-// so that the change holds at once for the next join, and tells the other
-// nodes to drop it too.
+// changed reads a meeting the service has just written into the join cache
+// again, its directory entries too (its number, access codes and invitees'
+// links), so that the change holds at once for the next join: a meeting
+// made a moment ago is found by its number before the cache's next poll.
+// It tells the other nodes to drop it too. When the read fails the meeting
+// is dropped, and the next poll reads its entries.
 func (s *Service) changed(ctx context.Context, meetingPK int64) {
 	if meetingPK != 0 {
-		s.joinCache().Drop(meetingPK)
+		if err := s.joinCache().Refresh(ctx, meetingPK, s.now()); err != nil {
+			s.logger().Warn("join cache: refresh a changed meeting", "meeting_pk", meetingPK, "err", err)
+			s.joinCache().Drop(meetingPK)
+		}
 		s.publish(ctx, admit.Change{Kind: admit.ChangeMeeting, MeetingPK: meetingPK})
 	}
 }

@@ -239,7 +239,7 @@ func (s *Service) SignInWithIdentity(ctx context.Context, accountID int64, id *a
 	subject := " issuer=" + id.Issuer + " subject=" + id.Subject
 	switch d.Action {
 	case admit.ProvisionCreate:
-		u = &admit.User{AccountID: accountID, Email: d.Email, Name: d.Name, Role: d.Role, Timezone: "UTC"}
+		u = &admit.User{AccountID: accountID, Email: d.Email, Name: d.Name, Role: d.Role}
 		if err := s.Store.CreateUser(ctx, u); admit.ErrorCode(err) == admit.ECONFLICT {
 			return refuse(nil, &admit.SignInError{Reason: admit.SignInEmailTaken, Err: err})
 		} else if err != nil {

@@ -42,7 +42,7 @@ func (s *Service) CreateUser(ctx context.Context, accountID int64, email, name s
 	if err != nil {
 		return nil, err
 	}
-	u := &admit.User{AccountID: accountID, Email: email, Name: name, Role: role, Timezone: "UTC"}
+	u := &admit.User{AccountID: accountID, Email: email, Name: name, Role: role} // no zone yet: the browser proposes one (ProposeTimezone)
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}

@@ -133,6 +133,7 @@ const (
 	accountList                     // lists across the account: scoped by role
 	selfRoute                       // acts on the caller's own things (contacts, tokens)
 	accountAdmin                    // account settings: owner and admin only for changes
+	accountOwner                    // the account's terms: owners only
 )
 
 // apiDecisions is the authorization decision of every route of the API. A
@@ -189,6 +190,13 @@ var apiDecisions = map[string]apiDecision{
 	"POST /api/v1/meetings/{id}/media":                        meetingRoute,
 	"POST /api/v1/participants/{pid}/media":                   public, // the participant's bearer ID
 	"POST /api/v1/media/webhook/{account}":                    public, // signed by the account's media server
+	"DELETE /api/v1/meetings/{id}/invitees/{invitee}":         meetingRoute,
+	"GET /api/v1/account/mail":                                accountAdmin,
+	"GET /api/v1/account/plan":                                selfRoute, // every user reads the account's plan
+	"PUT /api/v1/account/plan":                                accountOwner,
+	"PUT /api/v1/account/mail":                                accountAdmin,
+	"PUT /api/v1/account/mail/smtp":                           accountAdmin,
+	"DELETE /api/v1/account/mail/smtp":                        accountAdmin,
 }
 
 // apiRoutes returns the server's own list of its operations, from the
@@ -265,7 +273,7 @@ func TestAuthzAPIMatrix(t *testing.T) {
 		for _, ro := range roles {
 			m, pid := a.victimMeeting(t) // a fresh meeting each time: some routes end or delete it
 			fill := func(id string) string {
-				return strings.NewReplacer("{id}", id, "{pid}", pid, "{delivery}", "999999").Replace(tmpl)
+				return strings.NewReplacer("{id}", id, "{pid}", pid, "{delivery}", "999999", "{invitee}", "inosuchinvitee00").Replace(tmpl)
 			}
 			got := s.do(method, fill(m.ID), ro.token, requestBody(rt))
 			want := s.do(method, fill(nonexistent(m.ID)), ro.token, requestBody(rt))
@@ -426,6 +434,13 @@ var webDecisions = map[string]apiDecision{
 	"GET /meetings/{id}/room":                           meetingRoute,
 	"POST /meetings/{id}/admit-all":                     meetingRoute,
 	"POST /meetings/{id}/deny-unmatched":                meetingRoute,
+	"GET /meetings":                                     accountList,
+	"GET /meetings/{id}/edit":                           meetingRoute,
+	"POST /meetings/{id}/edit":                          meetingRoute,
+	"POST /meetings/{id}/invitees/{invitee}/remove":     meetingRoute,
+	"POST /settings/mail":                               accountAdmin,
+	"POST /settings/mail/smtp":                          accountAdmin,
+	"POST /settings/mail/smtp/delete":                   accountAdmin,
 	"GET /p/{pid}/media/open":                           public,
 	"POST /p/{pid}/media":                               public,
 	"POST /settings/media":                              accountAdmin,
@@ -479,7 +494,7 @@ func TestAuthzWebMatrix(t *testing.T) {
 		for _, c := range clients {
 			m, pid := a.victimMeeting(t)
 			fill := func(id string) string {
-				return strings.NewReplacer("{id}", id, "{pid}", pid, "{decision}", "admit", "{delivery}", "999999").Replace(tmpl)
+				return strings.NewReplacer("{id}", id, "{pid}", pid, "{decision}", "admit", "{delivery}", "999999", "{invitee}", "inosuchinvitee00").Replace(tmpl)
 			}
 			var form url.Values
 			if method == "POST" {
@@ -673,7 +688,8 @@ func (s *server) handle(token, meetingID, name string) string {
 // TestAuthzAccountAdminMatrix: every account-settings route of the API and
 // of the pages, for each role: a host (and a host's read token) is refused
 // with 403 and nothing changes; an admin's read token reads but does not
-// change; the owner and the admin get past authorization.
+// change; the owner and the admin get past authorization. The account's
+// terms (its plan) are the owner's alone.
 func TestAuthzAccountAdminMatrix(t *testing.T) {
 	a := newAccount(t)
 	s := a.s
@@ -692,7 +708,8 @@ func TestAuthzAccountAdminMatrix(t *testing.T) {
 	refused := func(st int) bool { return st == 403 }
 	n := 0
 	for _, rt := range s.apiRoutes() {
-		if apiDecisions[rt] != accountAdmin {
+		d := apiDecisions[rt]
+		if d != accountAdmin && d != accountOwner {
 			continue
 		}
 		n++
@@ -703,7 +720,14 @@ func TestAuthzAccountAdminMatrix(t *testing.T) {
 		}
 		for _, ro := range roles {
 			may := ro.writes || method == "GET" && ro.reads
-			got := s.do(method, path, ro.token, requestBody(rt))
+			if d == accountOwner {
+				may = ro.name == "owner"
+			}
+			body := requestBody(rt)
+			if strings.HasSuffix(path, "/plan") {
+				body = map[string]any{"plan": "pro"}
+			}
+			got := s.do(method, path, ro.token, body)
 			if !may && !refused(got.status) {
 				t.Errorf("%s as %s: %d %s; want 403", rt, ro.name, got.status, got.raw)
 			}

@@ -48,6 +48,7 @@ func TestBrowserLiveMeeting(t *testing.T) {
 	if !first {
 		t.Errorf("the live roster is not the first thing on the page of an open occurrence")
 	}
+	host.click("#show-invitees button[type=submit]")
 	noWrap := `[...document.querySelectorAll(".invitee-pin, .invitee-passcode, #meeting-id")].filter(e => e.textContent.trim()).every(e => {
 		const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length === 1; })`
 	var whole bool
@@ -55,6 +56,7 @@ func TestBrowserLiveMeeting(t *testing.T) {
 	if !whole {
 		t.Errorf("a PIN, passcode or the meeting ID wraps mid-value at %d px", desktopWidth)
 	}
+	host.open(page)
 	host.waitTrue(`document.getElementById("roster").dataset.live === "on"`, "the live roster")
 	host.eval(`window.__notReloaded = true`, nil)
 

@@ -66,6 +66,9 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 	}
 	host.waitMatch("#access-code", dotsRe)
 
+	// The invitees' links and passcodes show when the host asks (audited).
+	inviteesFrom := host.location()
+	host.click("#show-invitees button[type=submit]")
 	type invitee struct{ name, link, passcode string }
 	var invitees []invitee
 	var rows [][]string
@@ -83,6 +86,7 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 
 	// The host's page stays as it is from here on: its roster must follow
 	// by itself.
+	host.open(inviteesFrom)
 	host.eval(`window.__notReloaded = true`, nil)
 
 	join := func(name, link string, width int64) *tab {
@@ -95,6 +99,9 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 		if got := p.text("#greeting"); got != "Welcome, "+name {
 			t.Errorf("greeting %q, want Welcome, %s", got, name)
 		}
+		if got := p.text("#join-as"); got != "You join as "+name+", the name on your invitation." {
+			t.Errorf("before joining %s reads %q", name, got)
+		}
 		p.click("#join-button")
 		p.waitText("#status", "Waiting for the host to let you in")
 		return p
@@ -102,6 +109,12 @@ func TestBrowserHostAndParticipants(t *testing.T) {
 	grace := join("Grace Hopper", invitees[0].link, phoneWidth)
 	alan := join("Alan Turing", invitees[1].link, desktopWidth)
 	grace2 := join("Grace Hopper", invitees[0].link, desktopWidth)
+	if got := grace.text("#join-name"); !strings.Contains(got, "Grace Hopper, the name on your invitation") {
+		t.Errorf("Grace's page says %q", got)
+	}
+	if got := grace2.text("#join-name"); !strings.Contains(got, "Grace Hopper (2): you came with Grace Hopper's invitation, which someone used already") {
+		t.Errorf("the second use of Grace's link says %q", got)
+	}
 
 	host.waitText("#waiting", "Grace Hopper (2)")
 	host.waitText("#waiting", "Alan Turing")

@@ -226,3 +226,54 @@ func TestMailRemindersPerOccurrence(t *testing.T) {
 		}
 	}
 }
+
+// TestMailAccountSMTP: a deployment without --smtp-host; the account's
+// owner sets its own SMTP server (authentication, password sealed) through
+// the API, and its meetings' invitations go through it from its own From.
+// Removing one invitee sends a cancellation to them alone. The password is
+// in no answer and not in the server's log.
+func TestMailAccountSMTP(t *testing.T) {
+	pit := mailtest.StartWith(t, mailtest.Options{Auth: true})
+	s := startServer(t, "", "--mail-interval", "100ms")
+	tok := s.host("owner@example.com", "Owner Person")
+	mail := s.do("GET", "/api/v1/mail", tok, nil).must(t, 200)
+	if !strings.Contains(string(mail.raw), `"enabled":false`) {
+		t.Fatalf("mail status before the account's server: %s", mail.raw)
+	}
+	set := s.do("PUT", "/api/v1/account/mail/smtp", tok, map[string]any{"host": pit.SMTPHost, "port": pit.SMTPPort,
+		"security": "none", "username": mailtest.Username, "password": mailtest.Password,
+		"from": "meetings@acme.example", "from_name": "Acme"}).must(t, 200)
+	if strings.Contains(string(set.raw), mailtest.Password) {
+		t.Errorf("the answer holds the password: %s", set.raw)
+	}
+	if got := s.do("GET", "/api/v1/mail", tok, nil).must(t, 200); !strings.Contains(string(got.raw), `"enabled":true`) {
+		t.Errorf("mail status with the account's server: %s", got.raw)
+	}
+	start := time.Now().UTC().Add(72 * time.Hour).Truncate(time.Hour)
+	m := s.schedule(tok, inviteesBody(start, nil))
+	got := pit.WaitMessages(t, 3)
+	for _, msg := range got {
+		if msg.From.Address != "meetings@acme.example" {
+			t.Errorf("message to %v from %s, want the account's From", msg.To, msg.From.Address)
+		}
+	}
+	s.advance(time.Minute)
+	s.do("DELETE", "/api/v1/meetings/"+m.ID+"/invitees/"+m.Invitees[1].ID, tok, nil).must(t, 200)
+	got = pit.WaitMessages(t, 4)
+	cancel := got[0]
+	if len(cancel.To) != 1 || cancel.To[0].Address != m.Invitees[1].Email {
+		t.Fatalf("after removing %s the newest message is to %v", m.Invitees[1].Email, cancel.To)
+	}
+	if cal := calendarOf(t, pit, cancel.ID); cal.Props.Get("METHOD").Value != "CANCEL" {
+		t.Errorf("METHOD %s, want CANCEL", cal.Props.Get("METHOD").Value)
+	}
+	// The others get nothing more: the outbox holds the three invitations
+	// and the one cancellation (messages are written with their change).
+	ds := s.do("GET", "/api/v1/meetings/"+m.ID+"/deliveries", tok, nil).must(t, 200)
+	if list, _ := ds.body["deliveries"].([]any); len(list) != 4 {
+		t.Errorf("%d deliveries, want 4 (three invitations, one cancellation): %s", len(list), ds.raw)
+	}
+	if strings.Contains(s.logs.String(), mailtest.Password) {
+		t.Error("the server's log holds the SMTP password")
+	}
+}

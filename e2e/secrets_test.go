@@ -71,7 +71,7 @@ func storeBytes(t *testing.T, data string) []byte {
 }
 
 func TestSecretsAtRestAndKeyRotation(t *testing.T) {
-	s := startServer(t, "")
+	s := startServer(t, "", "--mail-interval", "100ms")
 	tok := s.host("ada@example.com", "Ada")
 	s.setClock(monday)
 	shared := s.schedule(tok, scheduledAt(monday.Add(5*time.Minute), map[string]any{
@@ -83,6 +83,12 @@ func TestSecretsAtRestAndKeyRotation(t *testing.T) {
 		"invitees": []map[string]any{{"name": "Barbara"}, {"name": "Edsger"}},
 	}))
 	secrets := append(canaries(shared, tok), canaries(unique, "")...)
+	// The account's own SMTP password (a server that refuses connections:
+	// nothing needs to arrive).
+	smtpPassword := "Canary-Smtp-Pw-4417"
+	s.do("PUT", "/api/v1/account/mail/smtp", tok, map[string]any{"host": "127.0.0.1", "port": 1, "security": "starttls",
+		"username": "mailer", "password": smtpPassword, "from": "meetings@acme.example"}).must(t, 200)
+	secrets = append(secrets, smtpPassword)
 	if len(secrets) < 15 {
 		t.Fatalf("only %d canaries", len(secrets))
 	}
@@ -151,6 +157,32 @@ func TestSecretsAtRestAndKeyRotation(t *testing.T) {
 	regen := decodeMeeting(t, s.do("POST", "/api/v1/meetings/"+shared.ID+"/regenerate", tok, map[string]any{"what": "passcode"}).must(t, 200))
 	wantAdmitted(t, s.join(map[string]any{"meeting_id": shared.MeetingID, "passcode": regen.Passcode}), "passcode made after rotation")
 	secrets = append(secrets, regen.Passcode, regen.PhonePass)
+	if got := s.do("GET", "/api/v1/account/mail", tok, nil).must(t, 200); got.body["password_set"] != true {
+		t.Errorf("the account's SMTP password is gone after rotation: %s", got.raw)
+	}
+	// The sender opens it under the new key: the regeneration's update to
+	// Grace is attempted and fails at the (refusing) server, not before.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ds := s.do("GET", "/api/v1/meetings/"+shared.ID+"/deliveries", tok, nil).must(t, 200)
+		list, _ := ds.body["deliveries"].([]any)
+		var tried map[string]any
+		for _, d := range list {
+			if d, _ := d.(map[string]any); d["kind"] == "update" && d["attempts"] != float64(0) {
+				tried = d
+			}
+		}
+		if tried != nil {
+			if e, _ := tried["last_error"].(string); !strings.Contains(e, "127.0.0.1:1") || strings.Contains(e, "SMTP settings of account") {
+				t.Errorf("the update's attempt failed with %q, want the server's refusal", e)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the update was never attempted: %s", ds.raw)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	check("after rotation")
 
 	// No secret reached the server's log.

@@ -62,6 +62,7 @@ type callStep struct {
 	}
 	ExpectBye int
 	Bye       int
+	Refer     any // a transfer the trunk expects (sip's tests use it); nil here
 }
 
 type callScenario struct {
@@ -259,5 +260,43 @@ func TestDialIn(t *testing.T) {
 	att := s.do("GET", "/api/v1/meetings/"+m.ID+"/attendance", tok, nil).must(t, 200)
 	if rows, _ := att.body["participants"].([]any); len(rows) != 2 {
 		t.Errorf("attendance %s, want both callers", att.raw)
+	}
+}
+
+// TestDialInAccountNumbers: with dial-in numbers of two accounts, the
+// meeting's view lists its account's number only, and a caller of the other
+// account's number who enters the right meeting ID and phone passcode is
+// refused three times and hung up, each attempt recorded as other_account;
+// the caller's number shows nowhere in the attempts.
+func TestDialInAccountNumbers(t *testing.T) {
+	sipp := needSIPp(t)
+	sipPort := udpTCPPort(t)
+	s := startServer(t, "", "--sip", "127.0.0.1:"+sipPort, "--sip-trunk", "test=127.0.0.1",
+		"--dial-in", "+15550001111:US@1", "--dial-in", "+15550002222:US:toll-free@2")
+	tok := s.host("ada@example.com", "Ada")
+	s.setClock(monday)
+	m := s.schedule(tok, scheduledAt(monday, nil))
+	view := s.do("GET", "/api/v1/meetings/"+m.ID, tok, nil).must(t, 200)
+	if !strings.Contains(string(view.raw), `"one_tap":"+15550001111,,`+m.MeetingID+`#`) || strings.Contains(string(view.raw), "15550002222") {
+		t.Errorf("meeting view lists %s, want account 1's number only, with its one-tap form", view.raw)
+	}
+
+	c := &callScenario{Called: "+15550002222", Caller: "+15557654321", Codec: "PCMU", cseq: 1}
+	c.pause(prompts(t, sip.PromptWelcome, sip.PromptEnterID))
+	for i := 0; i < sip.MaxTries; i++ {
+		if i > 0 {
+			c.pause(int(sip.DecisionTime/time.Millisecond) + 300 + prompts(t, sip.PromptRefused, sip.PromptEnterID))
+		}
+		c.keys(m.MeetingID + "#").pause(prompts(t, sip.PromptEnterPasscode)).keys(m.PhonePass + "#")
+	}
+	c.Steps = append(c.Steps, callStep{ExpectBye: 20000})
+	runSIPp(t, sipp, "caller.xml", c, "-m", "1", "127.0.0.1:"+sipPort)(90 * time.Second)
+
+	atts := s.do("GET", "/api/v1/meetings/"+m.ID+"/attempts", tok, nil).must(t, 200)
+	if n := strings.Count(string(atts.raw), `"other_account"`); n != sip.MaxTries {
+		t.Errorf("attempts %s: %d of reason other_account, want %d", atts.raw, n, sip.MaxTries)
+	}
+	if strings.Contains(string(atts.raw), "5557654321") {
+		t.Errorf("attempts show the caller's number: %s", atts.raw)
 	}
 }

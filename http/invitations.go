@@ -18,12 +18,90 @@ func (s *Server) invitationRoutes() []edge.Route {
 		{Method: "POST", Path: "/api/v1/meetings/{id}/deliveries/{delivery}/resend", Handler: s.authed(s.handleResend)},
 		{Method: "GET", Path: "/api/v1/meetings/{id}/invitation.ics", Handler: s.authed(s.handleInvitationICS)},
 		{Method: "GET", Path: "/api/v1/meetings/{id}/invitation", Handler: s.authed(s.handleInvitationText)},
+		{Method: "DELETE", Path: "/api/v1/meetings/{id}/invitees/{invitee}", Handler: s.authed(s.handleRemoveInvitee)},
+		// The account's mail settings: owners and admins (the service decides).
+		{Method: "GET", Path: "/api/v1/account/mail", Handler: s.authed(s.handleAccountMail)},
+		{Method: "PUT", Path: "/api/v1/account/mail", Handler: s.authed(s.handleUpdateAccountMail)},
+		{Method: "PUT", Path: "/api/v1/account/mail/smtp", Handler: s.authed(s.handleSetAccountSMTP)},
+		{Method: "DELETE", Path: "/api/v1/account/mail/smtp", Handler: s.authed(s.handleDeleteAccountSMTP)},
 	}
+}
+
+// handleAccountMail returns the account's mail settings, never the SMTP
+// password.
+func (s *Server) handleAccountMail(w http.ResponseWriter, r *http.Request, a *admit.Actor) {
+	v, err := s.Service.AccountMail(r.Context(), a)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+}
+
+// handleUpdateAccountMail changes the account's reminder lead.
+func (s *Server) handleUpdateAccountMail(w http.ResponseWriter, r *http.Request, a *admit.Actor) {
+	var in admit.AccountMailInput
+	if err := decodeBody(w, r, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v, err := s.Service.UpdateAccountMail(r.Context(), a, &in)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+}
+
+// handleSetAccountSMTP sets the account's own SMTP server.
+func (s *Server) handleSetAccountSMTP(w http.ResponseWriter, r *http.Request, a *admit.Actor) {
+	var in admit.AccountSMTPInput
+	if err := decodeBody(w, r, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v, err := s.Service.SetAccountSMTP(r.Context(), a, &in)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+}
+
+// handleDeleteAccountSMTP returns the account to the deployment's SMTP
+// server.
+func (s *Server) handleDeleteAccountSMTP(w http.ResponseWriter, r *http.Request, a *admit.Actor) {
+	if err := s.Service.DeleteAccountSMTP(r.Context(), a); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleRemoveInvitee removes one invitee of a meeting; with mail on, they
+// alone get a cancellation.
+func (s *Server) handleRemoveInvitee(w http.ResponseWriter, r *http.Request, a *admit.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	inv, err := pathID(r, "invitee")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v, err := s.Service.RemoveInvitee(r.Context(), a, id, inv)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
 }
 
 // handleMailStatus says whether changes send mail.
 func (s *Server) handleMailStatus(w http.ResponseWriter, r *http.Request, a *admit.Actor) {
-	s.writeJSON(w, r, http.StatusOK, s.Service.MailStatus(r.Context()))
+	s.writeJSON(w, r, http.StatusOK, s.Service.MailStatus(r.Context(), a))
 }
 
 // handleDeliveries lists a meeting's messages with their delivery state.

@@ -203,6 +203,9 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("GET", "/api/v1/account/security", nil, "", nil, true), 200, "account security")
 	v.want(v.call("PUT", "/api/v1/account/security", nil, "", map[string]any{"grace_minutes": 20, "locked": []string{"max_uses"}}, true), 200, "set account security")
 	v.want(v.call("PUT", "/api/v1/account/security", nil, "", map[string]any{"locked": []string{"colour"}}, true), 400, "bad lock")
+	v.want(v.call("GET", "/api/v1/account/plan", nil, "", nil, true), 200, "account plan")
+	v.want(v.call("PUT", "/api/v1/account/plan", nil, "", map[string]any{"plan": "gold"}, true), 400, "unknown plan")
+	v.want(v.call("PUT", "/api/v1/account/plan", nil, "", map[string]any{"plan": "pro"}, true), 200, "set the plan")
 	res = v.call("POST", "/api/v1/contacts", nil, "", map[string]string{"name": "Carol Contact", "email": "carol@example.com", "phone": "+1 555 0100"}, true)
 	v.want(res, 201, "create contact")
 	var contact admit.Contact
@@ -273,6 +276,25 @@ func TestOpenAPIResponses(t *testing.T) {
 	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation.ics", []string{"id", board.ID}, "invitee="+board.Invitees[0].ID, nil, true), 200, "invitee's calendar file")
 	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation", []string{"id", board.ID}, "", nil, true), 200, "shared invitation text")
 	v.want(v.call("GET", "/api/v1/meetings/{id}/invitation", []string{"id", board.ID}, "invitee=inosuch", nil, true), 404, "unknown invitee's invitation")
+
+	// Removing one invitee.
+	res = v.call("DELETE", "/api/v1/meetings/{id}/invitees/{invitee}", []string{"id", board.ID, "invitee", board.Invitees[0].ID}, "", nil, true)
+	v.want(res, 200, "remove an invitee")
+	v.want(v.call("DELETE", "/api/v1/meetings/{id}/invitees/{invitee}", []string{"id", board.ID, "invitee", board.Invitees[0].ID}, "", nil, true), 404, "remove it twice")
+
+	// The account's mail settings: the SMTP password is never returned.
+	v.want(v.call("GET", "/api/v1/account/mail", nil, "", nil, true), 200, "account mail settings")
+	v.want(v.call("PUT", "/api/v1/account/mail/smtp", nil, "", map[string]any{"host": "smtp.acme.example", "security": "none", "from": "m@acme.example"}, true), 400, "no TLS to a remote server")
+	smtpPassword := "smtp-password-" + strings.Repeat("x", 16)
+	res = v.call("PUT", "/api/v1/account/mail/smtp", nil, "", map[string]any{"host": "smtp.acme.example", "username": "mailer", "password": smtpPassword, "from": "m@acme.example"}, true)
+	v.want(res, 200, "set the account's SMTP server")
+	if strings.Contains(string(res.Body), smtpPassword) || !strings.Contains(string(res.Body), `"password_set":true`) {
+		t.Errorf("the SMTP settings answer is %s", res.Body)
+	}
+	v.want(v.call("PUT", "/api/v1/account/mail", nil, "", map[string]any{"reminder_lead_minutes": 30}, true), 200, "account reminder lead")
+	v.want(v.call("PUT", "/api/v1/account/mail", nil, "", map[string]any{"reminder_lead_minutes": -1}, true), 400, "negative reminder lead")
+	v.want(v.call("DELETE", "/api/v1/account/mail/smtp", nil, "", nil, true), 204, "remove the account's SMTP server")
+	v.want(v.call("DELETE", "/api/v1/account/mail/smtp", nil, "", nil, true), 404, "remove it twice")
 
 	// Joins.
 	v.call("POST", "/api/v1/test-clock", nil, "", map[string]string{"advance": "3m"}, false)

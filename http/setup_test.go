@@ -52,6 +52,7 @@ func mustServe(tb testing.TB, testClock bool) *fixture {
 	// Mail on, without a sender: changes enqueue their messages.
 	svc.Mailer = &mail.Postman{Random: rand.Reader, Sealer: ring, FromDomain: "admit.test", UIDDomain: "admit.test"}
 	svc.SendMail = true
+	svc.DialIn = testDialIn
 	u := admittest.Owner(tb, svc, "owner@example.com", "Olive Owner")
 	token, err := svc.CreateAPIToken(ctx, u.ID, nil)
 	if err != nil {

@@ -8,7 +8,8 @@
 // due messages with a lease (so that each is sent by one node), opens and
 // composes them (Compose: plain text and HTML alternatives, the calendar
 // entry inline as text/calendar and as an .ics attachment) and hands them to
-// an SMTPSender (github.com/wneessen/go-mail). A failed attempt is retried
+// an SMTPSender (github.com/wneessen/go-mail): the deployment's, or the
+// account's own server when Loop.Accounts gives one. A failed attempt is retried
 // with exponential backoff (admit.OutboxRetryDelay); the Message-ID drawn at
 // enqueue is kept, so that a message sent twice after a crash is one message
 // to the recipient. MemoryOutbox is the in-memory admit.OutboxStore, for a

@@ -154,6 +154,17 @@ func letter(v *admit.MeetingView, inv *admit.InviteeView, o LetterOptions, occ *
 		l.AccessCode = occ.AccessCode
 	}
 	l.DialIn = o.DialIn
+	if len(l.DialIn) == 0 {
+		// The numbers that reach the meeting, as its view lists them
+		// (admit.DialInOptions): each with its one-tap form.
+		for _, n := range v.DialIn {
+			kind := ""
+			if n.TollFree {
+				kind = ", toll-free"
+			}
+			l.DialIn = append(l.DialIn, n.Number+" ("+n.Country+kind+"), one tap: "+n.OneTap)
+		}
+	}
 	return l, nil
 }
 

@@ -199,3 +199,21 @@ func TestSharedLetterForCopyAndDownload(t *testing.T) {
 		t.Errorf("the host's file has attendees %v", a)
 	}
 }
+
+// TestLettersListTheMeetingsDialIn: an invitation lists the dial-in
+// numbers of the meeting's view, each with its one-tap form.
+func TestLettersListTheMeetingsDialIn(t *testing.T) {
+	v := seriesView()
+	v.DialIn = admit.DialInOptions([]admit.DialInNumber{{Number: "+15551234567", Country: "US", TollFree: true}}, 1, v.MeetingID, v.PhonePasscode)
+	letters, err := mail.Letters(v, mail.LetterOptions{Kind: admit.OutboxInvitation, UIDDomain: "x", Now: v.Occurrences[0].Start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "+15551234567 (US, toll-free), one tap: +15551234567,,12345678901#,,777000#"
+	if !slices.Contains(letters[0].DialIn, want) {
+		t.Errorf("letter dial-in %q, want %q", letters[0].DialIn, want)
+	}
+	if text := allText(t, letters[0]); !strings.Contains(text, "+15551234567,,12345678901#") {
+		t.Errorf("the letter's text lacks the one-tap form:\n%s", text)
+	}
+}

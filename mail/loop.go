@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -18,7 +19,12 @@ type Loop struct {
 	Deliverer Deliverer
 	Sealer    Sealer
 	Settings  *admit.SMTPSettings
-	Clock     admit.Clock
+	// Accounts gives an account's own SMTP server, which its messages go
+	// through instead of Settings and Deliverer (Dial makes its Deliverer;
+	// an SMTPSender when Dial is nil). Nil: every message uses Settings.
+	Accounts AccountSettings
+	Dial     func(admit.SMTPSettings) Deliverer
+	Clock    admit.Clock
 	// Node names this node in leases; unique per process.
 	Node string
 	// Lease is how long a claim holds (admit.OutboxLease when zero); Batch
@@ -81,16 +87,47 @@ func (l *Loop) RunOnce(ctx context.Context) (sent, failed int, err error) {
 	return sent, failed, nil
 }
 
+// AccountSettings gives accounts' own SMTP servers.
+type AccountSettings interface {
+	// AccountSMTP returns the account's own SMTP settings with the
+	// password opened; nil when the account uses the deployment's.
+	AccountSMTP(ctx context.Context, accountID int64) (*admit.SMTPSettings, error)
+}
+
+// route returns the settings and the deliverer of m's account.
+func (l *Loop) route(ctx context.Context, m *admit.OutboxMessage) (*admit.SMTPSettings, Deliverer, error) {
+	if l.Accounts != nil {
+		own, err := l.Accounts.AccountSMTP(ctx, m.AccountID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("mail: the SMTP settings of account %d: %w", m.AccountID, err)
+		}
+		if own != nil {
+			if l.Dial != nil {
+				return own, l.Dial(*own), nil
+			}
+			return own, &SMTPSender{Settings: *own}, nil
+		}
+	}
+	if l.Settings == nil || l.Deliverer == nil {
+		return nil, nil, fmt.Errorf("mail: account %d has no SMTP server and the deployment none", m.AccountID)
+	}
+	return l.Settings, l.Deliverer, nil
+}
+
 func (l *Loop) attempt(ctx context.Context, m *admit.OutboxMessage) error {
+	settings, deliverer, err := l.route(ctx, m)
+	if err != nil {
+		return err
+	}
 	letter, err := OpenLetter(l.Sealer, m)
 	if err != nil {
 		return err
 	}
-	msg, err := Compose(letter, m.MessageID, l.Settings, l.Clock.Now())
+	msg, err := Compose(letter, m.MessageID, settings, l.Clock.Now())
 	if err != nil {
 		return err
 	}
-	return l.Deliverer.Deliver(ctx, msg)
+	return deliverer.Deliver(ctx, msg)
 }
 
 // Run ticks until ctx ends; it returns ctx's error.

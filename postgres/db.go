@@ -111,7 +111,8 @@ func (db *DB) provider() (*goose.Provider, func() error, error) {
 		sdb.Close()
 		return nil, nil, err
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, sdb, mustSub(migrations, "migrations"), goose.WithSessionLocker(locker))
+	p, err := goose.NewProvider(goose.DialectPostgres, sdb, mustSub(migrations, "migrations"), goose.WithSessionLocker(locker),
+		goose.WithAllowOutofOrder(true)) // a migration of an earlier range (00140) may land after a later one
 	if err != nil {
 		sdb.Close()
 		return nil, nil, fmt.Errorf("postgres: migrations: %w", err)

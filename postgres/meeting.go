@@ -76,10 +76,10 @@ func (s *meetingSave) save(ctx context.Context) error {
 
 	if m.PK == 0 {
 		err = s.tx.QueryRow(ctx, `INSERT INTO meetings (id, account_id, host_id, number, topic, kind,
-			starts_at, duration, timezone, recurrence, security, pwd_index, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING pk`,
+			starts_at, duration, timezone, recurrence, security, pwd_index, created_at, updated_at, reminder_lead)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING pk`,
 			m.ID, m.AccountID, m.HostID, m.Number, m.Topic, string(m.Kind), nullNanos(m.Start), m.Duration,
-			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), nanos(s.now)).Scan(&s.pk)
+			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), nanos(s.now), int64(m.ReminderLead)).Scan(&s.pk)
 		if isUnique(err, "meetings_number_key") {
 			return numberConflict()
 		} else if err != nil {
@@ -90,9 +90,9 @@ func (s *meetingSave) save(ctx context.Context) error {
 		s.pk = m.PK
 		tag, err := s.tx.Exec(ctx, `UPDATE meetings SET id = $1, account_id = $2, host_id = $3, number = $4,
 			topic = $5, kind = $6, starts_at = $7, duration = $8, timezone = $9, recurrence = $10, security = $11,
-			pwd_index = $12, updated_at = $13 WHERE pk = $14 AND deleted_at IS NULL`,
+			pwd_index = $12, updated_at = $13, reminder_lead = $15 WHERE pk = $14 AND deleted_at IS NULL`,
 			m.ID, m.AccountID, m.HostID, m.Number, m.Topic, string(m.Kind), nullNanos(m.Start), m.Duration,
-			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), m.PK)
+			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), m.PK, int64(m.ReminderLead))
 		if isUnique(err, "meetings_number_key") {
 			return numberConflict()
 		}
@@ -309,9 +309,9 @@ func (s *meetingSave) saveInvitees(ctx context.Context) error {
 		if inv.PK == 0 {
 			var pk int64
 			err := s.tx.QueryRow(ctx, `INSERT INTO invitees
-				(id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING pk`,
-				inv.ID, s.pk, inv.ContactID, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed).Scan(&pk)
+				(id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING pk`,
+				inv.ID, s.pk, inv.ContactID, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.TokenGeneration).Scan(&pk)
 			if isUnique(err) {
 				return credentialConflict()
 			} else if err != nil {
@@ -321,8 +321,8 @@ func (s *meetingSave) saveInvitees(ctx context.Context) error {
 			continue
 		}
 		tag, err := s.tx.Exec(ctx, `UPDATE invitees SET id = $1, contact_id = $2, name = $3, email = $4, phone = $5,
-			token_index = $6, token_sealed = $7 WHERE pk = $8 AND meeting_pk = $9`,
-			inv.ID, inv.ContactID, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.PK, s.pk)
+			token_index = $6, token_sealed = $7, token_generation = $8 WHERE pk = $9 AND meeting_pk = $10`,
+			inv.ID, inv.ContactID, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.TokenGeneration, inv.PK, s.pk)
 		if isUnique(err) {
 			return credentialConflict()
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,7 +13,8 @@ import (
 )
 
 const meetingColumns = `m.pk, m.id, m.account_id, m.host_id, m.number, m.topic, m.kind, m.starts_at,
-	m.duration, m.timezone, m.recurrence, m.security, m.pwd_index, m.created_at, m.updated_at, m.deleted_at, m.alternative_hosts`
+	m.duration, m.timezone, m.recurrence, m.security, m.pwd_index, m.created_at, m.updated_at, m.deleted_at, m.alternative_hosts,
+	m.reminder_lead`
 
 // scanMeeting reads a row of meetingColumns, followed by extra.
 func scanMeeting(row pgx.Row, extra ...any) (*admit.Meeting, error) {
@@ -20,10 +22,10 @@ func scanMeeting(row pgx.Row, extra ...any) (*admit.Meeting, error) {
 	var kind, sec string
 	var rec *string
 	var start, deleted *int64
-	var created, updated int64
+	var created, updated, lead int64
 	var alt string
 	dest := append([]any{&m.PK, &m.ID, &m.AccountID, &m.HostID, &m.Number, &m.Topic, &kind, &start,
-		&m.Duration, &m.Timezone, &rec, &sec, &m.PwdIndex, &created, &updated, &deleted, &alt}, extra...)
+		&m.Duration, &m.Timezone, &rec, &sec, &m.PwdIndex, &created, &updated, &deleted, &alt, &lead}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("meeting")
@@ -32,6 +34,7 @@ func scanMeeting(row pgx.Row, extra ...any) (*admit.Meeting, error) {
 	}
 	m.Kind, m.Start = admit.Kind(kind), fromNullNanos(start)
 	m.CreatedAt, m.UpdatedAt, m.DeletedAt = fromNanos(created), fromNanos(updated), ptrFromNanos(deleted)
+	m.ReminderLead = time.Duration(lead)
 	if rec != nil {
 		m.Recurrence = new(admit.Recurrence)
 		if err := json.Unmarshal([]byte(*rec), m.Recurrence); err != nil {
@@ -79,7 +82,7 @@ func loadMeetingParts(ctx context.Context, q querier, m *admit.Meeting) error {
 		return err
 	}
 
-	rows, err := q.Query(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed
+	rows, err := q.Query(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation
 		FROM invitees WHERE meeting_pk = $1 ORDER BY pk`, m.PK)
 	if err != nil {
 		return err
@@ -199,7 +202,7 @@ func loadWholeMeetings(ctx context.Context, q querier, pks []int64) ([]*admit.Me
 		}
 	}
 
-	rows, err = q.Query(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed
+	rows, err = q.Query(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation
 		FROM invitees WHERE meeting_pk = ANY($1) ORDER BY meeting_pk, pk`, pks)
 	if err != nil {
 		return nil, err
@@ -208,7 +211,7 @@ func loadWholeMeetings(ctx context.Context, q querier, pks []int64) ([]*admit.Me
 	for rows.Next() {
 		var inv admit.Invitee
 		var tokIdx, tokSealed []byte
-		if err := rows.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed); err != nil {
+		if err := rows.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed, &inv.TokenGeneration); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -108,9 +108,9 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		shared = 1
 	}
 	pargs := []any{p.ID, p.OccurrencePK, p.InviteePK, r.InviteeID, r.DisplayName, p.BaseName, r.Seq, shared,
-		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted, int(hold)}
+		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted, int(hold), p.CallerSealed}
 	const insertParticipant = `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
-		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at, budget_hold)
+		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at, budget_hold, caller_sealed)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING pk`
 	at := a.JoinAttempt(r.Occurrence)
 	if a.Attempt == nil {
@@ -230,7 +230,7 @@ func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*
 }
 
 const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
-	p.base_name, p.shared_credential <> 0, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at, p.budget_hold`
+	p.base_name, p.shared_credential <> 0, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at, p.budget_hold, p.caller_sealed`
 
 const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
 

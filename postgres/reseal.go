@@ -11,7 +11,8 @@ import (
 )
 
 // FindSealed pages through every sealed secret: credentials, then access
-// codes, then invitee link tokens.
+// codes, then invitee link tokens, then media server secrets, then phone
+// callers' numbers.
 func (db *DB) FindSealed(ctx context.Context, cur admit.SealedCursor, limit int) ([]*admit.SealedValue, admit.SealedCursor, error) {
 	var out []*admit.SealedValue
 	for !cur.Done && len(out) < limit {
@@ -36,6 +37,12 @@ func (db *DB) FindSealed(ctx context.Context, cur admit.SealedCursor, limit int)
 		case 3:
 			rows, err = db.pool.Query(ctx, `SELECT account_id, secret_sealed FROM media_backends
 				WHERE account_id > $1 ORDER BY account_id LIMIT $2`, cur.PK, limit-len(out))
+		case 4:
+			rows, err = db.pool.Query(ctx, `SELECT account_id, smtp_password_sealed FROM account_mail
+				WHERE account_id > $1 AND smtp_password_sealed IS NOT NULL ORDER BY account_id LIMIT $2`, cur.PK, limit-len(out))
+		case 5:
+			rows, err = db.pool.Query(ctx, `SELECT pk, id, caller_sealed FROM participants
+				WHERE pk > $1 AND caller_sealed IS NOT NULL ORDER BY pk LIMIT $2`, cur.PK, limit-len(out))
 		}
 		if err != nil {
 			return nil, cur, err
@@ -63,6 +70,10 @@ func (db *DB) ReplaceSealed(ctx context.Context, v *admit.SealedValue, sealed []
 			tag, err = tx.Exec(ctx, `UPDATE invitees SET token_sealed = $1 WHERE pk = $2 AND token_sealed = $3`, sealed, v.RowPK, v.Sealed)
 		case admit.SealedMediaSecret:
 			tag, err = tx.Exec(ctx, `UPDATE media_backends SET secret_sealed = $1 WHERE account_id = $2 AND secret_sealed = $3`, sealed, v.RowPK, v.Sealed)
+		case admit.SealedSMTPPassword:
+			tag, err = tx.Exec(ctx, `UPDATE account_mail SET smtp_password_sealed = $1 WHERE account_id = $2 AND smtp_password_sealed = $3`, sealed, v.RowPK, v.Sealed)
+		case admit.SealedCallerNumber:
+			tag, err = tx.Exec(ctx, `UPDATE participants SET caller_sealed = $1 WHERE pk = $2 AND caller_sealed = $3`, sealed, v.RowPK, v.Sealed)
 		default:
 			tag, err = tx.Exec(ctx, `UPDATE credentials SET sealed = $1 WHERE meeting_pk = $2 AND idx = $3 AND sealed = $4`, sealed, v.MeetingPK, v.Index, v.Sealed)
 		}

@@ -102,7 +102,7 @@ func Participant(row Scanner) (*admit.Participant, error) {
 	var admitted, left *int64
 	var hold int
 	err := row.Scan(&p.PK, &p.ID, &p.OccurrencePK, &p.Occurrence, &p.InviteePK, &p.InviteeID, &p.DisplayName,
-		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left, &hold)
+		&p.BaseName, &p.SharedCredential, &channel, &p.Source, &p.State, &joined, &admitted, &left, &hold, &p.CallerSealed)
 	if err != nil {
 		return nil, err
 	}
@@ -133,11 +133,11 @@ func Occurrence(row Scanner) (*admit.Occurrence, error) {
 }
 
 // Invitee reads the columns pk, id, meeting_pk, contact_id, name, email,
-// phone, token_index, token_sealed.
+// phone, token_index, token_sealed, token_generation.
 func Invitee(row Scanner) (*admit.Invitee, error) {
 	var inv admit.Invitee
 	var tokIdx, tokSealed []byte
-	if err := row.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed); err != nil {
+	if err := row.Scan(&inv.PK, &inv.ID, &inv.MeetingPK, &inv.ContactID, &inv.Name, &inv.Email, &inv.Phone, &tokIdx, &tokSealed, &inv.TokenGeneration); err != nil {
 		return nil, err
 	}
 	if tokIdx != nil {

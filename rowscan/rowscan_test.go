@@ -57,8 +57,8 @@ func TestCollect(t *testing.T) {
 func TestParticipantNulls(t *testing.T) {
 	joined := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	rows := &fakeRows{rows: [][]any{
-		{int64(1), "p1", int64(2), 3, int64(0), "", "Ada", "Ada", false, "web", "src", admit.StateWaiting, joined.UnixNano(), nil, nil},
-		{int64(4), "p2", int64(2), 3, int64(0), "", "Bo", "Bo", false, "web", "src", admit.StateAdmitted, joined.UnixNano(), joined.UnixNano(), nil},
+		{int64(1), "p1", int64(2), 3, int64(0), "", "Ada", "Ada", false, "web", "src", admit.StateWaiting, joined.UnixNano(), nil, nil, 2, nil},
+		{int64(4), "p2", int64(2), 3, int64(0), "", "Bo", "Bo", false, "web", "src", admit.StateAdmitted, joined.UnixNano(), joined.UnixNano(), nil, 0, []byte("sealed")},
 	}}
 	ps, err := Collect(rows, Participant)
 	if err != nil {
@@ -66,6 +66,9 @@ func TestParticipantNulls(t *testing.T) {
 	}
 	if ps[0].AdmittedAt != nil || ps[0].LeftAt != nil || !ps[0].JoinedAt.Equal(joined) || ps[0].JoinedAt.Location() != time.UTC {
 		t.Errorf("waiting participant = %+v", ps[0])
+	}
+	if ps[0].Hold != admit.HoldUnmatched || ps[0].Matched == nil || *ps[0].Matched || ps[1].Matched != nil {
+		t.Errorf("budget holds %v and %v; want unmatched (matched false) and none", ps[0].Hold, ps[1].Hold)
 	}
 	if ps[1].AdmittedAt == nil || !ps[1].AdmittedAt.Equal(joined) {
 		t.Errorf("admitted participant AdmittedAt = %v, want %v", ps[1].AdmittedAt, joined)

@@ -13,6 +13,10 @@ import "github.com/admit-project/admit"
 //     the meeting's id; the cursor is pk.
 //   - 3, media server secrets: account_id, secret_sealed; the cursor is the
 //     account's id (RowPK).
+//   - 4, accounts' SMTP passwords: account_id, smtp_password_sealed; the
+//     cursor is the account's id (RowPK).
+//   - 5, phone callers' numbers: participants' pk, id, caller_sealed; the
+//     cursor is pk.
 //
 // The caller closes rows.
 func Sealed(rows Rows, cur *admit.SealedCursor) ([]*admit.SealedValue, error) {
@@ -36,6 +40,13 @@ func Sealed(rows Rows, cur *admit.SealedCursor) ([]*admit.SealedValue, error) {
 			v.Kind = admit.SealedMediaSecret
 			err = rows.Scan(&v.RowPK, &v.Sealed)
 			cur.PK = v.RowPK
+		case 4:
+			v.Kind = admit.SealedSMTPPassword
+			err = rows.Scan(&v.RowPK, &v.Sealed)
+		case 5:
+			v.Kind = admit.SealedCallerNumber
+			err = rows.Scan(&v.RowPK, &v.ParticipantID, &v.Sealed)
+			cur.PK = v.RowPK
 		}
 		if err != nil {
 			return nil, err
@@ -47,10 +58,10 @@ func Sealed(rows Rows, cur *admit.SealedCursor) ([]*admit.SealedValue, error) {
 
 // NextSealedStage returns the cursor after a page of n values of cur's
 // stage: cur itself while the page was full, else the start of the next
-// stage (Done after the last, 3).
+// stage (Done after the last, 5).
 func NextSealedStage(cur admit.SealedCursor, n int, full bool) admit.SealedCursor {
 	if n == 0 || !full {
-		return admit.SealedCursor{Stage: cur.Stage + 1, Done: cur.Stage+1 > 3}
+		return admit.SealedCursor{Stage: cur.Stage + 1, Done: cur.Stage+1 > 5}
 	}
 	return cur
 }

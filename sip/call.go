@@ -19,9 +19,11 @@ import (
 
 // call is one caller's call: the menu, its prompts and the bridge.
 type call struct {
-	g      *Gateway
-	d      *diago.DialogServerSession
-	source string
+	g       *Gateway
+	d       *diago.DialogServerSession
+	source  string
+	account int64 // the account the called number selects, or 0 for any
+	refer   bool  // the caller's trunk takes REFER transfers
 
 	keys    chan byte
 	alaw    bool  // the caller's leg speaks A-law
@@ -130,6 +132,18 @@ func (c *call) run() error {
 		case s.Wait:
 			waitTimer.Reset(c.g.cfg.WaitRepeat)
 		case s.Bridge:
+			if c.refer {
+				err := c.transfer(ctx)
+				if err == nil {
+					// The trunk calls the conference itself: this leg ends,
+					// and the participant stays in the meeting (their
+					// presence is the media server's to tell).
+					log.Info("sip: caller transferred with REFER")
+					final = true
+					return false
+				}
+				log.Warn("sip: transfer with REFER failed, relaying instead", "error", err)
+			}
 			l, err := c.bridge(ctx)
 			if err != nil {
 				log.Warn("sip: bridging failed", "error", err)
@@ -150,6 +164,7 @@ func (c *call) run() error {
 			if s.Join.Invalid {
 				req = admit.PhoneJoinRequest("", "", c.source)
 			}
+			req.AccountID = c.account
 			go func() {
 				start := time.Now()
 				res, err := c.g.cfg.Admitter.Join(ctx, req)

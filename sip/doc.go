@@ -3,7 +3,10 @@
 // from configured trunks, asks the caller for the meeting ID or access code
 // and the passcode with recorded prompts, has an admit.PhoneAdmitter decide,
 // and bridges an admitted caller to the meeting's media by calling the
-// conference SIP URI and relaying audio between the two legs.
+// conference SIP URI and relaying audio between the two legs, or, on
+// trunks that allow it, by transferring the call there with REFER. Where
+// dial-in numbers belong to accounts, the called number selects the
+// account whose meetings a call reaches.
 //
 // The caller's menu (menu.go) is a pure state machine; the DTMF decoders
 // (dtmf.go) read RFC 4733 telephone events and SIP INFO bodies themselves.

@@ -16,6 +16,7 @@ type fakeMeeting struct {
 	waiting  bool      // callers wait for the host
 	opensAt  time.Time // not open yet, when set
 	ended    bool
+	account  int64 // the meeting's account; 0 is any
 }
 
 // fakeAdmitter is an admit.PhoneAdmitter over a few meetings, for tests of
@@ -53,7 +54,7 @@ func (f *fakeAdmitter) Join(ctx context.Context, req *admit.JoinRequest) (*admit
 		return nil, admit.FieldErrorf("meeting_id", "give exactly one of meeting_id, access_code and token")
 	}
 	m, ok := f.meetings[entry]
-	if !ok || req.Passcode != m.passcode {
+	if !ok || req.Passcode != m.passcode || req.AccountID != 0 && m.account != 0 && req.AccountID != m.account {
 		return nil, &admit.Error{Code: admit.EREFUSED, Message: admit.RefusalMessage}
 	}
 	if m.ended {

@@ -33,6 +33,12 @@ type Config struct {
 	Trunks []admit.Trunk
 	// Admitter decides callers' joins.
 	Admitter admit.PhoneAdmitter
+	// DialIn are the deployment's dial-in numbers. When one of them
+	// belongs to an account, the called number (the Request-URI's user)
+	// selects the account whose meetings a call reaches, and a call to a
+	// number not listed is answered 404; when none does, every call
+	// reaches every account's meetings.
+	DialIn []admit.DialInNumber
 	// BridgeURI is the conference SIP URI template an admitted caller is
 	// bridged to, "{room}" standing for the room: "sip:{room}@bridge.example.org".
 	BridgeURI string
@@ -65,9 +71,10 @@ type Gateway struct {
 	ua     *sipgo.UserAgent
 	dg     *diago.Diago
 
-	mu    sync.Mutex
-	calls map[string]*call // by Call-ID
-	wg    sync.WaitGroup
+	mu      sync.Mutex
+	calls   map[string]*call // by Call-ID
+	wg      sync.WaitGroup   // calls in progress; added to under mu
+	waiting bool             // Wait was called: no new call is served
 }
 
 // New returns a gateway for cfg. It returns an error naming what is wrong
@@ -159,7 +166,13 @@ func (g *Gateway) Start(ctx context.Context) error {
 
 // Wait waits for the calls in progress to end (they end when the context
 // given to Start is done).
-func (g *Gateway) Wait() { g.wg.Wait() }
+// A call that arrives meanwhile is answered 503.
+func (g *Gateway) Wait() {
+	g.mu.Lock()
+	g.waiting = true
+	g.mu.Unlock()
+	g.wg.Wait()
+}
 
 // Calls is the number of calls in progress.
 func (g *Gateway) Calls() int {
@@ -224,7 +237,15 @@ func (g *Gateway) handleInfo(req *sip.Request, tx sip.ServerTransaction) {
 
 // serveCall answers a call from a trunk and runs its menu.
 func (g *Gateway) serveCall(d *diago.DialogServerSession) {
+	// The WaitGroup is added to under mu, so that no Add races with Wait.
+	g.mu.Lock()
+	if g.waiting {
+		g.mu.Unlock()
+		_ = d.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
+		return
+	}
 	g.wg.Add(1)
+	g.mu.Unlock()
 	defer g.wg.Done()
 	req := d.InviteRequest
 	t := g.trunks.match(req.Source())
@@ -238,7 +259,13 @@ func (g *Gateway) serveCall(d *diago.DialogServerSession) {
 			return
 		}
 	}
+	account, ok := g.calledAccount(req)
+	if !ok {
+		_ = d.Respond(sip.StatusNotFound, "Not Found", nil)
+		return
+	}
 	c := newCall(g, d, callerNumber(req))
+	c.account, c.refer = account, t.Refer
 	id := req.CallID().Value()
 	g.mu.Lock()
 	g.calls[id] = c
@@ -251,6 +278,32 @@ func (g *Gateway) serveCall(d *diago.DialogServerSession) {
 	if err := c.run(); err != nil {
 		g.log.Warn("sip: call failed", "call", id, "error", err)
 	}
+}
+
+// calledAccount returns the account whose meetings a call reaches, by the
+// called number (the Request-URI's user, else the To header's): 0 for any
+// account when no dial-in number names one; false when numbers name
+// accounts and the called number is none of them.
+func (g *Gateway) calledAccount(req *sip.Request) (int64, bool) {
+	scoped := false
+	for _, n := range g.cfg.DialIn {
+		if n.AccountID != 0 {
+			scoped = true
+		}
+	}
+	if !scoped {
+		return 0, true
+	}
+	called := req.Recipient.User
+	if called == "" && req.To() != nil {
+		called = req.To().Address.User
+	}
+	for _, n := range g.cfg.DialIn {
+		if admit.CalledNumberMatches(n, called) {
+			return n.AccountID, true
+		}
+	}
+	return 0, false
 }
 
 // callerNumber is the caller's number as the trunk passes it: the user of

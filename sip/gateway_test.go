@@ -54,12 +54,17 @@ const decisionPause = int(DecisionTime/time.Millisecond) + 300
 // refusedThrice is a caller entering entry with a wrong passcode three
 // times, as SIP INFO.
 func refusedThrice(t *testing.T, entry string, mediaPort int) *callerScenario {
+	return refusedThriceWith(t, entry, "9999", mediaPort)
+}
+
+// refusedThriceWith is refusedThrice with the passcode given.
+func refusedThriceWith(t *testing.T, entry, pass string, mediaPort int) *callerScenario {
 	s := newCaller("PCMU", mediaPort).pause(playTime(t, PromptWelcome, PromptEnterID))
 	for i := 0; i < MaxTries; i++ {
 		if i > 0 {
 			s.pause(decisionPause + playTime(t, PromptRefused, PromptEnterID))
 		}
-		s.info(entry + "#").pause(playTime(t, PromptEnterPasscode)).info("9999#")
+		s.info(entry + "#").pause(playTime(t, PromptEnterPasscode)).info(pass + "#")
 	}
 	return s.expectBye(20000)
 }
@@ -276,4 +281,111 @@ func TestNotOpenAndEnded(t *testing.T) {
 	samePrompts(t, "a caller before the window", heard(t, recLater.stream(0), false), []Prompt{PromptWelcome, PromptEnterID, PromptEnterPasscode,
 		PromptNotOpen, "m12", "n3", PromptAt, "n14", PromptOh, "n5", PromptUTC, PromptGoodbye})
 	samePrompts(t, "a caller after the end", heard(t, recOver.stream(0), false), []Prompt{PromptWelcome, PromptEnterID, PromptEnterPasscode, PromptEnded})
+}
+
+// TestCalledNumberSelectsAccount: where the dial-in numbers belong to
+// accounts, the called number selects the account. A caller of account 1's
+// number who gives the right meeting ID and passcode of account 2's meeting
+// hears exactly what a caller of account 2's number with a wrong passcode
+// hears; a caller of account 2's number with the same entries is admitted;
+// a call to a number that is not listed is answered 404.
+func TestCalledNumberSelectsAccount(t *testing.T) {
+	t.Parallel()
+	sipp := needSIPp(t, false)
+	ms := meetings()
+	ms[meetingID] = fakeMeeting{passcode: passcode, account: 2}
+	f := newFakeAdmitter(ms)
+	_, port := testGateway(t, f, func(c *Config) {
+		c.DialIn = []admit.DialInNumber{
+			{Number: "+15550001111", Country: "US", AccountID: 1},
+			{Number: "+15550002222", Country: "US", TollFree: true, AccountID: 2},
+		}
+	})
+	otherAccount, wrongPasscode := newRecorder(t), newRecorder(t)
+	a := refusedThriceWith(t, meetingID, passcode, otherAccount.port()) // calls 15550001111
+	b := refusedThriceWith(t, meetingID, "9999", wrongPasscode.port())
+	b.Called = "+15550002222"
+	ra, rb := dial(t, sipp, a, port), dial(t, sipp, b, port)
+	ra.wait(t, 90*time.Second)
+	rb.wait(t, 90*time.Second)
+	want := []Prompt{PromptWelcome, PromptEnterID, PromptEnterPasscode, PromptRefused, PromptEnterID, PromptEnterPasscode,
+		PromptRefused, PromptEnterID, PromptEnterPasscode, PromptRefused, PromptGoodbye}
+	samePrompts(t, "a caller of another account's number", heard(t, otherAccount.stream(0), false), want)
+	samePrompts(t, "a caller with a wrong passcode", heard(t, wrongPasscode.stream(0), false), want)
+
+	accounts := map[int64]int{}
+	for _, r := range f.joinRequests() {
+		accounts[r.AccountID]++
+	}
+	if accounts[1] != MaxTries || accounts[2] != MaxTries {
+		t.Errorf("attempts by account %v, want %d for each of 1 and 2", accounts, MaxTries)
+	}
+
+	rec := newRecorder(t)
+	ok := newCaller("PCMU", rec.port()).
+		pause(playTime(t, PromptWelcome, PromptEnterID)).info(meetingID + "#").
+		pause(playTime(t, PromptEnterPasscode)).info(passcode + "#").
+		pause(decisionPause + playTime(t, PromptJoining)).bye()
+	ok.Called = "15550002222" // as a trunk may pass it, without +
+	dial(t, sipp, ok, port).wait(t, 60*time.Second)
+	heardOK := heard(t, rec.stream(0), false)
+	if len(heardOK) < 4 || heardOK[3] != PromptJoining {
+		t.Errorf("a caller of the meeting's account's number heard %v, want to be joining", heardOK)
+	}
+
+	unlisted := newCaller("PCMU", 0)
+	unlisted.Called, unlisted.Refused = "15559990000", 404
+	n := f.joinCount()
+	dial(t, sipp, unlisted, port).wait(t, 30*time.Second)
+	if f.joinCount() != n {
+		t.Error("a call to a number not listed was decided")
+	}
+}
+
+// TestTransferWithRefer: a trunk that allows REFER (SIPp as the trunk)
+// gets, once the caller is admitted, a REFER to the conference with the
+// room and the admission token in the Refer-To URI's headers; it answers
+// 202 and a NOTIFY 200, and admit hangs up its leg without ending the
+// participant's attendance. No conference call is made by admit.
+func TestTransferWithRefer(t *testing.T) {
+	t.Parallel()
+	sipp := needSIPp(t, false)
+	f := newFakeAdmitter(meetings())
+	_, port := testGateway(t, f, func(c *Config) {
+		c.BridgeURI = "sip:{room}@bridge.invalid"
+		c.Trunks[0].Refer = true
+	})
+	rec := newRecorder(t)
+	s := newCaller("PCMU", rec.port()).
+		pause(playTime(t, PromptWelcome, PromptEnterID)).info(accessCode+"#").
+		pause(playTime(t, PromptEnterPasscode)).info(passcode+"#").
+		expectRefer(accessCode, fakeToken(accessCode), false).
+		expectBye(10000)
+	dial(t, sipp, s, port).wait(t, 60*time.Second)
+	samePrompts(t, "the transferred caller", heard(t, rec.stream(0), false), []Prompt{PromptWelcome, PromptEnterID, PromptEnterPasscode, PromptJoining})
+	if n := f.leaveCount(); n != 0 {
+		t.Errorf("%d leaves after a transfer, want none: the participant is in the meeting", n)
+	}
+}
+
+// TestTransferDeclinedRelays: when the trunk declines the REFER (603), the
+// caller is bridged by relaying, as without REFER.
+func TestTransferDeclinedRelays(t *testing.T) {
+	t.Parallel()
+	sipp := needSIPp(t, false)
+	f := newFakeAdmitter(meetings())
+	bridge, uri := conference(t, sipp, &bridgeScenario{Room: accessCode, Token: fakeToken(accessCode)}, 1)
+	_, port := testGateway(t, f, func(c *Config) {
+		c.BridgeURI = uri
+		c.Trunks[0].Refer = true
+	})
+	rec := newRecorder(t)
+	s := newCaller("PCMU", rec.port()).
+		pause(playTime(t, PromptWelcome, PromptEnterID)).info(accessCode+"#").
+		pause(playTime(t, PromptEnterPasscode)).info(passcode+"#").
+		expectRefer(accessCode, fakeToken(accessCode), true).
+		pause(1500).bye()
+	dial(t, sipp, s, port).wait(t, 60*time.Second)
+	bridge.wait(t, 20*time.Second)
+	eventually(t, "the caller's attendance ends", func() bool { return f.leaveCount() == 1 })
 }

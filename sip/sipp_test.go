@@ -279,7 +279,24 @@ type callerStep struct {
 	RTPKeys   []string
 	InfoKeys  []infoKey
 	ExpectBye int // ms to wait for admit's BYE
+	Refer     *referStep
 	Bye       int // CSeq of the caller's BYE
+}
+
+// referStep is the trunk's side of a transfer: it expects admit's REFER to
+// the conference (room and token in the Refer-To URI's headers), answers
+// 202 and a NOTIFY that the conference answered, or declines it (603).
+type referStep struct {
+	Timeout     int // ms
+	Room, Token string
+	Decline     bool
+	NotifyCSeq  int
+}
+
+func (s *callerScenario) expectRefer(room, token string, decline bool) *callerScenario {
+	s.cseq++
+	s.Steps = append(s.Steps, callerStep{Refer: &referStep{Timeout: 20000, Room: room, Token: token, Decline: decline, NotifyCSeq: s.cseq}})
+	return s
 }
 
 type infoKey struct {

@@ -72,10 +72,10 @@ func (s *meetingSave) save(ctx context.Context) error {
 
 	if m.PK == 0 {
 		err = s.tx.QueryRowContext(ctx, `INSERT INTO meetings (id, account_id, host_id, number, topic, kind,
-			starts_at, duration, timezone, recurrence, security, pwd_index, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+			starts_at, duration, timezone, recurrence, security, pwd_index, created_at, updated_at, reminder_lead)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
 			m.ID, m.AccountID, m.HostID, m.Number, m.Topic, string(m.Kind), nullNanos(m.Start), m.Duration,
-			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), nanos(s.now)).Scan(&s.pk)
+			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), nanos(s.now), int64(m.ReminderLead)).Scan(&s.pk)
 		if err != nil {
 			return err
 		}
@@ -84,9 +84,9 @@ func (s *meetingSave) save(ctx context.Context) error {
 		s.pk = m.PK
 		res, err := s.tx.ExecContext(ctx, `UPDATE meetings SET id = ?, account_id = ?, host_id = ?, number = ?,
 			topic = ?, kind = ?, starts_at = ?, duration = ?, timezone = ?, recurrence = ?, security = ?,
-			pwd_index = ?, updated_at = ? WHERE pk = ? AND deleted_at IS NULL`,
+			pwd_index = ?, updated_at = ?, reminder_lead = ? WHERE pk = ? AND deleted_at IS NULL`,
 			m.ID, m.AccountID, m.HostID, m.Number, m.Topic, string(m.Kind), nullNanos(m.Start), m.Duration,
-			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), m.PK)
+			m.Timezone, rec, string(sec), m.PwdIndex, nanos(s.now), int64(m.ReminderLead), m.PK)
 		if isConstraint(err) {
 			return numberConflict() // meetings.number is unique
 		}
@@ -306,9 +306,9 @@ func (s *meetingSave) saveInvitees(ctx context.Context) error {
 		if inv.PK == 0 {
 			var pk int64
 			err := s.tx.QueryRowContext(ctx, `INSERT INTO invitees
-				(id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
-				inv.ID, s.pk, contact, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed).Scan(&pk)
+				(id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+				inv.ID, s.pk, contact, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.TokenGeneration).Scan(&pk)
 			if isConstraint(err) {
 				return credentialConflict()
 			} else if err != nil {
@@ -319,8 +319,8 @@ func (s *meetingSave) saveInvitees(ctx context.Context) error {
 			continue
 		}
 		res, err := s.tx.ExecContext(ctx, `UPDATE invitees SET id = ?, contact_id = ?, name = ?, email = ?, phone = ?,
-			token_index = ?, token_sealed = ? WHERE pk = ? AND meeting_pk = ?`,
-			inv.ID, contact, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.PK, s.pk)
+			token_index = ?, token_sealed = ?, token_generation = ? WHERE pk = ? AND meeting_pk = ?`,
+			inv.ID, contact, inv.Name, inv.Email, inv.Phone, tokIdx, tokSealed, inv.TokenGeneration, inv.PK, s.pk)
 		if isConstraint(err) {
 			return credentialConflict()
 		}

@@ -5,13 +5,15 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/rowscan"
 )
 
 const meetingColumns = `m.pk, m.id, m.account_id, m.host_id, m.number, m.topic, m.kind, m.starts_at,
-	m.duration, m.timezone, m.recurrence, m.security, m.pwd_index, m.created_at, m.updated_at, m.deleted_at, m.alternative_hosts`
+	m.duration, m.timezone, m.recurrence, m.security, m.pwd_index, m.created_at, m.updated_at, m.deleted_at, m.alternative_hosts,
+	m.reminder_lead`
 
 // scanMeeting reads a row of meetingColumns.
 func scanMeeting(row interface{ Scan(...any) error }) (*admit.Meeting, error) {
@@ -19,10 +21,10 @@ func scanMeeting(row interface{ Scan(...any) error }) (*admit.Meeting, error) {
 	var kind, sec string
 	var rec sql.NullString
 	var start, deleted sql.NullInt64
-	var created, updated int64
+	var created, updated, lead int64
 	var alt string
 	err := row.Scan(&m.PK, &m.ID, &m.AccountID, &m.HostID, &m.Number, &m.Topic, &kind, &start,
-		&m.Duration, &m.Timezone, &rec, &sec, &m.PwdIndex, &created, &updated, &deleted, &alt)
+		&m.Duration, &m.Timezone, &rec, &sec, &m.PwdIndex, &created, &updated, &deleted, &alt, &lead)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("meeting")
 	} else if err != nil {
@@ -30,6 +32,7 @@ func scanMeeting(row interface{ Scan(...any) error }) (*admit.Meeting, error) {
 	}
 	m.Kind, m.Start = admit.Kind(kind), fromNullNanos(start)
 	m.CreatedAt, m.UpdatedAt, m.DeletedAt = fromNanos(created), fromNanos(updated), ptrFromNanos(deleted)
+	m.ReminderLead = time.Duration(lead)
 	if rec.Valid {
 		m.Recurrence = new(admit.Recurrence)
 		if err := json.Unmarshal([]byte(rec.String), m.Recurrence); err != nil {
@@ -66,7 +69,7 @@ func loadMeetingParts(ctx context.Context, q querier, m *admit.Meeting) error {
 		return err
 	}
 
-	rows, err := q.QueryContext(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed
+	rows, err := q.QueryContext(ctx, `SELECT pk, id, meeting_pk, contact_id, name, email, phone, token_index, token_sealed, token_generation
 		FROM invitees WHERE meeting_pk = ? ORDER BY pk`, m.PK)
 	if err != nil {
 		return err

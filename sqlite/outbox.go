@@ -263,16 +263,21 @@ func (db *DB) DeleteMeetingWithOutbox(ctx context.Context, meetingPK int64, now 
 
 var _ admit.ReminderStore = (*DB)(nil)
 
-// FindStartingOccurrences implements admit.ReminderStore.
-func (db *DB) FindStartingOccurrences(ctx context.Context, from, to time.Time, limit int) ([]admit.OccurrenceRef, error) {
+// FindStartingOccurrences implements admit.ReminderStore. The lead of
+// each occurrence is admit.EffectiveReminderLead's, in SQL.
+func (db *DB) FindStartingOccurrences(ctx context.Context, from time.Time, defaultLead time.Duration, limit int) ([]admit.OccurrenceRef, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := db.rdb.QueryContext(ctx, `SELECT m.account_id, m.id, o.idx, o.starts_at
+	horizon := max(defaultLead, admit.MaxReminderLead)
+	rows, err := db.rdb.QueryContext(ctx, `SELECT m.account_id, m.id, o.idx, o.starts_at, m.reminder_lead, COALESCE(am.reminder_lead, 0)
 		FROM occurrences o JOIN meetings m ON m.pk = o.meeting_pk
+			LEFT JOIN account_mail am ON am.account_id = m.account_id
 		WHERE o.starts_at >= ? AND o.starts_at < ? AND o.ended_at IS NULL AND o.removed_at IS NULL
 			AND m.deleted_at IS NULL
-		ORDER BY o.starts_at, o.pk LIMIT ?`, nanos(from), nanos(to), limit)
+			AND o.starts_at < ? + CASE WHEN m.reminder_lead > 0 THEN m.reminder_lead
+				WHEN COALESCE(am.reminder_lead, 0) > 0 THEN am.reminder_lead ELSE ? END
+		ORDER BY o.starts_at, o.pk LIMIT ?`, nanos(from), nanos(from.Add(horizon)), nanos(from), int64(defaultLead), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -280,11 +285,11 @@ func (db *DB) FindStartingOccurrences(ctx context.Context, from, to time.Time, l
 	var out []admit.OccurrenceRef
 	for rows.Next() {
 		var r admit.OccurrenceRef
-		var start int64
-		if err := rows.Scan(&r.AccountID, &r.MeetingID, &r.Index, &start); err != nil {
+		var start, meetingLead, accountLead int64
+		if err := rows.Scan(&r.AccountID, &r.MeetingID, &r.Index, &start, &meetingLead, &accountLead); err != nil {
 			return nil, err
 		}
-		r.Start = fromNanos(start)
+		r.Start, r.MeetingLead, r.AccountLead = fromNanos(start), time.Duration(meetingLead), time.Duration(accountLead)
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -89,10 +89,10 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admit.Admitted, 
 
 	admitted := ptrNanos(p.AdmittedTime())
 	res, err := tx.ExecContext(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
-		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at, budget_hold)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at, budget_hold, caller_sealed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.OccurrencePK, p.InviteePK, r.InviteeID, r.DisplayName, p.BaseName, r.Seq, r.Seq > 1,
-		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted, int(hold))
+		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted, int(hold), p.CallerSealed)
 	if err != nil {
 		return r, err
 	}
@@ -214,7 +214,7 @@ func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*
 }
 
 const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
-	p.base_name, p.shared_credential, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at, p.budget_hold`
+	p.base_name, p.shared_credential, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at, p.budget_hold, p.caller_sealed`
 
 const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
 

@@ -9,7 +9,8 @@ import (
 )
 
 // FindSealed pages through every sealed secret: credentials, then access
-// codes, then invitee link tokens.
+// codes, then invitee link tokens, then media server secrets, then phone
+// callers' numbers.
 func (db *DB) FindSealed(ctx context.Context, cur admit.SealedCursor, limit int) ([]*admit.SealedValue, admit.SealedCursor, error) {
 	var out []*admit.SealedValue
 	for !cur.Done && len(out) < limit {
@@ -34,6 +35,12 @@ func (db *DB) FindSealed(ctx context.Context, cur admit.SealedCursor, limit int)
 		case 3:
 			rows, err = db.rdb.db.QueryContext(ctx, `SELECT account_id, secret_sealed FROM media_backends
 				WHERE account_id > ? ORDER BY account_id LIMIT ?`, cur.PK, limit-len(out))
+		case 4:
+			rows, err = db.rdb.db.QueryContext(ctx, `SELECT account_id, smtp_password_sealed FROM account_mail
+				WHERE account_id > ? AND smtp_password_sealed IS NOT NULL ORDER BY account_id LIMIT ?`, cur.PK, limit-len(out))
+		case 5:
+			rows, err = db.rdb.db.QueryContext(ctx, `SELECT pk, id, caller_sealed FROM participants
+				WHERE pk > ? AND caller_sealed IS NOT NULL ORDER BY pk LIMIT ?`, cur.PK, limit-len(out))
 		}
 		if err != nil {
 			return nil, cur, err
@@ -64,6 +71,10 @@ func (db *DB) ReplaceSealed(ctx context.Context, v *admit.SealedValue, sealed []
 			res, err = tx.ExecContext(ctx, `UPDATE invitees SET token_sealed = ? WHERE pk = ? AND token_sealed = ?`, sealed, v.RowPK, v.Sealed)
 		case admit.SealedMediaSecret:
 			res, err = tx.ExecContext(ctx, `UPDATE media_backends SET secret_sealed = ? WHERE account_id = ? AND secret_sealed = ?`, sealed, v.RowPK, v.Sealed)
+		case admit.SealedSMTPPassword:
+			res, err = tx.ExecContext(ctx, `UPDATE account_mail SET smtp_password_sealed = ? WHERE account_id = ? AND smtp_password_sealed = ?`, sealed, v.RowPK, v.Sealed)
+		case admit.SealedCallerNumber:
+			res, err = tx.ExecContext(ctx, `UPDATE participants SET caller_sealed = ? WHERE pk = ? AND caller_sealed = ?`, sealed, v.RowPK, v.Sealed)
 		default:
 			res, err = tx.ExecContext(ctx, `UPDATE credentials SET sealed = ? WHERE meeting_pk = ? AND idx = ? AND sealed = ?`, sealed, v.MeetingPK, v.Index, v.Sealed)
 		}

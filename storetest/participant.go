@@ -235,3 +235,72 @@ func testTransitionParticipant(t *testing.T, f *fixture) {
 		t.Errorf("denied = %+v", got)
 	}
 }
+
+// testCallerSealed: a phone participant's sealed number is stored and read
+// back with it, walked by FindSealed (kind caller_number, with the
+// participant's ID) and swapped by ReplaceSealed only while unchanged.
+func testCallerSealed(t *testing.T, f *fixture) {
+	m := f.meeting("81234567941", occ(1, T0, ""))
+	f.save(t, m)
+	o := m.Occurrences[0]
+	p := participant(o, 0, "Caller ending 4321", T0)
+	p.Channel, p.CallerSealed = admit.ChannelPhone, []byte("sealed-number")
+	must(t, f.s.Admit(f.ctx, admission(m, o, p)))
+	web := participant(o, 0, "Web", T0)
+	must(t, f.s.Admit(f.ctx, admission(m, o, web)))
+
+	got, err := f.s.FindParticipant(f.ctx, p.ID)
+	must(t, err)
+	if string(got.CallerSealed) != "sealed-number" {
+		t.Errorf("FindParticipant: CallerSealed %q, want sealed-number", got.CallerSealed)
+	}
+	got, err = f.s.FindParticipant(f.ctx, web.ID)
+	must(t, err)
+	if got.CallerSealed != nil {
+		t.Errorf("a web participant has CallerSealed %q, want nil", got.CallerSealed)
+	}
+
+	find := func() []*admit.SealedValue {
+		var out []*admit.SealedValue
+		var cur admit.SealedCursor
+		for !cur.Done {
+			vs, next, err := f.s.FindSealed(f.ctx, cur, 2)
+			must(t, err)
+			cur = next
+			for _, v := range vs {
+				if v.Kind == admit.SealedCallerNumber {
+					out = append(out, v)
+				}
+			}
+		}
+		return out
+	}
+	vs := find()
+	var v *admit.SealedValue
+	for _, x := range vs {
+		if x.ParticipantID == web.ID {
+			t.Errorf("FindSealed lists the web participant: %+v", x)
+		}
+		if x.ParticipantID == p.ID {
+			v = x
+		}
+	}
+	if v == nil || string(v.Sealed) != "sealed-number" {
+		t.Fatalf("FindSealed: %+v, want the caller's number of %s", vs, p.ID)
+	}
+	ok, err := f.s.ReplaceSealed(f.ctx, v, []byte("sealed-again"))
+	must(t, err)
+	if !ok {
+		t.Error("ReplaceSealed of an unchanged value = false")
+	}
+	ok, err = f.s.ReplaceSealed(f.ctx, v, []byte("stale"))
+	must(t, err)
+	if ok {
+		t.Error("ReplaceSealed of a value changed meanwhile = true")
+	}
+	got, err = f.s.FindParticipant(f.ctx, p.ID)
+	must(t, err)
+	if string(got.CallerSealed) != "sealed-again" {
+		t.Errorf("after ReplaceSealed: %q, want sealed-again", got.CallerSealed)
+	}
+}

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(tb testing.TB) admit.Store) {
 		{"Admit", testAdmit},
 		{"Admit/Naming", testAdmitNaming},
 		{"Admit/MaxUses", testAdmitMaxUses},
+		{"Admit/CallerSealed", testCallerSealed},
 		{"RecordAttempt", testRecordAttempt},
 		{"GuessBudget", testGuessBudget},
 		{"Concurrent/GuessBudget", testConcurrentGuessBudget},

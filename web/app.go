@@ -42,7 +42,10 @@ type App struct {
 	// accounts' identity providers (nil: no sign-in with a provider).
 	SignIns *oidc.Registry
 	// DialIn are the deployment's dial-in numbers, shown with the phone
-	// instructions of invitations (none: "dial in" without a number).
+	// instructions of invitations (none: "dial in" without a number) and
+	// on the join page (those of no account: it tells nothing of the
+	// meeting). The service's answers (meeting views, joins, the invitee's
+	// page) take them from app.Service.DialIn, given the same list.
 	DialIn []admit.DialInNumber
 
 	// participantStreams and sessionStreams bound the event streams one

@@ -29,7 +29,7 @@ func (a *App) handleAttendance(w http.ResponseWriter, r *http.Request, h *hostRe
 		a.errorPage(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "host_attendance", h.page("Attendance: "+att.Topic, &attendancePage{ID: m.ID, A: att, M: m, TZ: h.ws.User.Timezone, Occ: att.Occurrence}))
+	a.render(w, r, http.StatusOK, "host_attendance", h.page("Attendance: "+att.Topic, &attendancePage{ID: m.ID, A: att, M: m, TZ: userZone(h.ws.User), Occ: att.Occurrence}))
 }
 
 // handleAttendanceCSV downloads the occurrence's attendance as the API's CSV.

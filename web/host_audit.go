@@ -31,7 +31,7 @@ type auditPage struct {
 	CPNote     string                 // why there is none to show
 }
 
-var auditActions = []string{"user.", "meeting.", "code.", "join.", "participant.", "budget.", "security.", "setup.", "token."}
+var auditActions = []string{"user.", "meeting.", "code.", "join.", "participant.", "budget.", "security.", "account.", "setup.", "token."}
 
 // handleAudit lists the account's audit trail, newest first, filtered by the
 // store (action prefix, actor, target or meeting, dates), a page at a time,
@@ -42,7 +42,7 @@ func (a *App) handleAudit(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	q := r.URL.Query()
 	p := &auditPage{Action: strings.TrimSpace(q.Get("action")), Actor: strings.TrimSpace(q.Get("actor")),
 		Target: strings.TrimSpace(q.Get("target")), Since: strings.TrimSpace(q.Get("since")), Until: strings.TrimSpace(q.Get("until")),
-		TZ: h.ws.User.Timezone, Actions: auditActions}
+		TZ: userZone(h.ws.User), Actions: auditActions}
 	p.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	f := admit.EventFilter{Action: p.Action, Actor: p.Actor, Target: p.Target, BeforeID: p.Before, NewestFirst: true, Limit: auditPageSize + 1}
 	if f.Target != "" && !strings.Contains(f.Target, ":") {
@@ -98,7 +98,8 @@ func (a *App) handleAudit(w http.ResponseWriter, r *http.Request, h *hostReq) {
 // ("user:3", "meeting:m…") to what a reader knows them by: a user's name
 // and email, a meeting's topic. References it cannot name stay as they are.
 func (a *App) auditNames(r *http.Request, h *hostReq) map[string]string {
-	names := map[string]string{}
+	names := map[string]string{"account:" + strconv.FormatInt(h.ws.User.AccountID, 10): "the account",
+		"operator": "the operator (on the server)", "system": "admit", "cli": "the command line"}
 	if users, err := a.Service.Users(r.Context(), h.actor); err == nil {
 		for _, u := range users {
 			names["user:"+strconv.FormatInt(u.ID, 10)] = u.Name + " <" + u.Email + ">"

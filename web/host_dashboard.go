@@ -17,6 +17,7 @@ type dashItem struct {
 	Start      time.Time
 	End        time.Time
 	State      string
+	Zone       string // the meeting's own time zone
 }
 
 // dashboard is the dashboard's data.
@@ -33,7 +34,7 @@ const upcomingDays = 30
 // handleDashboard lists today's and the upcoming occurrences of the host's
 // meetings in the host's time zone.
 func (a *App) handleDashboard(w http.ResponseWriter, r *http.Request, h *hostReq) {
-	tz := h.ws.User.Timezone
+	tz := userZone(h.ws.User)
 	now := a.Service.Now()
 	local := inZone(now, tz)
 	dayStart := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, local.Location())
@@ -50,7 +51,7 @@ func (a *App) handleDashboard(w http.ResponseWriter, r *http.Request, h *hostReq
 			continue
 		}
 		for _, o := range m.Occurrences {
-			it := &dashItem{ID: m.ID, Number: m.MeetingIDDisplay, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, State: o.State}
+			it := &dashItem{ID: m.ID, Number: m.MeetingIDDisplay, Topic: m.Topic, Occurrence: o.Index, Start: o.Start, End: o.End, State: o.State, Zone: m.Timezone}
 			switch {
 			case o.State == "open" || (!o.Start.Before(dayStart) && o.Start.Before(dayEnd)) || (o.Start.Before(dayStart) && o.End.After(now) && o.State != "ended"):
 				d.Today = append(d.Today, it)

@@ -2,6 +2,8 @@ package web
 
 import (
 	"html/template"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +14,9 @@ func init() {
 	funcs["when"] = when
 	funcs["stateText"] = stateText
 	funcs["hm"] = hm
+	funcs["alsoIn"] = alsoIn
+	funcs["chance"] = chance
+	funcs["chanceOf"] = chanceOf
 	funcs["iso"] = func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	funcs["join"] = strings.Join
 	funcs["attrs"] = invalidAttrs
@@ -136,4 +141,114 @@ func hasString(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// userZone is the zone a user's times show in: theirs, UTC until they have
+// one.
+func userZone(u *admit.User) string {
+	if u == nil || u.Timezone == "" {
+		return "UTC"
+	}
+	return u.Timezone
+}
+
+// alsoIn renders, after an instant shown in the zone tz, the same instant in
+// the meeting's own zone mtz when the clocks there differ: " (Mon 09:30 EST
+// in America/New_York, the meeting's zone)"; "" when they agree.
+func alsoIn(t any, tz, mtz string) string {
+	var tt time.Time
+	switch v := t.(type) {
+	case time.Time:
+		tt = v
+	case *time.Time:
+		if v == nil {
+			return ""
+		}
+		tt = *v
+	default:
+		return ""
+	}
+	if tt.IsZero() || mtz == "" {
+		return ""
+	}
+	mine, theirs := inZone(tt, tz), inZone(tt, mtz)
+	_, a := mine.Zone()
+	_, b := theirs.Zone()
+	if a == b {
+		return ""
+	}
+	return " (" + theirs.Format("Mon 15:04 MST") + " in " + mtz + ", the meeting's zone)"
+}
+
+// chance says a guessing bound in words, for hosts: "about a 1 in 2.5
+// billion chance" (P = 4e-10), "a certain way in" at P ≥ 1.
+func chance(b any) string {
+	switch v := b.(type) {
+	case admit.Bound:
+		return chanceOf(v.P)
+	case *admit.Bound:
+		if v != nil {
+			return chanceOf(v.P)
+		}
+	}
+	return ""
+}
+
+// chanceOf says the probability p as "about a 1 in N chance".
+func chanceOf(p float64) string {
+	switch {
+	case p >= 1:
+		return "a certain way in"
+	case p <= 0:
+		return "no chance"
+	}
+	n := 1 / p
+	if n >= 1e18 {
+		return "less than a 1 in a quintillion chance"
+	}
+	scales := []struct {
+		v    float64
+		name string
+	}{{1e15, "quadrillion"}, {1e12, "trillion"}, {1e9, "billion"}, {1e6, "million"}}
+	for _, s := range scales {
+		if n >= s.v || (s.v == 1e6 && n >= 999500) {
+			return "about a 1 in " + roughly(n/s.v) + " " + s.name + " chance"
+		}
+	}
+	return "about a 1 in " + grouped(n) + " chance"
+}
+
+// roughly renders x (≥ 1) with two significant digits at most: 2.5, 10, 250.
+func roughly(x float64) string {
+	switch {
+	case x >= 10:
+		r := math.Round(x)
+		if x >= 100 {
+			r = math.Round(x/10) * 10
+		}
+		return strconv.FormatFloat(r, 'f', 0, 64)
+	default:
+		s := strconv.FormatFloat(math.Round(x*10)/10, 'f', 1, 64)
+		return strings.TrimSuffix(s, ".0")
+	}
+}
+
+// grouped renders n, rounded to two significant digits, with thousands
+// separated by commas: 2,500.
+func grouped(n float64) string {
+	if n >= 100 {
+		mag := math.Pow(10, math.Floor(math.Log10(n))-1)
+		n = math.Round(n/mag) * mag
+	} else {
+		n = math.Round(n)
+	}
+	s := strconv.FormatFloat(n, 'f', 0, 64)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

@@ -17,6 +17,7 @@ func (a *App) invitationRoutes() []edge.Route {
 		{Method: "POST", Path: "/meetings/{id}/invitation", Handler: a.host(a.handleInvitationText)},
 		{Method: "GET", Path: "/meetings/{id}/invitation.ics", Handler: a.host(a.handleInvitationICS)},
 		{Method: "POST", Path: "/meetings/{id}/deliveries/{delivery}/resend", Handler: a.host(a.handleResend)},
+		{Method: "POST", Path: "/meetings/{id}/invitees/{invitee}/remove", Handler: a.host(a.handleRemoveInvitee)},
 		{Method: "GET", Path: "/i/{token}/invite.ics", Handler: a.handleInviteeICS},
 	}
 }
@@ -110,4 +111,19 @@ func (a *App) handleInviteeICS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeICS(w, b)
+}
+
+func init() {
+	notices["removed"] = "The invitee is removed: their link and codes stopped working. With mail on, they get a cancellation; the others get nothing."
+}
+
+// handleRemoveInvitee removes one invitee (the service decides who may);
+// with mail on, they alone get a cancellation.
+func (a *App) handleRemoveInvitee(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	id := r.PathValue("id")
+	if _, err := a.Service.RemoveInvitee(r.Context(), h.actor, id, r.PathValue("invitee")); err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/meetings/"+id+"?done=removed", http.StatusSeeOther)
 }

@@ -26,7 +26,10 @@ type meetingPage struct {
 	TZ         string
 	Passcode   *admit.Revealed // shown on request
 	AccessCode *admit.Revealed
-	Invitation string
+	// InviteesShown is set once the host asked to see the invitees' links,
+	// PINs and passcodes (audited); the page hides them until then.
+	InviteesShown bool
+	Invitation    string
 	// InvitationText is the invitation with its real values, once the host
 	// asked for it (audited); InvitationFor says whose.
 	InvitationText string
@@ -57,6 +60,8 @@ var notices = map[string]string{
 	"decided":          "Done.",
 	"restored":         "The meeting is restored: a new passcode, phone passcode and PINs are drawn and sent to the invitees, and passcode joins are admitted directly again.",
 	"denied-unmatched": "Everyone who waited with a wrong passcode or PIN is denied.",
+	"updated":          "Saved. Those invited before get the change by email when mail is on.",
+	"unchanged":        "Nothing changed.",
 	"resent":           "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
 }
 
@@ -98,7 +103,7 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 	if err != nil {
 		return nil, err
 	}
-	p := &meetingPage{M: m, Occ: pickOccurrence(m, n), TZ: h.ws.User.Timezone, CSRF: h.ws.CSRFToken()}
+	p := &meetingPage{M: m, Occ: pickOccurrence(m, n), TZ: userZone(h.ws.User), CSRF: h.ws.CSRFToken()}
 	if p.TZ == "" {
 		p.TZ = "UTC"
 	}
@@ -110,7 +115,7 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 	if p.Attempts, err = a.Service.FailedAttempts(ctx, h.actor, m.ID, 20); err != nil {
 		return nil, err
 	}
-	p.Mail = a.Service.MailStatus(ctx)
+	p.Mail = a.Service.MailStatus(ctx, h.actor)
 	p.MediaKind = a.Service.MediaKind(ctx, h.actor)
 	ds, err := a.Service.Deliveries(ctx, h.actor, m.ID)
 	if err != nil && admit.ErrorCode(err) != admit.EFORBIDDEN {
@@ -190,9 +195,10 @@ func invitation(u *admit.User, p *meetingPage, numbers []admit.DialInNumber) str
 		}
 		b.WriteString("Or join with the one-time access code instead of the meeting ID: " + code + "\n")
 	}
+	options := admit.DialInOptions(numbers, u.AccountID, m.MeetingIDDisplay, phone)
 	dial := "dial in"
-	if len(numbers) > 0 {
-		dial = "dial " + numbers[0].Number
+	if len(options) > 0 {
+		dial = "dial " + options[0].Number
 	}
 	b.WriteString("\nBy phone: " + dial + ", enter the meeting ID " + m.MeetingIDDisplay + " followed by #")
 	if phone != "" {
@@ -201,19 +207,14 @@ func invitation(u *admit.User, p *meetingPage, numbers []admit.DialInNumber) str
 		b.WriteString(", then your PIN followed by #")
 	}
 	b.WriteString(".\n")
-	if len(numbers) > 0 {
+	if len(options) > 0 {
 		b.WriteString("Dial-in numbers:\n")
-		digits := strings.ReplaceAll(m.MeetingIDDisplay, " ", "")
-		for _, n := range numbers {
+		for _, n := range options {
 			kind := ""
 			if n.TollFree {
 				kind = ", toll-free"
 			}
-			tap := admit.OneTapDial(n.Number, digits)
-			if isDigits(phone) {
-				tap += ",," + phone + "#"
-			}
-			b.WriteString("  " + n.Number + " (" + n.Country + kind + "), one tap: " + tap + "\n")
+			b.WriteString("  " + n.Number + " (" + n.Country + kind + "), one tap: " + n.OneTap + "\n")
 		}
 	}
 	return b.String()
@@ -234,6 +235,10 @@ func (a *App) handleReveal(w http.ResponseWriter, r *http.Request, h *hostReq) {
 		return
 	}
 	if wantsJSON {
+		if what == admit.RevealInvitees {
+			writeJSON(w, http.StatusOK, map[string]any{"invitees": rev.Invitees})
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"value": rev.Value, "display": rev.Display, "phone": rev.Phone, "join_url": rev.JoinURL})
 		return
 	}
@@ -242,9 +247,12 @@ func (a *App) handleReveal(w http.ResponseWriter, r *http.Request, h *hostReq) {
 		a.errorPage(w, r, err)
 		return
 	}
-	if what == admit.RevealPasscode {
+	switch what {
+	case admit.RevealPasscode:
 		p.Passcode = rev
-	} else {
+	case admit.RevealInvitees:
+		p.M.Invitees, p.InviteesShown = rev.Invitees, true
+	default:
 		p.AccessCode = rev
 	}
 	a.renderMeeting(w, r, h, http.StatusOK, p)

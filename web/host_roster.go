@@ -154,7 +154,7 @@ func (a *App) loadRoster(r *http.Request, h *hostReq, n int) (*meetingPage, erro
 		return nil, err
 	}
 	p := &meetingPage{M: &admit.MeetingView{ID: id}, Occ: &admit.OccurrenceView{Index: ro.Occurrence, State: ro.State},
-		TZ: h.ws.User.Timezone, CSRF: h.ws.CSRFToken()}
+		TZ: userZone(h.ws.User), CSRF: h.ws.CSRFToken()}
 	if ro.State == admit.WindowOpen.String() {
 		p.Roster = ro
 	}

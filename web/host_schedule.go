@@ -39,6 +39,7 @@ var scheduleFields = map[string]string{
 	"security.passcode_value": "passcode", "security.waiting_room": "waiting_room",
 	"security.early_join_minutes": "early_join_minutes", "security.max_uses": "max_uses",
 	"security.passcode_policy": "passcode_mode", "security.authentication": "authentication", "security.phone_joins": "phone_joins", "date": "date", "time": "time", "contacts": "contacts",
+	"reminder_lead_minutes": "reminder_lead_minutes",
 }
 
 func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *hostReq) {
@@ -47,7 +48,7 @@ func (a *App) handleScheduleForm(w http.ResponseWriter, r *http.Request, h *host
 		a.errorPage(w, r, err)
 		return
 	}
-	now := inZone(a.Service.Now().Add(time.Hour), h.ws.User.Timezone)
+	now := inZone(a.Service.Now().Add(time.Hour), userZone(h.ws.User))
 	vals := url.Values{}
 	vals.Set("date", now.Format("2006-01-02"))
 	vals.Set("time", now.Format("15:00"))
@@ -188,6 +189,13 @@ func meetingFromForm(v url.Values, sec *admit.AccountSecurity) (*admit.MeetingIn
 		return nil, admit.FieldErrorf("duration", "the duration is a number of minutes")
 	}
 	in.DurationMinutes = &dur
+	if s := strings.TrimSpace(v.Get("reminder_lead_minutes")); s != "" {
+		lead, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, admit.FieldErrorf("reminder_lead_minutes", "the reminder is a number of minutes before each occurrence")
+		}
+		in.ReminderLeadMinutes = &lead
+	}
 	kind := admit.KindScheduled
 	switch rec := v.Get("recurrence"); rec {
 	case "", "none":
@@ -258,6 +266,8 @@ func (a *App) handleSchedule(w http.ResponseWriter, r *http.Request, h *hostReq)
 type securityCheck struct {
 	PasscodeError string  `json:"passcode_error"`
 	Bound         string  `json:"bound"`
+	BoundWords    string  `json:"bound_words"`   // "about a 1 in 2.5 billion chance"
+	CeilingWords  string  `json:"ceiling_words"` // the account's limit, in the same words
 	P             float64 `json:"p"`
 	BoundOK       bool    `json:"bound_ok"`
 	BoundError    string  `json:"bound_error"`
@@ -280,6 +290,7 @@ func (a *App) handleSecurityCheck(w http.ResponseWriter, r *http.Request, h *hos
 		return
 	}
 	writeJSON(w, http.StatusOK, &securityCheck{PasscodeError: pv.PasscodeError, Bound: pv.Bound.String(), P: pv.Bound.P,
+		BoundWords: chance(&pv.Bound), CeilingWords: chanceOf(pv.Bound.Ceiling),
 		BoundOK: pv.BoundError == "" && pv.Error == "", BoundError: pv.BoundError, Error: pv.Error})
 }
 

@@ -25,6 +25,13 @@ type settingsPage struct {
 	// Media is the account's media server without its secret (nil when
 	// none); shown to owners and admins.
 	Media *admit.MediaConfig
+	// Tokens are the user's own API tokens (never the tokens themselves);
+	// NewToken is the one just made, shown once.
+	Tokens   []*admit.APIToken
+	NewToken string
+	// AccountMail is the account's mail settings without the SMTP
+	// password; shown to owners and admins.
+	AccountMail *admit.AccountMailView
 }
 
 // MediaIs reports whether the shown (or submitted) media backend is kind.
@@ -72,13 +79,14 @@ var settingsFields = map[string]string{
 	"security.passcode_policy.pin_length": "policy_pin_length", "security.passcode_policy.require_classes": "require_classes",
 	"passcode_policy.length": "policy_length", "passcode_policy.pin_length": "policy_pin_length",
 	"guess_budget": "guess_budget", "guess_ceiling": "guess_ceiling", "locked": "locked", "passcode": "passcode",
+	"scopes": "token_scopes", "expires_in": "token_expires_in",
 	"meeting_id": "meeting_id", "security.passcode_value": "room_passcode", "name": "name", "timezone": "timezone",
 	"current_password": "current_password", "password": "password", "password_confirm": "password_confirm",
 }
 
 func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, h *hostReq, status int, p *settingsPage) {
 	ctx := r.Context()
-	p.Mail = a.Service.MailStatus(ctx)
+	p.Mail = a.Service.MailStatus(ctx, h.actor)
 	sec, err := a.Service.AccountSecurity(ctx, h.actor)
 	if err != nil {
 		a.errorPage(w, r, err)
@@ -98,12 +106,19 @@ func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, h *hostReq,
 		if m, err := a.Service.MediaSettings(ctx, h.actor); err == nil {
 			p.Media = m
 		}
+		if m, err := a.Service.AccountMail(ctx, h.actor); err == nil {
+			p.AccountMail = m
+		}
+	}
+	if ts, err := a.Service.APITokens(ctx, h.actor); err == nil {
+		p.Tokens = ts
 	}
 	if p.Form == nil {
 		p.Form = &form{}
 	}
 	pg := h.page("Settings", p)
-	pg.Flash = map[string]string{"saved": "Saved.", "password": "Your password is changed; other sessions were signed out."}[r.URL.Query().Get("done")]
+	pg.Flash = map[string]string{"saved": "Saved.", "password": "Your password is changed; other sessions were signed out.",
+		"revoked": "The token is revoked: it no longer works."}[r.URL.Query().Get("done")]
 	a.render(w, r, status, "host_settings", pg)
 }
 
@@ -247,4 +262,42 @@ func (a *App) handleSettingsPassword(w http.ResponseWriter, r *http.Request, h *
 	}
 	clearCookie(w, a.Secure)
 	http.Redirect(w, r, "/signin?next=%2Fsettings%3Fdone%3Dpassword", http.StatusSeeOther)
+}
+
+// tokenLifetimes are the expiries the token form offers.
+var tokenLifetimes = map[string]bool{"24h": true, "168h": true, "720h": true, "2160h": true, "8760h": true}
+
+// handleTokenCreate makes an API token for the signed-in user and shows it
+// once, on the page itself (never in a URL or a redirect).
+func (a *App) handleTokenCreate(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	v := r.PostForm
+	in := &admit.APITokenInput{Name: strings.TrimSpace(v.Get("token_name")), ExpiresIn: v.Get("token_expires_in"), Scopes: v["token_scopes"]}
+	if !tokenLifetimes[in.ExpiresIn] {
+		a.settingsError(w, r, h, "tokens", admit.FieldErrorf("token_expires_in", "choose how long the token lasts"))
+		return
+	}
+	if len(in.Scopes) == 0 {
+		a.settingsError(w, r, h, "tokens", admit.FieldErrorf("token_scopes", "choose what the token may do: read, manage or both"))
+		return
+	}
+	tok, _, err := a.Service.IssueAPIToken(r.Context(), h.actor, in)
+	if err != nil {
+		a.settingsError(w, r, h, "tokens", err)
+		return
+	}
+	a.renderSettings(w, r, h, http.StatusOK, &settingsPage{NewToken: tok, Which: "tokens"})
+}
+
+// handleTokenRevoke revokes one of the user's own tokens.
+func (a *App) handleTokenRevoke(w http.ResponseWriter, r *http.Request, h *hostReq) {
+	id, err := strconv.ParseInt(r.PathValue("tid"), 10, 64)
+	if err != nil {
+		a.errorPage(w, r, &admit.Error{Code: admit.ENOTFOUND, Message: "No such token."})
+		return
+	}
+	if err := a.Service.RevokeAPIToken(r.Context(), h.actor, id); err != nil {
+		a.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/settings?done=revoked#tokens-h", http.StatusSeeOther)
 }

@@ -46,6 +46,10 @@ type joinForm struct {
 	Pwd        string // a join URL's encoded passcode: the passcode field is skipped
 	Invitation *admit.InviteeLink
 	Token      string // the invitee link's token, for the form's action
+	// DialIn are the dial-in numbers shown with the one-tap form of the
+	// meeting ID: on /j/{meeting_id} those of no account (the page tells
+	// nothing of the meeting), on the invitee's page the meeting's.
+	DialIn []admit.DialInOption
 
 	Error string // the alert: a refusal, a window, a rate limit or a field's error
 	Field string // the field Error is about, if any

@@ -17,6 +17,7 @@ func (a *App) handleInviteeLink(w http.ResponseWriter, r *http.Request) {
 		a.failJoin(w, r, "join_invite", "Your invitation", f, err)
 		return
 	}
+	f.DialIn = inv.DialIn
 	inv.MeetingID = admit.FormatMeetingNumber(inv.MeetingID)
 	f.Invitation = inv
 	a.render(w, r, http.StatusOK, "join_invite", &page{Title: "Your invitation", Data: f})

@@ -35,7 +35,7 @@ func (a *App) meetingForm(w http.ResponseWriter, r *http.Request) *joinForm {
 		a.failJoin(w, r, "join_start", "Join a meeting", &joinForm{MeetingID: raw}, err)
 		return nil
 	}
-	return &joinForm{MeetingID: admit.FormatMeetingNumber(d), Digits: d}
+	return &joinForm{MeetingID: admit.FormatMeetingNumber(d), Digits: d, DialIn: admit.DialInOptions(a.DialIn, 0, d, "")}
 }
 
 // handleJoinMeeting shows the passcode and name prompt of a meeting ID. It

@@ -13,9 +13,12 @@ var noParticipant = &admit.Error{Code: admit.ENOTFOUND, Message: "There is no su
 
 // statusView is the data of the participant's status page.
 type statusView struct {
-	PID       string
-	State     string
-	Name      string
+	PID   string
+	State string
+	Name  string
+	// NameWhy says where the name comes from, after it: ", the name on
+	// your invitation".
+	NameWhy   string
 	Topic     string
 	MeetingID string // grouped
 	// Media is how to connect to the meeting's media room, while admitted
@@ -63,6 +66,11 @@ func (a *App) handleParticipant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &statusView{PID: pid, State: res.Participant.State, Name: res.Participant.DisplayName}
+	signedIn := ""
+	if id := a.participantIdentity(r); id != nil {
+		signedIn = id.Name
+	}
+	v.NameWhy = nameWhy(res.Participant, signedIn)
 	if res.Meeting != nil {
 		v.Topic, v.MeetingID = res.Meeting.Topic, admit.FormatMeetingNumber(res.Meeting.MeetingID)
 		v.Ended = endedByHost(res)
@@ -78,6 +86,25 @@ func (a *App) handleParticipant(w http.ResponseWriter, r *http.Request) {
 		title = "The host ended the meeting"
 	}
 	a.render(w, r, http.StatusOK, "join_status", &page{Title: title, Data: v})
+}
+
+// nameWhy tells a participant why they are in the meeting under their
+// name, which may not be what they typed: an invitation's credential
+// carries its invitee's name (numbered when it was used already), a
+// sign-in with the organisation's provider its name. signedIn is the name
+// of the participant's sign-in, "" without one.
+func nameWhy(p *admit.Participant, signedIn string) string {
+	switch {
+	case p.InviteeID != "" && p.SharedCredential:
+		return ": you came with " + p.BaseName + "'s invitation, which someone used already, and the host sees that"
+	case signedIn != "" && p.BaseName == signedIn:
+		return ", the name your organisation's sign-in gives you"
+	case p.InviteeID != "":
+		return ", the name on your invitation"
+	case p.BaseName == admit.DefaultGuestName:
+		return ", since you gave no name"
+	}
+	return ", the name you gave"
 }
 
 // statusTitle is the status page's title (and #status heading) for a state.

@@ -60,6 +60,7 @@ type CLI struct {
 	Serve      ServeCmd      `cmd:"" help:"Run the service: the JSON API under /api/ and the web app."`
 	User       UserCmd       `cmd:"" help:"Create, list and let in the account's users."`
 	Token      TokenCmd      `cmd:"" help:"Make API tokens."`
+	Account    AccountCmd    `cmd:"" help:"Print or set the account's plan (the operator's decision)."`
 	Meeting    MeetingCmd    `cmd:"" help:"Schedule, show, change and end meetings as a host (output is JSON)."`
 	Media      MediaCmd      `cmd:"" help:"Show, set and remove the account's media server (LiveKit, Jitsi, BigBlueButton)."`
 	Audit      AuditCmd      `cmd:"" help:"Check and export the audit log."`

@@ -98,6 +98,9 @@ type MeetingCreateCmd struct {
 	Start    string `name:"start" placeholder:"TIME" help:"RFC 3339 start, e.g. 2026-11-23T09:00:00Z."`
 	Duration int    `name:"duration" default:"${default_duration}" placeholder:"MINUTES" help:"Duration in minutes; default ${default}."`
 	Timezone string `name:"timezone" placeholder:"ZONE" help:"IANA time zone, e.g. Europe/Berlin."`
+	// ReminderLead is the meeting's own reminder lead; 0 leaves the
+	// account's default.
+	ReminderLead int `name:"reminder-lead" placeholder:"MINUTES" help:"Minutes before each occurrence its reminder is emailed; default the account's (or the deployment's hour)."`
 }
 
 // Run creates the meeting.
@@ -115,6 +118,9 @@ func (c *MeetingCreateCmd) Run(ctx context.Context, m *Main, sf *storeFlags, mc 
 		}
 		if c.Timezone != "" {
 			in.Timezone = &c.Timezone
+		}
+		if c.ReminderLead != 0 {
+			in.ReminderLeadMinutes = &c.ReminderLead
 		}
 		if c.Start != "" {
 			st, err := parseTimeFlag("start", c.Start)

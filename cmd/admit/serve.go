@@ -40,7 +40,7 @@ type ServeCmd struct {
 	logFlags
 	mail.SMTPFlags
 	MailInterval time.Duration `name:"mail-interval" default:"5s" env:"ADMIT_MAIL_INTERVAL" group:"Mail" help:"How often this node sends due mail and enqueues reminders; default ${default}."`
-	ReminderLead time.Duration `name:"reminder-lead" default:"1h" env:"ADMIT_REMINDER_LEAD" group:"Mail" help:"How long before each occurrence its reminder is emailed; default ${default}."`
+	ReminderLead time.Duration `name:"reminder-lead" default:"1h" env:"ADMIT_REMINDER_LEAD" group:"Mail" help:"How long before each occurrence its reminder is emailed, for meetings and accounts that set none; default ${default}."`
 	sipFlags
 }
 
@@ -173,7 +173,7 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		RedirectURL: e.service.BaseURL + web.SSOCallbackPath,
 		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
 	}
-	app.DialIn = numbers
+	app.DialIn, e.service.DialIn = numbers, numbers
 	hs := &http.Server{
 		Handler:           observe(mountWeb(srv.Handler(), app.Handler()), adm),
 		ReadHeaderTimeout: 5 * time.Second,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/admit-project/admit"
@@ -25,18 +26,27 @@ type sipFlags struct {
 	SIPBridge   string   `name:"sip-bridge" env:"ADMIT_SIP_BRIDGE" placeholder:"URI" help:"Conference SIP URI template admitted callers are bridged to, such as sip:{room}@bridge.example.org."`
 	SIPJitsi    bool     `name:"sip-jitsi" env:"ADMIT_SIP_JITSI" help:"Add Jigasi's Jitsi-Conference-Room header to bridged calls."`
 	SIPTrunk    []string `name:"sip-trunk" env:"ADMIT_SIP_TRUNKS" sep:" " placeholder:"NAME=CIDR[,...][@USER]" help:"A trunk whose calls are answered (repeatable); the password of USER is in $$ADMIT_SIP_TRUNK_<NAME>_PASSWORD."`
-	DialIn      []string `name:"dial-in" env:"ADMIT_DIAL_IN" sep:" " placeholder:"+NUMBER:COUNTRY[:toll-free]" help:"A dial-in number shown in invitations, such as +15551234567:US:toll-free (repeatable)."`
+	SIPRefer    []string `name:"sip-refer" env:"ADMIT_SIP_REFER" sep:" " placeholder:"NAME" help:"A trunk (by its --sip-trunk name) that takes REFER: admitted callers are transferred to the conference instead of relayed (repeatable)."`
+	DialIn      []string `name:"dial-in" env:"ADMIT_DIAL_IN" sep:" " placeholder:"+NUMBER:COUNTRY[:toll-free][@ACCOUNT]" help:"A dial-in number shown in invitations, such as +15551234567:US:toll-free (repeatable); @ACCOUNT (an account ID) makes its callers reach that account's meetings only."`
 }
 
 // dialIn reads the --dial-in values.
 func (f *sipFlags) dialIn() ([]admit.DialInNumber, error) {
 	var ns []admit.DialInNumber
 	for _, v := range f.DialIn {
-		parts := strings.Split(v, ":")
+		number, account, scoped := strings.Cut(v, "@")
+		parts := strings.Split(number, ":")
 		if len(parts) < 2 || len(parts) > 3 || len(parts) == 3 && parts[2] != "toll-free" {
-			return nil, admit.FieldErrorf("dial-in", "--dial-in %q is not +NUMBER:COUNTRY[:toll-free]", v)
+			return nil, admit.FieldErrorf("dial-in", "--dial-in %q is not +NUMBER:COUNTRY[:toll-free][@ACCOUNT]", v)
 		}
 		n := admit.DialInNumber{Number: parts[0], Country: parts[1], TollFree: len(parts) == 3}
+		if scoped {
+			id, err := strconv.ParseInt(account, 10, 64)
+			if err != nil || id <= 0 {
+				return nil, admit.FieldErrorf("dial-in", "--dial-in %q: the account after @ is an account ID, a number such as 1", v)
+			}
+			n.AccountID = id
+		}
 		if err := n.Validate(); err != nil {
 			return nil, admit.FieldErrorf("dial-in", "--dial-in %s: %s", v, admit.ErrorMessage(err))
 		}
@@ -67,6 +77,22 @@ func parseTrunk(v string, getenv func(string) string) (admit.Trunk, error) {
 	return t, nil
 }
 
+// setRefer marks the trunks named by --sip-refer as taking REFER.
+func setRefer(trunks []admit.Trunk, names []string) error {
+	for _, name := range names {
+		found := false
+		for i := range trunks {
+			if trunks[i].Name == name {
+				trunks[i].Refer, found = true, true
+			}
+		}
+		if !found {
+			return admit.FieldErrorf("sip-refer", "--sip-refer %s names no --sip-trunk", name)
+		}
+	}
+	return nil
+}
+
 // startSIP starts the phone gateway when --sip is set; it serves until ctx
 // is done. It returns nil when the gateway is off.
 func (m *Main) startSIP(ctx context.Context, f *sipFlags, svc *app.Service, logger *slog.Logger) (*sip.Gateway, error) {
@@ -78,12 +104,20 @@ func (m *Main) startSIP(ctx context.Context, f *sipFlags, svc *app.Service, logg
 	}
 	cfg := sip.Config{Addr: f.SIP, ExternalHost: f.SIPExternal, BridgeURI: f.SIPBridge, Jitsi: f.SIPJitsi, Logger: logger,
 		Admitter: &app.PhoneAdmitter{Service: svc}, Now: svc.Now}
+	numbers, err := f.dialIn()
+	if err != nil {
+		return nil, err
+	}
+	cfg.DialIn = numbers
 	for _, v := range f.SIPTrunk {
 		t, err := parseTrunk(v, os.Getenv)
 		if err != nil {
 			return nil, err
 		}
 		cfg.Trunks = append(cfg.Trunks, t)
+	}
+	if err := setRefer(cfg.Trunks, f.SIPRefer); err != nil {
+		return nil, err
 	}
 	if f.SIPTLS != "" {
 		cert, err := tls.LoadX509KeyPair(f.SIPCert, f.SIPKey)

@@ -18,15 +18,25 @@ func TestSIPFlags(t *testing.T) {
 			t.Errorf("parseTrunk(%q) = %v, want an error naming sip-trunk", bad, err)
 		}
 	}
-	f := &sipFlags{DialIn: []string{"+15551234567:US:toll-free", "+442079460000:GB"}}
+	f := &sipFlags{DialIn: []string{"+15551234567:US:toll-free", "+442079460000:GB@2"}}
 	ns, err := f.dialIn()
-	if err != nil || len(ns) != 2 || !ns[0].TollFree || ns[1].TollFree || ns[1].Country != "GB" {
+	if err != nil || len(ns) != 2 || !ns[0].TollFree || ns[1].TollFree || ns[1].Country != "GB" || ns[0].AccountID != 0 || ns[1].AccountID != 2 {
 		t.Errorf("dialIn = %+v, %v", ns, err)
 	}
-	for _, bad := range []string{"+1555", "+15551234567:usa", "+15551234567:US:free", "5551234567:US"} {
+	for _, bad := range []string{"+1555", "+15551234567:usa", "+15551234567:US:free", "5551234567:US", "+15551234567:US@", "+15551234567:US@acme", "+15551234567:US:toll-free@0"} {
 		f := &sipFlags{DialIn: []string{bad}}
 		if _, err := f.dialIn(); admit.ErrorField(err) != "dial-in" {
 			t.Errorf("dialIn(%q) = %v, want an error naming dial-in", bad, err)
 		}
+	}
+}
+
+func TestSIPRefer(t *testing.T) {
+	trunks := []admit.Trunk{{Name: "carrier"}, {Name: "pbx"}}
+	if err := setRefer(trunks, []string{"pbx"}); err != nil || trunks[0].Refer || !trunks[1].Refer {
+		t.Errorf("setRefer(pbx) = %v, trunks %+v; want pbx alone to take REFER", err, trunks)
+	}
+	if err := setRefer(trunks, []string{"nope"}); admit.ErrorField(err) != "sip-refer" {
+		t.Errorf("setRefer(nope) = %v, want an error naming sip-refer", err)
 	}
 }

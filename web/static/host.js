@@ -189,12 +189,14 @@
         var bv = document.getElementById("bound-value");
         var bs = document.getElementById("bound-state");
         var bn = document.getElementById("bound-note");
+        var bw = document.getElementById("bound-words");
         if (bv && d.bound) { bv.textContent = d.bound; }
+        if (bw && d.bound_words) { bw.textContent = d.bound_words; }
         if (bs) {
-          bs.textContent = d.bound_ok ? "within the ceiling" : "above the ceiling";
+          bs.textContent = d.bound_ok ? "Within the account's limit of " + d.ceiling_words : "Too likely: above the account's limit";
           bs.className = d.bound_ok ? "ok" : "error";
         }
-        if (bn) { bn.textContent = d.error || d.bound_error || "The chance that someone who spends this meeting's whole guess budget gets in by guessing."; }
+        if (bn) { bn.textContent = d.error || d.bound_error || ""; }
       }).catch(function () {});
     };
     var schedule = function () {
