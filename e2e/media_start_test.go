@@ -161,6 +161,21 @@ func TestMediaHostStart(t *testing.T) {
 		t.Errorf("a link from another site put %v in the room", ids)
 	}
 
+	// At phone width the roster comes under the room, and nothing sticks
+	// out sideways. (The host's next window, below, takes their place in
+	// the room: LiveKit keeps one connection per identity.)
+	phone := b.tab(s, phoneWidth)
+	if st := phone.open("/meetings/" + m.ID + "/room"); st != 200 {
+		t.Fatalf("the room page at phone width: %d", st)
+	}
+	waitFor(t, phone.ctx, "the host connected at phone width", roomIs("connected"), 30*time.Second)
+	var under bool
+	phone.eval(`document.getElementById("roster").getBoundingClientRect().top >= document.getElementById("room").getBoundingClientRect().bottom`, &under)
+	if !under {
+		t.Errorf("at phone width the live roster is not under the room")
+	}
+	phone.check("host-room-phone")
+
 	// Start on the meeting page leads to the room page.
 	host.open("/meetings/" + m.ID)
 	if st := host.click("#start"); st != 200 {
@@ -182,6 +197,7 @@ func TestMediaHostStart(t *testing.T) {
 	}
 	hostID := c.Subject
 	waitRoom(t, lkb, room, "the host in the room", func(ids []string) bool { return slices.Contains(ids, hostID) })
+	waitFor(t, phone.ctx, "the host's phone window told it was replaced", roomIs("disconnected"), 10*time.Second)
 	waitFor(t, host.ctx, "the host sees their own camera", seesVideo(hostID), 30*time.Second)
 
 	// The live roster is on the page, beside the room.
