@@ -63,6 +63,7 @@ var notices = map[string]string{
 	"updated":          "Saved. Those invited before get the change by email when mail is on.",
 	"unchanged":        "Nothing changed.",
 	"resent":           "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
+	"not-open":         "The meeting room opens with the meeting: Start joins it from when it opens (see State below) until it ends.",
 }
 
 // pickOccurrence returns occurrence n, or the open one, else the next to
@@ -438,6 +439,11 @@ func (a *App) handleMeetingRoom(w http.ResponseWriter, r *http.Request, h *hostR
 	g, err := a.Service.StartMedia(r.Context(), h.actor, id, n)
 	if admit.ErrorCode(err) == admit.EUNSUPPORTED {
 		meetingPage()
+		return
+	}
+	if admit.ErrorCode(err) == admit.ECONFLICT {
+		// Not open (yet, or any more): the meeting page says so and when.
+		back(w, r, id, n, "not-open")
 		return
 	}
 	if err != nil {

@@ -83,6 +83,12 @@ func TestMeetingPageStart(t *testing.T) {
 	if p := owner.get(later); strings.Contains(p.body, `id="start"`) {
 		t.Error("the meeting page offers Start for an occurrence that is not open")
 	}
+	// The dashboard lists Start for every occurrence: one that is not open
+	// leads to its meeting page, which says why no room started.
+	wantRedirect(t, owner.get(later+"/room?occurrence=1"), later+"?done=not-open&occurrence=1", "Start before the meeting opens")
+	if p := owner.get(later + "?done=not-open&occurrence=1"); !strings.Contains(p.body, "The meeting room opens with the meeting") {
+		t.Errorf("the meeting page does not say why Start did not open the room:\n%s", p.body)
+	}
 
 	// A navigation from another site (or another origin of the site) does
 	// not start the room: it leads to the meeting page, and nothing starts.
