@@ -160,6 +160,14 @@ func TestMediaHostStart(t *testing.T) {
 	if ids := inRoom(t, lkb, room); len(ids) > 0 {
 		t.Errorf("a link from another site put %v in the room", ids)
 	}
+	starts := func() int {
+		t.Helper()
+		r := s.do("GET", "/api/v1/audit?limit=1000", tok, nil).must(t, 200)
+		return strings.Count(string(r.raw), `"media.start"`)
+	}
+	if n := starts(); n != 0 {
+		t.Errorf("a link from another site started the room: %d media.start entries", n)
+	}
 
 	// At phone width the roster comes under the room, and nothing sticks
 	// out sideways. (The host's next window, below, takes their place in
@@ -196,6 +204,9 @@ func TestMediaHostStart(t *testing.T) {
 		t.Fatalf("the host's token: %+v; want roomAdmin and roomJoin in %s, issued by %s, for Ada Lovelace as a host identity", c, room, lk.APIKey)
 	}
 	hostID := c.Subject
+	if n := starts(); n != 2 {
+		t.Errorf("%d media.start entries in the audit trail after the phone's and the desktop's Start, want 2", n)
+	}
 	waitRoom(t, lkb, room, "the host in the room", func(ids []string) bool { return slices.Contains(ids, hostID) })
 	waitFor(t, phone.ctx, "the host's phone window told it was replaced", roomIs("disconnected"), 10*time.Second)
 	waitFor(t, host.ctx, "the host sees their own camera", seesVideo(hostID), 30*time.Second)
