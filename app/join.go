@@ -333,13 +333,20 @@ func (s *Service) occurrenceNow(ctx context.Context, d *admit.JoinData, now time
 	if open != nil || m.Kind != admit.KindPersonal {
 		return open, next, nil
 	}
-	open, err = s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *admit.Occurrence {
+	open, err = s.openPersonalSession(ctx, m, now)
+	return open, nil, err
+}
+
+// openPersonalSession returns personal room m's open session, opening one
+// at now when none is open (the first join, or the host's Start).
+func (s *Service) openPersonalSession(ctx context.Context, m *admit.Meeting, now time.Time) (*admit.Occurrence, error) {
+	open, err := s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *admit.Occurrence {
 		sec := m.Security
 		sec.EarlyJoinMinutes = 0
 		return admit.NewOccurrence(index, now, m.Duration, sec)
 	})
 	s.changed(ctx, m.PK)
-	return open, nil, err
+	return open, err
 }
 
 // takesInviteeName reports whether name reads as the name of one of the
