@@ -139,6 +139,12 @@ const (
 
 // Attempt is the record of one join attempt, successful or not.
 type Attempt struct {
+	// Spread picks, for a refusal that counts against no meeting, which of
+	// the store's dummy budget rows it updates: a hash of the identifier
+	// tried, so that an unknown identifier's first refusal touches a row
+	// not touched before and its second the same row again, as a real
+	// meeting's refusals do its own row (no oracle by time).
+	Spread        int64     `json:"-"`
 	ID            int64     `json:"id"`
 	At            time.Time `json:"at"`
 	MeetingPK     int64     `json:"-"`

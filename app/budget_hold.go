@@ -45,10 +45,10 @@ func heldName(t *joinTarget, req *admit.JoinRequest) string {
 // answer valid credentials get. held is false when the refusal stands (the
 // budget is not spent, or the refusal is not a guess at the passcode).
 func (s *Service) holdUnmatched(ctx context.Context, req *admit.JoinRequest, at *admit.Attempt, t *joinTarget, method, reason string) (*admit.JoinResult, bool, error) {
-	// Every refusal reads a budget (an unknown meeting's, the dummy row 0
-	// that refusals of no meeting count on), so that time does not tell a
-	// wrong passcode for a real meeting from an unknown meeting.
-	var pk int64
+	// Every refusal reads a budget (an unknown meeting's, a dummy row that
+	// refusals of no meeting count on), so that time does not tell a wrong
+	// passcode for a real meeting from an unknown meeting.
+	pk := int64(-1)
 	if t != nil && t.meeting != nil {
 		pk = t.meeting.PK
 	}
@@ -56,7 +56,7 @@ func (s *Service) holdUnmatched(ctx context.Context, req *admit.JoinRequest, at 
 	if err != nil {
 		return nil, false, err
 	}
-	if reason != admit.ReasonWrongPasscode || pk == 0 || !guessable(method, t) {
+	if reason != admit.ReasonWrongPasscode || pk <= 0 || !guessable(method, t) {
 		return nil, false, nil
 	}
 	budget, _, err := s.accountGuessing(ctx, t.meeting.AccountID)

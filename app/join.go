@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/binary"
 	"time"
 
 	"github.com/admit-project/admit"
@@ -49,6 +50,9 @@ func (s *Service) Join(ctx context.Context, req *admit.JoinRequest) (*admit.Join
 		return nil, err
 	}
 	at := &admit.Attempt{At: now}
+	if len(identifier) >= 8 {
+		at.Spread = int64(binary.BigEndian.Uint64(identifier[:8]) >> 1)
+	}
 	defer func() {
 		// While a meeting's guess budget is spent, every passcode or PIN
 		// typed for it counts as its source's failure, right (held) or

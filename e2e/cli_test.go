@@ -117,7 +117,7 @@ func TestCLIVersionAndCompletion(t *testing.T) {
 		{[]string{"user", ""}, "create\nlink\nlist\n"},
 		{[]string{"meeting", "re"}, "regenerate\n"},
 		{[]string{"meeting", "create", "--kind", ""}, "instant\nrecurring\nscheduled\n"},
-		{[]string{"serve", "--tr"}, "--trusted-proxy\n"},
+		{[]string{"serve", "--tr"}, "--trusted-gateway\n--trusted-proxy\n"},
 		{[]string{"serve", "--te"}, ""},
 		{[]string{"completion", ""}, "bash\nzsh\n"},
 	}

@@ -39,7 +39,7 @@ func TestDurableBeforeAnswer(t *testing.T) {
 	s.stop()
 
 	trace := filepath.Join(t.TempDir(), "trace")
-	s = startServerUnder(t, []string{straceBin, "-f", "-s", "512", "-o", trace,
+	s = startServerUnder(t, []string{straceBin, "-f", "-s", "4096", "-o", trace,
 		"-e", "trace=open,openat,write,writev,pwrite64,fsync,fdatasync"}, data)
 	s.setClock(monday)
 	var ids []string
@@ -125,7 +125,7 @@ func checkTrace(t *testing.T, path string, ids []string) {
 	}
 	for _, id := range ids {
 		if !answered[id] {
-			t.Errorf("participant %s's answer is not in the trace (with strace -s 512 the answer's head should show it)", id)
+			t.Errorf("participant %s's answer is not in the trace (with strace -s 4096 the answer's head should show it)", id)
 		}
 	}
 }

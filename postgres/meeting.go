@@ -85,6 +85,13 @@ func (s *meetingSave) save(ctx context.Context) error {
 		} else if err != nil {
 			return err
 		}
+		// The meeting's budget row exists from the start, so that its first
+		// refused guess updates a row as every refusal does (see
+		// dummyBudgets): an insert would take longer, and tell a real
+		// meeting from an unknown one by time.
+		if _, err := s.tx.Exec(ctx, `INSERT INTO meeting_budgets (meeting_pk) VALUES ($1) ON CONFLICT DO NOTHING`, s.pk); err != nil {
+			return err
+		}
 		s.apply = append(s.apply, func() { m.PK, m.CreatedAt, m.UpdatedAt = s.pk, s.now, s.now })
 	} else {
 		s.pk = m.PK
