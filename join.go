@@ -36,6 +36,11 @@ type JoinRequest struct {
 	// Source is the caller's address (or caller ID on the phone); set by the
 	// transport, never by the caller.
 	Source string `json:"-"`
+	// Caller is the caller's own identity (their number) passed on by a
+	// gateway the transport trusts to say it (never taken from the
+	// request's body); when set, the service limits and records the
+	// attempt by it, masked and hashed, instead of Source.
+	Caller string `json:"-"`
 	// Identity is the participant's sign-in with the meeting's account's
 	// identity provider, verified by the edge; nil when not signed in.
 	// Never taken from the request's body.

@@ -369,6 +369,10 @@ type MediaService interface {
 	// an unknown participant; ECONFLICT when they are not admitted;
 	// EUNSUPPORTED when the account has no media backend.
 	ParticipantMedia(ctx context.Context, pid string) (*MediaGrant, error)
+	// MediaKind returns the kind of the actor's account's media backend
+	// (no secret, nothing else), or "" when it has none: the host pages
+	// offer Start only when a room can open. Any user of the account.
+	MediaKind(ctx context.Context, a *Actor) MediaKind
 	// StartMedia opens occurrence n's room (0: the open one) of meeting id
 	// and returns the actor's grant as its host. ENOTFOUND; ECONFLICT when
 	// no occurrence is open; EUNSUPPORTED when there is no media backend.

@@ -49,7 +49,9 @@ func wantStatus(t *testing.T, res *admit.JoinResult, err error, want admit.JoinS
 // TestGuessBudgetExactUnderConcurrency sends 200 wrong guesses and 50 valid
 // passcode joins at one meeting at once, with budget 50. In the order the
 // store committed them, every valid join before the 50th failure is
-// admitted and every one after it waits; the budget is spent once.
+// admitted and every one after it waits; wrong guesses are refused until
+// then and held (unmatched) after; every wrong guess is counted; the
+// budget is spent once.
 func TestGuessBudgetExactUnderConcurrency(t *testing.T) {
 	const a, wrong, valid = 50, 200, 50
 	svc, host, m := budgetFixture(t, a)
@@ -67,8 +69,8 @@ func TestGuessBudgetExactUnderConcurrency(t *testing.T) {
 			}
 			res, err := join(svc, req)
 			switch {
-			case i < wrong && admit.ErrorCode(err) != admit.EREFUSED:
-				t.Errorf("wrong guess: %v, %v; want refused", res, err)
+			case i < wrong && admit.ErrorCode(err) != admit.EREFUSED && (err != nil || res.Status != admit.StatusWaiting):
+				t.Errorf("wrong guess: %v, %v; want refused, or held once the budget is spent", res, err)
 			case i >= wrong && err != nil:
 				t.Errorf("valid join: %v", err)
 			}
@@ -100,6 +102,15 @@ func TestGuessBudgetExactUnderConcurrency(t *testing.T) {
 				t.Errorf("attempt %d admitted directly after %d failures (budget %d)", at.ID, failures, a)
 			}
 		case admit.OutcomeWaiting:
+			if at.Reason == admit.ReasonWrongPasscode {
+				// A wrong guess held (unmatched) as a right one is, once
+				// the budget is spent; never before.
+				if failures < a {
+					t.Errorf("wrong guess %d held after only %d failures (budget %d)", at.ID, failures, a)
+				}
+				failures++
+				continue
+			}
 			waiting++
 			if failures < a || at.Reason != admit.ReasonBudgetSpent {
 				t.Errorf("attempt %d waits (%s) after only %d failures (budget %d)", at.ID, at.Reason, failures, a)

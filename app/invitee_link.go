@@ -27,7 +27,7 @@ func (s *Service) InviteeLink(ctx context.Context, channel admit.Channel, source
 // uniform refusal. EREFUSED, EINVALID for a token too long, ERATELIMITED.
 func (s *Service) inviteeByToken(ctx context.Context, channel admit.Channel, source, token string) (admit.DirToken, *admit.JoinData, error) {
 	now := s.now()
-	rsv, err := s.sourceLimiter().Reserve(ctx, admit.SourceKey(channel, source), now)
+	rsv, err := s.joinLimiter().Reserve(ctx, admit.SourceKey(channel, source), s.tokenIdentifier(token), now)
 	if err != nil {
 		return admit.DirToken{}, nil, err
 	}

@@ -31,14 +31,17 @@ var noData = &admit.JoinData{Meeting: &admit.Meeting{ID: "m-unknown"}, Credentia
 // request, or ERATELIMITED (Detail["retry_after"]) when the source has
 // failed too often. Every attempt but a rate-limited one is recorded.
 //
-// The source's limiter is consulted before any credential is looked at;
-// refusals of credentials and malformed requests count as the source's
-// failures (not_open, ended and used-up access codes, whose credentials
-// were valid, do not).
+// The source's limiter (joinLimiter) is consulted before any credential is
+// looked at, with the identifier the attempt tries (meeting number, access
+// code or link token); refusals of credentials and malformed requests count
+// as the source's failures (not_open, ended and used-up access codes, whose
+// credentials were valid, do not): at a new identifier against the
+// distinct identifiers the source may try, at one it tried before against
+// its repeats there.
 func (s *Service) Join(ctx context.Context, req *admit.JoinRequest) (*admit.JoinResult, error) {
 	now := s.now()
-	key := admit.SourceKey(req.Channel, req.Source)
-	rsv, err := s.sourceLimiter().Reserve(ctx, key, now)
+	key, identifier := s.joinSource(req)
+	rsv, err := s.joinLimiter().Reserve(ctx, key, identifier, now)
 	if admit.ErrorCode(err) == admit.ERATELIMITED {
 		s.auditRateLimited(ctx, key, now)
 		return nil, err
@@ -330,13 +333,20 @@ func (s *Service) occurrenceNow(ctx context.Context, d *admit.JoinData, now time
 	if open != nil || m.Kind != admit.KindPersonal {
 		return open, next, nil
 	}
-	open, err = s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *admit.Occurrence {
+	open, err = s.openPersonalSession(ctx, m, now)
+	return open, nil, err
+}
+
+// openPersonalSession returns personal room m's open session, opening one
+// at now when none is open (the first join, or the host's Start).
+func (s *Service) openPersonalSession(ctx context.Context, m *admit.Meeting, now time.Time) (*admit.Occurrence, error) {
+	open, err := s.Store.OpenPersonalOccurrence(ctx, m.PK, now, func(index int) *admit.Occurrence {
 		sec := m.Security
 		sec.EarlyJoinMinutes = 0
 		return admit.NewOccurrence(index, now, m.Duration, sec)
 	})
 	s.changed(ctx, m.PK)
-	return open, nil, err
+	return open, err
 }
 
 // takesInviteeName reports whether name reads as the name of one of the

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +20,10 @@ func TestRateLimitAudit(t *testing.T) {
 	svc.Limiter = memory.NewLimiter(admit.SourcePolicy{MaxFailures: 1, Window: time.Hour, FreeFailures: 1, BaseDelay: time.Second, MaxDelay: time.Minute})
 	ctx := context.Background()
 	clock.Set(t0.Add(30 * time.Second))
-	try := func(src string) error {
-		_, err := svc.Join(ctx, &admit.JoinRequest{MeetingID: "98765432109", Passcode: "Guess12345", Source: src})
+	n := 0
+	try := func(src string) error { // each at another meeting ID
+		n++
+		_, err := svc.Join(ctx, &admit.JoinRequest{MeetingID: fmt.Sprintf("987654321%02d", n), Passcode: "Guess12345", Source: src})
 		return err
 	}
 	for _, src := range []string{"192.0.2.1", "192.0.2.2"} {

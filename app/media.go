@@ -14,6 +14,7 @@ import (
 type MediaRooms interface {
 	Configure(ctx context.Context, accountID int64, cfg admit.MediaConfig) (*admit.MediaConfig, error)
 	Config(ctx context.Context, accountID int64) (*admit.MediaConfig, error)
+	Kind(ctx context.Context, accountID int64) (admit.MediaKind, error)
 	Delete(ctx context.Context, accountID int64) error
 	GrantParticipant(ctx context.Context, m *admit.Meeting, o *admit.Occurrence, p *admit.Participant, email string) (*admit.MediaGrant, error)
 	GrantHost(ctx context.Context, m *admit.Meeting, o *admit.Occurrence, u *admit.User) (*admit.MediaGrant, error)
@@ -129,6 +130,22 @@ func (s *Service) ParticipantMedia(ctx context.Context, pid string) (*admit.Medi
 	return s.Media.GrantParticipant(ctx, m, o, p, "")
 }
 
+// MediaKind returns the kind of the actor's account's media backend, or ""
+// when it has none; see admit.MediaService.
+func (s *Service) MediaKind(ctx context.Context, a *admit.Actor) admit.MediaKind {
+	if s.Media == nil || a == nil || a.User == nil {
+		return ""
+	}
+	k, err := s.Media.Kind(ctx, a.User.AccountID)
+	if err != nil {
+		if admit.ErrorCode(err) != admit.ENOTFOUND {
+			s.logger().Warn("media: backend kind", "account", a.User.AccountID, "err", err)
+		}
+		return ""
+	}
+	return k
+}
+
 // StartMedia opens an occurrence's room and returns the host's grant; see
 // admit.MediaService.
 func (s *Service) StartMedia(ctx context.Context, a *admit.Actor, id string, n int) (*admit.MediaGrant, error) {
@@ -139,12 +156,25 @@ func (s *Service) StartMedia(ctx context.Context, a *admit.Actor, id string, n i
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.pickOccurrence(m, n, s.now())
-	if err != nil {
-		return nil, err
-	}
 	if s.Media == nil {
 		return nil, errNoMedia
+	}
+	now := s.now()
+	var o *admit.Occurrence
+	if m.Kind == admit.KindPersonal && n == 0 {
+		// The host starts their personal room as the first join would: a
+		// session opens when none is open (and only when a room can open).
+		if _, err := s.Media.Kind(ctx, m.AccountID); admit.ErrorCode(err) == admit.ENOTFOUND {
+			return nil, errNoMedia
+		} else if err != nil {
+			return nil, err
+		}
+		o, err = s.openPersonalSession(ctx, m, now)
+	} else {
+		o, err = s.pickOccurrence(m, n, now)
+	}
+	if err != nil {
+		return nil, err
 	}
 	g, err := s.Media.GrantHost(ctx, m, o, a.User)
 	if err != nil {

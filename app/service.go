@@ -11,6 +11,7 @@ import (
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/memory"
+	"github.com/admit-project/admit/sourcelimit"
 )
 
 // Service implements admit's behaviour on top of a Store. It is safe for
@@ -32,9 +33,15 @@ type Service struct {
 	// answers, invitations and the join pages.
 	DialIn []admit.DialInNumber
 
-	// Limiter bounds the failed joins of each source across all meetings;
-	// nil means a memory.Limiter with DefaultSourcePolicy, made on first use.
+	// Limiter bounds the failed sign-ins and password links of each source
+	// (and its joins, when JoinLimiter is nil); nil means a memory.Limiter
+	// with DefaultSourcePolicy, made on first use.
 	Limiter admit.SourceLimiter
+	// JoinLimiter bounds the join attempts of each source by the different
+	// identifiers it tries without success (see package sourcelimit); nil
+	// means one over Limiter when that is set, else one in memory with
+	// sourcelimit.DefaultPolicy, made on first use.
+	JoinLimiter *sourcelimit.Limiter
 	// Feed carries roster, budget and meeting changes to every node (and to
 	// this node's live views); nil means a memory.Feed, made on first use.
 	Feed admit.ChangeFeed
@@ -77,18 +84,20 @@ type Service struct {
 	SendMail     bool
 	ReminderLead time.Duration
 
-	feedOnce    sync.Once
-	feed        admit.ChangeFeed
-	cacheOnce   sync.Once
-	cache       *JoinCache
-	limiterOnce sync.Once
-	limiter     admit.SourceLimiter
-	rateLimits  rateLimitLog // audit entries of rate-limited attempts
-	pending     pendingRefusals
-	guesses     guessCache
-	setupMu     sync.Mutex // one owner set-up at a time in this process
-	dummyOnce   sync.Once
-	dummyHash   string // a hash of a random password, checked for unknown emails
+	feedOnce        sync.Once
+	feed            admit.ChangeFeed
+	cacheOnce       sync.Once
+	cache           *JoinCache
+	limiterOnce     sync.Once
+	limiter         admit.SourceLimiter
+	joinLimiterOnce sync.Once
+	joinLimits      *sourcelimit.Limiter
+	rateLimits      rateLimitLog // audit entries of rate-limited attempts
+	pending         pendingRefusals
+	guesses         guessCache
+	setupMu         sync.Mutex // one owner set-up at a time in this process
+	dummyOnce       sync.Once
+	dummyHash       string // a hash of a random password, checked for unknown emails
 }
 
 // Changes returns the service's change feed, made on first use. However

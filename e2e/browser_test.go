@@ -82,8 +82,8 @@ func outputDir(t *testing.T) string {
 }
 
 // newBrowser starts Chromium for the test, or skips it (see needBrowser)
-// when Chromium or axe-core is missing.
-func newBrowser(t *testing.T) *browser {
+// when Chromium or axe-core is missing; extra are more flags (mediaFlags).
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {
@@ -108,6 +108,7 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() {

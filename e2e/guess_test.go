@@ -7,33 +7,41 @@ import (
 	"time"
 )
 
-// TestSourceLimit fails joins from one source until the server answers 429
-// with Retry-After: first the growing delay, then the hourly limit
-// (--source-limit 5).
+// TestSourceLimit fails joins from one source at different meeting IDs
+// until the server answers 429 with Retry-After (--source-limit 5: five
+// distinct identifiers an hour, delays after two): first the growing
+// delay, then the hourly limit. Retrying an identifier it already tried is
+// not held by that limit (its repeats have their own, far larger one).
 func TestSourceLimit(t *testing.T) {
 	s := startServer(t, "", "--source-limit", "5")
 	s.setClock(monday)
 	const attacker = "203.0.113.9"
-	unknown := map[string]any{"meeting_id": "98765432109", "passcode": "Guess12345"}
-	for i := range 4 {
-		wantRefused(t, s.joinFrom(attacker, unknown), "failure "+strconv.Itoa(i+1))
+	unknown := func(i int) map[string]any {
+		return map[string]any{"meeting_id": strconv.Itoa(98765432100 + i), "passcode": "Guess12345"}
 	}
-	r := s.joinFrom(attacker, unknown)
+	for i := range 3 {
+		wantRefused(t, s.joinFrom(attacker, unknown(i)), "meeting ID "+strconv.Itoa(i+1))
+	}
+	r := s.joinFrom(attacker, unknown(3))
 	if r.status != 429 || r.header.Get("Retry-After") != "1" || r.str("error") != "rate_limited" {
-		t.Fatalf("fifth attempt at once: %d Retry-After %q %s; want 429 with Retry-After 1", r.status, r.header.Get("Retry-After"), r.raw)
+		t.Fatalf("fourth meeting ID at once: %d Retry-After %q %s; want 429 with Retry-After 1", r.status, r.header.Get("Retry-After"), r.raw)
 	}
-	// Another source is not held back.
-	wantRefused(t, s.joinFrom("203.0.113.10", unknown), "another source")
+	// Another source is not held back, nor this one at an identifier it tried.
+	wantRefused(t, s.joinFrom("203.0.113.10", unknown(3)), "another source")
+	wantRefused(t, s.joinFrom(attacker, unknown(0)), "a meeting ID tried before")
 	s.advance(time.Second)
-	wantRefused(t, s.joinFrom(attacker, unknown), "failure 5, after the delay")
+	wantRefused(t, s.joinFrom(attacker, unknown(3)), "meeting ID 4, after the delay")
+	s.advance(2 * time.Second)
+	wantRefused(t, s.joinFrom(attacker, unknown(4)), "meeting ID 5, after the delay")
 	s.advance(time.Minute)
-	r = s.joinFrom(attacker, unknown)
+	r = s.joinFrom(attacker, unknown(5))
 	retry, _ := strconv.Atoi(r.header.Get("Retry-After"))
 	if r.status != 429 || retry < 3500 || retry > 3600 {
-		t.Fatalf("sixth attempt within the hour: %d Retry-After %q %s; want 429 until the hour is over", r.status, r.header.Get("Retry-After"), r.raw)
+		t.Fatalf("sixth meeting ID within the hour: %d Retry-After %q %s; want 429 until the hour is over", r.status, r.header.Get("Retry-After"), r.raw)
 	}
+	wantRefused(t, s.joinFrom(attacker, unknown(2)), "a meeting ID tried before, after the limit")
 	s.advance(time.Hour)
-	wantRefused(t, s.joinFrom(attacker, unknown), "an hour later")
+	wantRefused(t, s.joinFrom(attacker, unknown(5)), "an hour later")
 }
 
 // TestGuessBudget spends a meeting's guess budget with wrong passcodes from

@@ -24,6 +24,16 @@ import (
 	"github.com/admit-project/admit/livekit/livekittest"
 )
 
+// mediaFlags give Chromium a fake camera and microphone, allowed without a
+// prompt, and let WebRTC use the loopback (where the LiveKit server is).
+var mediaFlags = []chromedp.ExecAllocatorOption{
+	chromedp.Flag("use-fake-ui-for-media-stream", true),
+	chromedp.Flag("use-fake-device-for-media-stream", true),
+	chromedp.Flag("allow-loopback-in-peer-connection", true),
+	chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns"),
+	chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+}
+
 // mediaTab starts a Chromium of its own with fake camera and microphone
 // (and loopback allowed for WebRTC) and returns its tab.
 func mediaTab(t *testing.T) context.Context {
@@ -39,14 +49,10 @@ func mediaTab(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns"),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1024, 768),
 	}
+	opts = append(opts, mediaFlags...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
@@ -62,12 +68,18 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string, limit time.Du
 	t.Helper()
 	start := time.Now()
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		// Each look has a bound of its own: an evaluation can hang while
+		// the tab navigates.
+		look, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ok, err := chromedp.Run(look, chromedp.Evaluate[bool](expr))
+		cancel()
 		if err == nil && ok {
 			return time.Since(start)
 		}
 		if time.Since(start) > limit {
-			text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+			look, cancel := context.WithTimeout(ctx, 5*time.Second)
+			text, _ := chromedp.Run(look, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+			cancel()
 			t.Fatalf("%s: not within %s (err %v); the page says %q", what, limit, err, text)
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/admit-project/admit"
 )
 
 // ParseTrustedProxies parses a list of CIDR prefixes (or single addresses),
@@ -89,4 +91,38 @@ func parseHop(h string) (netip.Addr, bool) {
 		return ap.Addr().Unmap(), true
 	}
 	return netip.Addr{}, false
+}
+
+// CallerHeader is the header in which a trusted gateway (a phone dial-in
+// in front of admit) passes the caller's own identity, such as their
+// number.
+const CallerHeader = "Admit-Caller"
+
+// MaxCallerLength bounds the caller identity a gateway may pass.
+const MaxCallerLength = 128
+
+// GatewayCaller returns the caller identity in the request's Admit-Caller
+// header when client (the request's address, as ClientIP found it) is one
+// of the trusted gateways, and "" otherwise: from any other address the
+// header is ignored, so that a client cannot pick a new source per
+// request. A trusted gateway's value must be printable ASCII of at most
+// MaxCallerLength characters (EINVALID naming the header otherwise).
+func GatewayCaller(r *http.Request, client string, gateways []netip.Prefix) (string, error) {
+	if len(gateways) == 0 {
+		return "", nil
+	}
+	a, err := netip.ParseAddr(client)
+	if err != nil || !isTrusted(gateways, a) {
+		return "", nil
+	}
+	v := strings.TrimSpace(r.Header.Get(CallerHeader))
+	if len(v) > MaxCallerLength {
+		return "", admit.FieldErrorf(CallerHeader, "%s may have at most %d characters", CallerHeader, MaxCallerLength)
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x21 || v[i] > 0x7e {
+			return "", admit.FieldErrorf(CallerHeader, "%s must be printable ASCII without spaces", CallerHeader)
+		}
+	}
+	return v, nil
 }

@@ -3,7 +3,10 @@ package edge
 import (
 	"net"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/admit-project/admit"
 )
 
 type clientIPTest struct {
@@ -61,5 +64,47 @@ func TestParseTrustedProxies(t *testing.T) {
 	}
 	if _, err := ParseTrustedProxies([]string{"10.0.0.0/33"}); err == nil {
 		t.Error("a bad prefix is accepted")
+	}
+}
+
+// TestGatewayCaller: the Admit-Caller header is believed from a trusted
+// gateway's address only, and a gateway's malformed value is refused
+// naming the header.
+func TestGatewayCaller(t *testing.T) {
+	gateways, err := ParseTrustedProxies([]string{"192.0.2.50", "2001:db8::/64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		client, header, want string
+		invalid              bool
+	}{
+		{client: "192.0.2.50", header: "sip:+4930111111@gw", want: "sip:+4930111111@gw"},
+		{client: "2001:db8::7", header: " +4930111111 ", want: "+4930111111"},
+		{client: "192.0.2.50", header: "", want: ""},
+		{client: "192.0.2.51", header: "+4930111111", want: ""},
+		{client: "not-an-address", header: "+4930111111", want: ""},
+		{client: "192.0.2.50", header: "two words", invalid: true},
+		{client: "192.0.2.50", header: strings.Repeat("1", MaxCallerLength+1), invalid: true},
+	} {
+		r := httptest.NewRequest("POST", "/api/v1/join", nil)
+		if tc.header != "" {
+			r.Header.Set(CallerHeader, tc.header)
+		}
+		got, err := GatewayCaller(r, tc.client, gateways)
+		if tc.invalid {
+			if admit.ErrorCode(err) != admit.EINVALID || admit.ErrorField(err) != CallerHeader {
+				t.Errorf("%s from %s: %v; want EINVALID naming %s", tc.header, tc.client, err, CallerHeader)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%q from %s: %q, %v; want %q", tc.header, tc.client, got, err, tc.want)
+		}
+	}
+	r := httptest.NewRequest("POST", "/api/v1/join", nil)
+	r.Header.Set(CallerHeader, "+4930111111")
+	if got, _ := GatewayCaller(r, "192.0.2.50", nil); got != "" {
+		t.Errorf("no gateways configured: %q; want the header ignored", got)
 	}
 }

@@ -18,7 +18,7 @@ import (
 // TestRedisStoppedUnderLoad keeps per-source limits in Redis with the
 // database's limiter behind it (failover.Limiter, as `admit serve --db
 // --redis` wires them) and kills Redis while valid joins run. Each source
-// may fail 5 times an hour. Checks: with Redis up, down and back, a new
+// may try 5 meeting IDs an hour without success. Checks: with Redis up, down and back, a new
 // source gets exactly 5 evaluated guesses (403) and then 429s, never more
 // (no failing open) and never 503; valid joins are admitted throughout; a
 // source that spent its guesses during the outage is still refused once
@@ -67,12 +67,16 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 		}
 	})
 
-	// guess makes 8 failed joins from source and checks 5 were evaluated.
+	// guess makes failed joins from source, each at another meeting ID (the
+	// per-source limit counts the distinct identifiers a source tries), and
+	// checks how many were evaluated.
+	ids := 0
 	guess := func(when, source string, tries, evaluated int) {
 		t.Helper()
 		got := map[int]int{}
 		for range tries {
-			a := joinFrom(n, source, f.meetingID, wrong, "Guesser")
+			ids++
+			a := joinFrom(n, source, fmt.Sprintf("9%010d", 1000+ids*7919), wrong, "Guesser")
 			if a.err != nil {
 				t.Fatalf("%s: %v", when, a.err)
 			}

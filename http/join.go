@@ -37,6 +37,10 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Source = s.ClientIP(r)
+	if req.Caller, err = edge.GatewayCaller(r, req.Source, s.TrustedGateways); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	res, err := s.Service.Join(r.Context(), req)
 	if err != nil {
 		s.Error(w, r, err)

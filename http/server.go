@@ -31,6 +31,10 @@ type Server struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (see
 	// ClientIP); with none, the header is ignored.
 	TrustedProxies []netip.Prefix
+	// TrustedGateways are the gateways (a phone dial-in) whose Admit-Caller
+	// header is believed as the caller's identity on a join (see
+	// edge.GatewayCaller); with none, the header is ignored.
+	TrustedGateways []netip.Prefix
 	// Hashing, when not nil, reports the password hashing counts in the
 	// answer of POST /api/v1/test-clock (tests only).
 	Hashing func() any

@@ -16,6 +16,7 @@ type Store interface {
 	admit.MediaStore
 	FindMeetingByID(ctx context.Context, accountID int64, id string) (*admit.Meeting, error)
 	FindParticipants(ctx context.Context, occurrencePK int64) ([]*admit.Participant, error)
+	FindUsers(ctx context.Context, accountID int64) ([]*admit.User, error)
 }
 
 // Rooms is the media side of the application: it keeps each account's
@@ -122,6 +123,16 @@ func (r *Rooms) Config(ctx context.Context, accountID int64) (*admit.MediaConfig
 		*sec = string(plain)
 	}
 	return &cfg, nil
+}
+
+// Kind returns the kind of the account's media backend, without opening
+// its secret. ENOTFOUND when the account has none.
+func (r *Rooms) Kind(ctx context.Context, accountID int64) (admit.MediaKind, error) {
+	b, err := r.Store.FindMediaBackend(ctx, accountID)
+	if err != nil {
+		return "", err
+	}
+	return b.Kind, nil
 }
 
 // Redacted returns a copy of cfg without its secret, to show.
@@ -303,7 +314,14 @@ func (r *Rooms) Webhook(ctx context.Context, accountID int64, req *http.Request)
 	var pk int64
 	allowed := false
 	if len(ev.Identity) > 0 && ev.Identity[0] == 'h' {
-		allowed = o.State(r.now()) == admit.WindowOpen
+		// A host: a user who may run the meeting now. LiveKit refreshes the
+		// tokens of connected clients, so a host token outlives its grant;
+		// one kept by someone no longer named (or removed) is thrown out.
+		if o.State(r.now()) == admit.WindowOpen {
+			if allowed, err = r.runsMeeting(ctx, m, ev.Identity); err != nil {
+				return err
+			}
+		}
 	} else {
 		ps, err := r.Store.FindParticipants(ctx, o.PK)
 		if err != nil {
@@ -327,6 +345,22 @@ func (r *Rooms) Webhook(ctx context.Context, accountID int64, req *http.Request)
 		r.enforce(ctx, b, ev, "not admitted")
 	}
 	return nil
+}
+
+// runsMeeting reports whether the host identity is that of a user who may
+// run meeting m (its host, an alternative host, the account's owners and
+// admins).
+func (r *Rooms) runsMeeting(ctx context.Context, m *admit.Meeting, identity string) (bool, error) {
+	us, err := r.Store.FindUsers(ctx, m.AccountID)
+	if err != nil {
+		return false, err
+	}
+	for _, u := range us {
+		if admit.MediaHostIdentity(u.ID) == identity {
+			return admit.MeetingPermissions(u, m.AccountID, m.HostID, m.AlternativeHosts)&admit.PermRun != 0, nil
+		}
+	}
+	return false, nil
 }
 
 // enforce undoes what the media server reported without admit's leave: it

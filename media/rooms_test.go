@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,6 +30,7 @@ type memStore struct {
 	parts    map[int64][]*admit.Participant
 	events   map[string]bool
 	conns    []*admit.MediaConnection
+	users    []*admit.User
 }
 
 func newMemStore() *memStore {
@@ -104,6 +106,16 @@ func (s *memStore) FindMeetingByID(_ context.Context, acct int64, id string) (*a
 	return nil, admit.Errorf(admit.ENOTFOUND, "No such meeting.")
 }
 
+func (s *memStore) FindUsers(_ context.Context, acct int64) ([]*admit.User, error) {
+	var out []*admit.User
+	for _, u := range s.users {
+		if u.AccountID == acct {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
 func (s *memStore) FindParticipants(_ context.Context, pk int64) ([]*admit.Participant, error) {
 	return s.parts[pk], nil
 }
@@ -168,7 +180,14 @@ func newFixture(t *testing.T) *fixture {
 			return f.rec, nil
 		}}
 	f.o = &admit.Occurrence{PK: 11, Index: 2, Start: t0, End: t0.Add(time.Hour), OpensAt: t0.Add(-15 * time.Minute), ClosesAt: t0.Add(90 * time.Minute)}
-	f.m = &admit.Meeting{PK: 5, ID: "mtestmeeting", AccountID: 1, Topic: "Weekly", Occurrences: []*admit.Occurrence{f.o}}
+	f.m = &admit.Meeting{PK: 5, ID: "mtestmeeting", AccountID: 1, Topic: "Weekly", HostID: 3, AlternativeHosts: []int64{4}, Occurrences: []*admit.Occurrence{f.o}}
+	f.store.users = []*admit.User{
+		{ID: 3, AccountID: 1, Role: admit.RoleHost}, // the meeting's host
+		{ID: 4, AccountID: 1, Role: admit.RoleHost}, // its alternative host
+		{ID: 5, AccountID: 1, Role: admit.RoleHost}, // another host of the account
+		{ID: 6, AccountID: 1, Role: admit.RoleAdmin},
+		{ID: 7, AccountID: 2, Role: admit.RoleOwner}, // of another account
+	}
 	f.store.meetings[f.m.ID] = f.m
 	f.in = &admit.Participant{PK: 21, ID: "pin", OccurrencePK: 11, DisplayName: "Ada (2)", State: admit.StateAdmitted}
 	f.out = &admit.Participant{PK: 22, ID: "pout", OccurrencePK: 11, DisplayName: "Bob", State: admit.StateRemoved}
@@ -334,6 +353,30 @@ func TestWebhookPresenceAndEnforcement(t *testing.T) {
 	err := f.rooms.Webhook(ctx, 1, hook(t, "lkkey", strings.Repeat("z", 32), joinedBody("EV_f", "participant_joined", room, "x")))
 	if admit.ErrorCode(err) != admit.EUNAUTHORIZED {
 		t.Errorf("forged webhook: %v", err)
+	}
+}
+
+// TestWebhookHostsOnlyWhoRunTheMeeting: a host identity that connects is
+// let be only when it is a user who may run the meeting now (its host, an
+// alternative host, the account's owners and admins): a host token kept
+// (LiveKit refreshes the tokens of connected clients) by someone who was
+// named alternative host no more, or removed, does not get back in.
+func TestWebhookHostsOnlyWhoRunTheMeeting(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	room := "mtestmeeting-2"
+	for i, c := range []struct {
+		uid  int64
+		stay bool
+	}{{3, true}, {4, true}, {6, true}, {5, false}, {7, false}, {99, false}} {
+		before := len(f.rec.removed)
+		id := admit.MediaHostIdentity(c.uid)
+		if err := f.rooms.Webhook(ctx, 1, hook(t, "lkkey", secret, joinedBody(fmt.Sprintf("EV_h%d", i), "participant_joined", room, id))); err != nil {
+			t.Fatal(err)
+		}
+		if removed := len(f.rec.removed) > before; removed == c.stay {
+			t.Errorf("host identity of user %d connected: removed %v, want removed %v", c.uid, removed, !c.stay)
+		}
 	}
 }
 

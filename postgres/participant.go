@@ -111,7 +111,7 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted, int(hold), p.CallerSealed}
 	const insertParticipant = `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
 		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at, budget_hold, caller_sealed)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING pk`
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING pk`
 	at := a.JoinAttempt(r.Occurrence)
 	if a.Attempt == nil {
 		if err := tx.QueryRow(ctx, insertParticipant, pargs...).Scan(&r.ParticipantPK); err != nil {
@@ -122,7 +122,7 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		// trip less while the group holds its locks.
 		err := tx.QueryRow(ctx, `WITH p AS (`+insertParticipant+`)
 			INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel, source, method, outcome, reason, participant_pk)
-			SELECT $15, $16, $17, $18, $19, $20, $21, $22, $23, p.pk FROM p RETURNING participant_pk, id`,
+			SELECT $16, $17, $18, $19, $20, $21, $22, $23, $24, p.pk FROM p RETURNING participant_pk, id`,
 			append(pargs, nanos(at.At), at.MeetingPK, at.OccurrencePK, at.Occurrence, string(at.Channel), at.Source, at.Method,
 				at.Outcome, at.Reason)...).Scan(&r.ParticipantPK, &r.AttemptID)
 		if err != nil {

@@ -135,3 +135,93 @@ func TestForgetsAfterWindow(t *testing.T) {
 		t.Errorf("%d sources tracked two hours later; want 1", s)
 	}
 }
+
+// gated is a SourceLimiter whose Reserve waits for release, as a limiter
+// across the network takes its time.
+type gated struct {
+	admit.SourceLimiter
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gated) Reserve(ctx context.Context, key string, now time.Time) (admit.Reservation, error) {
+	g.entered <- struct{}{}
+	<-g.release
+	return g.SourceLimiter.Reserve(ctx, key, now)
+}
+
+// TestConcurrentNewIdentifierAtLimit: a source at its Distinct limit sends
+// two attempts at a new identifier at once, the second while the first is
+// still with the Distinct limiter: neither is evaluated (the second does not
+// pass as a repeat of the first).
+func TestConcurrentNewIdentifierAtLimit(t *testing.T) {
+	p := sourcelimit.DefaultPolicy()
+	g := &gated{SourceLimiter: memory.NewLimiter(p.Distinct), entered: make(chan struct{}, 64), release: make(chan struct{})}
+	l := sourcelimit.New(g, memory.NewLimiter(p.Repeat), time.Hour)
+	waiting := make(chan struct{}, 1)
+	sourcelimit.SetWaiting(l, func() { waiting <- struct{}{} })
+	now := t0
+	close(g.release)
+	for i := range 20 {
+		for {
+			w := try(t, l, "203.0.113.9", fmt.Sprintf("id-%d", i), true, now)
+			if w == 0 {
+				break
+			}
+			now = now.Add(w)
+		}
+	}
+	for len(g.entered) > 0 {
+		<-g.entered
+	}
+	g.release = make(chan struct{})
+	answers := make(chan error, 2)
+	attempt := func() {
+		rsv, err := l.Reserve(context.Background(), "203.0.113.9", []byte("new-id"), now)
+		if err == nil {
+			rsv.Done(true)
+		}
+		answers <- err
+	}
+	go attempt()
+	<-g.entered // the first attempt is with the Distinct limiter
+	go attempt()
+	pending := 2
+	select {
+	case <-waiting: // the second waits for the first's decision
+	case err := <-answers: // the second was decided while the first was not
+		pending--
+		if admit.ErrorCode(err) != admit.ERATELIMITED {
+			t.Errorf("the second attempt at a new identifier, during the first: %v; want rate limited", err)
+		}
+	}
+	close(g.release)
+	for range pending {
+		if err := <-answers; admit.ErrorCode(err) != admit.ERATELIMITED {
+			t.Errorf("an attempt at a new identifier from a source at its limit: %v; want rate limited", err)
+		}
+	}
+}
+
+// TestFullLimiterCountsAsDistinct: past MaxEntries, attempts of sources
+// not remembered count as distinct (stricter, never looser).
+func TestFullLimiterCountsAsDistinct(t *testing.T) {
+	p := sourcelimit.DefaultPolicy()
+	l := sourcelimit.New(memory.NewLimiter(p.Distinct), memory.NewLimiter(p.Repeat), time.Hour)
+	l.MaxEntries = 3
+	for i := range 3 {
+		try(t, l, fmt.Sprintf("203.0.113.%d", i), "x", false, t0)
+	}
+	evaluated := 0
+	for range 40 {
+		if try(t, l, "198.51.100.1", "meeting-1", true, t0) == 0 {
+			evaluated++
+		}
+	}
+	if evaluated > 20 {
+		t.Errorf("%d failures at one identifier evaluated from a source the full limiter cannot remember; want at most the Distinct limit, 20", evaluated)
+	}
+	if s, ids := l.Tracked(); s != 3 || ids != 3 {
+		t.Errorf("tracked %d sources, %d identifiers; want 3 and 3", s, ids)
+	}
+}

@@ -46,6 +46,9 @@ type meetingPage struct {
 	// when the host started it: the page runs the room client beside the
 	// live roster.
 	Room *admit.MediaGrant
+	// MediaKind is the account's media backend ("" for none): the page
+	// offers Start while the occurrence is open when there is one.
+	MediaKind admit.MediaKind
 }
 
 // notices are the one-line results of the meeting page's forms.
@@ -60,6 +63,7 @@ var notices = map[string]string{
 	"updated":          "Saved. Those invited before get the change by email when mail is on.",
 	"unchanged":        "Nothing changed.",
 	"resent":           "The message is queued again; it keeps its Message-ID, so a recipient who has it sees one message.",
+	"not-open":         "The meeting room opens with the meeting: Start joins it from when it opens (see State below) until it ends.",
 }
 
 // pickOccurrence returns occurrence n, or the open one, else the next to
@@ -113,6 +117,7 @@ func (a *App) loadMeetingPage(r *http.Request, h *hostReq, n int) (*meetingPage,
 		return nil, err
 	}
 	p.Mail = a.Service.MailStatus(ctx, h.actor)
+	p.MediaKind = a.Service.MediaKind(ctx, h.actor)
 	ds, err := a.Service.Deliveries(ctx, h.actor, m.ID)
 	if err != nil && admit.ErrorCode(err) != admit.EFORBIDDEN {
 		return nil, err
@@ -409,15 +414,36 @@ func (a *App) rosterFragment(p *meetingPage) ([]byte, error) {
 // room, joins the host to it as its admin (LiveKit: the room client on this
 // page, beside the live roster; Jitsi and BigBlueButton: their own page)
 // and, when the account has no media server, shows the meeting page.
+//
+// Start is a link (the dashboard's, the meeting page's), so it is a GET
+// that changes something: it opens the room and turns the host's camera
+// and microphone on. Another site must not do that in the host's browser
+// (their session cookie is SameSite=Lax, sent on a top-level navigation):
+// a navigation that the browser says came from another origin
+// (Sec-Fetch-Site other than same-origin, or none for a typed URL or a
+// bookmark) leads to the meeting page instead, where Start is the host's
+// to press.
 func (a *App) handleMeetingRoom(w http.ResponseWriter, r *http.Request, h *hostReq) {
 	id, n := r.PathValue("id"), occurrenceParam(r)
-	g, err := a.Service.StartMedia(r.Context(), h.actor, id, n)
-	if admit.ErrorCode(err) == admit.EUNSUPPORTED {
+	meetingPage := func() {
 		target := "/meetings/" + url.PathEscape(id)
 		if n > 0 {
 			target += "?occurrence=" + strconv.Itoa(n)
 		}
 		http.Redirect(w, r, target, http.StatusSeeOther)
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		meetingPage()
+		return
+	}
+	g, err := a.Service.StartMedia(r.Context(), h.actor, id, n)
+	if admit.ErrorCode(err) == admit.EUNSUPPORTED {
+		meetingPage()
+		return
+	}
+	if admit.ErrorCode(err) == admit.ECONFLICT {
+		// Not open (yet, or any more): the meeting page says so and when.
+		back(w, r, id, n, "not-open")
 		return
 	}
 	if err != nil {

@@ -321,8 +321,10 @@ func TestRateLimited(t *testing.T) {
 	p.MaxFailures, p.FreeFailures = 2, 2
 	f := mustJoinFixture(t, memory.NewLimiter(p))
 	m := f.mustMeeting(t, t0.Add(5*time.Minute), nil)
-	for i := 0; i < 2; i++ {
-		f.post(t, "/j/"+m.MeetingID, url.Values{"passcode": {"nope"}}).want(t, 403, web.RefusalText)
+	// Two meeting IDs tried without success: the source's distinct limit;
+	// a third meeting, even with its passcode, waits.
+	for _, id := range []string{"98765432100", "98765432101"} {
+		f.post(t, "/j/"+id, url.Values{"passcode": {"nope"}}).want(t, 403, web.RefusalText)
 	}
 	res := f.post(t, "/j/"+m.MeetingID, url.Values{"passcode": {m.Passcode}}).want(t, 429, "Too many failed attempts from your network. Try again in")
 	if ra := res.header.Get("Retry-After"); ra == "" || ra == "0" {

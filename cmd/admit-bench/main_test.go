@@ -155,7 +155,7 @@ func TestRunPostgresNodes(t *testing.T) {
 	})
 	var stdout, stderr bytes.Buffer
 	m := &Main{Stdout: &stdout, Stderr: &stderr}
-	args := []string{"--db", dsn, "--nodes", "2", "--meetings", "120", "--duration", "300ms", "--concurrency", "4", "--sources", "8", "--cache", t.TempDir(), "--json"}
+	args := []string{"--db", dsn, "--nodes", "2", "--meetings", "120", "--duration", "1500ms", "--concurrency", "4", "--sources", "8", "--cache", t.TempDir(), "--json"}
 	if err := m.Run(ctx, args); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
@@ -185,7 +185,7 @@ func TestRunPostgresDelayNodes(t *testing.T) {
 	pg := faulttest.StartPostgres(t, faulttest.PostgresOptions{})
 	var stdout, stderr bytes.Buffer
 	m := &Main{Stdout: &stdout, Stderr: &stderr}
-	args := []string{"--db", pg.URL("pool_max_conns=8"), "--nodes", "1,2", "--pg-delay", "1ms", "--meetings", "60", "--duration", "300ms",
+	args := []string{"--db", pg.URL("pool_max_conns=8"), "--nodes", "1,2", "--pg-delay", "1ms", "--meetings", "60", "--duration", "1500ms",
 		"--concurrency", "4", "--sources", "8", "--attack-sources", "20", "--attack-concurrency", "4", "--attack-valid", "2", "--cache", t.TempDir(), "--json"}
 	if err := m.Run(context.Background(), args); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())

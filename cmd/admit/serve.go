@@ -29,7 +29,8 @@ type ServeCmd struct {
 	HTTP                  string   `name:"http" default:"${default_http}" env:"ADMIT_HTTP" placeholder:"ADDR" help:"HTTP listen address (port 0: any free port); default ${default}."`
 	BaseURL               string   `name:"base-url" env:"ADMIT_BASE_URL" placeholder:"URL" help:"Public URL of the service, for links (default http://ADDR)."`
 	TrustedProxy          []string `name:"trusted-proxy" env:"ADMIT_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"CIDR of a proxy whose X-Forwarded-For is believed (repeatable, or a comma list)."`
-	SourceLimit           int      `name:"source-limit" default:"${default_source_limit}" env:"ADMIT_SOURCE_LIMIT" placeholder:"N" help:"Failed joins a source (IPv4 address, IPv6 /64, caller ID) may make in an hour before 429s; default ${default}."`
+	TrustedGateway        []string `name:"trusted-gateway" env:"ADMIT_TRUSTED_GATEWAYS" sep:"," placeholder:"CIDR" help:"CIDR of a gateway (a phone dial-in) whose Admit-Caller header is believed as the caller's identity, the source of the per-source limits (repeatable, or a comma list)."`
+	SourceLimit           int      `name:"source-limit" default:"${default_source_limit}" env:"ADMIT_SOURCE_LIMIT" placeholder:"N" help:"Different meeting IDs, access codes or links a source (IPv4 address, IPv6 /64, caller ID) may try without success in an hour before 429s (and failed sign-ins); default ${default}."`
 	LogLevel              string   `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"ADMIT_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
 	MaxHashing            int      `name:"max-hashing" default:"0" env:"ADMIT_MAX_HASHING" placeholder:"N" help:"Password hashes (argon2id, 64 MiB each) run at once in the process; 0: as many as CPUs. More wait in a bounded line, then get 429."`
 	TestClock             bool     `name:"test-clock" hidden:"" help:"Enable POST /api/v1/test-clock to move the service's clock (tests only: never in production)."`
@@ -49,6 +50,10 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	trusted, err := edge.ParseTrustedProxies(c.TrustedProxy)
 	if err != nil {
 		return admit.FieldErrorf("trusted-proxy", "--trusted-proxy: %v", err)
+	}
+	gateways, err := edge.ParseTrustedProxies(c.TrustedGateway)
+	if err != nil {
+		return admit.FieldErrorf("trusted-gateway", "--trusted-gateway: %v", err)
 	}
 	if c.SourceLimit < 1 {
 		return admit.FieldErrorf("source-limit", "--source-limit must be at least 1")
@@ -100,7 +105,7 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 	}
 	defer share.close()
 	// Before anything reads them: the service keeps the first it sees.
-	e.service.Limiter, e.service.Feed = share.limiter, share.feed
+	e.service.Limiter, e.service.JoinLimiter, e.service.Feed = share.limiter, share.join, share.feed
 	e.service.ConfirmJoins = share.confirm
 	e.service.RefusalsBehind = c.RefusalsBehind
 	defer func() { // before the store closes (deferred earlier)
@@ -156,7 +161,7 @@ func (c *ServeCmd) Run(ctx context.Context, m *Main, sf *storeFlags) error {
 		slots = password.NewSlots(c.MaxHashing, 8*c.MaxHashing)
 	}
 	e.service.Passwords = &password.Hasher{Slots: slots}
-	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted}
+	srv := &admithttp.Server{Service: e.service, Clock: tc, Logger: logger, TrustedProxies: trusted, TrustedGateways: gateways}
 	if tc != nil {
 		srv.Hashing = func() any { return slots.Stats() }
 	}

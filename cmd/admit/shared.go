@@ -6,11 +6,14 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/failover"
 	"github.com/admit-project/admit/memory"
 	"github.com/admit-project/admit/postgres"
 	"github.com/admit-project/admit/redis"
+	"github.com/admit-project/admit/sourcelimit"
 )
 
 // sharedFlags choose where the state that every node must share lives
@@ -25,7 +28,9 @@ const defaultRedisPrefix = "admit:"
 
 // shared is where a node keeps its limits and feed.
 type shared struct {
-	limiter admit.SourceLimiter
+	limiter admit.SourceLimiter // sign-ins and password links
+	join    *sourcelimit.Limiter
+	pool    *pgxpool.Pool // the store's, when the limits may live there
 	feed    admit.ChangeFeed
 	mode    string // for the log: "redis", "postgres", "memory"
 	close   func() error
@@ -38,6 +43,11 @@ type shared struct {
 // with --redis (exact across nodes); without it, in the store's database
 // when it is shared (exact across nodes, a transaction per attempt); in
 // this process's memory on the embedded store, which one process serves.
+//
+// The per-source limit of joins (sourcelimit) keeps its two counts in the
+// same place: the distinct identifiers a source tried, under its key (as
+// the limit of sign-ins does, whose keys are apart), and its repeats at one
+// identifier, under the source and the identifier.
 func (m *Main) openShared(ctx context.Context, sh *sharedFlags, e *env, policy admit.SourcePolicy, logger *slog.Logger) (*shared, error) {
 	s, err := m.openLimits(ctx, sh, e, policy, logger)
 	if err != nil {
@@ -45,6 +55,22 @@ func (m *Main) openShared(ctx context.Context, sh *sharedFlags, e *env, policy a
 	}
 	_, s.confirm = e.db.(*postgres.DB)
 	return s, nil
+}
+
+// joinPolicy returns the policies of the per-source limit of joins: a
+// source may try n distinct identifiers an hour without success, with
+// delays from the half of them on.
+func joinPolicy(n int) sourcelimit.Policy {
+	p := sourcelimit.DefaultPolicy()
+	p.Distinct.MaxFailures = n
+	p.Distinct.FreeFailures = min(p.Distinct.FreeFailures, n/2)
+	return p
+}
+
+// newJoinLimiter returns the join limiter over the limiters each policy
+// gets from open.
+func newJoinLimiter(p sourcelimit.Policy, open func(admit.SourcePolicy, string) admit.SourceLimiter) *sourcelimit.Limiter {
+	return sourcelimit.New(open(p.Distinct, "src:"), open(p.Repeat, "srcid:"), max(p.Distinct.Window, p.Repeat.Window))
 }
 
 func (m *Main) openLimits(ctx context.Context, sh *sharedFlags, e *env, policy admit.SourcePolicy, logger *slog.Logger) (*shared, error) {
@@ -61,17 +87,31 @@ func (m *Main) openLimits(ctx context.Context, sh *sharedFlags, e *env, policy a
 		f := redis.NewFeed(c)
 		f.Channel, f.Logger = sh.Prefix+"changes", logger
 		var limiter admit.SourceLimiter = l
-		if s := e.sharedInStore(policy, logger); s != nil {
+		inStore := e.sharedInStore(policy, logger)
+		if inStore != nil {
 			// While Redis is out of reach the database's limiter counts,
 			// so that limits hold (neither 503 for every join nor open).
-			limiter = &failover.Limiter{Primary: l, Secondary: s.limiter, Window: policy.Window, Logger: logger}
+			limiter = &failover.Limiter{Primary: l, Secondary: inStore.limiter, Window: policy.Window, Logger: logger}
 		}
-		return &shared{limiter: limiter, feed: f, mode: "redis", close: c.Close}, nil
+		join := newJoinLimiter(joinPolicy(policy.MaxFailures), func(p admit.SourcePolicy, prefix string) admit.SourceLimiter {
+			rl := redis.NewLimiter(c, p)
+			rl.Prefix, rl.Logger = sh.Prefix+prefix, logger
+			if inStore == nil {
+				return rl
+			}
+			pl := postgres.NewLimiter(inStore.pool, p)
+			pl.Logger = logger
+			return &failover.Limiter{Primary: rl, Secondary: pl, Window: p.Window, Logger: logger}
+		})
+		return &shared{limiter: limiter, join: join, feed: f, mode: "redis", close: c.Close}, nil
 	}
 	if s := e.sharedInStore(policy, logger); s != nil {
 		return s, nil
 	}
-	return &shared{limiter: memory.NewLimiter(policy), feed: &memory.Feed{}, mode: "memory", close: func() error { return nil }}, nil
+	join := newJoinLimiter(joinPolicy(policy.MaxFailures), func(p admit.SourcePolicy, _ string) admit.SourceLimiter {
+		return memory.NewLimiter(p)
+	})
+	return &shared{limiter: memory.NewLimiter(policy), join: join, feed: &memory.Feed{}, mode: "memory", close: func() error { return nil }}, nil
 }
 
 // sharedInStore returns the limiter and feed in the store's database when
@@ -84,5 +124,11 @@ func (e *env) sharedInStore(policy admit.SourcePolicy, logger *slog.Logger) *sha
 	}
 	l := postgres.NewLimiter(db.Pool(), policy)
 	l.Logger = logger
-	return &shared{limiter: l, feed: postgres.NewFeed(db), mode: "postgres", close: func() error { return nil }}
+	// One table holds every limiter's rows; their keys never meet.
+	join := newJoinLimiter(joinPolicy(policy.MaxFailures), func(p admit.SourcePolicy, _ string) admit.SourceLimiter {
+		pl := postgres.NewLimiter(db.Pool(), p)
+		pl.Logger = logger
+		return pl
+	})
+	return &shared{limiter: l, join: join, pool: db.Pool(), feed: postgres.NewFeed(db), mode: "postgres", close: func() error { return nil }}
 }

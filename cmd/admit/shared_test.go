@@ -33,6 +33,9 @@ func TestOpenShared(t *testing.T) {
 	if _, ok := s.limiter.(*memory.Limiter); !ok || s.mode != "memory" || s.confirm {
 		t.Errorf("embedded store without Redis: %T, mode %q, confirm %v; want the memory limiter, unconfirmed joins", s.limiter, s.mode, s.confirm)
 	}
+	if s.join == nil {
+		t.Error("embedded store without Redis: no join limiter")
+	}
 
 	_, err = m.openShared(ctx, &sharedFlags{Redis: "http://127.0.0.1:6379", Prefix: defaultRedisPrefix}, e, policy, nil)
 	if admit.ErrorCode(err) != admit.EINVALID || admit.ErrorField(err) != "redis" {
@@ -56,7 +59,7 @@ func TestOpenShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.close()
-	if s.mode != "redis" {
-		t.Errorf("--redis: mode %q, want redis", s.mode)
+	if s.mode != "redis" || s.join == nil {
+		t.Errorf("--redis: mode %q, join limiter %v; want redis and one", s.mode, s.join)
 	}
 }
