@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,8 +9,33 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestBrowserHostPages visits every host page at phone width with
-// JavaScript on, saves a screenshot and runs axe-core on each, and drives
+// checkBoth checks the page (see check) twice, as name-375 at phone width
+// and as name-1280 at desktop width, whatever the tab's own width, which it
+// has again afterwards.
+func (tb *tab) checkBoth(name string) {
+	tb.b.t.Helper()
+	own := tb.width
+	for _, w := range []int64{phoneWidth, desktopWidth} {
+		tb.resize(w)
+		tb.check(fmt.Sprintf("%s-%d", name, w))
+	}
+	tb.resize(own)
+}
+
+// resize gives the tab a viewport width wide, a phone's at phoneWidth.
+func (tb *tab) resize(width int64) {
+	tb.b.t.Helper()
+	var opts []chromedp.EmulateViewportOption
+	if width <= phoneWidth {
+		opts = append(opts, chromedp.EmulateMobile)
+	}
+	tb.do(chromedp.EmulateViewport(width, 800, opts...))
+	tb.width = width
+}
+
+// TestBrowserHostPages visits every host page with JavaScript on, saves a
+// screenshot of each at phone and at desktop width and runs axe-core on
+// both, and drives
 // what the host script adds: the passcode policy and guessing bound
 // checked as the host types, the eye button revealing in place (and filling
 // the invitation), and the live roster following joins without a reload.
@@ -18,18 +44,18 @@ func TestBrowserHostPages(t *testing.T) {
 	b := newBrowser(t)
 	host := b.tab(s, phoneWidth)
 	signUpOwner(t, s, host, false)
-	host.check("host-dashboard-empty")
+	host.checkBoth("host-dashboard-empty")
 
 	host.open("/contacts")
 	host.fill("#contact-name", "Grace Hopper")
 	host.fill("#contact-email", "grace@example.com")
 	host.click("#contact-form button[type=submit]")
 	host.waitText("#contacts", "Grace Hopper")
-	host.check("host-contacts")
+	host.checkBoth("host-contacts")
 
 	start := time.Now().UTC().Add(5 * time.Minute).Truncate(time.Minute)
 	host.open("/meetings/new")
-	host.check("host-schedule")
+	host.checkBoth("host-schedule")
 	host.fill("#topic", "Page tour")
 	host.set("#date", start.Format("2006-01-02"))
 	host.set("#time", start.Format("15:04"))
@@ -47,7 +73,7 @@ func TestBrowserHostPages(t *testing.T) {
 	host.fill("#invitees", "Alan Turing <alan@example.com>")
 	host.click("#schedule-form button[type=submit]")
 	host.waitText("#meeting-id", " ")
-	host.check("host-meeting")
+	host.checkBoth("host-meeting")
 	meetingID := strings.ReplaceAll(host.text("#meeting-id"), " ", "")
 
 	// The eye button shows the passcode in place, and in the invitation.
@@ -71,11 +97,19 @@ func TestBrowserHostPages(t *testing.T) {
 		t.Fatalf("join: %d %s", j.status, j.raw)
 	}
 	host.waitText("#participants", "Katherine Johnson")
-	host.check("host-meeting-live")
+	s.join(map[string]any{"meeting_id": meetingID, "passcode": "Wrong-guess-42", "name": "Mallory"}).must(t, 403)
+	host.waitTrue(`document.querySelectorAll("#attempts tr.attempt").length > 0`, "the failed attempt in the live list")
+	host.checkBoth("host-meeting-live")
+	meetingPage := host.location()
+
+	host.click("#edit")
+	host.waitText("h1", "Page tour")
+	host.checkBoth("host-edit")
+	host.open(meetingPage)
 
 	host.click("#attendance-link")
 	host.waitText("#attendance", "Katherine Johnson")
-	host.check("host-attendance")
+	host.checkBoth("host-attendance")
 
 	// The audit page shows the latest signed checkpoint (the integrator
 	// signs one within a second of new entries); reload until it has one.
@@ -87,34 +121,48 @@ func TestBrowserHostPages(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	host.waitText("#log-status", "Latest signed checkpoint")
-	host.check("host-audit")
+	host.checkBoth("host-audit")
 
 	host.open("/users")
 	host.fill("#invite-name", "Hank Host")
 	host.fill("#invite-email", "hank@example.com")
 	host.click("#invite-user-form button[type=submit]")
 	host.waitText("#invitation-made", "Hank Host")
-	host.check("host-users")
+	host.checkBoth("host-users")
 
 	host.open("/settings")
-	host.check("host-settings")
+	host.checkBoth("host-settings")
+
+	// A meeting under way, with someone in its waiting room: the live view
+	// with a decision to make, and a row in the past meetings.
+	tok := strings.TrimSpace(s.cli("token", "create", "--email", "ada@example.com"))
+	standup := s.schedule(tok, scheduledAt(time.Now().UTC().Add(-10*time.Minute).Truncate(time.Minute), map[string]any{
+		"topic": "Standup", "timezone": "UTC", "security": map[string]any{"passcode": "none", "waiting_room": true}}))
+	s.join(map[string]any{"meeting_id": standup.MeetingID, "name": "Rosalind Franklin", "channel": "web"}).must(t, 200)
+	host.open("/meetings/" + standup.ID)
+	host.waitText("#waiting", "Rosalind Franklin")
+	host.checkBoth("host-meeting-waiting")
+
+	host.open("/meetings")
+	host.waitText("#history", "Standup")
+	host.checkBoth("host-history")
 
 	host.open("/")
 	host.waitText("#today", "Page tour")
-	host.check("host-dashboard")
+	host.checkBoth("host-dashboard")
 
 	host.click("a.start")
 	host.click("#delete")
-	host.check("host-delete")
+	host.checkBoth("host-delete")
 
 	host.open("/")
 	host.click(`form.signout button[type="submit"]`)
 	other := host
 	other.open("/signin")
-	other.check("host-signin")
+	other.checkBoth("host-signin")
 	other.fill("#signin-form #email", "ada@example.com")
 	other.fill("#signin-form #password", "not the password")
 	other.click("#signin-form button[type=submit]")
 	other.waitText(".error", "Wrong email or password.")
-	other.check("host-signin-failed")
+	other.checkBoth("host-signin-failed")
 }

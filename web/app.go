@@ -142,6 +142,7 @@ type page struct {
 	CSRF  string      // the session's CSRF token, for forms
 	Flash string      // a one-line notice at the top of the page
 	Data  any         // the page's own data
+	Path  string      // the request's path, for the navigation's current section
 }
 
 // render writes the named page with status.
@@ -151,6 +152,9 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 		a.logger().Error("web: no such template", "name", name)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
+	}
+	if p.Path == "" {
+		p.Path = r.URL.Path
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {

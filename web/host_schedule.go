@@ -91,7 +91,9 @@ func (a *App) renderSchedule(w http.ResponseWriter, r *http.Request, h *hostReq,
 		a.errorPage(w, r, err)
 		return
 	}
-	a.render(w, r, status, "host_schedule", h.page("Schedule a meeting", &scheduleData{Form: f, Contacts: contacts, Defaults: sec, Preview: pv, Zones: commonZones, Weekdays: weekdays}))
+	pg := h.page("Schedule a meeting", &scheduleData{Form: f, Contacts: contacts, Defaults: sec, Preview: pv, Zones: commonZones, Weekdays: weekdays})
+	pg.Path = "/meetings/new" // also when the form, posted to /meetings, comes back with an error
+	a.render(w, r, status, "host_schedule", pg)
 }
 
 // securityFromForm reads the security settings of the schedule form and
