@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"text/template"
@@ -111,23 +112,37 @@ func freeMediaPort(t *testing.T) int {
 // testGateway starts a gateway for f on a free port; it stops with the test.
 func testGateway(t *testing.T, f admit.PhoneAdmitter, mod func(*Config)) (*Gateway, int) {
 	t.Helper()
-	port := freePort(t)
-	cfg := Config{
-		Addr:     "127.0.0.1:" + strconv.Itoa(port),
-		Trunks:   []admit.Trunk{{Name: "test", Sources: []string{"127.0.0.1"}}},
-		Admitter: f,
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	g, err := New(cfg)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := g.Start(ctx); err != nil {
+	var (
+		port   int
+		g      *Gateway
+		cancel context.CancelFunc
+	)
+	// A port found free may be taken by a parallel test before the gateway
+	// binds it: try another then.
+	for try := 1; ; try++ {
+		port = freePort(t)
+		cfg := Config{
+			Addr:     "127.0.0.1:" + strconv.Itoa(port),
+			Trunks:   []admit.Trunk{{Name: "test", Sources: []string{"127.0.0.1"}}},
+			Admitter: f,
+		}
+		if mod != nil {
+			mod(&cfg)
+		}
+		var err error
+		if g, err = New(cfg); err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		var ctx context.Context
+		ctx, cancel = context.WithCancel(context.Background())
+		err = g.Start(ctx)
+		if err == nil {
+			break
+		}
 		cancel()
-		t.Fatalf("Start: %v", err)
+		if !strings.Contains(err.Error(), "address already in use") || try == 5 {
+			t.Fatalf("Start: %v", err)
+		}
 	}
 	t.Cleanup(func() {
 		cancel()

@@ -118,5 +118,12 @@ func (p *auditPage) Name(ref string) string {
 	if n, ok := p.Names[ref]; ok {
 		return n
 	}
+	// A use of an API token is attributed "user:N token:T": the user's
+	// name, and which token.
+	if who, tok, ok := strings.Cut(ref, " token:"); ok {
+		if n, ok := p.Names[who]; ok {
+			return n + " (API token " + tok + ")"
+		}
+	}
 	return ref
 }
