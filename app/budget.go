@@ -139,18 +139,7 @@ func (s *Service) guard(ctx context.Context, m *admit.Meeting, v *admit.MeetingV
 // again. ENOTFOUND; ECONFLICT when the budget is not spent or the passcode
 // was not regenerated since.
 func (s *Service) ResetBudget(ctx context.Context, a *admit.Actor, id string) (*admit.GuessBudgetView, error) {
-	if err := require(a, admit.ScopeManage); err != nil {
-		return nil, err
-	}
-	m, err := s.findMeeting(ctx, a, id, admit.PermRun)
-	if err != nil {
-		return nil, err
-	}
-	budget, _, err := s.accountGuessing(ctx, m.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.Store.FindGuessBudget(ctx, m.PK)
+	m, b, budget, err := s.budgetToRun(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -170,3 +159,24 @@ func (s *Service) ResetBudget(ctx context.Context, a *admit.Actor, id string) (*
 
 // BudgetAlert is the roster's banner when a meeting's guess budget is spent.
 const BudgetAlert = "This meeting is under attack: too many wrong passcodes were tried. Every join with the meeting ID or access code and a passcode or PIN now waits for you, right or wrong, and no one is told which. Entries marked \"matched\" had a right passcode or PIN; deny the unmatched ones all at once, then restore the meeting: that draws a new passcode, phone passcode and PINs, sends them to the invitees, and lets joins in directly again. Invitation links still admit."
+
+// budgetToRun finds meeting id for a host who acts on its guess budget
+// (the manage scope and PermRun), with the budget and the account's A.
+func (s *Service) budgetToRun(ctx context.Context, a *admit.Actor, id string) (*admit.Meeting, *admit.GuessBudget, int, error) {
+	if err := require(a, admit.ScopeManage); err != nil {
+		return nil, nil, 0, err
+	}
+	m, err := s.findMeeting(ctx, a, id, admit.PermRun)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	budget, _, err := s.accountGuessing(ctx, m.AccountID)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	b, err := s.Store.FindGuessBudget(ctx, m.PK)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return m, b, budget, nil
+}

@@ -142,18 +142,7 @@ func (s *Service) DenyUnmatched(ctx context.Context, a *admit.Actor, id string) 
 // invitees, and resets the guess budget. It returns the meeting with its
 // secrets. ENOTFOUND; EFORBIDDEN.
 func (s *Service) RestoreMeeting(ctx context.Context, a *admit.Actor, id string) (*admit.MeetingView, error) {
-	if err := require(a, admit.ScopeManage); err != nil {
-		return nil, err
-	}
-	m, err := s.findMeeting(ctx, a, id, admit.PermRun)
-	if err != nil {
-		return nil, err
-	}
-	budget, _, err := s.accountGuessing(ctx, m.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.Store.FindGuessBudget(ctx, m.PK)
+	m, b, budget, err := s.budgetToRun(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
