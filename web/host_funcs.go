@@ -36,20 +36,23 @@ func inZone(t time.Time, tz string) time.Time {
 	return t.In(loc)
 }
 
-// when renders an instant for people in the zone tz: "Mon 2 Dec 2026, 14:30 CET".
-func when(t any, tz string) string {
-	var tt time.Time
+// instant returns the time a template passes (a time.Time or a
+// *time.Time), the zero time for nil or anything else.
+func instant(t any) time.Time {
 	switch v := t.(type) {
 	case time.Time:
-		tt = v
+		return v
 	case *time.Time:
-		if v == nil {
-			return ""
+		if v != nil {
+			return *v
 		}
-		tt = *v
-	default:
-		return ""
 	}
+	return time.Time{}
+}
+
+// when renders an instant for people in the zone tz: "Mon 2 Dec 2026, 14:30 CET".
+func when(t any, tz string) string {
+	tt := instant(t)
 	if tt.IsZero() {
 		return ""
 	}
@@ -156,18 +159,7 @@ func userZone(u *admit.User) string {
 // the meeting's own zone mtz when the clocks there differ: " (Mon 09:30 EST
 // in America/New_York, the meeting's zone)"; "" when they agree.
 func alsoIn(t any, tz, mtz string) string {
-	var tt time.Time
-	switch v := t.(type) {
-	case time.Time:
-		tt = v
-	case *time.Time:
-		if v == nil {
-			return ""
-		}
-		tt = *v
-	default:
-		return ""
-	}
+	tt := instant(t)
 	if tt.IsZero() || mtz == "" {
 		return ""
 	}
