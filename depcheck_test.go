@@ -14,7 +14,7 @@ var (
 	// stores and adapters: they implement domain interfaces and never
 	// reach for an edge.
 	adapterPkgs = []string{"sqlite", "postgres", "redis", "memory", "keys", "jwt", "password", "clock", "limittest", "storetest", "mail", "ical", "oidc", "sip", "failover", "faulttest", "translog",
-		"livekit", "jitsi", "bbb", "media"}
+		"livekit", "jitsi", "bbb", "media", "sqlstore", "rowscan"}
 	// edges: they serve the application and never open a store.
 	edgePkgs  = []string{"http", "web", "edge"}
 	storePkgs = []string{"sqlite", "postgres", "redis"}
@@ -75,6 +75,10 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports %s: an edge depends on the domain's interfaces, not on a store or the concrete service", pkg, imp)
 			case pkg == "web" && isLocal && dep == "http":
 				t.Errorf("web imports http: what they share lives in edge")
+			case (pkg == "sqlstore" || pkg == "rowscan") && !isLocal && strings.Contains(strings.Split(imp, "/")[0], "."):
+				t.Errorf("%s imports %s: the SQL both stores share names no driver", pkg, imp)
+			case (pkg == "sqlstore" || pkg == "rowscan") && isLocal && dep != "" && dep != "rowscan":
+				t.Errorf("%s imports %s: the SQL both stores share imports the root package and rowscan only", pkg, imp)
 			case pkg == "app" && isLocal && (in(storePkgs, dep) || in(edgePkgs, dep) || strings.HasPrefix(dep, "cmd")):
 				t.Errorf("app imports %s: the application knows stores and edges by the domain's interfaces only", imp)
 			}

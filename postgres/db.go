@@ -19,6 +19,7 @@ import (
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/rowscan"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -35,6 +36,10 @@ type DB struct {
 
 	chg   *listener
 	batch *batcher // the join path's group commit
+
+	// The statements both stores share, on this store's pool and
+	// transactions.
+	sqlstore.Shared
 
 	// Now returns the current time; it stamps CreatedAt of accounts, users,
 	// tokens and contacts, and events without a time.
@@ -83,6 +88,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	db.chg = startListener(cfg.ConnConfig.Copy(), changes, feed)
 	db.batch = newBatcher(db)
+	db.Shared = sqlstore.Shared{Read: sq(db.pool), Write: db.sharedWrite, Now: func() time.Time { return db.Now() },
+		SkipLocked: "FOR UPDATE SKIP LOCKED"}
 	return db, nil
 }
 
@@ -182,6 +189,11 @@ func (db *DB) write(ctx context.Context, changes bool, fn func(ctx context.Conte
 		}
 		return err
 	}
+}
+
+// sharedWrite is sqlstore.Shared's Write.
+func (db *DB) sharedWrite(ctx context.Context, w sqlstore.Write, fn func(ctx context.Context, q sqlstore.Querier) error) error {
+	return db.write(ctx, w.Changes, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, sq(tx)) })
 }
 
 // read runs fn in a read-only REPEATABLE READ transaction: one snapshot.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/rowscan"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -32,6 +33,9 @@ type DB struct {
 	wdb  *sql.DB // one connection, BEGIN IMMEDIATE; used only by the writer
 	rdb  *readDB // a pool of read-only connections
 	w    *writer
+
+	// The statements both stores share, on this store's reads and writes.
+	sqlstore.Shared
 
 	// Now returns the current time; it stamps CreatedAt of accounts, users,
 	// tokens and contacts, and events without a time.
@@ -79,6 +83,7 @@ func Open(path string) (*DB, error) {
 	db.rdb = newReadDB(rdb)
 
 	db.w = newWriter(db.wdb)
+	db.Shared = sqlstore.Shared{Read: sq(db.rdb), Write: db.sharedWrite, Now: func() time.Time { return db.Now() }}
 	return db, nil
 }
 
@@ -127,6 +132,12 @@ func (db *DB) Close() error {
 // once that group is committed (or fn failed and was rolled back).
 func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *wtx) error) error {
 	return db.w.do(ctx, fn, false)
+}
+
+// sharedWrite is sqlstore.Shared's Write: write, or writeOne for a
+// write of one statement.
+func (db *DB) sharedWrite(ctx context.Context, w sqlstore.Write, fn func(ctx context.Context, q sqlstore.Querier) error) error {
+	return db.w.do(ctx, func(ctx context.Context, tx *wtx) error { return fn(ctx, sq(tx)) }, w.One)
 }
 
 // writeOne is write for an fn that runs exactly one statement: SQLite undoes
