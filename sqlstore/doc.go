@@ -10,6 +10,7 @@
 // Times are stored as unix nanoseconds (UTC); a nullable time is a NULL
 // column, read into an *int64.
 //
-// It may import the standard library, the root package admit and rowscan:
-// no database driver, no store.
+// It may import the standard library, the root package admit, rowscan and
+// translog (whose store the audit log's tables are): no database driver, no
+// store.
 package sqlstore
