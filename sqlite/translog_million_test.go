@@ -1,78 +1,27 @@
 package sqlite_test
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/translog"
+	"github.com/admit-project/admit/translog/logtest"
 )
 
 // TestAuditLogVerifyMillion builds a store of 1,000,000 audit entries,
 // integrates them (ten passes of 100,000) and times translog.Verify over
-// the store, as `admit audit verify` runs it. It takes minutes to build,
-// so it runs only with ADMIT_AUDIT_1M=1; the figure is in
-// docs/performance.md.
+// the store, as `admit audit verify` runs it (logtest.VerifyMillion). It
+// takes minutes to build, so it runs only with ADMIT_AUDIT_1M=1; the
+// figure is in docs/performance.md.
 func TestAuditLogVerifyMillion(t *testing.T) {
-	if os.Getenv("ADMIT_AUDIT_1M") != "1" {
-		t.Skip("set ADMIT_AUDIT_1M=1 to build and verify a 1,000,000-entry log")
-	}
-	const n, batch = 1_000_000, 1000
-	ctx := context.Background()
+	logtest.SkipUnlessMillion(t)
 	path := filepath.Join(t.TempDir(), "admit.db")
 	db := mustOpenAudit(t, path)
 	defer db.Close()
-	start := time.Now()
-	at := time.Date(2030, 3, 4, 15, 0, 0, 0, time.UTC)
-	for i := 0; i < n; i += batch {
-		events := make([]*admit.Event, batch)
-		for j := range events {
-			k := i + j
-			events[j] = &admit.Event{At: at.Add(time.Duration(k) * time.Millisecond), AccountID: int64(1 + k%3),
-				Actor: fmt.Sprintf("participant:p%d", k), Action: "join.refused", Target: fmt.Sprintf("meeting:%d", k%1000),
-				Source: "ip:192.0.2.7", Outcome: "failed", Detail: "wrong passcode"}
-		}
-		if err := db.AppendEvents(ctx, events...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("appended %d entries in %v", n, time.Since(start).Round(time.Second))
-	signer, err := translog.NewSigner(mustSkey(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := &translog.Integrator{Store: db.AuditLog(), Signer: signer, BatchLimit: 100_000}
-	start = time.Now()
-	for {
-		k, err := in.Step(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k == 0 {
-			break
-		}
-	}
-	t.Logf("integrated them in %v", time.Since(start).Round(time.Second))
-	trusted, ok, err := translog.LatestCheckpoint(ctx, db.AuditLog(), signer.Verifier())
-	if err != nil || !ok || trusted.Size != n {
-		t.Fatalf("latest checkpoint: %+v %v %v", trusted, ok, err)
-	}
-	start = time.Now()
-	rep, err := translog.Verify(ctx, db.AuditLog(), translog.VerifyOptions{Verifier: signer.Verifier(), Trusted: &trusted})
-	took := time.Since(start)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Problem != nil || rep.Entries != n {
-		t.Fatalf("verify: %+v %v", rep, rep.Problem)
-	}
+	logtest.VerifyMillion(t, logtest.Harness{Store: db.AuditLog(), Append: db.AppendEvents})
 	fi, _ := os.Stat(path)
-	t.Logf("verified %d entries against %d checkpoints in %v (%.0f entries/s); database %d MB",
-		rep.Entries, rep.Checkpoints, took.Round(time.Millisecond), float64(n)/took.Seconds(), fi.Size()>>20)
+	t.Logf("database %d MB", fi.Size()>>20)
 }
 
 // mustSkey returns a new checkpoint signing key.
