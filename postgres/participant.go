@@ -3,14 +3,11 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
-	"github.com/admit-project/admit/rowscan"
 )
 
 // Admit commits an accepted join in one savepoint of a group commit (see
@@ -221,93 +218,4 @@ func insertAttempt(ctx context.Context, tx querier, a *admit.Attempt) (int64, er
 		nanos(a.At), a.MeetingPK, a.OccurrencePK, a.Occurrence, string(a.Channel), a.Source, a.Method,
 		a.Outcome, a.Reason, a.ParticipantPK).Scan(&id)
 	return id, err
-}
-
-// FindAttempts lists the meeting's most recent attempts, newest first.
-func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*admit.Attempt, error) {
-	var lim *int64
-	if limit > 0 {
-		l := int64(limit)
-		lim = &l
-	}
-	rows, err := db.pool.Query(ctx, `SELECT id, at, meeting_pk, occurrence_pk, occurrence, channel,
-		source, method, outcome, reason, participant_pk FROM attempts WHERE meeting_pk = $1
-		ORDER BY id DESC LIMIT $2`, meetingPK, lim)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return rowscan.Collect(rows, rowscan.Attempt)
-}
-
-const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
-	p.base_name, p.shared_credential <> 0, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at, p.budget_hold, p.caller_sealed`
-
-const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
-
-// scanParticipant reads participantColumns; ENOTFOUND when there is no row.
-func scanParticipant(row rowscan.Scanner) (*admit.Participant, error) {
-	p, err := rowscan.Participant(row)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("participant")
-	}
-	return p, err
-}
-
-// FindParticipant returns the participant with the public id, with
-// Occurrence set. ENOTFOUND.
-func (db *DB) FindParticipant(ctx context.Context, id string) (*admit.Participant, error) {
-	return scanParticipant(db.pool.QueryRow(ctx, `SELECT `+participantColumns+participantFrom+`WHERE p.id = $1`, id))
-}
-
-// FindParticipants lists the occurrence's participants by join time.
-func (db *DB) FindParticipants(ctx context.Context, occurrencePK int64) ([]*admit.Participant, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+participantColumns+participantFrom+
-		`WHERE p.occurrence_pk = $1 ORDER BY p.joined_at, p.pk`, occurrencePK)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return rowscan.Collect(rows, rowscan.Participant)
-}
-
-// TransitionParticipant moves the participant from one of the states in
-// from to state to at now (setting AdmittedAt for admitted, LeftAt for left,
-// denied and removed) and returns it. ECONFLICT when it is in none of from;
-// ENOTFOUND.
-func (db *DB) TransitionParticipant(ctx context.Context, pk int64, from []string, to string, now time.Time) (*admit.Participant, error) {
-	n := nanos(now.UTC())
-	if from == nil {
-		from = []string{}
-	}
-	set := `state = $1`
-	args := []any{to, pk, from}
-	switch to {
-	case admit.StateAdmitted:
-		set += `, admitted_at = $4`
-		args = append(args, n)
-	case admit.StateLeft, admit.StateDenied, admit.StateRemoved:
-		set += `, left_at = $4`
-		args = append(args, n)
-	}
-	var p *admit.Participant
-	err := db.write(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE participants SET `+set+` WHERE pk = $2 AND state = ANY($3)`, args...)
-		if err != nil {
-			return err
-		}
-		p, err = scanParticipant(tx.QueryRow(ctx, `SELECT `+participantColumns+participantFrom+`WHERE p.pk = $1`, pk))
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return &admit.Error{Code: admit.ECONFLICT, Field: "state",
-				Message: fmt.Sprintf("The participant is %s.", p.State)}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
 }

@@ -4,13 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math"
-	"strings"
-	"time"
 
 	"github.com/admit-project/admit"
-	"github.com/admit-project/admit/rowscan"
 )
 
 // Admit commits an accepted join in one savepoint of the writer's group:
@@ -196,97 +192,4 @@ func insertAttempt(ctx context.Context, tx *wtx, a *admit.Attempt) (int64, error
 		return 0, err
 	}
 	return res.LastInsertId()
-}
-
-// FindAttempts lists the meeting's most recent attempts, newest first.
-func (db *DB) FindAttempts(ctx context.Context, meetingPK int64, limit int) ([]*admit.Attempt, error) {
-	if limit <= 0 {
-		limit = -1
-	}
-	rows, err := db.rdb.QueryContext(ctx, `SELECT id, at, meeting_pk, occurrence_pk, occurrence, channel,
-		source, method, outcome, reason, participant_pk FROM attempts WHERE meeting_pk = ?
-		ORDER BY id DESC LIMIT ?`, meetingPK, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return rowscan.Collect(rows, rowscan.Attempt)
-}
-
-const participantColumns = `p.pk, p.id, p.occurrence_pk, o.idx, p.invitee_pk, p.invitee_id, p.display_name,
-	p.base_name, p.shared_credential, p.channel, p.source, p.state, p.joined_at, p.admitted_at, p.left_at, p.budget_hold, p.caller_sealed`
-
-const participantFrom = ` FROM participants p JOIN occurrences o ON o.pk = p.occurrence_pk `
-
-// scanParticipant reads participantColumns; ENOTFOUND when there is no row.
-func scanParticipant(row rowscan.Scanner) (*admit.Participant, error) {
-	p, err := rowscan.Participant(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("participant")
-	}
-	return p, err
-}
-
-// FindParticipant returns the participant with the public id, with
-// Occurrence set. ENOTFOUND.
-func (db *DB) FindParticipant(ctx context.Context, id string) (*admit.Participant, error) {
-	return scanParticipant(db.rdb.QueryRowContext(ctx, `SELECT `+participantColumns+participantFrom+`WHERE p.id = ?`, id))
-}
-
-// FindParticipants lists the occurrence's participants by join time.
-func (db *DB) FindParticipants(ctx context.Context, occurrencePK int64) ([]*admit.Participant, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT `+participantColumns+participantFrom+
-		`WHERE p.occurrence_pk = ? ORDER BY p.joined_at, p.pk`, occurrencePK)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return rowscan.Collect(rows, rowscan.Participant)
-}
-
-// TransitionParticipant moves the participant from one of the states in
-// from to state to at now (setting AdmittedAt for admitted, LeftAt for left,
-// denied and removed) and returns it. ECONFLICT when it is in none of from;
-// ENOTFOUND.
-func (db *DB) TransitionParticipant(ctx context.Context, pk int64, from []string, to string, now time.Time) (*admit.Participant, error) {
-	n := nanos(now.UTC())
-	set := `state = ?`
-	args := []any{to}
-	switch to {
-	case admit.StateAdmitted:
-		set += `, admitted_at = ?`
-		args = append(args, n)
-	case admit.StateLeft, admit.StateDenied, admit.StateRemoved:
-		set += `, left_at = ?`
-		args = append(args, n)
-	}
-	args = append(args, pk)
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(from)), ", ")
-	for _, s := range from {
-		args = append(args, s)
-	}
-	var p *admit.Participant
-	err := db.write(ctx, func(ctx context.Context, tx *wtx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE participants SET `+set+` WHERE pk = ? AND state IN (`+in+`)`, args...)
-		if err != nil {
-			return err
-		}
-		changed, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		p, err = scanParticipant(tx.QueryRowContext(ctx, `SELECT `+participantColumns+participantFrom+`WHERE p.pk = ?`, pk))
-		if err != nil {
-			return err
-		}
-		if changed == 0 {
-			return &admit.Error{Code: admit.ECONFLICT, Field: "state",
-				Message: fmt.Sprintf("The participant is %s.", p.State)}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
 }
