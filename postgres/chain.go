@@ -3,12 +3,11 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
-	"github.com/admit-project/admit/rowscan"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // Audit entries are inserted in the transaction of the change they
@@ -150,77 +149,34 @@ func (db *DB) meetingRef(ctx context.Context, tx querier, pk, occurrencePK int64
 	return ref, nil
 }
 
-const eventColumns = `id, seq, at, account_id, actor, action, target, source, outcome, detail, prev_hash, hash`
+// eventColumns are rowscan.Event's (for import.go).
+const eventColumns = sqlstore.EventColumns
 
 // FindEvents lists events matching f, by ID (the order written): oldest
 // first, or newest first with f.NewestFirst. Events not yet placed in the
 // audit log's tree (Seq 0) are listed too, unless f.AfterSeq is set.
 func (db *DB) FindEvents(ctx context.Context, f admit.EventFilter) ([]*admit.Event, error) {
-	var limit *int64
-	if f.Limit > 0 {
-		l := int64(f.Limit)
-		limit = &l
-	}
-	var since, until *int64
-	if !f.Since.IsZero() {
-		n := nanos(f.Since)
-		since = &n
-	}
-	if !f.Until.IsZero() {
-		n := nanos(f.Until)
-		until = &n
-	}
-	order := `id`
-	if f.NewestFirst {
-		order = `id DESC`
-	}
-	rows, err := db.pool.Query(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE id > $1 AND ($2::bigint = 0 OR seq > $2) AND ($3::bigint = 0 OR account_id = $3) AND ($4::text = '' OR target = $4)
-		  AND ($6::bigint = 0 OR id < $6) AND ($7::text = '' OR actor = $7) AND ($8::text = '' OR starts_with(action, $8))
-		  AND ($9::bigint IS NULL OR at >= $9) AND ($10::bigint IS NULL OR at < $10)
-		ORDER BY `+order+` LIMIT $5`, f.AfterID, f.AfterSeq, f.AccountID, f.Target, limit, f.BeforeID, f.Actor, f.Action, since, until)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return rowscan.Collect(rows, rowscan.Event)
+	return sqlstore.FindEvents(ctx, db.Read, f, actionPrefix)
 }
 
-// AuditHead returns the audit chain's last link as audit_head records it.
-func (db *DB) AuditHead(ctx context.Context) (admit.ChainHead, error) {
-	return auditHead(ctx, db.pool)
+// actionPrefix is FindEvents' test of an action prefix.
+func actionPrefix(prefix string) (string, []any) {
+	return `starts_with(action, ?)`, []any{prefix}
 }
 
+// auditHead reads the audit chain's head in q (for import.go).
 func auditHead(ctx context.Context, q querier) (admit.ChainHead, error) {
-	return rowscan.ChainHead(q.QueryRow(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`), pgx.ErrNoRows)
+	return sqlstore.AuditHead(ctx, sq(q))
 }
 
 // ScanEvents calls fn with every event after afterSeq in Seq order, as
-// stored, and returns the chain's head, in one snapshot. Entries without a
-// seq (which only tampering makes) come last, as Seq 0.
+// stored, and returns the chain's head, in one snapshot (see
+// sqlstore.ScanEvents).
 func (db *DB) ScanEvents(ctx context.Context, afterSeq int64, fn func(*admit.Event) error) (admit.ChainHead, error) {
 	var head admit.ChainHead
-	err := db.read(ctx, func(tx pgx.Tx) error {
-		var err error
-		if head, err = auditHead(ctx, tx); err != nil {
-			return fmt.Errorf("postgres: audit head: %w", err)
-		}
-		rows, err := tx.Query(ctx, `SELECT `+eventColumns+` FROM events
-			WHERE seq > $1 OR seq IS NULL ORDER BY seq IS NULL, seq, id`, afterSeq)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := rowscan.Event(rows)
-			if err != nil {
-				return err
-			}
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+	err := db.read(ctx, func(tx pgx.Tx) (err error) {
+		head, err = sqlstore.ScanEvents(ctx, sq(tx), "postgres", afterSeq, fn)
+		return err
 	})
 	return head, err
 }
