@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // MaxBatch is the most join-path writes one transaction commits. Each runs
@@ -67,11 +67,8 @@ type batcher struct {
 	mu     sync.RWMutex // guards closed and sends on ops
 	closed bool
 
-	observer atomic.Pointer[observerBox] // told of each group commit
+	observer sqlstore.WriteObserver // told of each group commit
 }
-
-// observerBox holds a WriteObserver for an atomic pointer.
-type observerBox struct{ o admit.WriteObserver }
 
 func newBatcher(db *DB) *batcher {
 	b := &batcher{db: db, ops: make(chan *joinOp, 4*MaxBatch), stopped: make(chan struct{})}
@@ -173,7 +170,7 @@ func (b *batcher) commit(batch []*joinOp) (again []*joinOp) {
 					oldest = op.queued
 				}
 			}
-			o.o.ObserveWriteGroup(len(batch), began.Sub(oldest), time.Since(began), err)
+			o.ObserveWriteGroup(len(batch), began.Sub(oldest), time.Since(began), err)
 		}
 		for _, op := range batch {
 			if slices.Contains(again, op) {

@@ -337,11 +337,7 @@ func nullInt64(v int64) *int64 {
 // the join path's writes, from the committing goroutines: o must not
 // block.
 func (db *DB) SetWriteObserver(o admit.WriteObserver) {
-	if o == nil {
-		db.batch.observer.Store(nil)
-		return
-	}
-	db.batch.observer.Store(&observerBox{o})
+	db.batch.observer.Set(o)
 }
 
 // WriteBacklog returns how many join-path writes wait for a group.

@@ -229,11 +229,7 @@ func (db *DB) Path() string { return db.path }
 // SetWriteObserver makes o (nil: none) be told of every group commit of
 // the writer, from the writer's goroutine: o must not block.
 func (db *DB) SetWriteObserver(o admit.WriteObserver) {
-	if o == nil {
-		db.w.observer.Store(nil)
-		return
-	}
-	db.w.observer.Store(&observerBox{o})
+	db.w.observer.Set(o)
 }
 
 // WriteBacklog returns how many writes wait in the writer's queue.

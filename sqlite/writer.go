@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // MaxBatch is the most operations the writer commits in one transaction.
@@ -42,11 +41,8 @@ type writer struct {
 	mu     sync.RWMutex // guards closed and sends on ops
 	closed bool
 
-	observer atomic.Pointer[observerBox] // told of each group commit
+	observer sqlstore.WriteObserver // told of each group commit
 }
-
-// observerBox holds a WriteObserver for an atomic pointer.
-type observerBox struct{ o admit.WriteObserver }
 
 // newWriter starts the writer on db, which must have one connection.
 func newWriter(db *sql.DB) *writer {
@@ -115,8 +111,8 @@ func (w *writer) commit(batch []*writeOp) {
 	errs := make([]error, len(batch))
 	began := time.Now()
 	answer := func(err error) {
-		if b := w.observer.Load(); b != nil {
-			b.o.ObserveWriteGroup(len(batch), began.Sub(batch[0].queued), time.Since(began), err)
+		if o := w.observer.Load(); o != nil {
+			o.ObserveWriteGroup(len(batch), began.Sub(batch[0].queued), time.Since(began), err)
 		}
 		for i, op := range batch {
 			op.done <- errs[i]
