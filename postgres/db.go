@@ -191,9 +191,18 @@ func (db *DB) write(ctx context.Context, changes bool, fn func(ctx context.Conte
 	}
 }
 
-// sharedWrite is sqlstore.Shared's Write.
+// sharedWrite is sqlstore.Shared's Write. A write of one statement runs on
+// the pool, a transaction of its own, without BEGIN and COMMIT around it
+// (two round trips fewer), as the store's single statements always have.
 func (db *DB) sharedWrite(ctx context.Context, w sqlstore.Write, fn func(ctx context.Context, q sqlstore.Querier) error) error {
-	return db.write(ctx, w.Changes, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, sq(tx)) })
+	if !w.One {
+		return db.write(ctx, w.Changes, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, sq(tx)) })
+	}
+	err := fn(ctx, sq(db.pool))
+	if err == nil && w.Changes && db.chg != nil {
+		db.chg.localChange()
+	}
+	return err
 }
 
 // read runs fn in a read-only REPEATABLE READ transaction: one snapshot.
