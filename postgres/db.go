@@ -89,7 +89,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	db.chg = startListener(cfg.ConnConfig.Copy(), changes, feed)
 	db.batch = newBatcher(db)
 	db.Shared = sqlstore.Shared{Read: sq(db.pool), Write: db.sharedWrite, Now: func() time.Time { return db.Now() },
-		SkipLocked: "FOR UPDATE SKIP LOCKED"}
+		SkipLocked: "FOR UPDATE SKIP LOCKED", Meetings: db.meetingSQL()}
 	return db, nil
 }
 

@@ -9,13 +9,14 @@ import (
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/rowscan"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // FindJoinMeetingByPK returns the live meeting with the primary key,
 // without occurrences or invitees (the Passcode fields hold Index only).
 // ENOTFOUND.
 func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting, error) {
-	row := db.pool.QueryRow(ctx, `SELECT `+meetingColumns+`,
+	row := db.pool.QueryRow(ctx, `SELECT `+sqlstore.MeetingColumns+`,
 		(SELECT idx FROM credentials WHERE meeting_pk = m.pk AND kind = 'passcode' AND invitee_pk IS NULL),
 		(SELECT idx FROM credentials WHERE meeting_pk = m.pk AND kind = 'phone_passcode' AND invitee_pk IS NULL)
 		FROM meetings m WHERE m.deleted_at IS NULL AND m.pk = $1`, pk)
@@ -33,7 +34,7 @@ func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting
 // removed from its meeting, so that its roster stays readable), with
 // MeetingPK and its current access code. ENOTFOUND.
 func (db *DB) FindOccurrence(ctx context.Context, pk int64) (*admit.Occurrence, error) {
-	o, err := rowscan.Occurrence(db.pool.QueryRow(ctx, `SELECT `+occurrenceColumns+occurrenceFrom+`WHERE o.pk = $1`, pk))
+	o, err := rowscan.Occurrence(db.pool.QueryRow(ctx, `SELECT `+sqlstore.OccurrenceColumns+sqlstore.OccurrenceFrom+`WHERE o.pk = $1`, pk))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("occurrence")
 	}
@@ -45,11 +46,11 @@ func (db *DB) FindOccurrence(ctx context.Context, pk int64) (*admit.Occurrence, 
 func (db *DB) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.JoinData, error) {
 	var d *admit.JoinData
 	err := db.snapshot(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT `+meetingColumns+` FROM meetings m WHERE m.deleted_at IS NULL AND m.pk = $1`, pk)
+		b.Queue(`SELECT `+sqlstore.MeetingColumns+` FROM meetings m WHERE m.deleted_at IS NULL AND m.pk = $1`, pk)
 		b.Queue(`SELECT c.idx, c.kind, c.invitee_pk, i.id, i.name FROM credentials c
 			LEFT JOIN invitees i ON i.pk = c.invitee_pk
 			WHERE c.meeting_pk = $1`, pk)
-		b.Queue(`SELECT `+occurrenceColumns+occurrenceFrom+`WHERE o.removed_at IS NULL AND o.meeting_pk = $1 ORDER BY o.idx`, pk)
+		b.Queue(`SELECT `+sqlstore.OccurrenceColumns+sqlstore.OccurrenceFrom+`WHERE o.removed_at IS NULL AND o.meeting_pk = $1 ORDER BY o.idx`, pk)
 	}, func(br pgx.BatchResults) error {
 		m, err := scanMeeting(br.QueryRow())
 		if err != nil {

@@ -83,7 +83,8 @@ func Open(path string) (*DB, error) {
 	db.rdb = newReadDB(rdb)
 
 	db.w = newWriter(db.wdb)
-	db.Shared = sqlstore.Shared{Read: sq(db.rdb), Write: db.sharedWrite, Now: func() time.Time { return db.Now() }}
+	db.Shared = sqlstore.Shared{Read: sq(db.rdb), Write: db.sharedWrite, Now: func() time.Time { return db.Now() },
+		Meetings: meetingSQL}
 	return db, nil
 }
 

@@ -7,12 +7,13 @@ import (
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/rowscan"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // findJoinMeeting returns the live meeting selected by where, without
 // occurrences or invitees; its shared passcodes hold Index only.
 func (db *DB) findJoinMeeting(ctx context.Context, where string, arg any) (*admit.Meeting, error) {
-	row := db.rdb.QueryRowContext(ctx, `SELECT `+meetingColumns+`,
+	row := db.rdb.QueryRowContext(ctx, `SELECT `+sqlstore.MeetingColumns+`,
 		(SELECT idx FROM credentials WHERE meeting_pk = m.pk AND kind = 'passcode' AND invitee_pk IS NULL),
 		(SELECT idx FROM credentials WHERE meeting_pk = m.pk AND kind = 'phone_passcode' AND invitee_pk IS NULL)
 		FROM meetings m WHERE m.deleted_at IS NULL AND `+where, arg)
@@ -46,7 +47,7 @@ func (db *DB) FindJoinMeetingByPK(ctx context.Context, pk int64) (*admit.Meeting
 // removed from its meeting, so that its roster stays readable), with
 // MeetingPK and its current access code. ENOTFOUND.
 func (db *DB) FindOccurrence(ctx context.Context, pk int64) (*admit.Occurrence, error) {
-	o, err := rowscan.Occurrence(db.rdb.QueryRowContext(ctx, `SELECT `+occurrenceColumns+` FROM occurrences o
+	o, err := rowscan.Occurrence(db.rdb.QueryRowContext(ctx, `SELECT `+sqlstore.OccurrenceColumns+` FROM occurrences o
 		LEFT JOIN access_codes c ON c.occurrence_pk = o.pk AND c.revoked_at IS NULL
 		WHERE o.pk = ?`, pk))
 	if errors.Is(err, sql.ErrNoRows) {

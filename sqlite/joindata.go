@@ -6,6 +6,7 @@ import (
 
 	"github.com/admit-project/admit"
 	"github.com/admit-project/admit/rowscan"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // FindJoinDataByPK returns what the join path needs of the live meeting with
@@ -18,10 +19,10 @@ func (db *DB) findJoinData(ctx context.Context, where string, arg any) (*admit.J
 	// Prepare (or find prepared) before the snapshot takes a connection:
 	// preparing on the pool needs one of its connections free.
 	queries := []string{
-		`SELECT ` + meetingColumns + ` FROM meetings m WHERE m.deleted_at IS NULL AND ` + where,
+		`SELECT ` + sqlstore.MeetingColumns + ` FROM meetings m WHERE m.deleted_at IS NULL AND ` + where,
 		`SELECT c.idx, c.kind, c.invitee_pk, i.id, i.name FROM credentials c
 		LEFT JOIN invitees i ON i.pk = c.invitee_pk WHERE c.meeting_pk = ?`,
-		`SELECT ` + occurrenceColumns + ` FROM occurrences o
+		`SELECT ` + sqlstore.OccurrenceColumns + ` FROM occurrences o
 		LEFT JOIN access_codes c ON c.occurrence_pk = o.pk AND c.revoked_at IS NULL
 		WHERE o.removed_at IS NULL AND o.meeting_pk = ? ORDER BY o.idx`,
 	}

@@ -23,6 +23,8 @@ type Shared struct {
 	// so that claims made at once on several nodes take different rows; ""
 	// where one writer makes claims one after the other.
 	SkipLocked string
+	// Meetings is what saving and reading meetings runs differently.
+	Meetings MeetingSQL
 }
 
 // Write says of a write what lets a store run it best.
