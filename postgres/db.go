@@ -317,14 +317,6 @@ func ptrNanos(t *time.Time) *int64 {
 // fromNanos converts a stored time back to a UTC time.Time.
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
-// fromNullNanos converts a nullable stored time; NULL is the zero time.
-func fromNullNanos(n *int64) time.Time {
-	if n == nil {
-		return time.Time{}
-	}
-	return fromNanos(*n)
-}
-
 // ptrFromNanos converts a nullable stored time; NULL is nil.
 func ptrFromNanos(n *int64) *time.Time {
 	if n == nil {

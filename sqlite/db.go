@@ -204,14 +204,6 @@ func ptrNanos(t *time.Time) sql.NullInt64 {
 // fromNanos converts a stored time back to a UTC time.Time.
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
-// fromNullNanos converts a nullable stored time; NULL is the zero time.
-func fromNullNanos(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return fromNanos(n.Int64)
-}
-
 // ptrFromNanos converts a nullable stored time; NULL is nil.
 func ptrFromNanos(n sql.NullInt64) *time.Time {
 	if !n.Valid {
