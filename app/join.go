@@ -109,6 +109,9 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 		}
 		return s.join(context.WithValue(ctx, confirmedKey{}, true), req, at)
 	}
+	// Valid credentials: the meeting's cached join data now counts as
+	// cached for the stand-ins of unknown identifiers too (JoinCache.Unknown).
+	s.joinCache().Keep(t.meeting.PK)
 	gate, err := s.signInGate(ctx, at, t, req)
 	if err != nil {
 		return nil, err

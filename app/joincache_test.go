@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math"
+	mrand "math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -407,10 +409,12 @@ func TestJoinCacheBulkChanges(t *testing.T) {
 }
 
 // TestJoinCacheUnknownCostsAsKnown checks that an identifier the directory
-// does not know costs the store what a real one drawn at random costs: a
-// read of a real meeting's join data when that meeting is cold, none when it
-// is cached, none on the identifier's second lookup, and the same again
-// after the cache is dropped.
+// does not know costs the store what a real one nobody has probed costs: a
+// read of a real meeting's join data unless that meeting is cached for a
+// reason other than a probe (kept by a join with valid credentials, or
+// refreshed), none on the identifier's second lookup, and the same again
+// after the cache is dropped. The stand-in's read warms nothing, and a
+// meeting only probes have filled counts as cold for stand-ins.
 func TestJoinCacheUnknownCostsAsKnown(t *testing.T) {
 	ctx := context.Background()
 	c, s := newTestCache(1)
@@ -435,10 +439,15 @@ func TestJoinCacheUnknownCostsAsKnown(t *testing.T) {
 	lookup("n99999999999")
 	wantLoads(t, s, 1, "its second lookup")
 	topic(t, c, 1)
-	wantLoads(t, s, 1, "the real meeting's lookup: warmed by the unknown one, as a real probe warms it")
+	wantLoads(t, s, 2, "the real meeting's first lookup: cold, as the unknown one's was (the stand-in's read is not cached)")
+	topic(t, c, 1)
+	wantLoads(t, s, 2, "the real meeting's second lookup")
 	lookup("cINDEX")
 	lookup("tINDEX")
-	wantLoads(t, s, 1, "other unknown identifiers' first lookups on a warm cache")
+	wantLoads(t, s, 4, "other unknown identifiers' first lookups: a meeting only a probe cached is cold for them")
+	c.Keep(1) // a join with valid credentials
+	lookup("n88888888888")
+	wantLoads(t, s, 4, "an unknown identifier's first lookup once the meeting is kept")
 	// A change that drops everything makes both kinds cold again.
 	s.change(1, true)
 	s.all = true
@@ -450,7 +459,70 @@ func TestJoinCacheUnknownCostsAsKnown(t *testing.T) {
 	lookup("n99999999999")
 	wantLoads(t, s, before+1, "an unknown identifier after a full reload")
 	topic(t, c, 1)
-	wantLoads(t, s, before+1, "the real one after it")
+	wantLoads(t, s, before+2, "the real one after it")
+	// A meeting this service refreshed (after writing it) is cached for
+	// both kinds.
+	if err := c.Refresh(ctx, 1, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	before = s.loadCount()
+	lookup("n77777777777")
+	topic(t, c, 1)
+	wantLoads(t, s, before, "both kinds after a Refresh")
+}
+
+// TestJoinCacheProbesReadAlike probes, as an attacker after a restart
+// would, every real meeting once and as many unknown identifiers once, in
+// a random order, while joins with valid credentials keep a random half of
+// the meetings cached: the unknown identifiers must read the store as often
+// as the real ones (issue 18). Before the stand-ins ignored what probes
+// cached, the attacker's own real probes warmed the meetings stand-ins drew
+// later, and unknown identifiers read the store far less often.
+func TestJoinCacheProbesReadAlike(t *testing.T) {
+	ctx := context.Background()
+	const n = 2000
+	c, s := newTestCache(n)
+	c.PollInterval = time.Hour
+	c.MaxEntries = 4 * n
+	if err := c.Warm(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r := mrand.New(mrand.NewPCG(1, 2))
+	for _, i := range r.Perm(n)[:n/2] {
+		pk := int64(i + 1)
+		topic(t, c, pk)
+		c.Keep(pk)
+	}
+	type probe struct {
+		pk  int64 // 0 for an unknown identifier
+		key string
+	}
+	probes := make([]probe, 0, 2*n)
+	for i := 0; i < n; i++ {
+		probes = append(probes, probe{pk: int64(i + 1)}, probe{key: fmt.Sprintf("n9%010d", i)})
+	}
+	r.Shuffle(len(probes), func(i, j int) { probes[i], probes[j] = probes[j], probes[i] })
+	var realReads, unknownReads int
+	for _, p := range probes {
+		before := s.loadCount()
+		if p.pk != 0 {
+			topic(t, c, p.pk)
+			realReads += s.loadCount() - before
+		} else {
+			if err := c.Unknown(ctx, p.key); err != nil {
+				t.Fatal(err)
+			}
+			unknownReads += s.loadCount() - before
+		}
+	}
+	if realReads != n/2 {
+		t.Errorf("real identifiers read the store %d times, want %d (the meetings not kept)", realReads, n/2)
+	}
+	// Each stand-in reads with probability 1/2: a binomial count, sd
+	// sqrt(n/4); allow 4.5 of them.
+	if d := math.Abs(float64(unknownReads - realReads)); d > 4.5*math.Sqrt(n/4) {
+		t.Errorf("unknown identifiers read the store %d times, real ones %d: a first probe tells them apart", unknownReads, realReads)
+	}
 }
 
 // TestJoinCacheUnknownDrawsAtRandom checks that the meetings unknown
