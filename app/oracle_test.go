@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -70,5 +71,82 @@ func TestRefusalNamesItsMeeting(t *testing.T) {
 	}
 	if refused != 1 {
 		t.Errorf("%d join.refused events name the meeting, want 1", refused)
+	}
+}
+
+// accountGate blocks FindAccountByID while armed, telling entered.
+type accountGate struct {
+	admit.Store
+	mu      sync.Mutex
+	reads   int
+	entered chan struct{}
+	release chan struct{}
+	read    chan struct{} // told once a gated read is done
+}
+
+func (g *accountGate) FindAccountByID(ctx context.Context, id int64) (*admit.Account, error) {
+	g.mu.Lock()
+	g.reads++
+	entered, release, read := g.entered, g.release, g.read
+	g.mu.Unlock()
+	if release == nil {
+		return g.Store.FindAccountByID(ctx, id)
+	}
+	entered <- struct{}{}
+	<-release
+	a, err := g.Store.FindAccountByID(ctx, id)
+	read <- struct{}{}
+	return a, err
+}
+
+// TestRefusalDoesNotWaitForTheAccount: once the join path holds an
+// account's guess budget, a refusal at one of its meetings never waits for
+// the account to be read again (an unknown identifier's refusal reads no
+// account): a copy older than its time to live is answered while the
+// account is read again in the background (issue 18).
+func TestRefusalDoesNotWaitForTheAccount(t *testing.T) {
+	svc, host, clock := mustService(t, nil)
+	gate := &accountGate{Store: svc.Store}
+	svc.Store = gate
+	ctx := context.Background()
+	v, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Start: ptr(t0.Add(5 * time.Minute))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := func() error {
+		_, err := svc.Join(ctx, &admit.JoinRequest{MeetingID: v.MeetingID, Passcode: "Wrong-guess-7", Source: "192.0.2.8"})
+		if admit.ErrorCode(err) != admit.EREFUSED {
+			return fmt.Errorf("join with a wrong passcode: %v, want EREFUSED", err)
+		}
+		return nil
+	}
+	clock.Set(t0.Add(5 * time.Minute))
+	if err := refused(); err != nil {
+		t.Fatal(err)
+	}
+	gate.mu.Lock()
+	before := gate.reads
+	gate.entered, gate.release, gate.read = make(chan struct{}, 1), make(chan struct{}), make(chan struct{}, 1)
+	gate.mu.Unlock()
+	clock.Set(t0.Add(5*time.Minute + time.Hour)) // the copy is stale
+	done := make(chan error, 1)
+	go func() { done <- refused() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(time.Minute): // a guard against a hang, not a measure
+		close(gate.release)
+		t.Fatal("the refusal waited for the account to be read again")
+	}
+	<-gate.entered // the background read
+	close(gate.release)
+	<-gate.read
+	gate.mu.Lock()
+	reads := gate.reads - before
+	gate.mu.Unlock()
+	if reads != 1 {
+		t.Errorf("%d reads of the account for a stale copy, want 1 (in the background)", reads)
 	}
 }
