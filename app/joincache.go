@@ -183,36 +183,43 @@ func (c *JoinCache) Entries() (known, unknown int) {
 // the store with the probability that a meeting nobody has probed is cold,
 // for both kinds. key names the identifier and its kind ("n" and a meeting
 // number, "c" and an access code's index, "t" and a token's index).
-func (c *JoinCache) Unknown(ctx context.Context, key string) error {
+//
+// On a first lookup it returns the stand-in meeting's account, for the
+// caller to look its guess budget up as a real meeting's refusal does its
+// own account's; 0 when key was remembered or no meeting was found.
+func (c *JoinCache) Unknown(ctx context.Context, key string) (accountID int64, err error) {
 	c.mu.RLock()
 	_, seen := c.unknown[key]
 	c.mu.RUnlock()
 	if seen {
-		return nil
+		return 0, nil
 	}
 	if err := c.poll(ctx, c.wall()); err != nil {
-		return err
+		return 0, err
 	}
 	g := c.gen.Load()
 	if pk := c.dir.randomMeeting(); pk != 0 {
 		c.mu.RLock()
-		_, cached := c.byPK[pk]
+		d := c.byPK[pk]
 		_, probed := c.probed[pk]
 		c.mu.RUnlock()
-		if !cached || probed {
-			if _, err := c.store.FindJoinDataByPK(ctx, pk); err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
-				return err
+		if d == nil || probed {
+			if d, err = c.store.FindJoinDataByPK(ctx, pk); err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
+				return 0, err
 			}
+		}
+		if d != nil && d.Meeting != nil {
+			accountID = d.Meeting.AccountID
 		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen.Load() != g {
-		return nil // as fill: what was read is older than a drop
+		return accountID, nil // as fill: what was read is older than a drop
 	}
 	c.makeRoom()
 	c.unknown[key] = struct{}{}
-	return nil
+	return accountID, nil
 }
 
 // Drop forgets the meeting with the primary key.

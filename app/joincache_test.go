@@ -424,7 +424,7 @@ func TestJoinCacheUnknownCostsAsKnown(t *testing.T) {
 	}
 	lookup := func(key string) {
 		t.Helper()
-		if err := c.Unknown(ctx, key); err != nil {
+		if _, err := c.Unknown(ctx, key); err != nil {
 			t.Fatalf("Unknown(%q): %v", key, err)
 		}
 	}
@@ -509,7 +509,7 @@ func TestJoinCacheProbesReadAlike(t *testing.T) {
 			topic(t, c, p.pk)
 			realReads += s.loadCount() - before
 		} else {
-			if err := c.Unknown(ctx, p.key); err != nil {
+			if _, err := c.Unknown(ctx, p.key); err != nil {
 				t.Fatal(err)
 			}
 			unknownReads += s.loadCount() - before
@@ -541,7 +541,7 @@ func TestJoinCacheUnknownDrawsAtRandom(t *testing.T) {
 		for pk := int64(1); pk <= n; pk++ {
 			c.Drop(pk) // every meeting cold, so that each draw reads
 		}
-		if err := c.Unknown(ctx, fmt.Sprintf("n%d", i)); err != nil {
+		if _, err := c.Unknown(ctx, fmt.Sprintf("n%d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -581,7 +581,7 @@ func TestJoinCacheEvictsBothKindsAlike(t *testing.T) {
 	}
 	for pk := int64(1); pk <= n; pk++ {
 		topic(t, c, pk)
-		if err := c.Unknown(ctx, fmt.Sprintf("n%d", pk)); err != nil {
+		if _, err := c.Unknown(ctx, fmt.Sprintf("n%d", pk)); err != nil {
 			t.Fatal(err)
 		}
 		known, unknown := c.Entries()

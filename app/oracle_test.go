@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/clock"
+	"github.com/admit-project/admit/sqlite"
 )
 
 // attemptSpy records a copy of every attempt the service records.
@@ -148,5 +150,37 @@ func TestRefusalDoesNotWaitForTheAccount(t *testing.T) {
 	gate.mu.Unlock()
 	if reads != 1 {
 		t.Errorf("%d reads of the account for a stale copy, want 1 (in the background)", reads)
+	}
+}
+
+// TestUnknownLooksUpAStandInAccount: on a service just started, an unknown
+// meeting ID's first refusal looks up the account of the meeting it stands
+// in for, as a real meeting's first refusal looks up its own account (one
+// read, on the account's first use), so that neither tells by its time
+// which kind it was.
+func TestUnknownLooksUpAStandInAccount(t *testing.T) {
+	svc, host, _ := mustService(t, nil)
+	ctx := context.Background()
+	v, err := svc.CreateMeeting(ctx, host, &admit.MeetingInput{Start: ptr(t0.Add(5 * time.Minute))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, first := range []string{"98765432109", v.MeetingID} {
+		fresh := serviceOn(t, svc.Store.(*sqlite.DB).Path(), nil) // as after a restart
+		fresh.Clock.(*clock.FixedClock).Set(t0.Add(5 * time.Minute))
+		gate := &accountGate{Store: fresh.Store}
+		fresh.Store = gate
+		for _, id := range []string{first, "98765432109", v.MeetingID} {
+			_, err := fresh.Join(ctx, &admit.JoinRequest{MeetingID: id, Passcode: "Wrong-guess-7", Source: "192.0.2.9"})
+			if admit.ErrorCode(err) != admit.EREFUSED {
+				t.Fatalf("join %s with a wrong passcode: %v, want EREFUSED", id, err)
+			}
+			gate.mu.Lock()
+			reads := gate.reads
+			gate.mu.Unlock()
+			if reads != 1 {
+				t.Errorf("after refusals of %s first, then %s: %d reads of the account, want 1", first, id, reads)
+			}
+		}
 	}
 }
