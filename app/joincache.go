@@ -33,12 +33,13 @@ type JoinCache struct {
 	// MaxEntries and the eviction with byPK, so that a cached unknown
 	// identifier and a cached known one come and go alike.
 	unknown map[string]struct{}
-	// probed holds the meetings of byPK that only a lookup filled, for a
-	// join not (yet) seen to hold valid credentials (a refused probe, say),
-	// as opposed to those a join with valid credentials kept (Keep) or a
-	// Refresh filled. Unknown's stand-in counts only the latter as cached:
-	// see Unknown.
-	probed map[int64]struct{}
+	// neutral holds the meetings of byPK cached for reasons that do not
+	// depend on which real identifiers someone probes: read for an unknown
+	// identifier's stand-in, used by a join with valid credentials (Keep),
+	// or read again after a write of this service (Refresh). A meeting that
+	// only real lookups filled (refused probes, say) is not in it. Unknown's
+	// stand-in counts only these as cached: see Unknown.
+	neutral map[int64]struct{}
 
 	gen      atomic.Uint64 // bumped by every drop; a fill that began before is thrown away
 	lastPoll atomic.Int64  // unix nanoseconds of the last poll (Clock)
@@ -61,7 +62,7 @@ const (
 // NewJoinCache returns a cache over store.
 func NewJoinCache(store admit.JoinStore) *JoinCache {
 	return &JoinCache{store: store, PollInterval: DefaultCachePoll, MaxEntries: DefaultCacheEntries,
-		byNumber: map[string]*admit.JoinData{}, byPK: map[int64]*admit.JoinData{}, unknown: map[string]struct{}{}, probed: map[int64]struct{}{}}
+		byNumber: map[string]*admit.JoinData{}, byPK: map[int64]*admit.JoinData{}, unknown: map[string]struct{}{}, neutral: map[int64]struct{}{}}
 }
 
 // wall returns the time of the cache's clock.
@@ -88,40 +89,48 @@ func (c *JoinCache) ByPK(ctx context.Context, pk int64) (*admit.JoinData, error)
 	if err != nil {
 		return nil, err
 	}
-	c.fill(g, d, true)
+	c.fill(g, d, false)
 	return d, nil
 }
 
-// Keep marks the cached meeting with the primary key as kept by a join
-// with valid credentials: from then on Unknown's stand-ins find it cached
-// too (see Unknown). It does nothing when the meeting is not cached.
+// Keep marks the cached meeting with the primary key as used by a join
+// with valid credentials: Unknown's stand-ins find it cached too (see
+// Unknown). It does nothing when the meeting is not cached.
 func (c *JoinCache) Keep(pk int64) {
 	c.mu.RLock()
-	_, probed := c.probed[pk]
+	_, neutral := c.neutral[pk]
+	cached := c.byPK[pk] != nil
 	c.mu.RUnlock()
-	if !probed {
+	if neutral || !cached {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.probed, pk)
+	if c.byPK[pk] != nil {
+		c.neutral[pk] = struct{}{}
+	}
 }
 
-// fill caches d unless something was dropped since the read began (g);
-// probed says that a lookup read it (see JoinCache.probed).
-func (c *JoinCache) fill(g uint64, d *admit.JoinData, probed bool) {
+// fill caches d unless something was dropped since the read began (g),
+// marking it neutral when it is (see JoinCache.neutral).
+func (c *JoinCache) fill(g uint64, d *admit.JoinData, neutral bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen.Load() != g {
 		return
 	}
-	c.makeRoom()
+	c.put(d, neutral)
+}
+
+// put caches d; c.mu must be held.
+func (c *JoinCache) put(d *admit.JoinData, neutral bool) {
+	if c.byPK[d.Meeting.PK] == nil {
+		c.makeRoom()
+	}
 	c.byPK[d.Meeting.PK] = d
 	c.byNumber[d.Meeting.Number] = d
-	if probed {
-		c.probed[d.Meeting.PK] = struct{}{}
-	} else {
-		delete(c.probed, d.Meeting.PK)
+	if neutral {
+		c.neutral[d.Meeting.PK] = struct{}{}
 	}
 }
 
@@ -141,7 +150,7 @@ func (c *JoinCache) makeRoom() {
 		}
 		delete(c.byPK, pk)
 		delete(c.byNumber, e.Meeting.Number)
-		delete(c.probed, pk)
+		delete(c.neutral, pk)
 		n--
 	}
 	n = (len(c.unknown) + 7) / 8
@@ -168,25 +177,24 @@ func (c *JoinCache) Entries() (known, unknown int) {
 // or an eviction) or warm. An unknown identifier behaves as a real meeting
 // drawn at random that the prober has not tried before: its first lookup
 // (and the first after an eviction) polls as ByPK does and stands in for a
-// meeting drawn uniformly from the directory, reading that meeting's join
-// data from the store unless the meeting is cached for a reason other than
-// a probe (kept by a join with valid credentials, or refreshed after a
-// write of this service), reading nothing when it is; then key is
-// remembered, so that its next lookup costs a map lookup, as a cached
-// meeting's does. The stand-in's read is not cached, and a meeting that
-// only refused probes filled (JoinCache.probed) counts as cold for it:
-// whoever probes real identifiers warms exactly the meetings he will not
-// probe for the first time again, so if those counted, a fresh unknown
-// identifier would find its stand-in cached more often than a fresh real
-// one finds its meeting (measured on PostgreSQL, issue 18: 37% against
-// 61% cold on the first probe of 2,000 of each). So a first probe reads
-// the store with the probability that a meeting nobody has probed is cold,
-// for both kinds. key names the identifier and its kind ("n" and a meeting
-// number, "c" and an access code's index, "t" and a token's index).
+// meeting drawn uniformly from the directory, reading and caching that
+// meeting's join data unless the meeting is cached for a reason that does
+// not depend on which real identifiers were probed (JoinCache.neutral),
+// reading nothing when it is; then key is remembered, so that its next
+// lookup costs a map lookup, as a cached meeting's does. A meeting only
+// real lookups cached counts as cold for the stand-in: whoever probes real
+// identifiers warms exactly the meetings he will not probe for the first
+// time again, so if those counted, a fresh unknown identifier would find
+// its stand-in cached more often than a fresh real one finds its meeting
+// (measured on PostgreSQL, issue 18: 37% against 61% of the first probes of
+// 2,000 of each read the store). Stand-ins' reads warm the cache for both
+// kinds alike, as they are drawn at random. key names the identifier and
+// its kind ("n" and a meeting number, "c" and an access code's index, "t"
+// and a token's index).
 //
-// On a first lookup it returns the stand-in meeting's account, for the
-// caller to look its guess budget up as a real meeting's refusal does its
-// own account's; 0 when key was remembered or no meeting was found.
+// When it read the stand-in meeting it returns its account, for the caller
+// to look its guess budget up as a cold real meeting's refusal does its own
+// account's (a cached meeting's account is in use too); else 0.
 func (c *JoinCache) Unknown(ctx context.Context, key string) (accountID int64, err error) {
 	c.mu.RLock()
 	_, seen := c.unknown[key]
@@ -198,24 +206,29 @@ func (c *JoinCache) Unknown(ctx context.Context, key string) (accountID int64, e
 		return 0, err
 	}
 	g := c.gen.Load()
+	var read *admit.JoinData
 	if pk := c.dir.randomMeeting(); pk != 0 {
 		c.mu.RLock()
-		d := c.byPK[pk]
-		_, probed := c.probed[pk]
+		_, neutral := c.neutral[pk]
+		cached := c.byPK[pk] != nil
 		c.mu.RUnlock()
-		if d == nil || probed {
-			if d, err = c.store.FindJoinDataByPK(ctx, pk); err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
+		if !cached || !neutral {
+			read, err = c.store.FindJoinDataByPK(ctx, pk)
+			if err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
 				return 0, err
 			}
-		}
-		if d != nil && d.Meeting != nil {
-			accountID = d.Meeting.AccountID
+			if read != nil {
+				accountID = read.Meeting.AccountID
+			}
 		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen.Load() != g {
 		return accountID, nil // as fill: what was read is older than a drop
+	}
+	if read != nil {
+		c.put(read, true)
 	}
 	c.makeRoom()
 	c.unknown[key] = struct{}{}
@@ -231,7 +244,7 @@ func (c *JoinCache) Drop(pk int64) {
 		delete(c.byNumber, d.Meeting.Number)
 		delete(c.byPK, pk)
 	}
-	delete(c.probed, pk)
+	delete(c.neutral, pk)
 }
 
 // dropAll forgets everything.
@@ -242,7 +255,7 @@ func (c *JoinCache) dropAll() {
 	c.byNumber = map[string]*admit.JoinData{}
 	c.byPK = map[int64]*admit.JoinData{}
 	c.unknown = map[string]struct{}{}
-	c.probed = map[int64]struct{}{}
+	c.neutral = map[int64]struct{}{}
 }
 
 // poll reads the change log when PollInterval has passed since the last
@@ -333,7 +346,7 @@ func (c *JoinCache) Refresh(ctx context.Context, pk int64, now time.Time) error 
 	} else if err != nil {
 		return err
 	}
-	c.fill(g, jd, false)
+	c.fill(g, jd, true)
 	return nil
 }
 
