@@ -157,6 +157,14 @@ type Attempt struct {
 	Reason        string    `json:"reason,omitempty"`
 	ParticipantPK int64     `json:"-"`
 
+	// MeetingID and AccountID, set with MeetingPK by the join path, which
+	// holds the meeting, name it in the attempt's audit entry, so that the
+	// store need not read them: a read that only a real meeting's first
+	// refusal would make is a timing oracle (issue 18). A store reads them
+	// when MeetingID is empty.
+	MeetingID string `json:"-"`
+	AccountID int64  `json:"-"`
+
 	// GuessBudget, set on a refused attempt, marks a failed guess at the
 	// meeting's passcodes and is the meeting's budget A: the store counts
 	// the failure in the same write, sets BudgetFailures to the meeting's

@@ -17,43 +17,81 @@ type accountGuessing struct {
 }
 
 // guessingTTL is how long the join path trusts its copy of an account's
-// guess budget. Changes made by this process take effect at once.
+// guess budget. Changes made by this process, or told by the change feed,
+// take effect at once.
 const guessingTTL = 10 * time.Second
 
 // guessCache keeps accounts' guess budgets for the join path, so that a
 // join does not read the account.
 type guessCache struct {
-	mu sync.Mutex
-	m  map[int64]accountGuessing
+	mu         sync.Mutex
+	m          map[int64]accountGuessing
+	refreshing map[int64]bool
+	gen        uint64 // bumped by every forget; a read that began before is thrown away
 }
 
-// accountGuessing returns the account's guess budget and ceiling.
+// accountGuessing returns the account's guess budget and ceiling. Only the
+// account's first use (since the start, or since a change this process made
+// or was told of) waits for a read of the account: a copy older than
+// guessingTTL is answered while it is read again in the background, so that
+// a real meeting's refusal does not read the account every guessingTTL
+// where an unknown identifier's never does (a timing oracle, issue 18).
 func (s *Service) accountGuessing(ctx context.Context, accountID int64) (int, float64, error) {
 	now := s.now()
 	s.guesses.mu.Lock()
 	g, ok := s.guesses.m[accountID]
+	if ok && (now.Before(g.at) || now.Sub(g.at) >= guessingTTL) && !s.guesses.refreshing[accountID] {
+		if s.guesses.refreshing == nil {
+			s.guesses.refreshing = map[int64]bool{}
+		}
+		s.guesses.refreshing[accountID] = true
+		go func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), guessingTTL)
+			defer cancel()
+			if _, err := s.readGuessing(ctx, accountID, now); err != nil {
+				s.logger().Warn("read an account's guess budget again", "account_id", accountID, "err", err)
+			}
+			s.guesses.mu.Lock()
+			delete(s.guesses.refreshing, accountID)
+			s.guesses.mu.Unlock()
+		}()
+	}
 	s.guesses.mu.Unlock()
-	if ok && !now.Before(g.at) && now.Sub(g.at) < guessingTTL {
+	if ok {
 		return g.budget, g.ceiling, nil
 	}
+	g, err := s.readGuessing(ctx, accountID, now)
+	return g.budget, g.ceiling, err
+}
+
+// readGuessing reads the account's guess budget and ceiling and keeps them
+// as read at now, unless the account was forgotten meanwhile.
+func (s *Service) readGuessing(ctx context.Context, accountID int64, now time.Time) (accountGuessing, error) {
+	s.guesses.mu.Lock()
+	gen := s.guesses.gen
+	s.guesses.mu.Unlock()
 	acct, err := s.Store.FindAccountByID(ctx, accountID)
 	if err != nil {
-		return 0, 0, err
+		return accountGuessing{}, err
 	}
-	g = accountGuessing{budget: acct.Security.Budget(), ceiling: acct.Security.Ceiling(), at: now}
+	g := accountGuessing{budget: acct.Security.Budget(), ceiling: acct.Security.Ceiling(), at: now}
 	s.guesses.mu.Lock()
+	defer s.guesses.mu.Unlock()
+	if s.guesses.gen != gen {
+		return g, nil // what was read may be older than the change
+	}
 	if s.guesses.m == nil {
 		s.guesses.m = map[int64]accountGuessing{}
 	}
 	s.guesses.m[accountID] = g
-	s.guesses.mu.Unlock()
-	return g.budget, g.ceiling, nil
+	return g, nil
 }
 
 // forgetGuessing drops the cached budget of an account whose security changed.
 func (s *Service) forgetGuessing(accountID int64) {
 	s.guesses.mu.Lock()
 	delete(s.guesses.m, accountID)
+	s.guesses.gen++
 	s.guesses.mu.Unlock()
 }
 

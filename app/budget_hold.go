@@ -64,7 +64,7 @@ func (s *Service) holdUnmatched(ctx context.Context, req *admit.JoinRequest, at 
 		return nil, false, err
 	}
 	now := at.At
-	at.MeetingPK = t.meeting.PK
+	onMeeting(at, t.meeting)
 	occ := t.occ
 	if occ == nil {
 		var next *admit.Occurrence

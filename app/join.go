@@ -109,11 +109,14 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 		}
 		return s.join(context.WithValue(ctx, confirmedKey{}, true), req, at)
 	}
+	// Valid credentials: the meeting's cached join data now counts as
+	// cached for the stand-ins of unknown identifiers too (JoinCache.Unknown).
+	s.joinCache().Keep(t.meeting.PK)
 	gate, err := s.signInGate(ctx, at, t, req)
 	if err != nil {
 		return nil, err
 	}
-	at.MeetingPK = t.meeting.PK
+	onMeeting(at, t.meeting)
 	occ := t.occ
 	if occ == nil {
 		var next *admit.Occurrence
@@ -214,10 +217,16 @@ func (s *Service) recordInvalid(ctx context.Context, at *admit.Attempt, invalid 
 	return invalid
 }
 
+// onMeeting sets the attempt's meeting, its public ID and account with its
+// key (see admit.Attempt.MeetingID).
+func onMeeting(at *admit.Attempt, m *admit.Meeting) {
+	at.MeetingPK, at.MeetingID, at.AccountID = m.PK, m.ID, m.AccountID
+}
+
 // refuse records a refused attempt and returns the uniform refusal.
 func (s *Service) refuse(ctx context.Context, at *admit.Attempt, t *joinTarget, reason string) error {
 	if t != nil && t.meeting != nil {
-		at.MeetingPK = t.meeting.PK
+		onMeeting(at, t.meeting)
 		if t.occ != nil && at.OccurrencePK == 0 {
 			at.OccurrencePK, at.Occurrence = t.occ.PK, t.occ.Index
 		}

@@ -176,7 +176,14 @@ func (s *Service) resolveToken(ctx context.Context, req *admit.JoinRequest) (*jo
 // refusal does not tell whether the identifier exists.
 func (s *Service) joinData(ctx context.Context, key string, pk int64, ok bool) (*admit.JoinData, error) {
 	if !ok {
-		return noData, s.joinCache().Unknown(ctx, key)
+		// A real meeting's refusal looks its account's guess budget up
+		// (a read on the account's first use since the start): the
+		// stand-in's account is looked up alike.
+		acct, err := s.joinCache().Unknown(ctx, key)
+		if err == nil && acct != 0 {
+			_, _, err = s.accountGuessing(ctx, acct)
+		}
+		return noData, err
 	}
 	d, err := s.joinCache().ByPK(ctx, pk)
 	if admit.ErrorCode(err) == admit.ENOTFOUND {

@@ -55,7 +55,7 @@ func (s *Service) signInGate(ctx context.Context, at *admit.Attempt, t *joinTarg
 	d := admit.CheckSignIn(sec.Authentication, id, invitees)
 	switch d.Gate {
 	case admit.GateSignIn:
-		at.MeetingPK = t.meeting.PK
+		onMeeting(at, t.meeting)
 		at.Outcome, at.Reason = admit.OutcomeRefused, admit.ReasonSignInRequired
 		if err := s.Store.RecordAttempt(ctx, at); err != nil {
 			return nil, err

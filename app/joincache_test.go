@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math"
+	mrand "math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -420,7 +422,7 @@ func TestJoinCacheUnknownCostsAsKnown(t *testing.T) {
 	}
 	lookup := func(key string) {
 		t.Helper()
-		if err := c.Unknown(ctx, key); err != nil {
+		if _, err := c.Unknown(ctx, key); err != nil {
 			t.Fatalf("Unknown(%q): %v", key, err)
 		}
 	}
@@ -453,6 +455,102 @@ func TestJoinCacheUnknownCostsAsKnown(t *testing.T) {
 	wantLoads(t, s, before+1, "the real one after it")
 }
 
+// TestJoinCacheStandInIgnoresProbedMeetings: a meeting only real lookups
+// cached (refused probes, say) counts as cold for an unknown identifier's
+// stand-in, which reads it (once: its read counts for the next stand-ins);
+// a meeting a join with valid credentials used (Keep), or one refreshed
+// after a write of this service, counts as cached.
+func TestJoinCacheStandInIgnoresProbedMeetings(t *testing.T) {
+	ctx := context.Background()
+	for _, how := range []string{"probed", "kept", "refreshed"} {
+		c, s := newTestCache(1)
+		c.PollInterval = time.Hour
+		if err := c.Warm(ctx, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		switch how {
+		case "probed":
+			topic(t, c, 1)
+		case "kept":
+			topic(t, c, 1)
+			c.Keep(1)
+		case "refreshed":
+			if err := c.Refresh(ctx, 1, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := s.loadCount()
+		if _, err := c.Unknown(ctx, "n99999999999"); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if how == "probed" {
+			want = 1
+		}
+		if got := s.loadCount() - before; got != want {
+			t.Errorf("%s meeting: the stand-in read it %d times, want %d", how, got, want)
+		}
+		if _, err := c.Unknown(ctx, "n88888888888"); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.loadCount() - before; got != want {
+			t.Errorf("%s meeting: a second stand-in read it again (%d reads in all, want %d)", how, got, want)
+		}
+	}
+}
+
+// TestJoinCacheProbesReadAlike probes, as an attacker after a restart
+// would, every real meeting once and as many unknown identifiers once, in
+// a random order, while joins with valid credentials keep a random half of
+// the meetings cached: the unknown identifiers must read the store as often
+// as the real ones (issue 18). Before the stand-ins ignored what probes
+// cached, the attacker's own real probes warmed the meetings stand-ins drew
+// later, and unknown identifiers read the store far less often.
+func TestJoinCacheProbesReadAlike(t *testing.T) {
+	ctx := context.Background()
+	const n = 2000
+	c, s := newTestCache(n)
+	c.PollInterval = time.Hour
+	c.MaxEntries = 4 * n
+	if err := c.Warm(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r := mrand.New(mrand.NewPCG(1, 2))
+	for _, i := range r.Perm(n)[:n/2] {
+		pk := int64(i + 1)
+		topic(t, c, pk)
+		c.Keep(pk)
+	}
+	type probe struct {
+		pk  int64 // 0 for an unknown identifier
+		key string
+	}
+	probes := make([]probe, 0, 2*n)
+	for i := 0; i < n; i++ {
+		probes = append(probes, probe{pk: int64(i + 1)}, probe{key: fmt.Sprintf("n9%010d", i)})
+	}
+	r.Shuffle(len(probes), func(i, j int) { probes[i], probes[j] = probes[j], probes[i] })
+	var realReads, unknownReads int
+	for _, p := range probes {
+		before := s.loadCount()
+		if p.pk != 0 {
+			topic(t, c, p.pk)
+			realReads += s.loadCount() - before
+		} else {
+			if _, err := c.Unknown(ctx, p.key); err != nil {
+				t.Fatal(err)
+			}
+			unknownReads += s.loadCount() - before
+		}
+	}
+	t.Logf("first probes read the store: %d of %d real, %d of %d unknown", realReads, n, unknownReads, n)
+	// Each count is a sum of n reads of probability at most 1/2 (sd under
+	// sqrt(n/4)); allow 4.5 sd of their difference.
+	if d := math.Abs(float64(unknownReads - realReads)); d > 4.5*math.Sqrt(n/2) {
+		t.Errorf("unknown identifiers read the store %d times, real ones %d: a first probe tells them apart", unknownReads, realReads)
+	}
+}
+
 // TestJoinCacheUnknownDrawsAtRandom checks that the meetings unknown
 // identifiers stand in for spread over the directory's meetings, as the
 // first lookups of real identifiers probed at random do.
@@ -469,7 +567,7 @@ func TestJoinCacheUnknownDrawsAtRandom(t *testing.T) {
 		for pk := int64(1); pk <= n; pk++ {
 			c.Drop(pk) // every meeting cold, so that each draw reads
 		}
-		if err := c.Unknown(ctx, fmt.Sprintf("n%d", i)); err != nil {
+		if _, err := c.Unknown(ctx, fmt.Sprintf("n%d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -509,7 +607,7 @@ func TestJoinCacheEvictsBothKindsAlike(t *testing.T) {
 	}
 	for pk := int64(1); pk <= n; pk++ {
 		topic(t, c, pk)
-		if err := c.Unknown(ctx, fmt.Sprintf("n%d", pk)); err != nil {
+		if _, err := c.Unknown(ctx, fmt.Sprintf("n%d", pk)); err != nil {
 			t.Fatal(err)
 		}
 		known, unknown := c.Entries()

@@ -19,18 +19,8 @@ import (
 // and compares the two latency distributions of each pass with a rank test
 // (Mann-Whitney U) and Welch's t: |z| and |t| under 4.5. No absolute time
 // is asserted; a noisy machine may fail a round, which is tried once more.
-// pgFirstProbeGapOpen: on PostgreSQL, the first refusal of a real
-// identifier after a restart takes about 0.2 to 0.3 ms longer than an
-// unknown one's (Mann-Whitney z 5 to 8 over 2,000 of each). It was there
-// before issue 10's work too, hidden by another difference: every unknown
-// identifier's refusal updated one shared budget row and queued on its
-// lock, which made unknown refusals slower by about as much on both
-// probes (the second probe then failed instead, one run in two). The
-// shared row is gone (dummy rows per identifier, postgres/participant.go);
-// the first-probe cost of a real identifier is not found yet, and is an
-// open gap in docs/security.md. While this is true the PostgreSQL first
-// probe is measured and logged, not asserted, in that direction only.
-const pgFirstProbeGapOpen = true
+// How the property holds on both stores: docs/security.md, "No timing
+// oracle across restarts and evictions".
 
 const (
 	oracleN     = 2000
@@ -164,12 +154,6 @@ func oracleRound(t *testing.T, data string, flags, real []string, unknown func(*
 		z, tt := mannWhitneyZ(known, unk), welchT(known, unk)
 		t.Logf("round %d, probe %d of each: medians %.3f ms real, %.3f ms unknown; Mann-Whitney z = %.2f, Welch t = %.2f",
 			round, pass, median(known), median(unk), z, tt)
-		if pgFirstProbeGapOpen && len(flags) > 0 && pass == 1 && z > 0 {
-			// The known, open gap (see pgFirstProbeGapOpen): measured and
-			// logged, not asserted; the second probe is asserted.
-			t.Logf("round %d: PostgreSQL's first probe of a real identifier is slower by %.3f ms (the open gap in docs/security.md)", round, median(known)-median(unk))
-			continue
-		}
 		if math.Abs(z) >= oracleLimit || math.IsNaN(z) {
 			failures = append(failures, fmt.Sprintf("probe %d: Mann-Whitney |z| = %.2f ≥ %.1f", pass, math.Abs(z), oracleLimit))
 		}

@@ -105,6 +105,9 @@ const maxMeetingRefs = 1 << 14
 // joinEvent returns the audit entry of a join attempt (see
 // admit.JoinEvent), for the attempt's group to append.
 func (db *DB) joinEvent(ctx context.Context, tx querier, a *admit.Attempt, participantID string) (*admit.Event, error) {
+	if a.MeetingID != "" {
+		return admit.JoinEvent(a, participantID, a.AccountID, a.MeetingID), nil
+	}
 	ref, err := db.meetingRef(ctx, tx, a.MeetingPK, a.OccurrencePK)
 	if err != nil {
 		return nil, err

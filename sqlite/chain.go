@@ -125,6 +125,9 @@ func insertEvents(n int) string {
 // appendJoinEvent appends the audit entry of a join attempt (see
 // admit.JoinEvent) in the attempt's write.
 func (t *wtx) appendJoinEvent(ctx context.Context, a *admit.Attempt, participantID string) error {
+	if a.MeetingID != "" {
+		return t.appendEvent(ctx, admit.JoinEvent(a, participantID, a.AccountID, a.MeetingID))
+	}
 	ref, err := t.meetingRef(ctx, a.MeetingPK, a.OccurrencePK)
 	if err != nil {
 		return err
