@@ -355,7 +355,8 @@ var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // check saves a full-page screenshot of the page as name.png, runs axe-core
 // on it (a serious or critical violation fails the test) and, in a phone
-// tab, checks that the page does not scroll sideways.
+// tab, checks that the page does not scroll sideways and that no label of
+// the main nav wraps.
 func (tb *tab) check(name string) {
 	tb.b.t.Helper()
 	t := tb.b.t
@@ -371,6 +372,13 @@ func (tb *tab) check(name string) {
 				![...e.children].some(c => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1)).slice(0, 5).map(e =>
 				e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : "") + " (" + Math.round(e.getBoundingClientRect().right) + " px)")`, &culprits)
 			t.Errorf("%s (%s) scrolls sideways at %d px: %d px wide; sticking out: %s", name, tb.location(), tb.width, wide.Scroll, strings.Join(culprits, ", "))
+		}
+		// The main nav's labels each keep to one line.
+		var broken []string
+		tb.eval(`[...document.querySelectorAll(".top nav a")].filter(a => { const r = document.createRange(); r.selectNodeContents(a);
+			return new Set([...r.getClientRects()].filter(c => c.width > 0).map(c => Math.round(c.top))).size > 1; }).map(a => a.textContent.trim())`, &broken)
+		if len(broken) > 0 {
+			t.Errorf("%s (%s) at %d px: the nav wraps %q over two lines", name, tb.location(), tb.width, broken)
 		}
 	}
 }
