@@ -164,6 +164,10 @@ func TestBrowserHostPages(t *testing.T) {
 
 	host.open("/")
 	host.waitText("#today", "Page tour")
+	// The ended standup offers its attendance, not a Start.
+	if host.has(`a.start[aria-label="Start Standup"]`) || !host.has(`a.attendance[aria-label="Attendance of Standup"]`) {
+		t.Errorf("the dashboard offers an ended occurrence no attendance link, or a Start: %q", host.text("#today"))
+	}
 	host.checkBoth("host-dashboard")
 
 	host.click("a.start")
