@@ -143,12 +143,31 @@ func TestBrowserHostPages(t *testing.T) {
 	host.waitText("#waiting", "Rosalind Franklin")
 	host.checkBoth("host-meeting-waiting")
 
+	// Ended: the confirmation, then the meeting page in the ended state.
+	host.click("#end")
+	host.waitText("#end-count", "1 waiting")
+	host.checkBoth("host-end")
+	host.click("#end-form button[type=submit]")
+	host.waitText(".code-state", "ended")
+	if !host.has(".code-state.badge.state-ended") {
+		t.Errorf("the ended occurrence's state is not styled as ended: %q", host.text("#details"))
+	}
+	if got := host.text("#details"); !strings.Contains(got, "ended by the host") {
+		t.Errorf("the ended occurrence's details do not say the host ended it: %q", got)
+	}
+	host.waitText("#roster-ended", "its attendance")
+	host.checkBoth("host-meeting-ended")
+
 	host.open("/meetings")
 	host.waitText("#history", "Standup")
 	host.checkBoth("host-history")
 
 	host.open("/")
 	host.waitText("#today", "Page tour")
+	// The ended standup offers its attendance, not a Start.
+	if host.has(`a.start[aria-label="Start Standup"]`) || !host.has(`a.attendance[aria-label="Attendance of Standup"]`) {
+		t.Errorf("the dashboard offers an ended occurrence no attendance link, or a Start: %q", host.text("#today"))
+	}
 	host.checkBoth("host-dashboard")
 
 	host.click("a.start")

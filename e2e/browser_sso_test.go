@@ -10,11 +10,13 @@ import (
 
 // TestBrowserSSOSignIn: in headless Chromium, a host takes the sign-in
 // page's "Sign in with <provider>" button, signs in at the real provider's
-// login form and lands on admit's dashboard, signed in.
+// login form and lands on admit's dashboard, signed in, with the browser's
+// time zone (Berlin here) as theirs, as a password sign-in gives it.
 func TestBrowserSSOSignIn(t *testing.T) {
 	b := newBrowser(t)
 	s, _, _ := ssoServer(t)
 	tb := b.tab(s, desktopWidth)
+	tb.zoned("Europe/Berlin")
 	// The owner's settings page for the provider passes the accessibility
 	// check too.
 	tb.open("/signin")
@@ -51,5 +53,11 @@ func TestBrowserSSOSignIn(t *testing.T) {
 	tb.check("dashboard-after-sso")
 	if !tb.has("form.signout") || !strings.Contains(tb.text("main"), "Today's calls") {
 		t.Errorf("not signed in on the dashboard: %q", tb.text("main"))
+	}
+	if got := tb.text("#times-in"); !strings.Contains(got, "Europe/Berlin") {
+		t.Errorf("after the sign-in with the provider the dashboard says %q, want the browser's zone Europe/Berlin", got)
+	}
+	if out := s.cli("user", "list"); !strings.Contains(out, "Europe/Berlin") {
+		t.Errorf("user list does not show the zone from the browser:\n%s", out)
 	}
 }

@@ -17,10 +17,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -253,14 +257,133 @@ func (tb *tab) settle(ctx context.Context, want string) int64 {
 	}
 }
 
-// open loads the path (or absolute URL) and returns the HTTP status.
+// open loads the path (or absolute URL) and returns the HTTP status. It
+// follows the navigation it starts by the loader ID Chromium gives it, so
+// that another navigation landing meanwhile (a form an earlier click
+// submitted, a page script's reload) is neither taken for it nor makes it
+// guess; when such a navigation aborts this one, it starts it again.
 func (tb *tab) open(path string) int64 {
 	tb.b.t.Helper()
 	u := path
 	if strings.HasPrefix(path, "/") {
 		u = tb.s.url + path
 	}
-	return tb.loadAt(u, chromedp.Navigate(u))
+	ctx, cancel := tb.step()
+	defer cancel()
+	for {
+		st, err := navigate(ctx, u)
+		switch {
+		case err == nil:
+			return st
+		case errors.Is(err, errAborted) && ctx.Err() == nil:
+			continue
+		}
+		tb.b.t.Fatalf("opening %s (the tab is at %s): %v", u, tb.location(), err)
+		return 0
+	}
+}
+
+// errAborted is a navigation that another one aborted.
+var errAborted = errors.New("net::ERR_ABORTED")
+
+// navigate sends the tab to u and waits for that navigation's document to
+// load, naming it by its loader ID: its status is that of the document's
+// response (the last one, after redirects).
+func navigate(ctx context.Context, u string) (int64, error) {
+	lctx, lcancel := context.WithCancel(ctx)
+	defer lcancel()
+	type commit struct {
+		seq    int
+		loader cdp.LoaderID
+	}
+	var (
+		mu       sync.Mutex
+		seq      int                                    // events seen
+		requests = map[network.RequestID]cdp.LoaderID{} // documents' requests
+		sent     = map[cdp.LoaderID]int{}               // when a loader's first request went
+		status   = map[cdp.LoaderID]int64{}
+		loaded   = map[cdp.LoaderID]bool{}
+		failed   = map[cdp.LoaderID]string{}
+		commits  []commit // the documents the tab's main frame took, in order
+		changed  = make(chan struct{}, 1)
+	)
+	err := chromedp.Listen(lctx, func(ev any) {
+		mu.Lock()
+		seq++
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			if ev.Type == network.ResourceTypeDocument {
+				requests[ev.RequestID] = ev.LoaderID
+				if _, ok := sent[ev.LoaderID]; !ok {
+					sent[ev.LoaderID] = seq
+				}
+			}
+		case *page.EventFrameNavigated:
+			if ev.Frame.ParentID == "" {
+				commits = append(commits, commit{seq, ev.Frame.LoaderID})
+			}
+		case *network.EventResponseReceived:
+			if ev.Type == network.ResourceTypeDocument {
+				status[ev.LoaderID] = ev.Response.Status
+			}
+		case *network.EventLoadingFailed:
+			if l, ok := requests[ev.RequestID]; ok {
+				failed[l] = ev.ErrorText
+			}
+		case *page.EventLifecycleEvent:
+			if ev.Name == "load" {
+				loaded[ev.LoaderID] = true
+			}
+		}
+		mu.Unlock()
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: u})
+	switch {
+	case err != nil:
+		return 0, err
+	case res.ErrorText == errAborted.Error():
+		return 0, errAborted
+	case res.ErrorText != "":
+		return 0, errors.New(res.ErrorText)
+	case res.LoaderID == "":
+		return 0, fmt.Errorf("%s is a move within the page, not a load: use do", u)
+	}
+	for {
+		mu.Lock()
+		st, done, fail := status[res.LoaderID], loaded[res.LoaderID], failed[res.LoaderID]
+		// Another document that the main frame took after this
+		// navigation's request went, and that loaded, ended it (Chromium
+		// does not always say so with a failed load).
+		lost := false
+		if at, ok := sent[res.LoaderID]; ok && !done {
+			for _, c := range commits {
+				if c.seq > at && c.loader != res.LoaderID && loaded[c.loader] {
+					lost = true
+				}
+			}
+		}
+		mu.Unlock()
+		switch {
+		case fail == errAborted.Error() || lost:
+			return 0, errAborted
+		case fail != "":
+			return 0, errors.New(fail)
+		case done && st > 0:
+			return st, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return 0, fmt.Errorf("the navigation (status %d, loaded %v) did not finish: %w", st, done, ctx.Err())
+		}
+	}
 }
 
 // click clicks the element sel selects (which loads a page) and returns
@@ -355,7 +478,8 @@ var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // check saves a full-page screenshot of the page as name.png, runs axe-core
 // on it (a serious or critical violation fails the test) and, in a phone
-// tab, checks that the page does not scroll sideways.
+// tab, checks that the page does not scroll sideways and that no label of
+// the main nav wraps.
 func (tb *tab) check(name string) {
 	tb.b.t.Helper()
 	t := tb.b.t
@@ -371,6 +495,13 @@ func (tb *tab) check(name string) {
 				![...e.children].some(c => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1)).slice(0, 5).map(e =>
 				e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : "") + " (" + Math.round(e.getBoundingClientRect().right) + " px)")`, &culprits)
 			t.Errorf("%s (%s) scrolls sideways at %d px: %d px wide; sticking out: %s", name, tb.location(), tb.width, wide.Scroll, strings.Join(culprits, ", "))
+		}
+		// The main nav's labels each keep to one line.
+		var broken []string
+		tb.eval(`[...document.querySelectorAll(".top nav a")].filter(a => { const r = document.createRange(); r.selectNodeContents(a);
+			return new Set([...r.getClientRects()].filter(c => c.width > 0).map(c => Math.round(c.top))).size > 1; }).map(a => a.textContent.trim())`, &broken)
+		if len(broken) > 0 {
+			t.Errorf("%s (%s) at %d px: the nav wraps %q over two lines", name, tb.location(), tb.width, broken)
 		}
 	}
 }
@@ -464,8 +595,9 @@ func (tb *tab) fetch(path string) (status int, contentType, body string) {
 // response and no error (its events followed a navigation started before,
 // as when a form that press submitted lands while the next page loads),
 // the helpers wait for the page asked for and give its status instead of
-// dereferencing nil. (A page load that starts while a submitted form is
-// still landing can still read the form's answer: not solved yet.)
+// dereferencing nil. And open, which follows its own navigation by its
+// loader ID, gives the page it asked for even when a page script's
+// navigation lands, or aborts it, meanwhile.
 func TestBrowserLoadWithoutResponse(t *testing.T) {
 	b := newBrowser(t)
 	s := startServer(t, "")
@@ -482,4 +614,17 @@ func TestBrowserLoadWithoutResponse(t *testing.T) {
 		t.Errorf("settle after a script's navigation to /nowhere: %d, want 404", st)
 	}
 	cancel()
+
+	// open while the page's script navigates elsewhere: whichever lands
+	// first, open gives /j and its status, not /nowhere's 404.
+	for i := 0; i < 5; i++ {
+		tb.open("/signin")
+		tb.do(chromedp.Evaluate[chromedp.Void](`setTimeout(() => { location.href = "/nowhere" }, 0)`))
+		if st := tb.open("/j"); st != 200 {
+			t.Errorf("open /j while a script went to /nowhere: %d, want 200", st)
+		}
+		if u := tb.location(); u != s.url+"/j" {
+			t.Errorf("open /j while a script went to /nowhere ended at %s", u)
+		}
+	}
 }

@@ -69,7 +69,7 @@ func (a *App) handleSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.owned.Store(true)
-	a.proposeTimezone(r, ws)
+	a.proposeTimezone(r, ws, r.PostForm.Get("timezone"))
 	setSessionCookie(w, ws, a.Secure)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
@@ -140,7 +140,7 @@ func (a *App) handleSignIn(w http.ResponseWriter, r *http.Request) {
 			Provider: a.signInProvider(r.Context())}})
 		return
 	}
-	a.proposeTimezone(r, ws)
+	a.proposeTimezone(r, ws, r.PostForm.Get("timezone"))
 	setSessionCookie(w, ws, a.Secure)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -188,16 +188,17 @@ func (a *App) handleInvite(w http.ResponseWriter, r *http.Request) {
 			Data: &inviteData{Token: r.PathValue("token"), Form: formError(nil, err, setupFields)}})
 		return
 	}
-	a.proposeTimezone(r, ws)
+	a.proposeTimezone(r, ws, r.PostForm.Get("timezone"))
 	setSessionCookie(w, ws, a.Secure)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// proposeTimezone takes the browser's zone, which static/zone.js puts in the
-// form's hidden timezone field, as the user's when they have none yet. A
-// failure leaves the zone unset and is logged: signing in goes on.
-func (a *App) proposeTimezone(r *http.Request, ws *admit.WebSession) {
-	if _, err := a.Service.ProposeTimezone(r.Context(), ws, strings.TrimSpace(r.PostForm.Get("timezone")), a.clientIP(r)); err != nil {
+// proposeTimezone takes the browser's zone tz, which static/zone.js puts in
+// the form's hidden timezone field (for a sign-in with the provider, carried
+// through the sign-in's sealed flow), as the user's when they have none yet.
+// A failure leaves the zone unset and is logged: signing in goes on.
+func (a *App) proposeTimezone(r *http.Request, ws *admit.WebSession, tz string) {
+	if _, err := a.Service.ProposeTimezone(r.Context(), ws, strings.TrimSpace(tz), a.clientIP(r)); err != nil {
 		a.logger().Error("web: time zone from the browser", "err", err)
 	}
 }

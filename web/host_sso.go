@@ -16,8 +16,10 @@ import (
 // register BaseURL + SSOCallbackPath at the provider as the redirect URI.
 const SSOCallbackPath = "/signin/sso/callback"
 
-// Flow keys: a host's sign-in ("host:<account>") and a participant's
-// sign-in for a join ("join:<account>").
+// Flow keys: a host's sign-in ("host:<account>", or
+// "host:<account>:<zone>" with the browser's time zone, proposed as the
+// user's once signed in) and a participant's sign-in for a join
+// ("join:<account>"). The key travels in the flow's sealed cookie.
 const (
 	hostFlowPrefix = "host:"
 	joinFlowPrefix = "join:"
@@ -60,7 +62,24 @@ func (a *App) ssoRefused(w http.ResponseWriter, r *http.Request, status int, msg
 	a.render(w, r, status, "host_signin", &page{Title: "Sign in", Data: &signInData{Next: "/", Form: f, Provider: a.signInProvider(r.Context())}})
 }
 
-// handleSSOStart sends the browser to the default account's provider.
+// zoneName reports whether tz looks like an IANA zone name ("Europe/Berlin",
+// "Etc/GMT+5"): short, of the characters such names use. The service checks
+// that the server knows it.
+func zoneName(tz string) bool {
+	if tz == "" || len(tz) > 64 {
+		return false
+	}
+	for _, c := range tz {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("/_-+", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// handleSSOStart sends the browser to the default account's provider, with
+// the browser's time zone (the timezone parameter zone.js adds to the sign-in
+// page's link) kept in the flow.
 func (a *App) handleSSOStart(w http.ResponseWriter, r *http.Request) {
 	p, err := a.Service.DefaultIdentityProvider(r.Context())
 	if err != nil {
@@ -74,7 +93,11 @@ func (a *App) handleSSOStart(w http.ResponseWriter, r *http.Request) {
 		a.ssoRefused(w, r, http.StatusBadGateway, "The identity provider cannot be reached right now. Please try again later.")
 		return
 	}
-	u, err := rp.Begin(w, hostFlowPrefix+strconv.FormatInt(p.AccountID, 10), safeNext(r.URL.Query().Get("next")))
+	key := hostFlowPrefix + strconv.FormatInt(p.AccountID, 10)
+	if tz := strings.TrimSpace(r.URL.Query().Get("timezone")); zoneName(tz) {
+		key += ":" + tz
+	}
+	u, err := rp.Begin(w, key, safeNext(r.URL.Query().Get("next")))
 	if err != nil {
 		a.errorPage(w, r, err)
 		return
@@ -104,7 +127,8 @@ func (a *App) handleSSOCallback(w http.ResponseWriter, r *http.Request) {
 		refuse(0, err)
 		return
 	}
-	kind, acct, _ := strings.Cut(f.Key, ":")
+	kind, rest, _ := strings.Cut(f.Key, ":")
+	acct, zone, _ := strings.Cut(rest, ":")
 	accountID, perr := strconv.ParseInt(acct, 10, 64)
 	if (kind+":" != hostFlowPrefix && kind+":" != joinFlowPrefix) || perr != nil {
 		refuse(0, &admit.SignInError{Reason: admit.SignInBadState, Err: fmt.Errorf("flow key %q", f.Key)})
@@ -145,6 +169,7 @@ func (a *App) handleSSOCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.owned.Store(true)
+	a.proposeTimezone(r, ws, zone)
 	setSessionCookie(w, ws, a.Secure)
 	http.Redirect(w, r, safeNext(res.ReturnTo), http.StatusSeeOther)
 }
