@@ -1009,3 +1009,31 @@ func TestSettingsTokens(t *testing.T) {
 		t.Error("the revoked token still authenticates")
 	}
 }
+
+// TestGuessChanceWithoutPasscode: a meeting no passcode or PIN guards has
+// nothing to guess, and its page says so in words (not "no chance of
+// getting in", and no P ≤ symbols), with who gets in instead. (Without a
+// waiting room such a meeting is refused at the default ceiling.)
+func TestGuessChanceWithoutPasscode(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustSetup(t)
+	for _, tc := range []struct {
+		waiting string
+		want    string
+	}{{"on", "whoever has its ID waits for you to admit them"}} {
+		form := scheduleForm(f, url.Values{"passcode_mode": {"none"}, "waiting_room": {tc.waiting}})
+		if tc.waiting == "" {
+			form.Del("waiting_room")
+		}
+		page := c.get(c.schedule(t, form))
+		i := strings.Index(page.body, `id="guess-chance"`)
+		if i < 0 {
+			t.Fatalf("waiting room %q: no guessing chance on the page:\n%s", tc.waiting, page.body)
+		}
+		dd := page.body[i:]
+		dd = dd[:strings.Index(dd, "</dd>")]
+		if !strings.Contains(dd, "has nothing to guess") || !strings.Contains(dd, tc.want) || strings.Contains(dd, "P ≤") || strings.Contains(dd, "no chance") {
+			t.Errorf("waiting room %q: guessing chance reads %q, want nothing to guess and %q", tc.waiting, dd, tc.want)
+		}
+	}
+}
