@@ -59,20 +59,11 @@ func (s *Shared) SaveMeeting(ctx context.Context, m *admit.Meeting, now time.Tim
 // SaveMeetingWithOutbox implements admit.OutboxSaver: SaveMeeting and the
 // messages in one transaction.
 func (s *Shared) SaveMeetingWithOutbox(ctx context.Context, m *admit.Meeting, now time.Time, msgs []*admit.OutboxMessage) error {
-	if err := CheckOutbox(msgs); err != nil {
-		return err
-	}
 	now = now.UTC()
 	var save *meetingSave
-	var ids []int64
-	err := s.Write(ctx, Write{Changes: true}, func(ctx context.Context, q Querier) error {
+	err := s.withOutbox(ctx, Write{Changes: true}, now, msgs, func(ctx context.Context, q Querier) error {
 		save = &meetingSave{sql: &s.Meetings, q: q, now: now, m: m}
-		if err := save.save(ctx); err != nil {
-			return err
-		}
-		var err error
-		ids, err = EnqueueOutbox(ctx, q, now, msgs)
-		return err
+		return save.save(ctx)
 	})
 	if err != nil {
 		return err
@@ -80,7 +71,6 @@ func (s *Shared) SaveMeetingWithOutbox(ctx context.Context, m *admit.Meeting, no
 	for _, set := range save.apply {
 		set()
 	}
-	ApplyEnqueued(msgs, ids, now)
 	return nil
 }
 
@@ -460,24 +450,10 @@ func (s *Shared) DeleteMeeting(ctx context.Context, meetingPK int64, now time.Ti
 
 // DeleteMeetingWithOutbox implements admit.OutboxSaver.
 func (s *Shared) DeleteMeetingWithOutbox(ctx context.Context, meetingPK int64, now time.Time, msgs []*admit.OutboxMessage) error {
-	if err := CheckOutbox(msgs); err != nil {
-		return err
-	}
 	now = now.UTC()
-	var ids []int64
-	err := s.Write(ctx, Write{Changes: true}, func(ctx context.Context, q Querier) error {
-		if err := DeleteMeeting(ctx, q, meetingPK, now); err != nil {
-			return err
-		}
-		var err error
-		ids, err = EnqueueOutbox(ctx, q, now, msgs)
-		return err
+	return s.withOutbox(ctx, Write{Changes: true}, now, msgs, func(ctx context.Context, q Querier) error {
+		return DeleteMeeting(ctx, q, meetingPK, now)
 	})
-	if err != nil {
-		return err
-	}
-	ApplyEnqueued(msgs, ids, now)
-	return nil
 }
 
 // DeleteMeeting is Shared.DeleteMeeting within q, a transaction.

@@ -71,12 +71,23 @@ func ApplyEnqueued(msgs []*admit.OutboxMessage, ids []int64, now time.Time) {
 
 // EnqueueOutbox implements admit.OutboxStore.
 func (s *Shared) EnqueueOutbox(ctx context.Context, now time.Time, msgs ...*admit.OutboxMessage) error {
+	return s.withOutbox(ctx, Write{}, now, msgs, nil)
+}
+
+// withOutbox runs do (if any) and enqueues msgs in one write at now (UTC),
+// then sets on msgs what EnqueueOutbox promises.
+func (s *Shared) withOutbox(ctx context.Context, w Write, now time.Time, msgs []*admit.OutboxMessage, do func(ctx context.Context, q Querier) error) error {
 	if err := CheckOutbox(msgs); err != nil {
 		return err
 	}
 	now = now.UTC()
 	var ids []int64
-	err := s.Write(ctx, Write{}, func(ctx context.Context, q Querier) (err error) {
+	err := s.Write(ctx, w, func(ctx context.Context, q Querier) (err error) {
+		if do != nil {
+			if err := do(ctx, q); err != nil {
+				return err
+			}
+		}
 		ids, err = EnqueueOutbox(ctx, q, now, msgs)
 		return err
 	})
