@@ -206,18 +206,6 @@ func Found[T any](v T, err, noRows error, what string) (T, error) {
 	return v, err
 }
 
-// ChainHead reads the columns seq, hash, mac of audit_head. No row (err is
-// noRows, the driver's "no rows" error) is the zero head: the verifier
-// reports the entries past it.
-func ChainHead(row Scanner, noRows error) (admit.ChainHead, error) {
-	var h admit.ChainHead
-	err := row.Scan(&h.Seq, &h.Hash, &h.MAC)
-	if errors.Is(err, noRows) {
-		return admit.ChainHead{}, nil
-	}
-	return h, err
-}
-
 // StoredOccurrence is an occurrence as saving a meeting finds it: its key,
 // its Index, and its current access code's key (0 when none) and Index.
 type StoredOccurrence struct {
