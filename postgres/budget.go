@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // countFailure counts a failed guess toward the meeting's budget a, in the
@@ -30,7 +31,7 @@ func countFailure(ctx context.Context, tx querier, meetingPK int64, a int, now t
 	err = tx.QueryRow(ctx, `UPDATE meeting_budgets SET failures = failures + 1,
 			spent_at = COALESCE(spent_at, CASE WHEN failures + 1 >= $2 THEN $3::bigint END),
 			passcode_at = CASE WHEN spent_at IS NULL AND failures + 1 >= $2 THEN NULL ELSE passcode_at END
-		WHERE meeting_pk = $1 RETURNING failures, spent_at`, meetingPK, a, nanos(now)).Scan(&failures, &after)
+		WHERE meeting_pk = $1 RETURNING failures, spent_at`, meetingPK, a, sqlstore.Nanos(now)).Scan(&failures, &after)
 	if err != nil {
 		return 0, false, err
 	}
@@ -72,7 +73,7 @@ func (db *DB) FindGuessBudget(ctx context.Context, meetingPK int64) (*admit.Gues
 	} else if err != nil {
 		return nil, err
 	}
-	b.SpentAt, b.ResetAt, b.PasscodeRegenerated = ptrFromNanos(spent), ptrFromNanos(reset), passcode != nil
+	b.SpentAt, b.ResetAt, b.PasscodeRegenerated = sqlstore.PtrFromNanos(spent), sqlstore.PtrFromNanos(reset), passcode != nil
 	return &b, nil
 }
 
@@ -80,7 +81,7 @@ func (db *DB) FindGuessBudget(ctx context.Context, meetingPK int64) (*admit.Gues
 // regenerated at now.
 func (db *DB) MarkPasscodeRegenerated(ctx context.Context, meetingPK int64, now time.Time) error {
 	_, err := db.pool.Exec(ctx, `INSERT INTO meeting_budgets (meeting_pk, passcode_at) VALUES ($1, $2)
-		ON CONFLICT (meeting_pk) DO UPDATE SET passcode_at = $2`, meetingPK, nanos(now))
+		ON CONFLICT (meeting_pk) DO UPDATE SET passcode_at = $2`, meetingPK, sqlstore.Nanos(now))
 	return err
 }
 
@@ -89,7 +90,7 @@ func (db *DB) MarkPasscodeRegenerated(ctx context.Context, meetingPK int64, now 
 // else ECONFLICT.
 func (db *DB) ResetGuessBudget(ctx context.Context, meetingPK int64, now time.Time) error {
 	tag, err := db.pool.Exec(ctx, `UPDATE meeting_budgets SET failures = 0, spent_at = NULL, passcode_at = NULL, reset_at = $1
-		WHERE meeting_pk = $2 AND passcode_at IS NOT NULL`, nanos(now), meetingPK)
+		WHERE meeting_pk = $2 AND passcode_at IS NOT NULL`, sqlstore.Nanos(now), meetingPK)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, events []*admit.Event
 		e.Seq, e.PrevHash, e.Hash = 0, nil, nil
 		return tx.QueryRow(ctx, `INSERT INTO events (at, account_id, actor, action, target, source, outcome, detail)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			nanos(e.At), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail).Scan(&e.ID)
+			sqlstore.Nanos(e.At), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail).Scan(&e.ID)
 	}
 	ids := make([]int64, n)
 	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, $1)`, n)
@@ -54,7 +54,7 @@ func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, events []*admit.Event
 	actor, action, target, source, outcome, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, e := range events {
 		e.ID, e.Seq, e.PrevHash, e.Hash = ids[i], 0, nil, nil
-		at[i], account[i] = nanos(e.At), e.AccountID
+		at[i], account[i] = sqlstore.Nanos(e.At), e.AccountID
 		actor[i], action[i], target[i], source[i], outcome[i], detail[i] = e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO events (id, at, account_id, actor, action, target, source, outcome, detail)

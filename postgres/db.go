@@ -294,46 +294,6 @@ func mustSub(fsys fs.FS, dir string) fs.FS {
 	return sub
 }
 
-// nanos converts t to the stored form: unix nanoseconds, UTC.
-func nanos(t time.Time) int64 { return t.UnixNano() }
-
-// nullNanos is nanos, with NULL for the zero time.
-func nullNanos(t time.Time) *int64 {
-	if t.IsZero() {
-		return nil
-	}
-	n := t.UnixNano()
-	return &n
-}
-
-// ptrNanos is nanos, with NULL for nil.
-func ptrNanos(t *time.Time) *int64 {
-	if t == nil {
-		return nil
-	}
-	return nullNanos(*t)
-}
-
-// fromNanos converts a stored time back to a UTC time.Time.
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-// ptrFromNanos converts a nullable stored time; NULL is nil.
-func ptrFromNanos(n *int64) *time.Time {
-	if n == nil {
-		return nil
-	}
-	t := fromNanos(*n)
-	return &t
-}
-
-// nullInt64 stores 0 as NULL.
-func nullInt64(v int64) *int64 {
-	if v == 0 {
-		return nil
-	}
-	return &v
-}
-
 // SetWriteObserver makes o (nil: none) be told of every group commit of
 // the join path's writes, from the committing goroutines: o must not
 // block.

@@ -116,7 +116,7 @@ func (db *DB) LoadDirectory(ctx context.Context, meetingPK int64, now time.Time)
 			WHERE deleted_at IS NULL AND ($1::bigint = 0 OR pk = $1)`, meetingPK)
 		b.Queue(`SELECT idx, meeting_pk, COALESCE(occurrence_pk, 0), occurrence_idx,
 			reserved_from, reserved_until, revoked_at IS NOT NULL
-			FROM access_codes WHERE reserved_until > $2 AND ($1::bigint = 0 OR meeting_pk = $1)`, meetingPK, nanos(now))
+			FROM access_codes WHERE reserved_until > $2 AND ($1::bigint = 0 OR meeting_pk = $1)`, meetingPK, sqlstore.Nanos(now))
 		b.Queue(`SELECT i.token_index, i.meeting_pk, i.pk, i.id, i.name
 			FROM invitees i JOIN meetings m ON m.pk = i.meeting_pk
 			WHERE i.token_index IS NOT NULL AND m.deleted_at IS NULL AND ($1::bigint = 0 OR i.meeting_pk = $1)`, meetingPK)
@@ -148,7 +148,7 @@ func (db *DB) LoadDirectory(ctx context.Context, meetingPK int64, now time.Time)
 				rows.Close()
 				return err
 			}
-			c.From, c.Until = fromNanos(from), fromNanos(until)
+			c.From, c.Until = sqlstore.FromNanos(from), sqlstore.FromNanos(until)
 			d.Codes = append(d.Codes, c)
 		}
 		rows.Close()

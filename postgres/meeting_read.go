@@ -37,7 +37,7 @@ func (db *DB) FindMeetings(ctx context.Context, f admit.MeetingFilter) ([]*admit
 			FROM meetings m
 			WHERE m.account_id = $3 AND m.deleted_at IS NULL AND ($4::bigint = 0 OR m.host_id = $4)) s
 		WHERE s.kind = 'personal' OR s.first IS NOT NULL OR ($1::bigint IS NULL AND $2::bigint IS NULL)
-		ORDER BY COALESCE(s.first, 0), s.pk LIMIT $5`, nullNanos(f.From), nullNanos(f.To), f.AccountID, f.HostID, limit)
+		ORDER BY COALESCE(s.first, 0), s.pk LIMIT $5`, sqlstore.NullNanos(f.From), sqlstore.NullNanos(f.To), f.AccountID, f.HostID, limit)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // Admit commits an accepted join in one savepoint of a group commit (see
@@ -99,13 +100,13 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		}
 	}
 
-	admitted := ptrNanos(p.AdmittedTime())
+	admitted := sqlstore.PtrNanos(p.AdmittedTime())
 	shared := 0
 	if r.Seq > 1 {
 		shared = 1
 	}
 	pargs := []any{p.ID, p.OccurrencePK, p.InviteePK, r.InviteeID, r.DisplayName, p.BaseName, r.Seq, shared,
-		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted, int(hold), p.CallerSealed}
+		string(p.Channel), p.Source, p.State, sqlstore.Nanos(p.JoinedAt), admitted, int(hold), p.CallerSealed}
 	const insertParticipant = `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
 		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at, budget_hold, caller_sealed)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING pk`
@@ -120,7 +121,7 @@ func (db *DB) admitTx(ctx context.Context, tx querier, a *admit.Admission) (admi
 		err := tx.QueryRow(ctx, `WITH p AS (`+insertParticipant+`)
 			INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel, source, method, outcome, reason, participant_pk)
 			SELECT $16, $17, $18, $19, $20, $21, $22, $23, $24, p.pk FROM p RETURNING participant_pk, id`,
-			append(pargs, nanos(at.At), at.MeetingPK, at.OccurrencePK, at.Occurrence, string(at.Channel), at.Source, at.Method,
+			append(pargs, sqlstore.Nanos(at.At), at.MeetingPK, at.OccurrencePK, at.Occurrence, string(at.Channel), at.Source, at.Method,
 				at.Outcome, at.Reason)...).Scan(&r.ParticipantPK, &r.AttemptID)
 		if err != nil {
 			return r, nil, err
@@ -215,7 +216,7 @@ func insertAttempt(ctx context.Context, tx querier, a *admit.Attempt) (int64, er
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel,
 		source, method, outcome, reason, participant_pk) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		nanos(a.At), a.MeetingPK, a.OccurrencePK, a.Occurrence, string(a.Channel), a.Source, a.Method,
+		sqlstore.Nanos(a.At), a.MeetingPK, a.OccurrencePK, a.Occurrence, string(a.Channel), a.Source, a.Method,
 		a.Outcome, a.Reason, a.ParticipantPK).Scan(&id)
 	return id, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // countFailure counts a failed guess toward the meeting's budget a, in the
@@ -25,7 +26,7 @@ func countFailure(ctx context.Context, tx *wtx, meetingPK int64, a int, now time
 		ON CONFLICT (meeting_pk) DO UPDATE SET failures = failures + 1,
 			spent_at = COALESCE(spent_at, CASE WHEN failures + 1 >= ?2 THEN ?3 END),
 			passcode_at = CASE WHEN spent_at IS NULL AND failures + 1 >= ?2 THEN NULL ELSE passcode_at END
-		RETURNING failures, spent_at`, meetingPK, a, nanos(now)).Scan(&failures, &after)
+		RETURNING failures, spent_at`, meetingPK, a, sqlstore.Nanos(now)).Scan(&failures, &after)
 	if err != nil {
 		return 0, false, err
 	}
@@ -66,7 +67,7 @@ func holdIfSpent(ctx context.Context, tx *wtx, a *admit.Admission) error {
 // no failure was ever counted).
 func (db *DB) FindGuessBudget(ctx context.Context, meetingPK int64) (*admit.GuessBudget, error) {
 	var b admit.GuessBudget
-	var spent, passcode, reset sql.NullInt64
+	var spent, passcode, reset *int64
 	err := db.rdb.QueryRowContext(ctx, `SELECT failures, spent_at, passcode_at, reset_at FROM meeting_budgets
 		WHERE meeting_pk = ?`, meetingPK).Scan(&b.Failures, &spent, &passcode, &reset)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -74,7 +75,7 @@ func (db *DB) FindGuessBudget(ctx context.Context, meetingPK int64) (*admit.Gues
 	} else if err != nil {
 		return nil, err
 	}
-	b.SpentAt, b.ResetAt, b.PasscodeRegenerated = ptrFromNanos(spent), ptrFromNanos(reset), passcode.Valid
+	b.SpentAt, b.ResetAt, b.PasscodeRegenerated = sqlstore.PtrFromNanos(spent), sqlstore.PtrFromNanos(reset), passcode != nil
 	return &b, nil
 }
 
@@ -83,7 +84,7 @@ func (db *DB) FindGuessBudget(ctx context.Context, meetingPK int64) (*admit.Gues
 func (db *DB) MarkPasscodeRegenerated(ctx context.Context, meetingPK int64, now time.Time) error {
 	return db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO meeting_budgets (meeting_pk, passcode_at) VALUES (?1, ?2)
-			ON CONFLICT (meeting_pk) DO UPDATE SET passcode_at = ?2`, meetingPK, nanos(now))
+			ON CONFLICT (meeting_pk) DO UPDATE SET passcode_at = ?2`, meetingPK, sqlstore.Nanos(now))
 		return err
 	})
 }
@@ -94,7 +95,7 @@ func (db *DB) MarkPasscodeRegenerated(ctx context.Context, meetingPK int64, now 
 func (db *DB) ResetGuessBudget(ctx context.Context, meetingPK int64, now time.Time) error {
 	return db.writeOne(ctx, func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE meeting_budgets SET failures = 0, spent_at = NULL, passcode_at = NULL, reset_at = ?
-			WHERE meeting_pk = ? AND passcode_at IS NOT NULL`, nanos(now), meetingPK)
+			WHERE meeting_pk = ? AND passcode_at IS NOT NULL`, sqlstore.Nanos(now), meetingPK)
 		if err != nil {
 			return err
 		}

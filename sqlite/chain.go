@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // Audit entries are written by the writer, in the transaction of the change
@@ -100,7 +101,7 @@ func (t *wtx) flushEvents(ctx context.Context) error {
 		}
 		args := make([]any, 0, n*9)
 		for _, e := range rest[:n] {
-			args = append(args, e.ID, nanos(e.At), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail)
+			args = append(args, e.ID, sqlstore.Nanos(e.At), e.AccountID, e.Actor, e.Action, e.Target, e.Source, e.Outcome, e.Detail)
 		}
 		if _, err := t.ExecContext(ctx, insertEvents(n), args...); err != nil {
 			return err

@@ -182,40 +182,6 @@ func notFound(what string) error {
 	return admit.Errorf(admit.ENOTFOUND, "%s not found", what)
 }
 
-// nanos converts t to the stored form: unix nanoseconds, UTC.
-func nanos(t time.Time) int64 { return t.UnixNano() }
-
-// nullNanos is nanos, with NULL for the zero time.
-func nullNanos(t time.Time) sql.NullInt64 {
-	if t.IsZero() {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
-}
-
-// ptrNanos is nanos, with NULL for nil.
-func ptrNanos(t *time.Time) sql.NullInt64 {
-	if t == nil {
-		return sql.NullInt64{}
-	}
-	return nullNanos(*t)
-}
-
-// fromNanos converts a stored time back to a UTC time.Time.
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-// ptrFromNanos converts a nullable stored time; NULL is nil.
-func ptrFromNanos(n sql.NullInt64) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := fromNanos(n.Int64)
-	return &t
-}
-
-// nullInt64 stores 0 as NULL.
-func nullInt64(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }
-
 // Path returns the path of the database file.
 func (db *DB) Path() string { return db.path }
 

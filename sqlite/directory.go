@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // LoadDirectory returns every identifier a join may present (one meeting's
@@ -36,7 +37,7 @@ func (db *DB) LoadDirectory(ctx context.Context, meetingPK int64, now time.Time)
 	}
 	rows, err = tx.QueryContext(ctx, `SELECT idx, meeting_pk, COALESCE(occurrence_pk, 0), occurrence_idx,
 		reserved_from, reserved_until, revoked_at IS NOT NULL
-		FROM access_codes WHERE reserved_until > ?2 AND (?1 = 0 OR meeting_pk = ?1)`, meetingPK, nanos(now))
+		FROM access_codes WHERE reserved_until > ?2 AND (?1 = 0 OR meeting_pk = ?1)`, meetingPK, sqlstore.Nanos(now))
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func (db *DB) LoadDirectory(ctx context.Context, meetingPK int64, now time.Time)
 			rows.Close()
 			return nil, err
 		}
-		c.From, c.Until = fromNanos(from), fromNanos(until)
+		c.From, c.Until = sqlstore.FromNanos(from), sqlstore.FromNanos(until)
 		d.Codes = append(d.Codes, c)
 	}
 	if err := closeRows(rows); err != nil {

@@ -21,7 +21,7 @@ func scanMeeting(row rowscan.Scanner) (*admit.Meeting, error) {
 // FindMeetings lists meetings, whole, that match f, ordered by their first
 // matching occurrence's start (personal rooms, which match any range, first).
 func (db *DB) FindMeetings(ctx context.Context, f admit.MeetingFilter) ([]*admit.Meeting, error) {
-	from, to := nullNanos(f.From), nullNanos(f.To)
+	from, to := sqlstore.NullNanos(f.From), sqlstore.NullNanos(f.To)
 	q := `SELECT m.pk, (SELECT MIN(o.starts_at) FROM occurrences o
 			WHERE o.meeting_pk = m.pk AND o.removed_at IS NULL
 			  AND (?1 IS NULL OR o.ends_at > ?1) AND (?2 IS NULL OR o.starts_at < ?2)) AS first

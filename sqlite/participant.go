@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/admit-project/admit"
+	"github.com/admit-project/admit/sqlstore"
 )
 
 // Admit commits an accepted join in one savepoint of the writer's group:
@@ -83,12 +84,12 @@ func admitTx(ctx context.Context, tx *wtx, a *admit.Admission) (admit.Admitted, 
 		}
 	}
 
-	admitted := ptrNanos(p.AdmittedTime())
+	admitted := sqlstore.PtrNanos(p.AdmittedTime())
 	res, err := tx.ExecContext(ctx, `INSERT INTO participants (id, occurrence_pk, invitee_pk, invitee_id,
 		display_name, base_name, seq, shared_credential, channel, source, state, joined_at, admitted_at, budget_hold, caller_sealed)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.OccurrencePK, p.InviteePK, r.InviteeID, r.DisplayName, p.BaseName, r.Seq, r.Seq > 1,
-		string(p.Channel), p.Source, p.State, nanos(p.JoinedAt), admitted, int(hold), p.CallerSealed)
+		string(p.Channel), p.Source, p.State, sqlstore.Nanos(p.JoinedAt), admitted, int(hold), p.CallerSealed)
 	if err != nil {
 		return r, err
 	}
@@ -186,7 +187,7 @@ func (db *DB) RecordAttempt(ctx context.Context, a *admit.Attempt) error {
 func insertAttempt(ctx context.Context, tx *wtx, a *admit.Attempt) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (at, meeting_pk, occurrence_pk, occurrence, channel,
 		source, method, outcome, reason, participant_pk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nanos(a.At), a.MeetingPK, a.OccurrencePK, a.Occurrence, string(a.Channel), a.Source, a.Method,
+		sqlstore.Nanos(a.At), a.MeetingPK, a.OccurrencePK, a.Occurrence, string(a.Channel), a.Source, a.Method,
 		a.Outcome, a.Reason, a.ParticipantPK)
 	if err != nil {
 		return 0, err
