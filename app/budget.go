@@ -30,14 +30,14 @@ type guessCache struct {
 	gen        uint64 // bumped by every forget; a read that began before is thrown away
 }
 
-// accountGuessing returns the account's guess budget and ceiling. Only the
+// accountGuessing returns the account's guess budget and ceiling as of
+// now. Only the
 // account's first use (since the start, or since a change this process made
 // or was told of) waits for a read of the account: a copy older than
 // guessingTTL is answered while it is read again in the background, so that
 // a real meeting's refusal does not read the account every guessingTTL
 // where an unknown identifier's never does (a timing oracle, issue 18).
-func (s *Service) accountGuessing(ctx context.Context, accountID int64) (int, float64, error) {
-	now := s.now()
+func (s *Service) accountGuessing(ctx context.Context, accountID int64, now time.Time) (int, float64, error) {
 	s.guesses.mu.Lock()
 	g, ok := s.guesses.m[accountID]
 	if ok && (now.Before(g.at) || now.Sub(g.at) >= guessingTTL) && !s.guesses.refreshing[accountID] {
@@ -126,7 +126,7 @@ func budgetView(b *admit.GuessBudget, a int) *admit.GuessBudgetView {
 
 // meetingBudget returns the view of m's guess budget.
 func (s *Service) meetingBudget(ctx context.Context, m *admit.Meeting) (*admit.GuessBudgetView, error) {
-	a, _, err := s.accountGuessing(ctx, m.AccountID)
+	a, _, err := s.accountGuessing(ctx, m.AccountID, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (s *Service) checkBound(m *admit.Meeting, acct *admit.Account) error {
 // guard adds the guessing bound and the guess budget to the view of m,
 // whose secrets are open.
 func (s *Service) guard(ctx context.Context, m *admit.Meeting, v *admit.MeetingView) (*admit.MeetingView, error) {
-	a, ceiling, err := s.accountGuessing(ctx, m.AccountID)
+	a, ceiling, err := s.accountGuessing(ctx, m.AccountID, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (s *Service) budgetToRun(ctx context.Context, a *admit.Actor, id string) (*
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	budget, _, err := s.accountGuessing(ctx, m.AccountID)
+	budget, _, err := s.accountGuessing(ctx, m.AccountID, s.now())
 	if err != nil {
 		return nil, nil, 0, err
 	}

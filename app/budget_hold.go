@@ -16,28 +16,6 @@ import (
 // every guessable credential (RestoreMeeting). Invitee links and join-URL
 // pwds, which no guess yields, admit as before.
 
-// guessable reports whether a join's credential could have been guessed:
-// a passcode or PIN typed with the meeting ID or an access code, for a
-// meeting that has a passcode.
-func guessable(method string, t *joinTarget) bool {
-	return (method == admit.MethodMeetingID || method == admit.MethodAccessCode) &&
-		t.meeting.Security.Passcode != admit.PasscodeNone
-}
-
-// heldName is the display name of an entry the spent budget holds: what
-// was typed (or the default), marked as a guest's when it is an invitee's,
-// whether or not the credential named an invitee.
-func heldName(t *joinTarget, req *admit.JoinRequest) string {
-	name := req.Name
-	if name == "" {
-		name = admit.DefaultGuestName
-	}
-	if t.data != nil && takesInviteeName(t.data, name) {
-		name += " (guest)"
-	}
-	return name
-}
-
 // holdUnmatched answers a wrong passcode or PIN for a meeting whose guess
 // budget is spent as a right one is answered: it enters the waiting room
 // (unmatched, for the host to deny), its failure counted against the
@@ -59,7 +37,7 @@ func (s *Service) holdUnmatched(ctx context.Context, req *admit.JoinRequest, at 
 	if reason != admit.ReasonWrongPasscode || pk <= 0 || !guessable(method, t) {
 		return nil, false, nil
 	}
-	budget, _, err := s.accountGuessing(ctx, t.meeting.AccountID)
+	budget, _, err := s.accountGuessing(ctx, t.meeting.AccountID, at.At)
 	if err != nil || budget <= 0 || !b.Spent(budget) {
 		return nil, false, err
 	}
@@ -93,7 +71,7 @@ func (s *Service) holdUnmatched(ctx context.Context, req *admit.JoinRequest, at 
 		return nil, true, err
 	}
 	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: t.meeting.PK, OccurrencePK: occ.PK})
-	res, err := s.joinResult(t.meeting, occ, p, bearer)
+	res, err := s.joinResult(t.meeting, occ, p, bearer, at.At)
 	return res, true, err
 }
 

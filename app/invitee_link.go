@@ -23,7 +23,7 @@ func (s *Service) InviteeLink(ctx context.Context, channel admit.Channel, source
 // inviteeByToken resolves an invitee link token for a page that shows what
 // it invites to (the greeting, the calendar file): the source's limiter is
 // consulted as by Join, an unknown token counts as one of the source's
-// failures and costs what a known one costs (joinData), and gets the
+// failures and costs what a known one costs (lookup), and gets the
 // uniform refusal. EREFUSED, EINVALID for a token too long, ERATELIMITED.
 func (s *Service) inviteeByToken(ctx context.Context, channel admit.Channel, source, token string) (admit.DirToken, *admit.JoinData, error) {
 	now := s.now()
@@ -36,19 +36,13 @@ func (s *Service) inviteeByToken(ctx context.Context, channel admit.Channel, sou
 	if len(token) > admit.MaxCredentialLength {
 		return admit.DirToken{}, nil, admit.FieldErrorf("token", "token may have at most %d characters", admit.MaxCredentialLength)
 	}
-	index := s.tokenIndex(token)
-	ref, ok, err := s.joinCache().Token(ctx, index, now)
+	f, err := s.lookup(ctx, KindToken, string(s.tokenIndex(token)), now)
 	if err != nil {
 		failed = false
 		return admit.DirToken{}, nil, err
-	}
-	d, err := s.joinData(ctx, "t"+string(index), ref.MeetingPK, ok)
-	if err != nil {
-		failed = false
-		return admit.DirToken{}, nil, err
-	} else if d == noData {
+	} else if f.Data == nil {
 		return admit.DirToken{}, nil, refusal()
 	}
 	failed = false
-	return ref, d, nil
+	return f.Token, f.Data, nil
 }

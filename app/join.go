@@ -12,20 +12,6 @@ import (
 // refusal is the one error of every refusal short of fully valid credentials.
 func refusal() *admit.Error { return &admit.Error{Code: admit.EREFUSED, Message: admit.RefusalMessage} }
 
-// joinTarget is what the credentials of a join resolved to.
-type joinTarget struct {
-	data    *admit.JoinData
-	meeting *admit.Meeting
-	occ     *admit.Occurrence // set by the access-code path
-	invitee *admit.Credential // set when the credential identifies an invitee
-}
-
-func newTarget(d *admit.JoinData) *joinTarget { return &joinTarget{data: d, meeting: d.Meeting} }
-
-// noData stands in for an unknown meeting, so that its refusal does the same
-// work as a wrong passcode: a keyed hash and a credential lookup.
-var noData = &admit.JoinData{Meeting: &admit.Meeting{ID: "m-unknown"}, Credentials: map[string]*admit.Credential{}}
-
 // Join decides a join attempt: it returns the admitted or waiting
 // participant, EREFUSED (one message whatever the cause), ENOTOPEN or EENDED
 // for fully valid credentials outside the window, EINVALID for a malformed
@@ -41,12 +27,8 @@ var noData = &admit.JoinData{Meeting: &admit.Meeting{ID: "m-unknown"}, Credentia
 // its repeats there.
 func (s *Service) Join(ctx context.Context, req *admit.JoinRequest) (*admit.JoinResult, error) {
 	now := s.now()
-	key, identifier := s.joinSource(req)
-	rsv, err := s.joinLimiter().Reserve(ctx, key, identifier, now)
-	if admit.ErrorCode(err) == admit.ERATELIMITED {
-		s.auditRateLimited(ctx, key, now)
-		return nil, err
-	} else if err != nil {
+	rsv, identifier, err := s.reserveJoin(ctx, req, now)
+	if err != nil {
 		return nil, err
 	}
 	at := &admit.Attempt{At: now}
@@ -72,29 +54,12 @@ type confirmedKey struct{}
 // in at.
 func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.Attempt) (*admit.JoinResult, error) {
 	now := at.At
-	method, err := checkJoinRequest(req)
-	at.Channel, at.Source, at.Method = req.Channel, req.Source, method
-	var t *joinTarget
-	var reason string
-	if err == nil {
-		switch method {
-		case admit.MethodMeetingID, admit.MethodJoinURL:
-			t, reason, err = s.resolveMeetingID(ctx, req)
-		case admit.MethodAccessCode:
-			t, reason, err = s.resolveAccessCode(ctx, req, now)
-		case admit.MethodToken:
-			t, reason, err = s.resolveToken(ctx, req)
+	method, t, reason, err := s.resolve(ctx, req, at)
+	if err != nil {
+		if admit.ErrorCode(err) == admit.EINVALID {
+			return nil, s.recordInvalid(ctx, at, err)
 		}
-	}
-	if admit.ErrorCode(err) == admit.EINVALID {
-		return nil, s.recordInvalid(ctx, at, err)
-	} else if err != nil {
 		return nil, err
-	}
-	if reason == "" && req.AccountID != 0 && t.meeting.AccountID != req.AccountID {
-		// A caller of another account's dial-in number: refused as a wrong
-		// passcode is, after the same work.
-		reason = admit.ReasonOtherAccount
 	}
 	if reason != "" {
 		if res, held, err := s.holdUnmatched(ctx, req, at, t, method, reason); held || err != nil {
@@ -109,9 +74,6 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 		}
 		return s.join(context.WithValue(ctx, confirmedKey{}, true), req, at)
 	}
-	// Valid credentials: the meeting's cached join data now counts as
-	// cached for the stand-ins of unknown identifiers too (JoinCache.Unknown).
-	s.joinCache().Keep(t.meeting.PK)
 	gate, err := s.signInGate(ctx, at, t, req)
 	if err != nil {
 		return nil, err
@@ -185,7 +147,7 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 	// joins wait. Invitee links and join-URL pwds (keyed MACs no guess of
 	// the passcode yields) still admit.
 	if guessable(method, t) {
-		if adm.GuessBudget, _, err = s.accountGuessing(ctx, t.meeting.AccountID); err != nil {
+		if adm.GuessBudget, _, err = s.accountGuessing(ctx, t.meeting.AccountID, now); err != nil {
 			return nil, err
 		}
 		adm.Guessable, adm.HeldName = true, heldName(t, req)
@@ -198,7 +160,7 @@ func (s *Service) join(ctx context.Context, req *admit.JoinRequest, at *admit.At
 		return nil, err
 	}
 	s.publish(ctx, admit.Change{Kind: admit.ChangeRoster, MeetingPK: t.meeting.PK, OccurrencePK: occ.PK})
-	return s.joinResult(t.meeting, occ, p, bearer)
+	return s.joinResult(t.meeting, occ, p, bearer, now)
 }
 
 // recordInvalid records a malformed join request (war-dialling makes many)
@@ -233,7 +195,7 @@ func (s *Service) refuse(ctx context.Context, at *admit.Attempt, t *joinTarget, 
 	}
 	at.Outcome, at.Reason = admit.OutcomeRefused, reason
 	if at.MeetingPK != 0 && countsAgainstBudget(reason) {
-		a, _, err := s.accountGuessing(ctx, t.meeting.AccountID)
+		a, _, err := s.accountGuessing(ctx, t.meeting.AccountID, at.At)
 		if err != nil {
 			return err
 		}
@@ -290,8 +252,8 @@ func (s *Service) sentOut(ctx context.Context, occurrencePK, inviteePK int64) (b
 }
 
 // joinResult builds the answer for an accepted participant, who holds the
-// bearer participant ID (p.ID is its handle).
-func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Participant, bearer string) (*admit.JoinResult, error) {
+// bearer participant ID (p.ID is its handle), at now.
+func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Participant, bearer string, now time.Time) (*admit.JoinResult, error) {
 	shown := p.Public()
 	shown.ID = bearer
 	r := &admit.JoinResult{Status: admit.JoinStatus(p.State), Participant: shown,
@@ -302,11 +264,11 @@ func (s *Service) joinResult(m *admit.Meeting, o *admit.Occurrence, p *admit.Par
 		if o.EndedAt != nil {
 			exp = *o.EndedAt
 		}
-		if short := s.now().Add(AdmissionTokenLifetime); short.Before(exp) {
+		if short := now.Add(AdmissionTokenLifetime); short.Before(exp) {
 			exp = short
 		}
 		tok, err := s.Signer.SignAdmission(admit.AdmissionClaims{ParticipantID: p.ID, DisplayName: p.DisplayName,
-			MeetingID: m.Number, Occurrence: o.Index, IssuedAt: s.now(), ExpiresAt: exp})
+			MeetingID: m.Number, Occurrence: o.Index, IssuedAt: now, ExpiresAt: exp})
 		if err != nil {
 			return nil, err
 		}
@@ -360,6 +322,28 @@ func (s *Service) openPersonalSession(ctx context.Context, m *admit.Meeting, now
 	})
 	s.changed(ctx, m.PK)
 	return open, err
+}
+
+// guessable reports whether a join's credential could have been guessed:
+// a passcode or PIN typed with the meeting ID or an access code, for a
+// meeting that has a passcode.
+func guessable(method string, t *joinTarget) bool {
+	return (method == admit.MethodMeetingID || method == admit.MethodAccessCode) &&
+		t.meeting.Security.Passcode != admit.PasscodeNone
+}
+
+// heldName is the display name of an entry the spent budget holds: what
+// was typed (or the default), marked as a guest's when it is an invitee's,
+// whether or not the credential named an invitee.
+func heldName(t *joinTarget, req *admit.JoinRequest) string {
+	name := req.Name
+	if name == "" {
+		name = admit.DefaultGuestName
+	}
+	if t.data != nil && takesInviteeName(t.data, name) {
+		name += " (guest)"
+	}
+	return name
 }
 
 // takesInviteeName reports whether name reads as the name of one of the

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"github.com/admit-project/admit"
@@ -29,6 +30,23 @@ func (s *Service) joinLimiter() *sourcelimit.Limiter {
 		}
 	})
 	return s.joinLimits
+}
+
+// reserveJoin consults the source's limiter before any credential of the
+// join is looked at, with the identifier the attempt tries, and returns the
+// reservation and the identifier's index (nil for a malformed request).
+// ERATELIMITED (audited) when the source has failed too often.
+func (s *Service) reserveJoin(ctx context.Context, req *admit.JoinRequest, now time.Time) (admit.Reservation, []byte, error) {
+	limiter := s.joinLimiter()
+	key, identifier := s.joinSource(req)
+	rsv, err := limiter.Reserve(ctx, key, identifier, now)
+	if err != nil {
+		if admit.ErrorCode(err) == admit.ERATELIMITED {
+			s.auditRateLimited(ctx, key, now)
+		}
+		return nil, nil, err
+	}
+	return rsv, identifier, nil
 }
 
 // joinSource returns the key a join attempt is limited under, and the

@@ -9,6 +9,54 @@ import (
 	"github.com/admit-project/admit"
 )
 
+// joinTarget is what the credentials of a join resolved to.
+type joinTarget struct {
+	data    *admit.JoinData
+	meeting *admit.Meeting
+	occ     *admit.Occurrence // set by the access-code path
+	invitee *admit.Credential // set when the credential identifies an invitee
+}
+
+func newTarget(d *admit.JoinData) *joinTarget { return &joinTarget{data: d, meeting: d.Meeting} }
+
+// noData stands in for an unknown meeting, so that its refusal does the same
+// work as a wrong passcode: a keyed hash and a credential lookup.
+var noData = &admit.JoinData{Meeting: &admit.Meeting{ID: "m-unknown"}, Credentials: map[string]*admit.Credential{}}
+
+// resolve checks a join request's shape (EINVALID names the field at
+// fault) and resolves its credentials to their meeting, noting the channel,
+// source and method on the attempt. reason is why the credentials are
+// refused, or "" when they are valid: then the meeting's cached join data
+// counts as cached for the stand-ins of unknown identifiers too
+// (JoinCache.Keep).
+func (s *Service) resolve(ctx context.Context, req *admit.JoinRequest, at *admit.Attempt) (method string, t *joinTarget, reason string, err error) {
+	method, err = checkJoinRequest(req)
+	at.Channel, at.Source, at.Method = req.Channel, req.Source, method
+	if err != nil {
+		return method, nil, "", err
+	}
+	switch method {
+	case admit.MethodMeetingID, admit.MethodJoinURL:
+		t, reason, err = s.resolveMeetingID(ctx, req, at.At)
+	case admit.MethodAccessCode:
+		t, reason, err = s.resolveAccessCode(ctx, req, at.At)
+	case admit.MethodToken:
+		t, reason, err = s.resolveToken(ctx, req, at.At)
+	}
+	if err != nil {
+		return method, nil, "", err
+	}
+	if reason == "" && req.AccountID != 0 && t.meeting.AccountID != req.AccountID {
+		// A caller of another account's dial-in number: refused as a wrong
+		// passcode is, after the same work.
+		reason = admit.ReasonOtherAccount
+	}
+	if reason == "" {
+		s.joinCache().Keep(t.meeting.PK)
+	}
+	return method, t, reason, nil
+}
+
 // checkJoinRequest validates the shape of a join request and returns its method.
 func checkJoinRequest(req *admit.JoinRequest) (string, error) {
 	if req.Channel == "" {
@@ -62,24 +110,20 @@ func checkJoinRequest(req *admit.JoinRequest) (string, error) {
 	return method, nil
 }
 
-func (s *Service) resolveMeetingID(ctx context.Context, req *admit.JoinRequest) (*joinTarget, string, error) {
+func (s *Service) resolveMeetingID(ctx context.Context, req *admit.JoinRequest, now time.Time) (*joinTarget, string, error) {
 	number, err := admit.ParseMeetingNumber("meeting_id", req.MeetingID)
 	if err != nil {
 		return nil, "", err
 	}
-	pk, ok, err := s.joinCache().Number(ctx, number, s.now())
+	f, err := s.lookup(ctx, KindNumber, number, now)
 	if err != nil {
 		return nil, "", err
-	}
-	d, err := s.joinData(ctx, "n"+number, pk, ok)
-	if err != nil {
-		return nil, "", err
-	} else if d == noData {
+	} else if f.Data == nil {
 		s.findCredential(newTarget(noData), req.Passcode+req.Pwd)
 		return nil, admit.ReasonUnknownMeeting, nil
 	}
-	t := newTarget(d)
-	m := d.Meeting
+	t := newTarget(f.Data)
+	m := f.Data.Meeting
 	if req.Pwd != "" {
 		if m.PwdIndex == nil || !equalSecret(s.pwdIndex(req.Pwd), m.PwdIndex) {
 			return t, admit.ReasonWrongPwd, nil
@@ -115,23 +159,19 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *admit.JoinRequest,
 	if err != nil {
 		return nil, "", err
 	}
-	index := s.accessCodeIndex(code)
-	ref, ok, err := s.joinCache().Code(ctx, index, now)
+	f, err := s.lookup(ctx, KindCode, string(s.accessCodeIndex(code)), now)
 	if err != nil {
 		return nil, "", err
-	}
-	d, err := s.joinData(ctx, "c"+string(index), ref.MeetingPK, ok)
-	if err != nil {
-		return nil, "", err
-	} else if d == noData {
+	} else if f.Data == nil {
 		s.findCredential(newTarget(noData), req.Passcode)
-		if ok {
+		if f.Known {
 			return nil, admit.ReasonMeetingDeleted, nil
 		}
 		return nil, admit.ReasonUnknownAccessCode, nil
 	}
-	t := newTarget(d)
-	for _, o := range d.Occurrences {
+	ref := f.Code
+	t := newTarget(f.Data)
+	for _, o := range f.Data.Occurrences {
 		if o.PK == ref.OccurrencePK {
 			t.occ = o
 		}
@@ -151,45 +191,41 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *admit.JoinRequest,
 	return t, "", nil
 }
 
-func (s *Service) resolveToken(ctx context.Context, req *admit.JoinRequest) (*joinTarget, string, error) {
-	index := s.tokenIndex(req.Token)
-	ref, ok, err := s.joinCache().Token(ctx, index, s.now())
+func (s *Service) resolveToken(ctx context.Context, req *admit.JoinRequest, now time.Time) (*joinTarget, string, error) {
+	f, err := s.lookup(ctx, KindToken, string(s.tokenIndex(req.Token)), now)
 	if err != nil {
 		return nil, "", err
-	}
-	d, err := s.joinData(ctx, "t"+string(index), ref.MeetingPK, ok)
-	if err != nil {
-		return nil, "", err
-	} else if d == noData {
+	} else if f.Data == nil {
 		s.findCredential(newTarget(noData), req.Token) // the same work as a wrong passcode
 		return nil, admit.ReasonUnknownToken, nil
 	}
-	t := newTarget(d)
+	ref := f.Token
+	t := newTarget(f.Data)
 	t.invitee = &admit.Credential{Kind: "invitee_token", InviteePK: ref.InviteePK, InviteeID: ref.InviteeID, InviteeName: ref.Name}
 	return t, "", nil
 }
 
-// joinData returns, from the join cache, the join data of the meeting the
-// directory found (ok), or noData when it found none or the meeting is gone.
-// An identifier the directory does not know (key, see JoinCache.Unknown)
-// costs what a known one costs, cold or cached, so that the time of a
-// refusal does not tell whether the identifier exists.
-func (s *Service) joinData(ctx context.Context, key string, pk int64, ok bool) (*admit.JoinData, error) {
-	if !ok {
-		// A real meeting's refusal looks its account's guess budget up
-		// (a read on the account's first use since the start): the
-		// stand-in's account is looked up alike.
-		acct, err := s.joinCache().Unknown(ctx, key)
-		if err == nil && acct != 0 {
-			_, _, err = s.accountGuessing(ctx, acct)
-		}
-		return noData, err
+// lookup looks a join's identifier up in the join cache (JoinCache.Lookup).
+// An identifier the directory does not know costs what a known one costs,
+// cold or cached, so that the time of a refusal does not tell whether the
+// identifier exists: a real meeting's refusal looks its account's guess
+// budget up (a read on the account's first use since the start), so the
+// stand-in's account is looked up alike.
+func (s *Service) lookup(ctx context.Context, kind byte, key string, now time.Time) (Found, error) {
+	f, err := s.joinCache().Lookup(ctx, kind, key, now)
+	if err == nil && !f.Known && f.StandIn != 0 {
+		_, _, err = s.accountGuessing(ctx, f.StandIn, now)
 	}
-	d, err := s.joinCache().ByPK(ctx, pk)
-	if admit.ErrorCode(err) == admit.ENOTFOUND {
-		return noData, nil
-	}
-	return d, err
+	return f, err
+}
+
+// joinCache returns the service's join cache, made on first use.
+func (s *Service) joinCache() *JoinCache {
+	s.cacheOnce.Do(func() {
+		s.cache = NewJoinCache(s.Store)
+		s.cache.Clock = s.CacheClock
+	})
+	return s.cache
 }
 
 // credentialIndex is the lookup index of a passcode-like value of a meeting,

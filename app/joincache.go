@@ -78,6 +78,11 @@ func (c *JoinCache) ByPK(ctx context.Context, pk int64) (*admit.JoinData, error)
 	if err := c.poll(ctx, c.wall()); err != nil {
 		return nil, err
 	}
+	return c.cached(ctx, pk)
+}
+
+// cached is ByPK without the poll.
+func (c *JoinCache) cached(ctx context.Context, pk int64) (*admit.JoinData, error) {
 	c.mu.RLock()
 	d := c.byPK[pk]
 	c.mu.RUnlock()
@@ -205,6 +210,22 @@ func (c *JoinCache) Unknown(ctx context.Context, key string) (accountID int64, e
 	if err := c.poll(ctx, c.wall()); err != nil {
 		return 0, err
 	}
+	return c.standIn(ctx, key)
+}
+
+// unknownAfterPoll is Unknown for a caller that has polled.
+func (c *JoinCache) unknownAfterPoll(ctx context.Context, key string) (accountID int64, err error) {
+	c.mu.RLock()
+	_, seen := c.unknown[key]
+	c.mu.RUnlock()
+	if seen {
+		return 0, nil
+	}
+	return c.standIn(ctx, key)
+}
+
+// standIn is Unknown's work after the poll, for an identifier not seen.
+func (c *JoinCache) standIn(ctx context.Context, key string) (accountID int64, err error) {
 	g := c.gen.Load()
 	var read *admit.JoinData
 	if pk := c.dir.randomMeeting(); pk != 0 {
@@ -263,7 +284,8 @@ func (c *JoinCache) dropAll() {
 // One caller reads; the others go on with what is cached, except before the
 // directory's first load, which everyone waits for.
 func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
-	if c.dirLoaded.Load() && c.wall().UnixNano()-c.lastPoll.Load() < int64(c.PollInterval) {
+	wall := c.wall()
+	if c.dirLoaded.Load() && wall.UnixNano()-c.lastPoll.Load() < int64(c.PollInterval) {
 		return nil
 	}
 	if !c.pollMu.TryLock() {
@@ -277,7 +299,9 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 		}
 	}
 	defer c.pollMu.Unlock()
-	start := c.wall().UnixNano()
+	// The poll counts from the time read before the lock: earlier than
+	// the read below, so that nothing committed after it is skipped.
+	start := wall.UnixNano()
 	latest, pks, all, err := c.store.MeetingChanges(ctx, c.seq)
 	if err != nil {
 		// Without the log nothing cached can be trusted.
@@ -291,7 +315,7 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 		// meetings (a bulk of them made through other nodes) are read so
 		// too: one read of everything is shorter than one per meeting, and
 		// lookups go on with what is cached while a poll runs.
-		d, err := c.store.LoadDirectory(ctx, 0, dirHorizon(now, c.wall()))
+		d, err := c.store.LoadDirectory(ctx, 0, dirHorizon(now, wall))
 		if err != nil {
 			c.dropAll()
 			c.dirLoaded.Store(false)
@@ -303,7 +327,7 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 	} else {
 		for _, pk := range pks {
 			c.Drop(pk)
-			d, err := c.store.LoadDirectory(ctx, pk, dirHorizon(now, c.wall()))
+			d, err := c.store.LoadDirectory(ctx, pk, dirHorizon(now, wall))
 			if err != nil {
 				c.dirLoaded.Store(false) // reload everything next time
 				return err
@@ -397,6 +421,71 @@ func (c *JoinCache) Token(ctx context.Context, index []byte, now time.Time) (adm
 	defer c.dir.mu.RUnlock()
 	t, ok := c.dir.tokens[string(index)]
 	return t, ok, nil
+}
+
+// Found is what the join cache knows of a join's identifier (Lookup).
+type Found struct {
+	// Known: the directory knows the identifier. Its meeting may be gone
+	// since (Data nil).
+	Known bool
+	// Data is the join data of the identifier's live meeting, or nil.
+	Data *admit.JoinData
+	// Code is an access code's reservation; Token a link token's invitee.
+	Code  admit.DirCode
+	Token admit.DirToken
+	// StandIn is, for an identifier the directory does not know, the
+	// account of the meeting its stand-in read (see Unknown), or 0.
+	StandIn int64
+}
+
+// Kinds of identifier a join looks up (Lookup): they also prefix the keys
+// of unknown identifiers.
+const (
+	KindNumber = 'n' // a meeting number
+	KindCode   = 'c' // the index of an access code
+	KindToken  = 't' // the index of a link token
+)
+
+// Lookup is the join path's one call into the cache: it polls as every
+// lookup does, finds the identifier of the kind in the directory (an
+// access code's reservation that holds at now), and returns its meeting's
+// join data as ByPK does, or, for an identifier the directory does not
+// know, does what Unknown does.
+func (c *JoinCache) Lookup(ctx context.Context, kind byte, key string, now time.Time) (Found, error) {
+	if err := c.poll(ctx, now); err != nil {
+		return Found{}, err
+	}
+	var f Found
+	var pk int64
+	c.dir.mu.RLock()
+	switch kind {
+	case KindNumber:
+		pk, f.Known = c.dir.numbers[key]
+	case KindCode:
+		for _, r := range c.dir.codes[key] {
+			if !now.Before(r.From) && now.Before(r.Until) {
+				f.Code, f.Known, pk = r, true, r.MeetingPK
+				break
+			}
+		}
+	case KindToken:
+		f.Token, f.Known = c.dir.tokens[key]
+		pk = f.Token.MeetingPK
+	}
+	c.dir.mu.RUnlock()
+	if !f.Known {
+		var err error
+		if f.StandIn, err = c.unknownAfterPoll(ctx, string(kind)+key); err != nil {
+			return Found{}, err
+		}
+		return f, nil
+	}
+	d, err := c.cached(ctx, pk)
+	if err != nil && admit.ErrorCode(err) != admit.ENOTFOUND {
+		return Found{}, err
+	}
+	f.Data = d
+	return f, nil
 }
 
 // directory is the in-memory Directory, with what each meeting owns in it so
@@ -536,13 +625,4 @@ func (c *JoinCache) Warm(ctx context.Context, now time.Time) error {
 // first join does not wait for it; `admit serve` calls it before it listens.
 func (s *Service) WarmJoinCache(ctx context.Context) error {
 	return s.joinCache().Warm(ctx, s.now())
-}
-
-// joinCache returns the service's join cache, made on first use.
-func (s *Service) joinCache() *JoinCache {
-	s.cacheOnce.Do(func() {
-		s.cache = NewJoinCache(s.Store)
-		s.cache.Clock = s.CacheClock
-	})
-	return s.cache
 }

@@ -30,6 +30,7 @@ type fakeJoinStore struct {
 	log      []int64       // meeting PKs; seq is position + 1
 	all      bool          // the next MeetingChanges reports all
 	err      error         // MeetingChanges fails with it
+	polls    int           // calls of MeetingChanges
 
 	// When block is set, FindJoinDataByPK sends on entered once it has
 	// read, then waits for block to be closed.
@@ -91,6 +92,7 @@ func (s *fakeJoinStore) FindJoinDataByPK(ctx context.Context, pk int64) (*admit.
 func (s *fakeJoinStore) MeetingChanges(ctx context.Context, afterSeq int64) (int64, []int64, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.polls++
 	if s.err != nil {
 		return 0, nil, false, s.err
 	}
@@ -616,6 +618,71 @@ func TestJoinCacheEvictsBothKindsAlike(t *testing.T) {
 		}
 		if pk > max && (unknown == 0 || known > 3*unknown+4 || unknown > known+4) {
 			t.Fatalf("after %d of each: %d known and %d unknown entries: eviction favours one kind", pk, known, unknown)
+		}
+	}
+}
+
+// TestJoinCacheLookup: Lookup answers as Number and ByPK for a meeting
+// number the directory knows, as Unknown for one it does not (the stand-in
+// read, its account returned, the second lookup reading nothing), with
+// Known and no data for a meeting gone since; and it reads the change log
+// once per lookup.
+func TestJoinCacheLookup(t *testing.T) {
+	ctx := context.Background()
+	c, s := newTestCache(2)
+	s.meetings[1].Meeting.AccountID = 7
+	s.meetings[2].Meeting.AccountID = 7
+	polls := func() int {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.polls
+	}
+	f, err := c.Lookup(ctx, app.KindNumber, fakeNumber(1), time.Now())
+	if err != nil || !f.Known || f.Data == nil || f.Data.Meeting.PK != 1 || f.StandIn != 0 {
+		t.Fatalf("Lookup of meeting 1's number: %+v, %v; want its data", f, err)
+	}
+	wantLoads(t, s, 1, "a known number's first lookup")
+	if f, err = c.Lookup(ctx, app.KindNumber, fakeNumber(1), time.Now()); err != nil || f.Data == nil {
+		t.Fatalf("second Lookup: %+v, %v", f, err)
+	}
+	wantLoads(t, s, 1, "its second lookup (cached)")
+
+	f, err = c.Lookup(ctx, app.KindNumber, "99999999999", time.Now())
+	if err != nil || f.Known || f.Data != nil {
+		t.Fatalf("Lookup of an unknown number: %+v, %v; want unknown, no data", f, err)
+	}
+	if got := s.loadCount(); got != 2 || f.StandIn != 7 {
+		t.Errorf("an unknown number's first lookup: %d loads, stand-in account %d; want a stand-in read (2 loads) of account 7", got, f.StandIn)
+	}
+	f, err = c.Lookup(ctx, app.KindNumber, "99999999999", time.Now())
+	if err != nil || f.StandIn != 0 {
+		t.Fatalf("its second lookup: %+v, %v; want no stand-in", f, err)
+	}
+	wantLoads(t, s, 2, "an unknown number's second lookup")
+	if _, err := c.Lookup(ctx, app.KindToken, "INDEX", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	// Meeting 2 is deleted, dropped from the cache as this service's delete
+	// does, the log not telling yet: its number is known, its data gone.
+	s.mu.Lock()
+	delete(s.meetings, 2)
+	s.mu.Unlock()
+	c.Drop(2)
+	f, err = c.Lookup(ctx, app.KindNumber, fakeNumber(2), time.Now())
+	if err != nil || !f.Known || f.Data != nil {
+		t.Fatalf("Lookup of a deleted meeting's number: %+v, %v; want known, no data", f, err)
+	}
+
+	// One read of the change log per lookup (PollInterval 0), where Number
+	// and ByPK read it once each.
+	for _, key := range []string{fakeNumber(1), "99999999999", "88888888888"} {
+		before := polls()
+		if _, err := c.Lookup(ctx, app.KindNumber, key, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got := polls() - before; got != 1 {
+			t.Errorf("Lookup(%s) read the change log %d times, want 1", key, got)
 		}
 	}
 }

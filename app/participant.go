@@ -17,7 +17,7 @@ func (s *Service) ParticipantStatus(ctx context.Context, pid string) (*admit.Joi
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.joinResult(m, o, p, pid)
+	r, err := s.joinResult(m, o, p, pid, s.now())
 	if err != nil {
 		return nil, err
 	}

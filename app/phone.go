@@ -151,7 +151,7 @@ func (p *PhoneAdmitter) check(ctx context.Context, pid string, last *string) (*a
 	*last = part.State
 	switch part.State {
 	case admit.StateAdmitted:
-		res, err := s.joinResult(m, o, part, pid)
+		res, err := s.joinResult(m, o, part, pid, s.now())
 		if err != nil {
 			return nil, false, err
 		}
