@@ -36,7 +36,7 @@ func (s *Service) inviteeByToken(ctx context.Context, channel admit.Channel, sou
 	if len(token) > admit.MaxCredentialLength {
 		return admit.DirToken{}, nil, admit.FieldErrorf("token", "token may have at most %d characters", admit.MaxCredentialLength)
 	}
-	f, err := s.lookup(ctx, KindToken, string(s.tokenIndex(token)), now)
+	f, err := s.lookup(ctx, LookupToken, string(s.tokenIndex(token)), now)
 	if err != nil {
 		failed = false
 		return admit.DirToken{}, nil, err

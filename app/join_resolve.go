@@ -115,7 +115,7 @@ func (s *Service) resolveMeetingID(ctx context.Context, req *admit.JoinRequest, 
 	if err != nil {
 		return nil, "", err
 	}
-	f, err := s.lookup(ctx, KindNumber, number, now)
+	f, err := s.lookup(ctx, LookupNumber, number, now)
 	if err != nil {
 		return nil, "", err
 	} else if f.Data == nil {
@@ -159,7 +159,7 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *admit.JoinRequest,
 	if err != nil {
 		return nil, "", err
 	}
-	f, err := s.lookup(ctx, KindCode, string(s.accessCodeIndex(code)), now)
+	f, err := s.lookup(ctx, LookupCode, string(s.accessCodeIndex(code)), now)
 	if err != nil {
 		return nil, "", err
 	} else if f.Data == nil {
@@ -192,7 +192,7 @@ func (s *Service) resolveAccessCode(ctx context.Context, req *admit.JoinRequest,
 }
 
 func (s *Service) resolveToken(ctx context.Context, req *admit.JoinRequest, now time.Time) (*joinTarget, string, error) {
-	f, err := s.lookup(ctx, KindToken, string(s.tokenIndex(req.Token)), now)
+	f, err := s.lookup(ctx, LookupToken, string(s.tokenIndex(req.Token)), now)
 	if err != nil {
 		return nil, "", err
 	} else if f.Data == nil {

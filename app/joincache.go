@@ -441,9 +441,9 @@ type Found struct {
 // Kinds of identifier a join looks up (Lookup): they also prefix the keys
 // of unknown identifiers.
 const (
-	KindNumber = 'n' // a meeting number
-	KindCode   = 'c' // the index of an access code
-	KindToken  = 't' // the index of a link token
+	LookupNumber = 'n' // a meeting number
+	LookupCode   = 'c' // the index of an access code
+	LookupToken  = 't' // the index of a link token
 )
 
 // Lookup is the join path's one call into the cache: it polls as every
@@ -459,16 +459,16 @@ func (c *JoinCache) Lookup(ctx context.Context, kind byte, key string, now time.
 	var pk int64
 	c.dir.mu.RLock()
 	switch kind {
-	case KindNumber:
+	case LookupNumber:
 		pk, f.Known = c.dir.numbers[key]
-	case KindCode:
+	case LookupCode:
 		for _, r := range c.dir.codes[key] {
 			if !now.Before(r.From) && now.Before(r.Until) {
 				f.Code, f.Known, pk = r, true, r.MeetingPK
 				break
 			}
 		}
-	case KindToken:
+	case LookupToken:
 		f.Token, f.Known = c.dir.tokens[key]
 		pk = f.Token.MeetingPK
 	}

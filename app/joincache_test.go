@@ -637,29 +637,29 @@ func TestJoinCacheLookup(t *testing.T) {
 		defer s.mu.Unlock()
 		return s.polls
 	}
-	f, err := c.Lookup(ctx, app.KindNumber, fakeNumber(1), time.Now())
+	f, err := c.Lookup(ctx, app.LookupNumber, fakeNumber(1), time.Now())
 	if err != nil || !f.Known || f.Data == nil || f.Data.Meeting.PK != 1 || f.StandIn != 0 {
 		t.Fatalf("Lookup of meeting 1's number: %+v, %v; want its data", f, err)
 	}
 	wantLoads(t, s, 1, "a known number's first lookup")
-	if f, err = c.Lookup(ctx, app.KindNumber, fakeNumber(1), time.Now()); err != nil || f.Data == nil {
+	if f, err = c.Lookup(ctx, app.LookupNumber, fakeNumber(1), time.Now()); err != nil || f.Data == nil {
 		t.Fatalf("second Lookup: %+v, %v", f, err)
 	}
 	wantLoads(t, s, 1, "its second lookup (cached)")
 
-	f, err = c.Lookup(ctx, app.KindNumber, "99999999999", time.Now())
+	f, err = c.Lookup(ctx, app.LookupNumber, "99999999999", time.Now())
 	if err != nil || f.Known || f.Data != nil {
 		t.Fatalf("Lookup of an unknown number: %+v, %v; want unknown, no data", f, err)
 	}
 	if got := s.loadCount(); got != 2 || f.StandIn != 7 {
 		t.Errorf("an unknown number's first lookup: %d loads, stand-in account %d; want a stand-in read (2 loads) of account 7", got, f.StandIn)
 	}
-	f, err = c.Lookup(ctx, app.KindNumber, "99999999999", time.Now())
+	f, err = c.Lookup(ctx, app.LookupNumber, "99999999999", time.Now())
 	if err != nil || f.StandIn != 0 {
 		t.Fatalf("its second lookup: %+v, %v; want no stand-in", f, err)
 	}
 	wantLoads(t, s, 2, "an unknown number's second lookup")
-	if _, err := c.Lookup(ctx, app.KindToken, "INDEX", time.Now()); err != nil {
+	if _, err := c.Lookup(ctx, app.LookupToken, "INDEX", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -669,7 +669,7 @@ func TestJoinCacheLookup(t *testing.T) {
 	delete(s.meetings, 2)
 	s.mu.Unlock()
 	c.Drop(2)
-	f, err = c.Lookup(ctx, app.KindNumber, fakeNumber(2), time.Now())
+	f, err = c.Lookup(ctx, app.LookupNumber, fakeNumber(2), time.Now())
 	if err != nil || !f.Known || f.Data != nil {
 		t.Fatalf("Lookup of a deleted meeting's number: %+v, %v; want known, no data", f, err)
 	}
@@ -678,7 +678,7 @@ func TestJoinCacheLookup(t *testing.T) {
 	// and ByPK read it once each.
 	for _, key := range []string{fakeNumber(1), "99999999999", "88888888888"} {
 		before := polls()
-		if _, err := c.Lookup(ctx, app.KindNumber, key, time.Now()); err != nil {
+		if _, err := c.Lookup(ctx, app.LookupNumber, key, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if got := polls() - before; got != 1 {
