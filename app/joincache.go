@@ -25,9 +25,8 @@ type JoinCache struct {
 	// stands still must not keep the cache from reading the change log.
 	Clock admit.Clock
 
-	mu       sync.RWMutex
-	byNumber map[string]*admit.JoinData
-	byPK     map[int64]*admit.JoinData
+	mu   sync.RWMutex
+	byPK map[int64]*admit.JoinData
 	// unknown holds identifiers the directory does not know that were
 	// looked up since they were last evicted (see Unknown). It shares
 	// MaxEntries and the eviction with byPK, so that a cached unknown
@@ -62,7 +61,7 @@ const (
 // NewJoinCache returns a cache over store.
 func NewJoinCache(store admit.JoinStore) *JoinCache {
 	return &JoinCache{store: store, PollInterval: DefaultCachePoll, MaxEntries: DefaultCacheEntries,
-		byNumber: map[string]*admit.JoinData{}, byPK: map[int64]*admit.JoinData{}, unknown: map[string]struct{}{}, neutral: map[int64]struct{}{}}
+		byPK: map[int64]*admit.JoinData{}, unknown: map[string]struct{}{}, neutral: map[int64]struct{}{}}
 }
 
 // wall returns the time of the cache's clock.
@@ -133,7 +132,6 @@ func (c *JoinCache) put(d *admit.JoinData, neutral bool) {
 		c.makeRoom()
 	}
 	c.byPK[d.Meeting.PK] = d
-	c.byNumber[d.Meeting.Number] = d
 	if neutral {
 		c.neutral[d.Meeting.PK] = struct{}{}
 	}
@@ -149,12 +147,11 @@ func (c *JoinCache) makeRoom() {
 		return
 	}
 	n := (len(c.byPK) + 7) / 8
-	for pk, e := range c.byPK {
+	for pk := range c.byPK {
 		if n <= 0 {
 			break
 		}
 		delete(c.byPK, pk)
-		delete(c.byNumber, e.Meeting.Number)
 		delete(c.neutral, pk)
 		n--
 	}
@@ -201,10 +198,7 @@ func (c *JoinCache) Entries() (known, unknown int) {
 // to look its guess budget up as a cold real meeting's refusal does its own
 // account's (a cached meeting's account is in use too); else 0.
 func (c *JoinCache) Unknown(ctx context.Context, key string) (accountID int64, err error) {
-	c.mu.RLock()
-	_, seen := c.unknown[key]
-	c.mu.RUnlock()
-	if seen {
+	if c.seen(key) {
 		return 0, nil
 	}
 	if err := c.poll(ctx, c.wall()); err != nil {
@@ -213,15 +207,12 @@ func (c *JoinCache) Unknown(ctx context.Context, key string) (accountID int64, e
 	return c.standIn(ctx, key)
 }
 
-// unknownAfterPoll is Unknown for a caller that has polled.
-func (c *JoinCache) unknownAfterPoll(ctx context.Context, key string) (accountID int64, err error) {
+// seen reports whether the unknown identifier's key is cached.
+func (c *JoinCache) seen(key string) bool {
 	c.mu.RLock()
-	_, seen := c.unknown[key]
-	c.mu.RUnlock()
-	if seen {
-		return 0, nil
-	}
-	return c.standIn(ctx, key)
+	defer c.mu.RUnlock()
+	_, ok := c.unknown[key]
+	return ok
 }
 
 // standIn is Unknown's work after the poll, for an identifier not seen.
@@ -261,10 +252,7 @@ func (c *JoinCache) Drop(pk int64) {
 	c.gen.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d := c.byPK[pk]; d != nil {
-		delete(c.byNumber, d.Meeting.Number)
-		delete(c.byPK, pk)
-	}
+	delete(c.byPK, pk)
 	delete(c.neutral, pk)
 }
 
@@ -273,7 +261,6 @@ func (c *JoinCache) dropAll() {
 	c.gen.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.byNumber = map[string]*admit.JoinData{}
 	c.byPK = map[int64]*admit.JoinData{}
 	c.unknown = map[string]struct{}{}
 	c.neutral = map[int64]struct{}{}
@@ -385,44 +372,6 @@ func dirHorizon(now, wall time.Time) time.Time {
 	return now.Add(-24 * time.Hour)
 }
 
-// Number returns the primary key of the live meeting with the number.
-func (c *JoinCache) Number(ctx context.Context, number string, now time.Time) (int64, bool, error) {
-	if err := c.poll(ctx, now); err != nil {
-		return 0, false, err
-	}
-	c.dir.mu.RLock()
-	defer c.dir.mu.RUnlock()
-	pk, ok := c.dir.numbers[number]
-	return pk, ok, nil
-}
-
-// Code returns the reservation of the access code with the index that
-// holds now.
-func (c *JoinCache) Code(ctx context.Context, index []byte, now time.Time) (admit.DirCode, bool, error) {
-	if err := c.poll(ctx, now); err != nil {
-		return admit.DirCode{}, false, err
-	}
-	c.dir.mu.RLock()
-	defer c.dir.mu.RUnlock()
-	for _, r := range c.dir.codes[string(index)] {
-		if !now.Before(r.From) && now.Before(r.Until) {
-			return r, true, nil
-		}
-	}
-	return admit.DirCode{}, false, nil
-}
-
-// Token returns the invitee whose link token has the index.
-func (c *JoinCache) Token(ctx context.Context, index []byte, now time.Time) (admit.DirToken, bool, error) {
-	if err := c.poll(ctx, now); err != nil {
-		return admit.DirToken{}, false, err
-	}
-	c.dir.mu.RLock()
-	defer c.dir.mu.RUnlock()
-	t, ok := c.dir.tokens[string(index)]
-	return t, ok, nil
-}
-
 // Found is what the join cache knows of a join's identifier (Lookup).
 type Found struct {
 	// Known: the directory knows the identifier. Its meeting may be gone
@@ -446,11 +395,11 @@ const (
 	LookupToken  = 't' // the index of a link token
 )
 
-// Lookup is the join path's one call into the cache: it polls as every
-// lookup does, finds the identifier of the kind in the directory (an
-// access code's reservation that holds at now), and returns its meeting's
-// join data as ByPK does, or, for an identifier the directory does not
-// know, does what Unknown does.
+// Lookup is the join path's one call into the cache: it polls the change
+// log, finds the identifier of the kind in the directory (for an access
+// code, the reservation that holds at now), and returns its meeting's join
+// data as ByPK does, or, for an identifier the directory does not know,
+// does what Unknown does.
 func (c *JoinCache) Lookup(ctx context.Context, kind byte, key string, now time.Time) (Found, error) {
 	if err := c.poll(ctx, now); err != nil {
 		return Found{}, err
@@ -474,9 +423,11 @@ func (c *JoinCache) Lookup(ctx context.Context, kind byte, key string, now time.
 	}
 	c.dir.mu.RUnlock()
 	if !f.Known {
-		var err error
-		if f.StandIn, err = c.unknownAfterPoll(ctx, string(kind)+key); err != nil {
-			return Found{}, err
+		if key := string(kind) + key; !c.seen(key) {
+			var err error
+			if f.StandIn, err = c.standIn(ctx, key); err != nil {
+				return Found{}, err
+			}
 		}
 		return f, nil
 	}
