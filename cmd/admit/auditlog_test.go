@@ -112,3 +112,70 @@ func TestAuditLogCommands(t *testing.T) {
 		t.Fatalf("verify after an edit: %v, want entry 2 named", err)
 	}
 }
+
+// TestAuditVerifyReportsWhatIsNotPlaced: an entry written before
+// "audit verify" runs is either counted in its report or said to be not
+// placed yet, even when the integrator places it while verify reads (a
+// report of "OK" without it, and nothing pending, made the e2e test that
+// waits for every entry to be placed return early).
+func TestAuditVerifyReportsWhatIsNotPlaced(t *testing.T) {
+	ctx := context.Background()
+	data := filepath.Join(t.TempDir(), "data")
+	sf := storeFlags{Data: data}
+	db, _, err := openStore(ctx, &sf, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var out, errOut bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errOut}
+	signer, stop, err := m.startIntegrator(ctx, db, &sf, &logFlags{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendEvents := func(n int) {
+		t.Helper()
+		for range n {
+			if err := db.AppendEvents(ctx, &admit.Event{At: time.Now(), AccountID: 1, Actor: "cli", Action: "test", Outcome: "ok"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	appendEvents(2)
+	log, _ := auditLogOf(db)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		cp, ok, err := translog.LatestCheckpoint(ctx, log, signer.Verifier())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && cp.Size == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the integrator did not cover 2 entries: %+v", cp)
+		}
+	}
+	stop()
+
+	appendEvents(3) // not placed: the integrator is stopped
+	placed := 0
+	testHookBetweenReads = func() {
+		in := &translog.Integrator{Store: log, Signer: signer}
+		n, err := in.Step(ctx)
+		if err != nil {
+			t.Errorf("placing the entries while verify reads: %v", err)
+		}
+		placed += n
+	}
+	defer func() { testHookBetweenReads = nil }()
+	if err := m.Run(ctx, []string{"audit", "verify", "--data", data}); err != nil {
+		t.Fatalf("verify: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	if placed != 3 {
+		t.Fatalf("the integrator placed %d entries between verify's reads, want 3", placed)
+	}
+	if !strings.HasPrefix(got, "audit log OK: 5 entries") && !strings.Contains(got, "3 entries are not placed") {
+		t.Errorf("verify = %q; want the 5 entries counted, or the 3 new ones said to be not placed", got)
+	}
+}
