@@ -31,12 +31,12 @@ type guessCache struct {
 }
 
 // accountGuessing returns the account's guess budget and ceiling as of
-// now. Only the
-// account's first use (since the start, or since a change this process made
-// or was told of) waits for a read of the account: a copy older than
-// guessingTTL is answered while it is read again in the background, so that
-// a real meeting's refusal does not read the account every guessingTTL
-// where an unknown identifier's never does (a timing oracle, issue 18).
+// now. Only the account's first use (since the start, or since a change
+// this process made or was told of) waits for a read of the account: a copy
+// older than guessingTTL is answered while it is read again in the
+// background, so that a real meeting's refusal does not read the account
+// every guessingTTL where an unknown identifier's never does (a timing
+// oracle, issue 18).
 func (s *Service) accountGuessing(ctx context.Context, accountID int64, now time.Time) (int, float64, error) {
 	s.guesses.mu.Lock()
 	g, ok := s.guesses.m[accountID]

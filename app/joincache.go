@@ -286,8 +286,9 @@ func (c *JoinCache) poll(ctx context.Context, now time.Time) error {
 		}
 	}
 	defer c.pollMu.Unlock()
-	// The poll counts from the time read before the lock: earlier than
-	// the read below, so that nothing committed after it is skipped.
+	// The next poll is due PollInterval after the time read before the
+	// lock, so never later than after a time read now. (What the poll
+	// reads is bounded by the log's position, not by this time.)
 	start := wall.UnixNano()
 	latest, pks, all, err := c.store.MeetingChanges(ctx, c.seq)
 	if err != nil {

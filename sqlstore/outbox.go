@@ -31,8 +31,8 @@ func scanOutbox(row rowscan.Scanner) (*admit.OutboxMessage, error) {
 	return &m, nil
 }
 
-// CheckOutbox refuses messages without a Message-ID, a recipient or a kind.
-func CheckOutbox(msgs []*admit.OutboxMessage) error {
+// checkOutbox refuses messages without a Message-ID, a recipient or a kind.
+func checkOutbox(msgs []*admit.OutboxMessage) error {
 	for _, m := range msgs {
 		if m.MessageID == "" || m.To == "" || !m.Kind.Valid() {
 			return admit.FieldErrorf("outbox", "an outbox message needs a Message-ID, a recipient and a kind")
@@ -41,10 +41,10 @@ func CheckOutbox(msgs []*admit.OutboxMessage) error {
 	return nil
 }
 
-// EnqueueOutbox inserts msgs (checked by CheckOutbox) in q, a transaction,
+// enqueueOutbox inserts msgs (checked by checkOutbox) in q, a transaction,
 // and returns their IDs (0 for a reminder already enqueued), for
-// ApplyEnqueued once the transaction is committed.
-func EnqueueOutbox(ctx context.Context, q Querier, now time.Time, msgs []*admit.OutboxMessage) ([]int64, error) {
+// applyEnqueued once the transaction is committed.
+func enqueueOutbox(ctx context.Context, q Querier, now time.Time, msgs []*admit.OutboxMessage) ([]int64, error) {
 	ids := make([]int64, len(msgs))
 	for i, m := range msgs {
 		err := q.QueryRow(ctx, `INSERT INTO outbox (message_id, account_id, meeting_id, invitee_id, occurrence,
@@ -59,8 +59,8 @@ func EnqueueOutbox(ctx context.Context, q Querier, now time.Time, msgs []*admit.
 	return ids, nil
 }
 
-// ApplyEnqueued sets what EnqueueOutbox promises on msgs, once committed.
-func ApplyEnqueued(msgs []*admit.OutboxMessage, ids []int64, now time.Time) {
+// applyEnqueued sets what EnqueueOutbox promises on msgs, once committed.
+func applyEnqueued(msgs []*admit.OutboxMessage, ids []int64, now time.Time) {
 	for i, m := range msgs {
 		if ids[i] == 0 {
 			continue
@@ -77,7 +77,7 @@ func (s *Shared) EnqueueOutbox(ctx context.Context, now time.Time, msgs ...*admi
 // withOutbox runs do (if any) and enqueues msgs in one write at now (UTC),
 // then sets on msgs what EnqueueOutbox promises.
 func (s *Shared) withOutbox(ctx context.Context, w Write, now time.Time, msgs []*admit.OutboxMessage, do func(ctx context.Context, q Querier) error) error {
-	if err := CheckOutbox(msgs); err != nil {
+	if err := checkOutbox(msgs); err != nil {
 		return err
 	}
 	now = now.UTC()
@@ -88,13 +88,13 @@ func (s *Shared) withOutbox(ctx context.Context, w Write, now time.Time, msgs []
 				return err
 			}
 		}
-		ids, err = EnqueueOutbox(ctx, q, now, msgs)
+		ids, err = enqueueOutbox(ctx, q, now, msgs)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	ApplyEnqueued(msgs, ids, now)
+	applyEnqueued(msgs, ids, now)
 	return nil
 }
 
